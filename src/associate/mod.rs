@@ -1,0 +1,56 @@
+//! Pure association: Snapshot → Forest (DESIGN.md "Association").
+
+mod build;
+pub mod naming;
+mod placement;
+
+use std::collections::HashMap;
+
+use crate::model::{Forest, Snapshot};
+
+/// Knobs association takes from config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Names of processes that adopt orphans besides PID 1 (`systemd --user`).
+    pub subreapers: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            subreapers: vec!["systemd".to_string()],
+        }
+    }
+}
+
+pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
+    let index_of_pid: HashMap<u32, usize> = snapshot
+        .processes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.pid(), i))
+        .collect();
+    let placements = placement::place_all(snapshot, &index_of_pid);
+    let orphan: Vec<bool> = snapshot
+        .processes
+        .iter()
+        .zip(&placements)
+        .map(|(p, placement)| {
+            placement.is_some()
+                && (p.ppid == 1
+                    || index_of_pid
+                        .get(&p.ppid)
+                        .is_some_and(|&i| options.subreapers.contains(&snapshot.processes[i].name)))
+        })
+        .collect();
+    build::Builder {
+        snapshot,
+        placements: &placements,
+        index_of_pid: &index_of_pid,
+        orphan: &orphan,
+    }
+    .build()
+}
+
+#[cfg(test)]
+mod tests;

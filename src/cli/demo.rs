@@ -1,0 +1,37 @@
+//! `swarmtop demo`: start the demo swarm, show it, clean up on exit or signal.
+
+use super::CliError;
+use super::demo_swarm::DemoSwarm;
+use crate::config::Config;
+
+pub fn run(config: &Config) -> Result<i32, CliError> {
+    let swarm = DemoSwarm::start()?;
+    eprintln!("swarmtop demo: swarm started in {}", swarm.root().display());
+    let code = show(config, &swarm);
+    drop(swarm);
+    eprintln!("swarmtop demo: every demo process and file removed");
+    code
+}
+
+fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
+    wait_for_children(swarm);
+    let forest = super::forest_now(config)?;
+    let root = swarm.root().to_string_lossy().into_owned();
+    let args = super::list::ListArgs {
+        filter: Some(root),
+        ..Default::default()
+    };
+    print!("{}", super::list::render(&args, &forest, None)?);
+    Ok(0)
+}
+
+/// Waits (bounded) until the scripts have started all their children.
+fn wait_for_children(swarm: &DemoSwarm) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let sessions = swarm.sessions();
+    while crate::kill::sessions::members(&sessions).len() < DemoSwarm::EXPECTED_PROCESSES - 1
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

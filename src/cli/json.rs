@@ -1,0 +1,182 @@
+//! `list --json`: schema 1 of DESIGN.md. Strings are emitted exactly (JSON escapes
+//! control characters itself). Schema 1 only grows.
+
+use serde::Serialize;
+
+use crate::model::{AttemptNode, Forest, ProcNode, ProjectNode, Rollup, TaskNode};
+
+#[derive(Serialize)]
+pub struct Document<'a> {
+    schema: u32,
+    host: &'a str,
+    sampled_at_ms: u64,
+    totals: Totals,
+    projects: Vec<Project<'a>>,
+    shared: Vec<Proc<'a>>,
+    unassigned: Vec<Proc<'a>>,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    processes: usize,
+    cpu_percent: f32,
+    memory_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct Sums {
+    cpu_percent: f32,
+    memory_bytes: u64,
+    process_count: usize,
+    orphan_count: usize,
+}
+
+impl From<&Rollup> for Sums {
+    fn from(r: &Rollup) -> Sums {
+        Sums {
+            cpu_percent: round1(r.cpu_percent),
+            memory_bytes: r.memory_bytes,
+            process_count: r.process_count,
+            orphan_count: r.orphan_count,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Project<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: String,
+    #[serde(flatten)]
+    sums: Sums,
+    tasks: Vec<Task<'a>>,
+}
+
+#[derive(Serialize)]
+struct Task<'a> {
+    id: &'a str,
+    name: &'a str,
+    #[serde(flatten)]
+    sums: Sums,
+    attempts: Vec<Attempt<'a>>,
+}
+
+#[derive(Serialize)]
+struct Attempt<'a> {
+    id: &'a str,
+    name: &'a str,
+    path: String,
+    branch: Option<&'a str>,
+    source: &'static str,
+    /// The attempt's agent kind; agents are recognised by a later schema-1 addition.
+    agent: Option<&'static str>,
+    #[serde(flatten)]
+    sums: Sums,
+    processes: Vec<Proc<'a>>,
+}
+
+#[derive(Serialize)]
+struct Agent {
+    kind: &'static str,
+    session_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Proc<'a> {
+    pid: u32,
+    ppid: u32,
+    pgid: u32,
+    sid: u32,
+    start_time: u64,
+    user: &'a str,
+    name: &'a str,
+    cmd: &'a [String],
+    cwd: Option<String>,
+    state: &'static str,
+    cpu_percent: f32,
+    memory_bytes: u64,
+    orphan: bool,
+    agent: Option<Agent>,
+    assigned_by: Option<&'static str>,
+    children: Vec<Proc<'a>>,
+}
+
+fn round1(x: f32) -> f32 {
+    (x * 10.0).round() / 10.0
+}
+
+impl<'a> Document<'a> {
+    pub fn new(forest: &'a Forest, include_unassigned: bool) -> Document<'a> {
+        Document {
+            schema: 1,
+            host: &forest.host,
+            sampled_at_ms: forest.sampled_at_ms,
+            totals: Totals {
+                processes: forest.totals.process_count,
+                cpu_percent: round1(forest.totals.cpu_percent),
+                memory_bytes: forest.totals.memory_bytes,
+            },
+            projects: forest.projects.iter().map(project).collect(),
+            shared: forest.shared.iter().map(proc_node).collect(),
+            unassigned: if include_unassigned {
+                forest.unassigned.iter().map(proc_node).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+fn project(p: &ProjectNode) -> Project<'_> {
+    Project {
+        id: &p.id,
+        name: &p.name,
+        path: p.path.display().to_string(),
+        sums: (&p.rollup).into(),
+        tasks: p.tasks.iter().map(task).collect(),
+    }
+}
+
+fn task(t: &TaskNode) -> Task<'_> {
+    Task {
+        id: &t.id,
+        name: &t.name,
+        sums: (&t.rollup).into(),
+        attempts: t.attempts.iter().map(attempt).collect(),
+    }
+}
+
+fn attempt(a: &AttemptNode) -> Attempt<'_> {
+    Attempt {
+        id: &a.id,
+        name: &a.name,
+        path: a.path.display().to_string(),
+        branch: a.branch.as_deref(),
+        source: a.source.as_str(),
+        agent: None,
+        sums: (&a.rollup).into(),
+        processes: a.processes.iter().map(proc_node).collect(),
+    }
+}
+
+fn proc_node(n: &ProcNode) -> Proc<'_> {
+    let p = &n.process;
+    Proc {
+        pid: p.pid(),
+        ppid: p.ppid,
+        pgid: p.pgid,
+        sid: p.sid,
+        start_time: p.key.start_time(),
+        user: &p.user,
+        name: &p.name,
+        cmd: &p.cmd,
+        cwd: p.cwd.as_ref().map(|c| c.display().to_string()),
+        state: p.state.as_str(),
+        cpu_percent: round1(p.cpu_percent),
+        memory_bytes: p.memory_bytes,
+        orphan: n.orphan,
+        agent: None,
+        assigned_by: n.assigned_by.map(|a| a.as_str()),
+        children: n.children.iter().map(proc_node).collect(),
+    }
+}

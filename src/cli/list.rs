@@ -1,0 +1,58 @@
+//! `swarmtop list [--json] [--all] [--filter TEXT]`.
+
+use std::io::{IsTerminal, Write};
+
+use super::{CliError, json, text};
+use crate::config::Config;
+use crate::model::{Filter, Forest};
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ListArgs {
+    /// Print schema-1 JSON instead of the text tree.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list the processes that belong to no attempt ("other processes").
+    #[arg(long)]
+    pub all: bool,
+    /// Keep rows whose name, command, cwd or id contains TEXT (case-insensitive), plus their ancestors.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+}
+
+pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+    let forest = super::forest_now(config)?;
+    let out = render(args, &forest, terminal_width())?;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        // `swarmtop list | head` closes the pipe early: not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        other => other.map(|_| 0).map_err(CliError::from),
+    }
+}
+
+pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
+    let forest = match &args.filter {
+        Some(text) => Filter::new(text).apply(forest),
+        None => forest.clone(),
+    };
+    if args.json {
+        let doc = json::Document::new(&forest, args.all);
+        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.into()))?;
+        s.push('\n');
+        Ok(s)
+    } else {
+        Ok(text::render(&forest, args.all, width))
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+}

@@ -1,0 +1,94 @@
+//! Subcommands. Each returns an exit code; errors carry their own.
+
+pub mod demo;
+pub mod demo_swarm;
+pub mod json;
+pub mod list;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use crate::associate::{self, Options};
+use crate::config::{self, Config, ConfigError, FileInput, Flags};
+use crate::model::{Forest, Snapshot};
+use crate::sample::{self, HostFacts, SampleError, Sampler};
+
+/// Exit codes: 0 success, 1 partial failure (kills), 2 bad usage or input.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Sample(#[from] SampleError),
+    #[error("{0}")]
+    Demo(#[from] demo_swarm::DemoError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Output(_) | CliError::Sample(_) | CliError::Demo(_) => 1,
+            CliError::Config(_) | CliError::Usage(_) => EXIT_USAGE,
+        }
+    }
+}
+
+/// Reads the config file (explicit path must exist; the default may be absent) and resolves.
+pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, CliError> {
+    let env = |k: &str| std::env::var(k).ok();
+    let (path, required): (Option<PathBuf>, bool) = match explicit {
+        Some(p) => (Some(p.to_path_buf()), true),
+        None => (config::default_path(&env), false),
+    };
+    let text = match &path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    file: p.display().to_string(),
+                    message: e.to_string(),
+                }
+                .into());
+            }
+        },
+        None => None,
+    };
+    let file = match (&path, &text) {
+        (Some(path), Some(text)) => Some(FileInput { path, text }),
+        _ => None,
+    };
+    Ok(config::resolve(file, &env, flags)?)
+}
+
+pub fn associate_options(config: &Config) -> Options {
+    Options {
+        subreapers: config.subreapers.clone(),
+    }
+}
+
+pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
+    Ok(Sampler::new(
+        sample::open_source(config.source)?,
+        HostFacts::read(),
+    ))
+}
+
+/// Two samples about 200 ms apart, so CPU percentages mean something.
+pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
+    sampler.sample()?;
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    Ok(sampler.sample()?)
+}
+
+pub fn forest_now(config: &Config) -> Result<Forest, CliError> {
+    let mut sampler = open_sampler(config)?;
+    let snapshot = sample_twice(&mut sampler)?;
+    Ok(associate::associate(&snapshot, &associate_options(config)))
+}

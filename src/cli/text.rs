@@ -1,0 +1,137 @@
+//! `list`'s text output: an indented tree with aligned PID, CPU%, MEM and count
+//! columns. Every string from a process passes through `sanitize`.
+
+use std::fmt::Write;
+
+use crate::model::text::{human_bytes, percent, sanitize, truncate};
+use crate::model::{Forest, ProcNode, Rollup};
+
+const HEADER: &str = "    PID   CPU%     MEM  PROCS  NAME";
+
+/// Renders the forest; `width` truncates each line (None: never).
+pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -> String {
+    let mut out = Lines {
+        text: String::new(),
+        width,
+    };
+    let t = &forest.totals;
+    out.line(&format!(
+        "{}  {} processes  {} attempts  CPU {}%  MEM {}",
+        sanitize(&forest.host),
+        t.process_count,
+        forest.attempt_count(),
+        percent(t.cpu_percent),
+        human_bytes(t.memory_bytes)
+    ));
+    out.line(HEADER);
+    for project in &forest.projects {
+        out.group(
+            0,
+            &project.rollup,
+            &format!("{}  {}", project.id, project.path.display()),
+        );
+        for task in &project.tasks {
+            out.group(1, &task.rollup, &task.id);
+            for attempt in &task.attempts {
+                let branch = attempt.branch.as_deref().unwrap_or("(detached)");
+                let label = format!(
+                    "{}  {}  {}  [{}]",
+                    attempt.id,
+                    branch,
+                    attempt.path.display(),
+                    attempt.source.as_str()
+                );
+                out.group(2, &attempt.rollup, &label);
+                for root in &attempt.processes {
+                    out.tree(3, root);
+                }
+            }
+        }
+    }
+    if !forest.shared.is_empty() {
+        out.group(
+            0,
+            &Rollup::sum(forest.shared.iter().map(|n| &n.rollup)),
+            "shared services",
+        );
+        for root in &forest.shared {
+            out.tree(1, root);
+        }
+    }
+    if include_unassigned && !forest.unassigned.is_empty() {
+        out.group(
+            0,
+            &Rollup::sum(forest.unassigned.iter().map(|n| &n.rollup)),
+            "other processes",
+        );
+        for root in &forest.unassigned {
+            out.tree(1, root);
+        }
+    }
+    if forest.projects.is_empty() {
+        out.line("(no processes inside git worktrees; `--all` shows every process)");
+    }
+    out.text
+}
+
+struct Lines {
+    text: String,
+    width: Option<usize>,
+}
+
+impl Lines {
+    fn line(&mut self, s: &str) {
+        let s = sanitize(s);
+        let s = match self.width {
+            Some(w) => truncate(&s, w).into_owned(),
+            None => s.into_owned(),
+        };
+        self.text.push_str(s.trim_end());
+        self.text.push('\n');
+    }
+
+    fn group(&mut self, depth: usize, r: &Rollup, label: &str) {
+        let mut s = format!(
+            "{:>7} {:>6} {:>7} {:>6}  {}{}",
+            "-",
+            percent(r.cpu_percent),
+            human_bytes(r.memory_bytes),
+            r.process_count,
+            "  ".repeat(depth),
+            label
+        );
+        if r.orphan_count > 0 {
+            let _ = write!(s, "  ({} orphaned)", r.orphan_count);
+        }
+        self.line(&s);
+    }
+
+    fn tree(&mut self, depth: usize, node: &ProcNode) {
+        let p = &node.process;
+        let mut marks = String::new();
+        if node.orphan {
+            marks.push_str(" [orphan]");
+        }
+        if p.state.is_notable() {
+            let _ = write!(marks, " [{}]", p.state.as_str());
+        }
+        let count = if node.children.is_empty() {
+            String::new()
+        } else {
+            node.rollup.process_count.to_string()
+        };
+        self.line(&format!(
+            "{:>7} {:>6} {:>7} {:>6}  {}{}{}",
+            p.pid(),
+            percent(p.cpu_percent),
+            human_bytes(p.memory_bytes),
+            count,
+            "  ".repeat(depth),
+            p.command_line(),
+            marks
+        ));
+        for child in &node.children {
+            self.tree(depth + 1, child);
+        }
+    }
+}

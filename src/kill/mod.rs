@@ -1,0 +1,3 @@
+//! Killing: plans (pure) and their execution (the only signalling code).
+
+pub mod sessions;

@@ -1,0 +1,50 @@
+//! Killing whole sessions by session id: how the demo swarm and the tests remove
+//! the process trees they started (never by name).
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use rustix::process::{Pid, Signal, kill_process};
+
+use crate::sample::procfs;
+
+/// PIDs of the live (non-zombie) processes whose session id is in `sids`.
+pub fn members(sids: &[u32]) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut buf = Vec::new();
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| {
+            let path = std::path::PathBuf::from(format!("/proc/{pid}/stat"));
+            procfs::read_into(&path, &mut buf).is_ok()
+                && std::str::from_utf8(&buf)
+                    .ok()
+                    .and_then(procfs::parse_stat)
+                    .is_some_and(|s| sids.contains(&s.sid) && s.state != 'Z')
+        })
+        .collect()
+}
+
+/// SIGKILLs every member of the sessions until none is left or `deadline` passes.
+/// Returns the PIDs still alive at the deadline (empty on success).
+pub fn kill_sessions(sids: &[u32], within: Duration) -> Vec<u32> {
+    let deadline = Instant::now() + within;
+    let mut backoff = Duration::from_millis(1);
+    loop {
+        let alive = members(sids);
+        if alive.is_empty() || Instant::now() >= deadline {
+            return alive;
+        }
+        for pid in alive {
+            if let Some(pid) = Pid::from_raw(pid as i32) {
+                // ESRCH (already gone) is the outcome we want; nothing to report.
+                let _ = kill_process(pid, Signal::KILL);
+            }
+        }
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(Duration::from_millis(50));
+    }
+}

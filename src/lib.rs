@@ -1,0 +1,8 @@
+//! swarmtop: `top` for dev boxes that run many AI coding agents at once.
+
+pub mod associate;
+pub mod cli;
+pub mod config;
+pub mod kill;
+pub mod model;
+pub mod sample;

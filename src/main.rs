@@ -1,0 +1,61 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use swarmtop::cli::{self, CliError};
+use swarmtop::config::Flags;
+use swarmtop::sample::SourceKind;
+
+/// top for dev boxes that run many AI coding agents: every live process as
+/// project → task → attempt → process tree.
+#[derive(Debug, Parser)]
+#[command(name = "swarmtop", version, about)]
+struct Args {
+    /// Config file (default: $XDG_CONFIG_HOME/swarmtop/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Refresh interval in milliseconds (TUI).
+    #[arg(long, global = true, value_name = "MS")]
+    refresh: Option<u64>,
+    /// Disable every kill path.
+    #[arg(long, global = true)]
+    read_only: bool,
+    /// Process source.
+    #[arg(long, global = true, value_enum)]
+    source: Option<SourceKind>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the process forest once (text or JSON).
+    List(cli::list::ListArgs),
+    /// Start a demo swarm of real processes in temporary worktrees and show it.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("swarmtop: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<i32, CliError> {
+    let flags = Flags {
+        refresh_ms: args.refresh,
+        read_only: args.read_only,
+        source: args.source,
+    };
+    let config = cli::load_config(args.config.as_deref(), &flags)?;
+    match args.command {
+        Some(Command::List(list)) => cli::list::run(&list, &config),
+        Some(Command::Demo) => cli::demo::run(&config),
+        None => cli::list::run(&cli::list::ListArgs::default(), &config),
+    }
+}

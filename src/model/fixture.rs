@@ -1,0 +1,107 @@
+//! Builders for literal processes and snapshots, used by unit tests, view tests and
+//! the fake process source. Plain data; nothing here touches the OS.
+
+use std::path::PathBuf;
+
+use super::process::{ProcKey, ProcState, Process};
+use super::snapshot::{Snapshot, Worktree};
+
+/// A process with sensible defaults: its own start time = pid, session and group of
+/// its parent's choosing (set with `.session()`), user `dev`.
+pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
+    let cmd: Vec<String> = argv.split_whitespace().map(str::to_string).collect();
+    let name = cmd
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect())
+        .unwrap_or_default();
+    Process {
+        // pid 0 is the only rejected key; fixtures never use it.
+        key: ProcKey::new(pid, u64::from(pid) * 10).unwrap_or_else(|| panic!("fixture pid 0")),
+        ppid,
+        pgid: ppid.max(1),
+        sid: ppid.max(1),
+        uid: Some(1000),
+        user: "dev".to_string(),
+        name,
+        exe: None,
+        cmd,
+        cwd: None,
+        state: ProcState::Sleeping,
+        cpu_percent: 0.0,
+        memory_bytes: 1024 * 1024,
+        kernel_thread: false,
+    }
+}
+
+pub trait ProcessExt {
+    fn cwd(self, dir: &str) -> Self;
+    fn session_leader(self) -> Self;
+    fn cpu(self, percent: f32) -> Self;
+    fn mem(self, bytes: u64) -> Self;
+    fn state(self, state: ProcState) -> Self;
+    fn user(self, name: &str, uid: u32) -> Self;
+    fn started(self, ticks: u64) -> Self;
+}
+
+impl ProcessExt for Process {
+    fn cwd(mut self, dir: &str) -> Self {
+        self.cwd = Some(PathBuf::from(dir));
+        self
+    }
+    fn session_leader(mut self) -> Self {
+        self.sid = self.pid();
+        self.pgid = self.pid();
+        self
+    }
+    fn cpu(mut self, percent: f32) -> Self {
+        self.cpu_percent = percent;
+        self
+    }
+    fn mem(mut self, bytes: u64) -> Self {
+        self.memory_bytes = bytes;
+        self
+    }
+    fn state(mut self, state: ProcState) -> Self {
+        self.state = state;
+        self
+    }
+    fn user(mut self, name: &str, uid: u32) -> Self {
+        self.user = name.to_string();
+        self.uid = Some(uid);
+        self
+    }
+    fn started(mut self, ticks: u64) -> Self {
+        self.key = ProcKey::new(self.pid(), ticks).unwrap_or(self.key);
+        self
+    }
+}
+
+pub fn linked_worktree(path: &str, project: &str, branch: &str) -> Worktree {
+    Worktree {
+        path: PathBuf::from(path),
+        project_path: PathBuf::from(project),
+        branch: Some(branch.to_string()),
+        detached_at: None,
+        is_main: false,
+    }
+}
+
+pub fn main_worktree(project: &str, branch: &str) -> Worktree {
+    Worktree {
+        is_main: true,
+        ..linked_worktree(project, project, branch)
+    }
+}
+
+pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
+    Snapshot {
+        host: "devbox".to_string(),
+        sampled_at_ms: 1_700_000_000_000,
+        ticks_per_second: 100,
+        boot_time_secs: 1_699_990_000,
+        self_pid: 9999,
+        processes,
+        worktrees,
+        total_memory_bytes: 16 * 1024 * 1024 * 1024,
+    }
+}

@@ -1,0 +1,174 @@
+//! The association result: projects → tasks → attempts → process trees, with roll-ups.
+
+use std::path::PathBuf;
+
+use super::process::{ProcKey, Process};
+
+/// Sums over a node and everything below it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rollup {
+    pub cpu_percent: f32,
+    pub memory_bytes: u64,
+    pub process_count: usize,
+    pub orphan_count: usize,
+}
+
+impl Rollup {
+    pub fn of_process(p: &Process, orphan: bool) -> Rollup {
+        Rollup {
+            cpu_percent: p.cpu_percent,
+            memory_bytes: p.memory_bytes,
+            process_count: 1,
+            orphan_count: usize::from(orphan),
+        }
+    }
+
+    pub fn add(&mut self, other: &Rollup) {
+        self.cpu_percent += other.cpu_percent;
+        self.memory_bytes += other.memory_bytes;
+        self.process_count += other.process_count;
+        self.orphan_count += other.orphan_count;
+    }
+
+    pub fn sum<'a>(items: impl IntoIterator<Item = &'a Rollup>) -> Rollup {
+        let mut total = Rollup::default();
+        for r in items {
+            total.add(r);
+        }
+        total
+    }
+}
+
+/// Which association rule placed a process in its attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssignedBy {
+    Registry,
+    Env,
+    Cwd,
+    Inherited,
+}
+
+impl AssignedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignedBy::Registry => "registry",
+            AssignedBy::Env => "env",
+            AssignedBy::Cwd => "cwd",
+            AssignedBy::Inherited => "inherited",
+        }
+    }
+}
+
+/// Where an attempt was discovered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttemptSource {
+    Git,
+}
+
+impl AttemptSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptSource::Git => "git",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcNode {
+    pub process: Process,
+    pub orphan: bool,
+    /// `None` for processes outside every attempt.
+    pub assigned_by: Option<AssignedBy>,
+    pub children: Vec<ProcNode>,
+    /// This process plus all its descendants in the same group.
+    pub rollup: Rollup,
+}
+
+impl ProcNode {
+    pub fn key(&self) -> ProcKey {
+        self.process.key
+    }
+
+    /// Depth-first, parents before children.
+    pub fn walk(&self, visit: &mut impl FnMut(&ProcNode)) {
+        visit(self);
+        for child in &self.children {
+            child.walk(visit);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptNode {
+    pub id: String,
+    pub name: String,
+    pub path: PathBuf,
+    pub branch: Option<String>,
+    pub source: AttemptSource,
+    pub rollup: Rollup,
+    pub processes: Vec<ProcNode>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskNode {
+    pub id: String,
+    pub name: String,
+    pub rollup: Rollup,
+    pub attempts: Vec<AttemptNode>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectNode {
+    pub id: String,
+    pub name: String,
+    pub path: PathBuf,
+    pub rollup: Rollup,
+    pub tasks: Vec<TaskNode>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Forest {
+    pub host: String,
+    pub sampled_at_ms: u64,
+    pub ticks_per_second: u64,
+    pub boot_time_secs: u64,
+    pub self_pid: u32,
+    /// Every user-space process on the box, assigned or not.
+    pub totals: Rollup,
+    pub projects: Vec<ProjectNode>,
+    /// Services that serve several attempts and belong to none.
+    pub shared: Vec<ProcNode>,
+    /// Process trees outside every attempt.
+    pub unassigned: Vec<ProcNode>,
+}
+
+impl Forest {
+    pub fn attempt_count(&self) -> usize {
+        self.projects
+            .iter()
+            .flat_map(|p| &p.tasks)
+            .map(|t| t.attempts.len())
+            .sum()
+    }
+
+    /// Every attempt with its project and task, in display order.
+    pub fn attempts(&self) -> impl Iterator<Item = (&ProjectNode, &TaskNode, &AttemptNode)> {
+        self.projects.iter().flat_map(|p| {
+            p.tasks
+                .iter()
+                .flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a)))
+        })
+    }
+
+    /// Every process node in the forest (attempts, shared, unassigned), parents first.
+    pub fn walk_processes(&self, visit: &mut impl FnMut(&ProcNode)) {
+        for (_, _, attempt) in self.attempts() {
+            for root in &attempt.processes {
+                root.walk(visit);
+            }
+        }
+        for root in self.shared.iter().chain(&self.unassigned) {
+            root.walk(visit);
+        }
+    }
+}

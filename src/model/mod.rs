@@ -1,0 +1,17 @@
+//! Pure domain types: no OS, no terminal.
+
+pub mod filter;
+pub mod fixture;
+pub mod forest;
+pub mod ids;
+pub mod process;
+pub mod snapshot;
+pub mod text;
+
+pub use filter::Filter;
+pub use forest::{
+    AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
+};
+pub use ids::NodeId;
+pub use process::{ProcKey, ProcState, Process};
+pub use snapshot::{Snapshot, Worktree};

@@ -1,0 +1,179 @@
+//! A process as swarmtop sees it, and its identity.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A process's identity: PID plus its start time in clock ticks since boot
+/// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProcKey {
+    pid: u32,
+    start_time: u64,
+}
+
+impl ProcKey {
+    /// `None` for PID 0, which is never a real process.
+    pub fn new(pid: u32, start_time: u64) -> Option<ProcKey> {
+        (pid != 0).then_some(ProcKey { pid, start_time })
+    }
+
+    pub fn pid(self) -> u32 {
+        self.pid
+    }
+
+    pub fn start_time(self) -> u64 {
+        self.start_time
+    }
+}
+
+impl fmt::Display for ProcKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.pid, self.start_time)
+    }
+}
+
+/// Scheduler state, from the state letter of `/proc/PID/stat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcState {
+    Running,
+    Sleeping,
+    DiskSleep,
+    Stopped,
+    Traced,
+    Zombie,
+    Dead,
+    Idle,
+    Unknown,
+}
+
+impl ProcState {
+    pub fn from_stat_char(c: char) -> ProcState {
+        match c {
+            'R' => ProcState::Running,
+            'S' => ProcState::Sleeping,
+            'D' => ProcState::DiskSleep,
+            'T' => ProcState::Stopped,
+            't' => ProcState::Traced,
+            'Z' => ProcState::Zombie,
+            'X' | 'x' => ProcState::Dead,
+            'I' => ProcState::Idle,
+            _ => ProcState::Unknown,
+        }
+    }
+
+    /// The name used in JSON and the detail pane.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcState::Running => "running",
+            ProcState::Sleeping => "sleeping",
+            ProcState::DiskSleep => "disk-sleep",
+            ProcState::Stopped => "stopped",
+            ProcState::Traced => "traced",
+            ProcState::Zombie => "zombie",
+            ProcState::Dead => "dead",
+            ProcState::Idle => "idle",
+            ProcState::Unknown => "unknown",
+        }
+    }
+
+    /// A one-letter marker for tables, as `ps` prints it.
+    pub fn letter(self) -> char {
+        match self {
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::DiskSleep => 'D',
+            ProcState::Stopped => 'T',
+            ProcState::Traced => 't',
+            ProcState::Zombie => 'Z',
+            ProcState::Dead => 'X',
+            ProcState::Idle => 'I',
+            ProcState::Unknown => '?',
+        }
+    }
+
+    /// States worth flagging on a row: a process that is not doing its normal thing.
+    pub fn is_notable(self) -> bool {
+        matches!(
+            self,
+            ProcState::Stopped
+                | ProcState::Traced
+                | ProcState::Zombie
+                | ProcState::Dead
+                | ProcState::DiskSleep
+        )
+    }
+}
+
+/// One live process, as sampled. Plain data: no OS handles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Process {
+    pub key: ProcKey,
+    pub ppid: u32,
+    pub pgid: u32,
+    pub sid: u32,
+    pub uid: Option<u32>,
+    pub user: String,
+    /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
+    pub name: String,
+    pub exe: Option<PathBuf>,
+    pub cmd: Vec<String>,
+    /// `None` when unreadable (other users' processes) or gone.
+    pub cwd: Option<PathBuf>,
+    pub state: ProcState,
+    pub cpu_percent: f32,
+    pub memory_bytes: u64,
+    /// Kernel threads have no user-space memory map and are never placed or killed.
+    pub kernel_thread: bool,
+}
+
+impl Process {
+    pub fn pid(&self) -> u32 {
+        self.key.pid()
+    }
+
+    /// The name to show: the basename of argv[0] when there is one (names go stale
+    /// after exec), else `comm`.
+    pub fn display_name(&self) -> &str {
+        self.cmd
+            .first()
+            .map(|a| a.rsplit('/').next().unwrap_or(a))
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&self.name)
+    }
+
+    /// The command line joined with spaces, or `[name]` for processes without argv.
+    pub fn command_line(&self) -> String {
+        if self.cmd.is_empty() {
+            format!("[{}]", self.name)
+        } else {
+            self.cmd.join(" ")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pid_zero_is_rejected() {
+        assert_eq!(ProcKey::new(0, 5), None);
+        assert_eq!(
+            ProcKey::new(7, 5).map(|k| (k.pid(), k.start_time())),
+            Some((7, 5))
+        );
+    }
+
+    #[test]
+    fn reused_pid_is_a_different_key() {
+        assert_ne!(ProcKey::new(42, 100), ProcKey::new(42, 101));
+    }
+
+    #[test]
+    fn state_letters_round_trip() {
+        for c in ['R', 'S', 'D', 'T', 't', 'Z', 'X', 'I'] {
+            assert_eq!(ProcState::from_stat_char(c).letter(), c);
+        }
+        assert_eq!(ProcState::from_stat_char('W'), ProcState::Unknown);
+    }
+}

@@ -1,0 +1,37 @@
+//! One sample of the box: every process plus the git worktrees their cwds live in.
+
+use std::path::PathBuf;
+
+use super::process::Process;
+
+/// A git worktree found by walking up from some process's cwd.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worktree {
+    /// The directory that holds the `.git` file or directory.
+    pub path: PathBuf,
+    /// The project's main worktree (or bare repository) directory.
+    pub project_path: PathBuf,
+    /// `None` on a detached HEAD.
+    pub branch: Option<String>,
+    /// Abbreviated commit when detached.
+    pub detached_at: Option<String>,
+    /// True for the project's main worktree (a `.git` directory).
+    pub is_main: bool,
+}
+
+/// Everything association needs from one refresh. Immutable once published.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub host: String,
+    /// Wall-clock time of the sample, milliseconds since the Unix epoch.
+    pub sampled_at_ms: u64,
+    /// Clock ticks per second, to turn start ticks into times.
+    pub ticks_per_second: u64,
+    /// Boot time, seconds since the epoch (start ticks are relative to it).
+    pub boot_time_secs: u64,
+    /// swarmtop's own PID (never killed, shown like any other process).
+    pub self_pid: u32,
+    pub processes: Vec<Process>,
+    pub worktrees: Vec<Worktree>,
+    pub total_memory_bytes: u64,
+}

@@ -1,0 +1,134 @@
+//! The only code that reads the OS for process facts: process sources, the git
+//! worktree probe, and the Sampler that turns both into a Snapshot.
+
+pub mod fake;
+pub mod linux;
+pub mod procfs;
+pub mod sysinfo_source;
+pub mod users;
+pub mod worktree;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::model::{Process, Snapshot};
+pub use fake::FakeSource;
+pub use linux::ProcfsSource;
+pub use sysinfo_source::SysinfoSource;
+pub use worktree::WorktreeProbe;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("cannot read {what}: {source}")]
+    Unavailable {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("sysinfo: {0}")]
+    Sysinfo(String),
+}
+
+/// Lists every live process with the facts of one refresh. CPU percentages are
+/// relative to the previous refresh (0 on the first).
+pub trait ProcessSource: Send {
+    fn name(&self) -> &'static str;
+    fn ticks_per_second(&self) -> u64;
+    fn refresh(&mut self) -> Result<Vec<Process>, SampleError>;
+}
+
+/// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceKind {
+    Auto,
+    Procfs,
+    Sysinfo,
+}
+
+pub fn open_source(kind: SourceKind) -> Result<Box<dyn ProcessSource>, SampleError> {
+    match kind {
+        SourceKind::Procfs => Ok(Box::new(ProcfsSource::new()?)),
+        SourceKind::Sysinfo => Ok(Box::new(SysinfoSource::new()?)),
+        SourceKind::Auto => match ProcfsSource::new() {
+            Ok(s) => Ok(Box::new(s)),
+            Err(_) => Ok(Box::new(SysinfoSource::new()?)),
+        },
+    }
+}
+
+/// Facts about the host read once.
+#[derive(Debug, Clone, Default)]
+pub struct HostFacts {
+    pub host: String,
+    pub boot_time_secs: u64,
+    pub total_memory_bytes: u64,
+}
+
+impl HostFacts {
+    pub fn read() -> HostFacts {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .or_else(|_| {
+                rustix::system::uname()
+                    .nodename()
+                    .to_str()
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|_| "localhost".to_string());
+        let boot_time_secs = std::fs::read_to_string("/proc/stat")
+            .ok()
+            .and_then(|s| procfs::parse_boot_time(&s))
+            .unwrap_or(0);
+        let total_memory_bytes = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|s| procfs::parse_mem_total(&s))
+            .unwrap_or(0);
+        HostFacts {
+            host,
+            boot_time_secs,
+            total_memory_bytes,
+        }
+    }
+}
+
+/// A process source plus the worktree probe: one call, one Snapshot.
+pub struct Sampler {
+    source: Box<dyn ProcessSource>,
+    probe: WorktreeProbe,
+    host: HostFacts,
+    self_pid: u32,
+}
+
+impl Sampler {
+    pub fn new(source: Box<dyn ProcessSource>, host: HostFacts) -> Sampler {
+        Sampler {
+            source,
+            probe: WorktreeProbe::new(),
+            host,
+            self_pid: std::process::id(),
+        }
+    }
+
+    pub fn source_name(&self) -> &'static str {
+        self.source.name()
+    }
+
+    pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
+        let processes = self.source.refresh()?;
+        let worktrees = self
+            .probe
+            .probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
+        let sampled_at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        Ok(Snapshot {
+            host: self.host.host.clone(),
+            sampled_at_ms,
+            ticks_per_second: self.source.ticks_per_second(),
+            boot_time_secs: self.host.boot_time_secs,
+            self_pid: self.self_pid,
+            processes,
+            worktrees,
+            total_memory_bytes: self.host.total_memory_bytes,
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! The portable source, built on sysinfo. On Linux it adds pgid, sid, state and
+//! start ticks from `/proc/PID/stat`, which sysinfo does not expose.
+
+use std::path::PathBuf;
+
+use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+
+use super::users::UserNames;
+use super::{ProcessSource, SampleError, procfs};
+use crate::model::{ProcKey, ProcState, Process};
+
+pub struct SysinfoSource {
+    system: System,
+    users: UserNames,
+    buf: Vec<u8>,
+}
+
+impl SysinfoSource {
+    pub fn new() -> Result<SysinfoSource, SampleError> {
+        let system = System::new().map_err(|e| SampleError::Sysinfo(e.to_string()))?;
+        Ok(SysinfoSource {
+            system,
+            users: UserNames::load(),
+            buf: Vec::with_capacity(1024),
+        })
+    }
+
+    fn refresh_kind() -> ProcessRefreshKind {
+        ProcessRefreshKind::nothing()
+            .with_cpu()
+            .with_memory()
+            .with_cwd(UpdateKind::Always)
+            .with_cmd(UpdateKind::Always)
+            .with_exe(UpdateKind::OnlyIfNotSet)
+            .with_user(UpdateKind::OnlyIfNotSet)
+            .without_tasks()
+    }
+}
+
+impl ProcessSource for SysinfoSource {
+    fn name(&self) -> &'static str {
+        "sysinfo"
+    }
+
+    fn ticks_per_second(&self) -> u64 {
+        rustix::param::clock_ticks_per_second()
+    }
+
+    fn refresh(&mut self) -> Result<Vec<Process>, SampleError> {
+        self.system
+            .refresh_processes_specifics(ProcessesToUpdate::All, true, Self::refresh_kind());
+        let mut out = Vec::with_capacity(self.system.processes().len());
+        for (pid, p) in self.system.processes() {
+            let pid = pid.as_u32();
+            let path = PathBuf::from(format!("/proc/{pid}/stat"));
+            // Gone since sysinfo listed it: skip, as the next refresh would.
+            if procfs::read_into(&path, &mut self.buf).is_err() {
+                continue;
+            }
+            let Some(stat) = std::str::from_utf8(&self.buf)
+                .ok()
+                .and_then(procfs::parse_stat)
+            else {
+                continue;
+            };
+            let Some(key) = ProcKey::new(pid, stat.start_ticks) else {
+                continue;
+            };
+            let uid = p.user_id().map(|u| **u);
+            out.push(Process {
+                key,
+                ppid: p.parent().map(|pp| pp.as_u32()).unwrap_or(stat.ppid),
+                pgid: stat.pgid,
+                sid: stat.sid,
+                uid,
+                user: uid.map(|u| self.users.name(u)).unwrap_or_default(),
+                name: p.name().to_string_lossy().into_owned(),
+                exe: p.exe().map(|e| e.to_path_buf()),
+                cmd: p
+                    .cmd()
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect(),
+                cwd: if stat.kernel_thread {
+                    None
+                } else {
+                    p.cwd().map(|c| procfs::clean_link_target(c.to_path_buf()))
+                },
+                state: ProcState::from_stat_char(stat.state),
+                cpu_percent: p.cpu_usage(),
+                memory_bytes: p.memory(),
+                kernel_thread: stat.kernel_thread,
+            });
+        }
+        Ok(out)
+    }
+}

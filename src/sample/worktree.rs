@@ -1,0 +1,181 @@
+//! Git worktree discovery from cwds, with file reads only (no `git` subprocess).
+//! Cached per directory; a worktree's HEAD is re-read when its mtime changes.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::model::Worktree;
+
+#[derive(Debug, Default)]
+pub struct WorktreeProbe {
+    /// cwd → root of the worktree containing it (None: not inside one).
+    roots_of_dirs: HashMap<PathBuf, (Option<PathBuf>, u64)>,
+    worktrees: HashMap<PathBuf, (Option<Worktree>, Option<SystemTime>, u64)>,
+    generation: u64,
+}
+
+impl WorktreeProbe {
+    pub fn new() -> WorktreeProbe {
+        WorktreeProbe::default()
+    }
+
+    /// The worktrees containing any of `cwds`, each once. Entries not used in this
+    /// call are evicted, so the cache stays bounded by the live cwds.
+    pub fn probe<'a>(&mut self, cwds: impl Iterator<Item = &'a Path>) -> Vec<Worktree> {
+        self.generation += 1;
+        let generation = self.generation;
+        let mut found: Vec<Worktree> = Vec::new();
+        for cwd in cwds {
+            let root = match self.roots_of_dirs.get_mut(cwd) {
+                Some(entry) => {
+                    entry.1 = generation;
+                    entry.0.clone()
+                }
+                None => {
+                    let root = find_root(cwd);
+                    self.roots_of_dirs
+                        .insert(cwd.to_path_buf(), (root.clone(), generation));
+                    root
+                }
+            };
+            let Some(root) = root else { continue };
+            if let Some(wt) = self.worktree(&root, generation) {
+                if !found.iter().any(|w| w.path == wt.path) {
+                    found.push(wt);
+                }
+            }
+        }
+        self.roots_of_dirs.retain(|_, (_, g)| *g == generation);
+        self.worktrees.retain(|_, (_, _, g)| *g == generation);
+        found
+    }
+
+    fn worktree(&mut self, root: &Path, generation: u64) -> Option<Worktree> {
+        if let Some((wt, mtime, g)) = self.worktrees.get_mut(root) {
+            if *g == generation {
+                return wt.clone();
+            }
+            *g = generation;
+            let current = head_mtime(wt.as_ref(), root);
+            if current == *mtime {
+                return wt.clone();
+            }
+        }
+        let wt = read_worktree(root);
+        let mtime = head_mtime(wt.as_ref(), root);
+        self.worktrees
+            .insert(root.to_path_buf(), (wt.clone(), mtime, generation));
+        wt
+    }
+}
+
+fn head_mtime(wt: Option<&Worktree>, root: &Path) -> Option<SystemTime> {
+    let gitdir = wt.and_then(|_| git_dir(root))?;
+    fs::metadata(gitdir.join("HEAD"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+/// Walks up from an existing directory to the nearest one holding `.git`.
+/// A cwd that no longer exists (deleted worktree) is not walked up, so its
+/// processes are not misplaced into an enclosing repository.
+fn find_root(cwd: &Path) -> Option<PathBuf> {
+    if !cwd.is_absolute() || fs::metadata(cwd).is_err() {
+        return None;
+    }
+    cwd.ancestors()
+        .find(|dir| fs::symlink_metadata(dir.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The git directory of a worktree root: `.git` itself, or where a `.git` file points.
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    let dot_git = root.join(".git");
+    let meta = fs::metadata(&dot_git).ok()?;
+    if meta.is_dir() {
+        return Some(dot_git);
+    }
+    let text = fs::read_to_string(&dot_git).ok()?;
+    let target = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
+    Some(normalize(&root.join(target)))
+}
+
+pub fn read_worktree(root: &Path) -> Option<Worktree> {
+    let is_main = fs::metadata(root.join(".git")).ok()?.is_dir();
+    let gitdir = git_dir(root)?;
+    let head = fs::read_to_string(gitdir.join("HEAD")).ok()?;
+    let project_path = if is_main {
+        root.to_path_buf()
+    } else {
+        let common = match fs::read_to_string(gitdir.join("commondir")) {
+            Ok(rel) => normalize(&gitdir.join(rel.trim())),
+            Err(_) => normalize(&gitdir.join("../..")),
+        };
+        if common.file_name().is_some_and(|n| n == ".git") {
+            common.parent()?.to_path_buf()
+        } else {
+            common
+        }
+    };
+    let (branch, detached_at) = parse_head(&head);
+    Some(Worktree {
+        path: root.to_path_buf(),
+        project_path,
+        branch,
+        detached_at,
+        is_main,
+    })
+}
+
+/// `ref: refs/heads/B` → branch B; a commit id → detached at its first 7 hex digits.
+pub fn parse_head(head: &str) -> (Option<String>, Option<String>) {
+    let head = head.trim();
+    if let Some(r) = head.strip_prefix("ref:") {
+        let r = r.trim();
+        let branch = r.strip_prefix("refs/heads/").unwrap_or(r);
+        return (Some(branch.to_string()), None);
+    }
+    (None, Some(head.chars().take(7).collect()))
+}
+
+/// Resolves `.` and `..` lexically (no symlink lookups, no filesystem access).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_refs_and_detached_commits() {
+        assert_eq!(
+            parse_head("ref: refs/heads/vk/1a2b-x\n"),
+            (Some("vk/1a2b-x".into()), None)
+        );
+        assert_eq!(
+            parse_head("0123456789abcdef0123456789abcdef01234567\n"),
+            (None, Some("0123456".into()))
+        );
+    }
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+    }
+}
