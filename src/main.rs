@@ -33,6 +33,8 @@ enum Command {
     List(cli::list::ListArgs),
     /// Start a demo swarm of real processes in temporary worktrees and show it.
     Demo,
+    /// Measure one sample + association against a raw read of every /proc/PID/stat.
+    Bench(cli::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn run(args: Args) -> Result<i32, CliError> {
     match args.command {
         Some(Command::List(list)) => cli::list::run(&list, &config),
         Some(Command::Demo) => cli::demo::run(&config),
+        Some(Command::Bench(bench)) => cli::bench::run(&bench, &config),
         None => cli::list::run(&cli::list::ListArgs::default(), &config),
     }
 }

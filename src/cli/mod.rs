@@ -1,5 +1,6 @@
 //! Subcommands. Each returns an exit code; errors carry their own.
 
+pub mod bench;
 pub mod demo;
 pub mod demo_swarm;
 pub mod json;

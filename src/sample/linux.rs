@@ -65,9 +65,9 @@ impl ProcfsSource {
         })
     }
 
-    /// Number of ProcKeys whose static facts are cached (for eviction tests).
-    pub fn cached(&self) -> usize {
-        self.seen.len()
+    /// Whether facts of this ProcKey are cached (for eviction tests).
+    pub fn is_cached(&self, key: ProcKey) -> bool {
+        self.seen.contains_key(&key)
     }
 
     fn set_path(&mut self, pid: u32, file: &str) {

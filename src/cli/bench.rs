@@ -1,0 +1,123 @@
+//! `swarmtop bench`: one steady-state sample + association next to a raw read of
+//! every `/proc/PID/stat`, measured in the same run and reported as ratios, since
+//! absolute times on a busy box mean little.
+
+use std::time::{Duration, Instant};
+
+use super::CliError;
+use crate::associate::associate;
+use crate::config::Config;
+use crate::sample::{self, HostFacts, Sampler, SourceKind, procfs};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Measured rounds per contender (after one warm-up round).
+    #[arg(long, default_value_t = 20)]
+    pub rounds: usize,
+    /// Start this many extra idle processes (nested trees, own session) for the run.
+    #[arg(long, default_value_t = 0)]
+    pub load: usize,
+}
+
+pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
+    let rounds = args.rounds.max(3);
+    let load = Load::start(args.load)?;
+    let options = super::associate_options(config);
+    let raw = median(rounds, raw_stat_read);
+    let mut rows = vec![("raw read of every /proc/PID/stat".to_string(), raw, None)];
+    for kind in [SourceKind::Procfs, SourceKind::Sysinfo] {
+        let mut sampler = Sampler::new(sample::open_source(kind)?, HostFacts::read());
+        sampler.sample()?; // warm-up: fills caches and primes CPU deltas
+        let mut processes = 0;
+        let t = median(rounds, || {
+            let snapshot = sampler.sample().ok();
+            if let Some(s) = snapshot {
+                processes = s.processes.len();
+                std::hint::black_box(associate(&s, &options));
+            }
+        });
+        rows.push((format!("{} sample + associate ({processes} processes)", sampler.source_name()), t, Some(raw)));
+    }
+    println!("{:<52} {:>10} {:>8}", "contender", "median", "ratio");
+    for (name, t, base) in rows {
+        let ratio = base.map_or("1.00x".to_string(), |b| format!("{:.2}x", t.as_secs_f64() / b.as_secs_f64()));
+        println!("{name:<52} {:>8.2}ms {ratio:>8}", t.as_secs_f64() * 1000.0);
+    }
+    drop(load);
+    Ok(0)
+}
+
+/// Idle processes in groups of ten under one session leader; killed by session id.
+struct Load {
+    child: Option<std::process::Child>,
+}
+
+impl Load {
+    fn start(n: usize) -> Result<Load, CliError> {
+        if n == 0 {
+            return Ok(Load { child: None });
+        }
+        use std::os::unix::process::CommandExt;
+        let groups = n.div_ceil(10);
+        let script = format!(
+            "for g in $(seq {groups}); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait"
+        );
+        let mut cmd = std::process::Command::new("bash");
+        cmd.arg("-c").arg(script).stdin(std::process::Stdio::null());
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(std::io::Error::from));
+        }
+        let child = cmd.spawn()?;
+        let sid = child.id();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while crate::kill::sessions::members(&[sid]).len() < groups * 10 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Load { child: Some(child) })
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let left = crate::kill::sessions::kill_sessions(&[child.id()], Duration::from_secs(10));
+            if !left.is_empty() {
+                eprintln!("swarmtop bench: could not remove load processes {left:?}");
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Lists /proc and reads every stat file into one reused buffer: the floor.
+fn raw_stat_read() {
+    let mut buf = Vec::with_capacity(1024);
+    let mut path = std::path::PathBuf::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if name.to_str().is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit())) {
+                path.clear();
+                path.push("/proc");
+                path.push(&name);
+                path.push("stat");
+                let _ = procfs::read_into(&path, &mut buf);
+                std::hint::black_box(&buf);
+            }
+        }
+    }
+}
+
+fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}

@@ -1,0 +1,113 @@
+//! Real repositories, worktrees and processes; the real sampler and association.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use swarmtop::model::AssignedBy;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+#[test]
+fn real_worktrees_place_real_processes_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alpha = repo(tmp.path(), "alpha");
+    let wt1 = worktree(&alpha, &tmp.path().join("wt/1a2b-add-login"), "vk/1a2b-add-login");
+    let wt2 = worktree(&alpha, &tmp.path().join("wt/3c4d-add-login"), "vk/3c4d-add-login");
+    let wt3 = worktree(&alpha, &tmp.path().join("wt/spike"), "feature/spike");
+    std::fs::create_dir_all(wt3.join("src/deep")).unwrap();
+
+    let l = |role: &str| label("place", role);
+    let mut procs = Sessions::default();
+    procs.spawn(
+        &l("agent1"),
+        &wt1,
+        &format!(
+            "(cd /tmp && exec -a {} sleep 600) & ( exec -a {} sleep 600 & ) ; wait",
+            l("tmpchild"),
+            l("leak")
+        ),
+    );
+    procs.spawn(&l("agent2"), &wt2, "sleep 600 & wait");
+    procs.spawn(&l("deep"), &wt3.join("src/deep"), "sleep 600 & wait");
+    procs.spawn(&l("dev"), &alpha, "sleep 600 & wait");
+    procs.spawn(&l("outsider"), tmp.path(), "sleep 600 & wait");
+
+    let mut sampler = live_sampler();
+    let forest = wait_for("all labelled processes", WAIT, || {
+        let f = sample_forest(&mut sampler);
+        ["agent1", "tmpchild", "leak", "agent2", "deep", "dev", "outsider"]
+            .iter()
+            .all(|r| find_label(&f, &l(r)).is_some())
+            .then_some(f)
+    });
+
+    assert_eq!(attempt_of(&forest, &l("agent1")).as_deref(), Some("attempt:alpha/add-login/1a2b"));
+    assert_eq!(attempt_of(&forest, &l("tmpchild")).as_deref(), Some("attempt:alpha/add-login/1a2b"));
+    assert_eq!(attempt_of(&forest, &l("leak")).as_deref(), Some("attempt:alpha/add-login/1a2b"));
+    assert_eq!(attempt_of(&forest, &l("agent2")).as_deref(), Some("attempt:alpha/add-login/3c4d"));
+    assert_eq!(attempt_of(&forest, &l("deep")).as_deref(), Some("attempt:alpha/feature/spike/spike"));
+    assert_eq!(attempt_of(&forest, &l("dev")).as_deref(), Some("attempt:alpha/main/main"));
+    assert_eq!(attempt_of(&forest, &l("outsider")), None);
+
+    let tmpchild = find_label(&forest, &l("tmpchild")).unwrap();
+    assert_eq!(tmpchild.assigned_by, Some(AssignedBy::Inherited));
+    assert_eq!(tmpchild.process.cwd.as_deref(), Some(std::path::Path::new("/tmp")));
+    let leak = find_label(&forest, &l("leak")).unwrap();
+    assert_eq!(leak.assigned_by, Some(AssignedBy::Cwd));
+    assert_eq!(leak.orphan, leak.process.ppid == 1, "the double-forked leak is orphaned unless a subreaper adopted it");
+
+    // Both attempts of the task group under one task.
+    let alpha_node = forest.projects.iter().find(|p| p.path == alpha).unwrap();
+    let task = alpha_node.tasks.iter().find(|t| t.name == "add-login").unwrap();
+    assert_eq!(task.attempts.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["1a2b", "3c4d"]);
+    procs.kill_all();
+}
+
+#[test]
+fn new_session_below_a_cwd_only_ancestor_is_not_inherited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let beta = repo(tmp.path(), "beta");
+    let l = |role: &str| label("session", role);
+    let mut procs = Sessions::default();
+    // Like a tmux server started in a worktree: its shells are new sessions elsewhere.
+    procs.spawn(
+        &l("server"),
+        &beta,
+        &format!("(cd /tmp && exec setsid bash -c 'exec -a {} sleep 600') & wait", l("shell")),
+    );
+    let mut sampler = live_sampler();
+    let forest = wait_for("server and shell", WAIT, || {
+        let f = sample_forest(&mut sampler);
+        (find_label(&f, &l("server")).is_some() && find_label(&f, &l("shell")).is_some()).then_some(f)
+    });
+    assert_eq!(attempt_of(&forest, &l("server")).as_deref(), Some("attempt:beta/main/main"));
+    assert_eq!(attempt_of(&forest, &l("shell")), None);
+}
+
+#[test]
+fn detached_head_deleted_worktree_and_vanished_cwd_are_handled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let gamma = repo(tmp.path(), "gamma");
+    let detached = tmp.path().join("wt/bisect");
+    git(&gamma, &["worktree", "add", "-q", "--detach", detached.to_str().unwrap()]);
+    let doomed = worktree(&gamma, &tmp.path().join("wt/doomed"), "doomed");
+    let l = |role: &str| label("edge", role);
+    let mut procs = Sessions::default();
+    procs.spawn(&l("bisect"), &detached, "sleep 600 & wait");
+    procs.spawn(&l("doomed"), &doomed, "sleep 600 & wait");
+
+    let mut sampler = live_sampler();
+    wait_for("both processes", WAIT, || {
+        let f = sample_forest(&mut sampler);
+        (find_label(&f, &l("bisect")).is_some() && find_label(&f, &l("doomed")).is_some()).then_some(())
+    });
+    std::fs::remove_dir_all(&doomed).unwrap();
+    // A fresh sampler has no memory of the deleted worktree.
+    let forest = sample_forest(&mut live_sampler());
+    assert_eq!(attempt_of(&forest, &l("bisect")).as_deref(), Some("attempt:gamma/detached/bisect"));
+    assert_eq!(attempt_of(&forest, &l("doomed")), None, "never misplaced into the enclosing repo");
+    let doomed_node = find_label(&forest, &l("doomed")).unwrap();
+    assert_eq!(doomed_node.process.cwd.as_deref(), Some(doomed.as_path()), "` (deleted)` is stripped");
+}

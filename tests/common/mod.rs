@@ -1,0 +1,146 @@
+//! Shared helpers for integration tests: real git repos in a tempdir, process trees
+//! in sessions of their own that are always killed by session id, and waiting on
+//! conditions with deadlines.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use swarmtop::associate::{Options, associate};
+use swarmtop::kill::sessions;
+use swarmtop::model::{Forest, ProcNode};
+use swarmtop::sample::{HostFacts, ProcfsSource, Sampler};
+
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A repository with one commit on `main` at `<tmp>/<name>`.
+pub fn repo(tmp: &Path, name: &str) -> PathBuf {
+    let path = tmp.join(name);
+    std::fs::create_dir_all(&path).unwrap();
+    git(&path, &["init", "-q", "-b", "main"]);
+    std::fs::write(path.join("README"), "x\n").unwrap();
+    git(&path, &["add", "README"]);
+    git(&path, &["commit", "-q", "-m", "init"]);
+    path
+}
+
+/// `git worktree add -b branch <path>`; returns the worktree path.
+pub fn worktree(repo: &Path, path: &Path, branch: &str) -> PathBuf {
+    git(repo, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
+    path.to_path_buf()
+}
+
+/// Process trees started by a test, each in its own session; killed by session id on drop.
+#[derive(Default)]
+pub struct Sessions {
+    children: Vec<Child>,
+}
+
+impl Sessions {
+    /// Starts `bash -c script` with argv[0] `label`, in `cwd`, as a session leader.
+    pub fn spawn(&mut self, label: &str, cwd: &Path, script: &str) -> u32 {
+        let mut cmd = Command::new("bash");
+        cmd.arg0(label)
+            .arg("-c")
+            .arg(script)
+            .current_dir(cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
+        }
+        let child = cmd.spawn().expect("spawn bash");
+        let pid = child.id();
+        self.children.push(child);
+        pid
+    }
+
+    pub fn sids(&self) -> Vec<u32> {
+        self.children.iter().map(Child::id).collect()
+    }
+
+    pub fn kill_all(&mut self) {
+        let left = sessions::kill_sessions(&self.sids(), Duration::from_secs(10));
+        assert!(left.is_empty() || std::thread::panicking(), "could not kill {left:?}");
+        for c in &mut self.children {
+            let _ = c.wait();
+        }
+        self.children.clear();
+    }
+}
+
+impl Drop for Sessions {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+/// Polls `f` until it returns Some or the deadline passes.
+pub fn wait_for<T>(what: &str, within: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+pub fn live_sampler() -> Sampler {
+    Sampler::new(Box::new(ProcfsSource::new().expect("procfs")), HostFacts::read())
+}
+
+pub fn sample_forest(sampler: &mut Sampler) -> Forest {
+    associate(&sampler.sample().expect("sample"), &Options::default())
+}
+
+/// Finds the process node whose argv[0] is `label`.
+pub fn find_label<'a>(forest: &'a Forest, label: &str) -> Option<&'a ProcNode> {
+    fn go<'a>(n: &'a ProcNode, label: &str) -> Option<&'a ProcNode> {
+        if n.process.cmd.first().map(String::as_str) == Some(label) {
+            return Some(n);
+        }
+        n.children.iter().find_map(|c| go(c, label))
+    }
+    forest
+        .attempts()
+        .flat_map(|(_, _, a)| &a.processes)
+        .chain(&forest.unassigned)
+        .chain(&forest.shared)
+        .find_map(|n| go(n, label))
+}
+
+/// The id of the attempt holding the process labelled `label`, or None when unassigned.
+pub fn attempt_of(forest: &Forest, label: &str) -> Option<String> {
+    forest.attempts().find_map(|(_, _, a)| {
+        a.processes.iter().any(|n| contains(n, label)).then(|| a.id.clone())
+    })
+}
+
+fn contains(n: &ProcNode, label: &str) -> bool {
+    n.process.cmd.first().map(String::as_str) == Some(label) || n.children.iter().any(|c| contains(c, label))
+}
+
+/// A unique label so parallel tests never see each other's processes.
+pub fn label(test: &str, role: &str) -> String {
+    format!("st-{}-{test}-{role}", std::process::id())
+}

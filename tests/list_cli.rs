@@ -1,0 +1,123 @@
+//! The built binary's `list`: JSON schema 1, text escaping, and bad input.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn swarmtop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
+        .output()
+        .expect("run swarmtop")
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
+    k.sort();
+    k
+}
+
+fn sorted(mut k: Vec<&'static str>) -> Vec<&'static str> {
+    k.sort();
+    k
+}
+
+#[test]
+fn list_json_matches_schema_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alpha = repo(tmp.path(), "alpha");
+    let wt = worktree(&alpha, &tmp.path().join("wt/9f9f-json"), "vk/9f9f-json");
+    let mut procs = Sessions::default();
+    let agent = label("json", "agent");
+    procs.spawn(&agent, &wt, &format!("(cd /tmp && exec -a {} sleep 600) & wait", label("json", "child")));
+
+    let root = tmp.path().to_str().unwrap();
+    let doc: Value = wait_for("the attempt in list --json", Duration::from_secs(10), || {
+        let out = swarmtop(&["list", "--json", "--filter", root]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        let n = v["projects"][0]["tasks"][0]["attempts"][0]["process_count"].as_u64();
+        (n == Some(2)).then_some(v)
+    });
+    assert_eq!(doc["schema"], 1);
+    assert_eq!(keys(&doc), sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"]));
+    assert_eq!(keys(&doc["totals"]), sorted(vec!["processes", "cpu_percent", "memory_bytes"]));
+    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count"];
+    let project = &doc["projects"][0];
+    assert_eq!(keys(project), sorted([&["id", "name", "path", "tasks"][..], &sums].concat()));
+    assert_eq!(project["id"], "project:alpha");
+    let task = &project["tasks"][0];
+    assert_eq!(keys(task), sorted([&["id", "name", "attempts"][..], &sums].concat()));
+    assert_eq!(task["id"], "task:alpha/json");
+    let attempt = &task["attempts"][0];
+    assert_eq!(
+        keys(attempt),
+        sorted([&["id", "name", "path", "branch", "source", "agent", "processes"][..], &sums].concat())
+    );
+    assert_eq!(attempt["id"], "attempt:alpha/json/9f9f");
+    assert_eq!(attempt["branch"], "vk/9f9f-json");
+    assert_eq!(attempt["source"], "git");
+    let p = &attempt["processes"][0];
+    assert_eq!(
+        keys(p),
+        sorted(vec![
+            "pid", "ppid", "pgid", "sid", "start_time", "user", "name", "cmd", "cwd", "state", "cpu_percent",
+            "memory_bytes", "orphan", "agent", "assigned_by", "children"
+        ])
+    );
+    assert_eq!(p["cmd"][0], agent.as_str());
+    assert_eq!(p["assigned_by"], "cwd");
+    assert_eq!(p["sid"], p["pid"]);
+    let child = &p["children"][0];
+    assert_eq!(child["cwd"], "/tmp");
+    assert_eq!(child["assigned_by"], "inherited");
+    assert_eq!(doc["unassigned"], Value::Array(vec![]), "only with --all");
+}
+
+#[test]
+fn hostile_names_are_escaped_in_text_and_exact_in_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo_dir = repo(tmp.path(), "hostile");
+    let mut procs = Sessions::default();
+    let evil = format!("{}\x1b]0;pwned\x07\x1b[2J", label("evil", "x"));
+    procs.spawn(&evil, &repo_dir, "sleep 600 & wait");
+    let root = tmp.path().to_str().unwrap();
+    let text = wait_for("the hostile process", Duration::from_secs(10), || {
+        let out = swarmtop(&["list", "--filter", root]);
+        let s = String::from_utf8(out.stdout).unwrap();
+        s.contains("pwned").then_some(s)
+    });
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "raw control characters in {text:?}");
+    assert!(text.contains("\\e]0;pwned\\x07\\e[2J"), "{text}");
+    let json = swarmtop(&["list", "--json", "--filter", root]);
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["projects"][0]["tasks"][0]["attempts"][0]["processes"][0]["cmd"][0], evil.as_str());
+}
+
+#[test]
+fn bad_input_is_a_clear_error_with_exit_2() {
+    let out = swarmtop(&["list", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "refresh_ms = 1000\nrefersh = 2\n").unwrap();
+    let out = swarmtop(&["--config", cfg.to_str().unwrap(), "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{}:2:1", cfg.display())) && err.contains("refersh"), "{err}");
+    let out = swarmtop(&["--config", "/nonexistent/config.toml", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/config.toml"));
+}
+
+#[test]
+fn list_all_adds_other_processes() {
+    let out = swarmtop(&["list", "--all"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("other processes"));
+}
