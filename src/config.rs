@@ -1,9 +1,11 @@
 //! Configuration: one pure resolve, defaults < config file < environment < flags.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::model::sort::SortKey;
 use crate::sample::SourceKind;
 
 /// The shipped defaults, embedded so the binary needs no files.
@@ -19,7 +21,34 @@ pub struct Config {
     pub source: SourceKind,
     pub subreapers: Vec<String>,
     pub kill: KillConfig,
+    /// TUI action name → key specs; parsed and checked by `tui::keymap`.
+    pub keys: BTreeMap<String, Vec<String>>,
 }
+
+/// The shipped key bindings (mirrored in `config/default.toml`; a test checks they agree).
+pub const DEFAULT_KEYS: &[(&str, &[&str])] = &[
+    ("quit", &["q", "ctrl-c"]),
+    ("up", &["up", "k"]),
+    ("down", &["down", "j"]),
+    ("page_up", &["pageup", "ctrl-b"]),
+    ("page_down", &["pagedown", "ctrl-f"]),
+    ("top", &["home", "g"]),
+    ("bottom", &["end", "G"]),
+    ("expand", &["right", "l"]),
+    ("collapse", &["left", "h"]),
+    ("toggle", &["enter"]),
+    ("expand_all", &["+"]),
+    ("collapse_all", &["-"]),
+    ("filter", &["/"]),
+    ("clear_filter", &["esc"]),
+    ("sort_next", &["s"]),
+    ("sort_reverse", &["S"]),
+    ("toggle_other", &["a"]),
+    ("orphans_only", &["o"]),
+    ("pause", &["p"]),
+    ("detail", &["tab", "d"]),
+    ("help", &["?", "f1"]),
+];
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,26 +64,13 @@ pub enum Theme {
     Mono,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum SortKey {
-    Cpu,
-    Mem,
-    Pid,
-    Name,
-    Count,
-}
-
 impl<'de> Deserialize<'de> for SourceKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SourceKind, D::Error> {
         match String::deserialize(d)?.as_str() {
             "auto" => Ok(SourceKind::Auto),
             "procfs" => Ok(SourceKind::Procfs),
             "sysinfo" => Ok(SourceKind::Sysinfo),
-            other => Err(serde::de::Error::unknown_variant(
-                other,
-                &["auto", "procfs", "sysinfo"],
-            )),
+            other => Err(serde::de::Error::unknown_variant(other, &["auto", "procfs", "sysinfo"])),
         }
     }
 }
@@ -70,17 +86,14 @@ impl Default for Config {
             subreapers: vec!["systemd".into()],
             kill: KillConfig {
                 grace_secs: 5,
-                protect: [
-                    "sshd",
-                    "systemd",
-                    "init",
-                    "tmux: server",
-                    "dockerd",
-                    "containerd",
-                ]
-                .map(String::from)
-                .to_vec(),
+                protect: ["sshd", "systemd", "init", "tmux: server", "dockerd", "containerd"]
+                    .map(String::from)
+                    .to_vec(),
             },
+            keys: DEFAULT_KEYS
+                .iter()
+                .map(|(action, keys)| (action.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+                .collect(),
         }
     }
 }
@@ -88,12 +101,7 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
     #[error("{file}:{line}:{column}: {message}")]
-    Parse {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Parse { file: String, line: usize, column: usize, message: String },
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
     #[error("cannot read config file {file}: {message}")]
@@ -120,29 +128,18 @@ pub fn resolve(
     env: &dyn Fn(&str) -> Option<String>,
     flags: &Flags,
 ) -> Result<Config, ConfigError> {
-    let mut merged: toml::Table = DEFAULT_TOML
-        .parse()
-        .map_err(|e| parse_error("<built-in defaults>", DEFAULT_TOML, e))?;
-    let file_name = file
-        .as_ref()
-        .map(|f| f.path.display().to_string())
-        .unwrap_or_default();
+    let mut merged: toml::Table =
+        DEFAULT_TOML.parse().map_err(|e| parse_error("<built-in defaults>", DEFAULT_TOML, e))?;
+    let file_name = file.as_ref().map(|f| f.path.display().to_string()).unwrap_or_default();
     if let Some(f) = &file {
-        let user: toml::Table = f
-            .text
-            .parse()
-            .map_err(|e| parse_error(&file_name, f.text, e))?;
+        let user: toml::Table = f.text.parse().map_err(|e| parse_error(&file_name, f.text, e))?;
         merge(&mut merged, user);
     }
-    let mut config: Config =
-        Config::deserialize(toml::Value::Table(merged)).map_err(|e| match &file {
-            // Unknown keys and bad values in the user file: find the key's line there.
-            Some(f) => locate(&file_name, f.text, e.message()),
-            None => ConfigError::Invalid {
-                file: "<built-in defaults>".into(),
-                message: e.message().to_string(),
-            },
-        })?;
+    let mut config: Config = Config::deserialize(toml::Value::Table(merged)).map_err(|e| match &file {
+        // Unknown keys and bad values in the user file: find the key's line there.
+        Some(f) => locate(&file_name, f.text, e.message()),
+        None => ConfigError::Invalid { file: "<built-in defaults>".into(), message: e.message().to_string() },
+    })?;
     if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         config.theme = Theme::Mono;
     }
@@ -155,11 +152,7 @@ pub fn resolve(
     config.read_only |= flags.read_only;
     if !(100..=60_000).contains(&config.refresh_ms) {
         return Err(ConfigError::Invalid {
-            file: if file.is_some() {
-                file_name
-            } else {
-                "--refresh".into()
-            },
+            file: if file.is_some() { file_name } else { "--refresh".into() },
             message: format!("refresh_ms = {} is outside 100..=60000", config.refresh_ms),
         });
     }
@@ -189,12 +182,7 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 fn parse_error(file: &str, text: &str, e: toml::de::Error) -> ConfigError {
     let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-    ConfigError::Parse {
-        file: file.to_string(),
-        line,
-        column,
-        message: e.message().trim().to_string(),
-    }
+    ConfigError::Parse { file: file.to_string(), line, column, message: e.message().trim().to_string() }
 }
 
 /// Points a semantic error (unknown field `x`, bad value for `x`) at the key's line.
@@ -203,21 +191,14 @@ fn locate(file: &str, text: &str, message: &str) -> ConfigError {
     let line = key.and_then(|k| {
         text.lines().position(|l| {
             let l = l.trim_start();
-            l.strip_prefix(k)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
+            l.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with('='))
         })
     });
     match line {
-        Some(i) => ConfigError::Parse {
-            file: file.into(),
-            line: i + 1,
-            column: 1,
-            message: message.to_string(),
-        },
-        None => ConfigError::Invalid {
-            file: file.into(),
-            message: message.to_string(),
-        },
+        Some(i) => {
+            ConfigError::Parse { file: file.into(), line: i + 1, column: 1, message: message.to_string() }
+        }
+        None => ConfigError::Invalid { file: file.into(), message: message.to_string() },
     }
 }
 
@@ -237,53 +218,24 @@ mod tests {
     }
 
     fn with_file(text: &str) -> Result<Config, ConfigError> {
-        resolve(
-            Some(FileInput {
-                path: Path::new("/c/config.toml"),
-                text,
-            }),
-            &no_env,
-            &Flags::default(),
-        )
+        resolve(Some(FileInput { path: Path::new("/c/config.toml"), text }), &no_env, &Flags::default())
     }
 
     #[test]
     fn shipped_file_is_exactly_the_defaults() {
-        assert_eq!(
-            resolve(None, &no_env, &Flags::default()).unwrap(),
-            Config::default()
-        );
+        assert_eq!(resolve(None, &no_env, &Flags::default()).unwrap(), Config::default());
     }
 
     #[test]
     fn layers_apply_in_order() {
         let c = with_file("refresh_ms = 2000\n[kill]\ngrace_secs = 9\n").unwrap();
         assert_eq!((c.refresh_ms, c.kill.grace_secs), (2000, 9));
-        assert_eq!(
-            c.kill.protect,
-            Config::default().kill.protect,
-            "nested tables merge key by key"
-        );
-        let flags = Flags {
-            refresh_ms: Some(500),
-            read_only: true,
-            source: None,
-        };
+        assert_eq!(c.kill.protect, Config::default().kill.protect, "nested tables merge key by key");
+        let flags = Flags { refresh_ms: Some(500), read_only: true, source: None };
         let env = |k: &str| (k == "NO_COLOR").then(|| "1".to_string());
         let text = "refresh_ms = 2000\n";
-        let c = resolve(
-            Some(FileInput {
-                path: Path::new("x"),
-                text,
-            }),
-            &env,
-            &flags,
-        )
-        .unwrap();
-        assert_eq!(
-            (c.refresh_ms, c.read_only, c.theme),
-            (500, true, Theme::Mono)
-        );
+        let c = resolve(Some(FileInput { path: Path::new("x"), text }), &env, &flags).unwrap();
+        assert_eq!((c.refresh_ms, c.read_only, c.theme), (500, true, Theme::Mono));
     }
 
     #[test]
@@ -307,18 +259,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_rejected() {
-        assert!(
-            with_file("theme = \"neon\"\n")
-                .unwrap_err()
-                .to_string()
-                .contains("neon")
-        );
-        assert!(
-            with_file("refresh_ms = 5\n")
-                .unwrap_err()
-                .to_string()
-                .contains("outside")
-        );
+        assert!(with_file("theme = \"neon\"\n").unwrap_err().to_string().contains("neon"));
+        assert!(with_file("refresh_ms = 5\n").unwrap_err().to_string().contains("outside"));
         assert!(with_file("sort = 3\n").is_err());
     }
 }

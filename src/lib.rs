@@ -5,4 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod kill;
 pub mod model;
+pub mod report;
 pub mod sample;
+pub mod tui;

@@ -42,23 +42,19 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("swarmtop: {e}");
+            swarmtop::warn!("swarmtop: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
 fn run(args: Args) -> Result<i32, CliError> {
-    let flags = Flags {
-        refresh_ms: args.refresh,
-        read_only: args.read_only,
-        source: args.source,
-    };
+    let flags = Flags { refresh_ms: args.refresh, read_only: args.read_only, source: args.source };
     let config = cli::load_config(args.config.as_deref(), &flags)?;
     match args.command {
         Some(Command::List(list)) => cli::list::run(&list, &config),
         Some(Command::Demo) => cli::demo::run(&config),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config),
-        None => cli::list::run(&cli::list::ListArgs::default(), &config),
+        None => cli::top::run(&config, None),
     }
 }

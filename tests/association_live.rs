@@ -56,7 +56,11 @@ fn real_worktrees_place_real_processes_exactly() {
     assert_eq!(tmpchild.process.cwd.as_deref(), Some(std::path::Path::new("/tmp")));
     let leak = find_label(&forest, &l("leak")).unwrap();
     assert_eq!(leak.assigned_by, Some(AssignedBy::Cwd));
-    assert_eq!(leak.orphan, leak.process.ppid == 1, "the double-forked leak is orphaned unless a subreaper adopted it");
+    assert_eq!(
+        leak.orphan,
+        leak.process.ppid == 1,
+        "the double-forked leak is orphaned unless a subreaper adopted it"
+    );
 
     // Both attempts of the task group under one task.
     let alpha_node = forest.projects.iter().find(|p| p.path == alpha).unwrap();

@@ -45,7 +45,10 @@ fn list_json_matches_schema_1() {
         (n == Some(2)).then_some(v)
     });
     assert_eq!(doc["schema"], 1);
-    assert_eq!(keys(&doc), sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"]));
+    assert_eq!(
+        keys(&doc),
+        sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"])
+    );
     assert_eq!(keys(&doc["totals"]), sorted(vec!["processes", "cpu_percent", "memory_bytes"]));
     let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count"];
     let project = &doc["projects"][0];
@@ -66,8 +69,22 @@ fn list_json_matches_schema_1() {
     assert_eq!(
         keys(p),
         sorted(vec![
-            "pid", "ppid", "pgid", "sid", "start_time", "user", "name", "cmd", "cwd", "state", "cpu_percent",
-            "memory_bytes", "orphan", "agent", "assigned_by", "children"
+            "pid",
+            "ppid",
+            "pgid",
+            "sid",
+            "start_time",
+            "user",
+            "name",
+            "cmd",
+            "cwd",
+            "state",
+            "cpu_percent",
+            "memory_bytes",
+            "orphan",
+            "agent",
+            "assigned_by",
+            "children"
         ])
     );
     assert_eq!(p["cmd"][0], agent.as_str());

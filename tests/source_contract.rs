@@ -18,7 +18,19 @@ fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
         .into_iter()
         .filter(|p: &Process| sids.contains(&p.sid))
         .map(|p| {
-            (p.pid(), (p.ppid, p.pgid, p.sid, p.key.start_time(), p.cwd.clone(), p.cmd.clone(), p.user.clone(), p.uid))
+            (
+                p.pid(),
+                (
+                    p.ppid,
+                    p.pgid,
+                    p.sid,
+                    p.key.start_time(),
+                    p.cwd.clone(),
+                    p.cmd.clone(),
+                    p.user.clone(),
+                    p.uid,
+                ),
+            )
         })
         .collect()
 }
@@ -38,7 +50,8 @@ fn procfs_and_sysinfo_agree_on_a_real_tree() {
     let mut sysinfo = SysinfoSource::new().unwrap();
     let expected = wait_for("three settled processes", Duration::from_secs(10), || {
         let a = facts(&mut procfs, &sids);
-        let settled = a.len() == 3 && a.values().all(|f| f.5.first().is_some_and(|argv0| argv0.starts_with("st-")));
+        let settled =
+            a.len() == 3 && a.values().all(|f| f.5.first().is_some_and(|argv0| argv0.starts_with("st-")));
         settled.then_some(a)
     });
     let got = facts(&mut sysinfo, &sids);

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use super::naming::{attempt_name, project_name};
 use super::placement::Placement;
 use crate::model::ids::{attempt_id, project_id, task_id};
-use crate::model::{
-    AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode,
-};
+use crate::model::{AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode};
 
 /// Which group a process landed in; trees never cross groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,9 +43,7 @@ impl Builder<'_> {
                 continue;
             }
             match self.index_of_pid.get(&p.ppid) {
-                Some(&parent) if parent != i && group[parent] == group[i] => {
-                    children[parent].push(i)
-                }
+                Some(&parent) if parent != i && group[parent] == group[i] => children[parent].push(i),
                 _ => roots.entry(group[i]).or_default().push(i),
             }
         }
@@ -69,9 +65,7 @@ impl Builder<'_> {
             .collect();
         attempts_by_worktree.sort_by_key(|(w, _)| self.snapshot.worktrees[*w].path.clone());
 
-        let unassigned = roots
-            .get(&Group::Unassigned)
-            .map(|rs| rs.iter().map(|&i| node(i)).collect());
+        let unassigned = roots.get(&Group::Unassigned).map(|rs| rs.iter().map(|&i| node(i)).collect());
         Forest {
             host: self.snapshot.host.clone(),
             sampled_at_ms: self.snapshot.sampled_at_ms,
@@ -86,12 +80,7 @@ impl Builder<'_> {
     }
 
     fn node(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
-        let kids = sorted(
-            children[i]
-                .iter()
-                .map(|&c| self.node(c, children))
-                .collect(),
-        );
+        let kids = sorted(children[i].iter().map(|&c| self.node(c, children)).collect());
         let p = &self.snapshot.processes[i];
         let mut rollup = Rollup::of_process(p, self.orphan[i]);
         for k in &kids {
@@ -112,11 +101,8 @@ impl Builder<'_> {
         for (w, processes) in attempts {
             let wt = &self.snapshot.worktrees[w];
             let names = attempt_name(wt);
-            tree.entry(wt.project_path.clone())
-                .or_default()
-                .entry(names.task)
-                .or_default()
-                .push(AttemptNode {
+            tree.entry(wt.project_path.clone()).or_default().entry(names.task).or_default().push(
+                AttemptNode {
                     id: String::new(),
                     name: names.attempt,
                     path: wt.path.clone(),
@@ -124,17 +110,16 @@ impl Builder<'_> {
                     source: AttemptSource::Git,
                     rollup: Rollup::sum(processes.iter().map(|n| &n.rollup)),
                     processes,
-                });
+                },
+            );
         }
         let names = unique_names(tree.keys().map(|p| project_name(p)));
         let mut projects: Vec<ProjectNode> = tree
             .into_iter()
             .zip(names)
             .map(|((path, tasks), project)| {
-                let tasks: Vec<TaskNode> = tasks
-                    .into_iter()
-                    .map(|(task, attempts)| build_task(&project, task, attempts))
-                    .collect();
+                let tasks: Vec<TaskNode> =
+                    tasks.into_iter().map(|(task, attempts)| build_task(&project, task, attempts)).collect();
                 ProjectNode {
                     id: project_id(&project),
                     rollup: Rollup::sum(tasks.iter().map(|t| &t.rollup)),
@@ -150,9 +135,7 @@ impl Builder<'_> {
 }
 
 fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>) -> TaskNode {
-    attempts.sort_by(|a, b| {
-        (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path))
-    });
+    attempts.sort_by(|a, b| (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path)));
     let names = unique_names(attempts.iter().map(|a| a.name.clone()));
     for (a, name) in attempts.iter_mut().zip(names) {
         a.id = attempt_id(project, &task, &name);
@@ -173,11 +156,7 @@ fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
         .map(|name| {
             let count = seen.entry(name.clone()).or_insert(0);
             *count += 1;
-            if *count == 1 {
-                name
-            } else {
-                format!("{name}~{count}")
-            }
+            if *count == 1 { name } else { format!("{name}~{count}") }
         })
         .collect()
 }

@@ -17,19 +17,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options {
-            subreapers: vec!["systemd".to_string()],
-        }
+        Options { subreapers: vec!["systemd".to_string()] }
     }
 }
 
 pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
-    let index_of_pid: HashMap<u32, usize> = snapshot
-        .processes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.pid(), i))
-        .collect();
+    let index_of_pid: HashMap<u32, usize> =
+        snapshot.processes.iter().enumerate().map(|(i, p)| (p.pid(), i)).collect();
     let placements = placement::place_all(snapshot, &index_of_pid);
     let orphan: Vec<bool> = snapshot
         .processes
@@ -43,13 +37,7 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
                         .is_some_and(|&i| options.subreapers.contains(&snapshot.processes[i].name)))
         })
         .collect();
-    build::Builder {
-        snapshot,
-        placements: &placements,
-        index_of_pid: &index_of_pid,
-        orphan: &orphan,
-    }
-    .build()
+    build::Builder { snapshot, placements: &placements, index_of_pid: &index_of_pid, orphan: &orphan }.build()
 }
 
 #[cfg(test)]

@@ -18,42 +18,23 @@ pub struct AttemptName {
 pub fn attempt_name(wt: &Worktree) -> AttemptName {
     let dir = dir_name(wt);
     let attempt_for_dir = || {
-        if wt.is_main {
-            "main".to_string()
-        } else {
-            dir.clone()
-        }
+        if wt.is_main { "main".to_string() } else { dir.clone() }
     };
     let Some(branch) = wt.branch.as_deref() else {
-        return AttemptName {
-            task: "detached".into(),
-            attempt: attempt_for_dir(),
-        };
+        return AttemptName { task: "detached".into(), attempt: attempt_for_dir() };
     };
     if let Some((hex, slug)) = branch.strip_prefix("vk/").and_then(split_hex_slug) {
-        return AttemptName {
-            task: slug.into(),
-            attempt: hex.into(),
-        };
+        return AttemptName { task: slug.into(), attempt: hex.into() };
     }
     if let Some(name) = branch.strip_prefix("kild/").filter(|n| !n.is_empty()) {
-        return AttemptName {
-            task: name.into(),
-            attempt: attempt_for_dir(),
-        };
+        return AttemptName { task: name.into(), attempt: attempt_for_dir() };
     }
     if !wt.is_main {
         if let Some(hex) = claude_squad_suffix(&dir) {
-            return AttemptName {
-                task: branch.into(),
-                attempt: hex.into(),
-            };
+            return AttemptName { task: branch.into(), attempt: hex.into() };
         }
     }
-    AttemptName {
-        task: branch.into(),
-        attempt: attempt_for_dir(),
-    }
+    AttemptName { task: branch.into(), attempt: attempt_for_dir() }
 }
 
 fn dir_name(wt: &Worktree) -> String {
@@ -81,10 +62,8 @@ fn claude_squad_suffix(dir: &str) -> Option<&str> {
 
 /// Project name from its path: the directory name, without a bare repo's `.git`.
 pub fn project_name(project_path: &std::path::Path) -> String {
-    let name = project_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "/".to_string());
+    let name =
+        project_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "/".to_string());
     match name.strip_suffix(".git") {
         Some(stem) if !stem.is_empty() => stem.to_string(),
         _ => name,
@@ -107,19 +86,12 @@ mod tests {
     }
 
     fn name(task: &str, attempt: &str) -> AttemptName {
-        AttemptName {
-            task: task.into(),
-            attempt: attempt.into(),
-        }
+        AttemptName { task: task.into(), attempt: attempt.into() }
     }
 
     #[test]
     fn vibe_kanban_branch_gives_slug_and_hex() {
-        let w = wt(
-            "/var/tmp/vibe-kanban/worktrees/1a2b-add-login/alpha",
-            Some("vk/1a2b-add-login"),
-            false,
-        );
+        let w = wt("/var/tmp/vibe-kanban/worktrees/1a2b-add-login/alpha", Some("vk/1a2b-add-login"), false);
         assert_eq!(attempt_name(&w), name("add-login", "1a2b"));
     }
 
@@ -131,30 +103,19 @@ mod tests {
 
     #[test]
     fn kild_branch_gives_name() {
-        let w = wt(
-            "/home/u/.kild/worktrees/alpha/fix-bug",
-            Some("kild/fix-bug"),
-            false,
-        );
+        let w = wt("/home/u/.kild/worktrees/alpha/fix-bug", Some("kild/fix-bug"), false);
         assert_eq!(attempt_name(&w), name("fix-bug", "fix-bug"));
     }
 
     #[test]
     fn claude_squad_directory_gives_hex_attempt() {
-        let w = wt(
-            "/home/u/.claude-squad/worktrees/u-refactor_18a2b3c4d5e6f708",
-            Some("u/refactor"),
-            false,
-        );
+        let w = wt("/home/u/.claude-squad/worktrees/u-refactor_18a2b3c4d5e6f708", Some("u/refactor"), false);
         assert_eq!(attempt_name(&w), name("u/refactor", "18a2b3c4d5e6f708"));
     }
 
     #[test]
     fn main_worktree_is_attempt_main() {
-        assert_eq!(
-            attempt_name(&wt("/src/alpha", Some("develop"), true)),
-            name("develop", "main")
-        );
+        assert_eq!(attempt_name(&wt("/src/alpha", Some("develop"), true)), name("develop", "main"));
     }
 
     #[test]
@@ -167,22 +128,13 @@ mod tests {
 
     #[test]
     fn detached_head_is_task_detached() {
-        assert_eq!(
-            attempt_name(&wt("/wt/bisect", None, false)),
-            name("detached", "bisect")
-        );
-        assert_eq!(
-            attempt_name(&wt("/src/alpha", None, true)),
-            name("detached", "main")
-        );
+        assert_eq!(attempt_name(&wt("/wt/bisect", None, false)), name("detached", "bisect"));
+        assert_eq!(attempt_name(&wt("/src/alpha", None, true)), name("detached", "main"));
     }
 
     #[test]
     fn bare_repo_project_drops_dot_git() {
-        assert_eq!(
-            project_name(std::path::Path::new("/srv/alpha.git")),
-            "alpha"
-        );
+        assert_eq!(project_name(std::path::Path::new("/srv/alpha.git")), "alpha");
         assert_eq!(project_name(std::path::Path::new("/src/alpha")), "alpha");
     }
 }

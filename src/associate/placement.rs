@@ -23,16 +23,9 @@ pub struct Placement {
 }
 
 /// One placement (or none) per process, indexed like `snapshot.processes`.
-pub fn place_all(
-    snapshot: &Snapshot,
-    index_of_pid: &HashMap<u32, usize>,
-) -> Vec<Option<Placement>> {
-    let by_path: HashMap<&Path, usize> = snapshot
-        .worktrees
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.path.as_path(), i))
-        .collect();
+pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>) -> Vec<Option<Placement>> {
+    let by_path: HashMap<&Path, usize> =
+        snapshot.worktrees.iter().enumerate().map(|(i, w)| (w.path.as_path(), i)).collect();
 
     // Some(x) = resolved to x; None = not yet resolved.
     let mut resolved: Vec<Option<Option<Placement>>> = snapshot
@@ -42,17 +35,8 @@ pub fn place_all(
             if p.kernel_thread {
                 return Some(None);
             }
-            let wt = p
-                .cwd
-                .as_deref()
-                .and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
-            wt.map(|worktree| {
-                Some(Placement {
-                    worktree,
-                    by: AssignedBy::Cwd,
-                    anchor: Anchor::CwdOnly,
-                })
-            })
+            let wt = p.cwd.as_deref().and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
+            wt.map(|worktree| Some(Placement { worktree, by: AssignedBy::Cwd, anchor: Anchor::CwdOnly }))
         })
         .collect();
 
@@ -94,8 +78,5 @@ fn inherit(snapshot: &Snapshot, child: usize, parent: Placement) -> Option<Place
     if new_session && parent.anchor == Anchor::CwdOnly {
         return None;
     }
-    Some(Placement {
-        by: AssignedBy::Inherited,
-        ..parent
-    })
+    Some(Placement { by: AssignedBy::Inherited, ..parent })
 }

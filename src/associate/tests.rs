@@ -5,16 +5,8 @@ use crate::model::{AssignedBy, Filter, ProcNode};
 fn worktrees() -> Vec<crate::model::Worktree> {
     vec![
         main_worktree("/src/alpha", "main"),
-        linked_worktree(
-            "/wt/1a2b-add-login/alpha",
-            "/src/alpha",
-            "vk/1a2b-add-login",
-        ),
-        linked_worktree(
-            "/wt/3c4d-add-login/alpha",
-            "/src/alpha",
-            "vk/3c4d-add-login",
-        ),
+        linked_worktree("/wt/1a2b-add-login/alpha", "/src/alpha", "vk/1a2b-add-login"),
+        linked_worktree("/wt/3c4d-add-login/alpha", "/src/alpha", "vk/3c4d-add-login"),
         linked_worktree("/src/alpha/.worktrees/spike", "/src/alpha", "feature/spike"),
     ]
 }
@@ -50,15 +42,8 @@ fn find(forest: &Forest, pid: u32) -> Option<ProcNode> {
 
 #[test]
 fn cwd_places_a_process_in_its_worktree() {
-    let f = forest_of(vec![
-        process(10, 1, "bash")
-            .cwd("/wt/1a2b-add-login/alpha/src")
-            .session_leader(),
-    ]);
-    assert_eq!(
-        placement(&f),
-        vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10])]
-    );
+    let f = forest_of(vec![process(10, 1, "bash").cwd("/wt/1a2b-add-login/alpha/src").session_leader()]);
+    assert_eq!(placement(&f), vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10])]);
     assert_eq!(find(&f, 10).unwrap().assigned_by, Some(AssignedBy::Cwd));
 }
 
@@ -86,26 +71,15 @@ fn a_path_that_only_shares_a_string_prefix_is_not_inside() {
 #[test]
 fn child_working_from_tmp_inherits_its_parents_attempt() {
     let f = forest_of(vec![
-        process(10, 1, "agent")
-            .cwd("/wt/1a2b-add-login/alpha")
-            .session_leader(),
+        process(10, 1, "agent").cwd("/wt/1a2b-add-login/alpha").session_leader(),
         process(11, 10, "cargo test").cwd("/tmp"),
         process(12, 11, "rustc").cwd("/tmp/build"),
     ]);
-    assert_eq!(
-        placement(&f),
-        vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11, 12])]
-    );
-    assert_eq!(
-        find(&f, 12).unwrap().assigned_by,
-        Some(AssignedBy::Inherited)
-    );
+    assert_eq!(placement(&f), vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11, 12])]);
+    assert_eq!(find(&f, 12).unwrap().assigned_by, Some(AssignedBy::Inherited));
     let attempt = f.attempts().next().unwrap().2;
     assert_eq!(attempt.processes.len(), 1, "one tree rooted at the agent");
-    assert_eq!(
-        attempt.processes[0].children[0].children[0].process.pid(),
-        12
-    );
+    assert_eq!(attempt.processes[0].children[0].children[0].process.pid(), 12);
 }
 
 #[test]
@@ -132,10 +106,7 @@ fn inheritance_does_not_cross_into_a_new_session_below_a_cwd_only_ancestor() {
         process(12, 11, "htop").cwd("/home/dev"),
         process(13, 10, "helper").cwd("/"),
     ]);
-    assert_eq!(
-        placement(&f),
-        vec![("attempt:alpha/main/main".to_string(), vec![10, 13])]
-    );
+    assert_eq!(placement(&f), vec![("attempt:alpha/main/main".to_string(), vec![10, 13])]);
     assert!(find(&f, 11).unwrap().assigned_by.is_none());
     assert!(find(&f, 12).unwrap().assigned_by.is_none());
 }
@@ -169,10 +140,7 @@ fn orphans_are_assigned_processes_reparented_to_init_or_a_subreaper() {
         process(12, 10, "esbuild").cwd("/src/alpha"),
         process(13, 1, "bash").cwd("/home/dev"),
     ]);
-    let orphans: Vec<u32> = [10, 11, 12, 13]
-        .into_iter()
-        .filter(|&p| find(&f, p).unwrap().orphan)
-        .collect();
+    let orphans: Vec<u32> = [10, 11, 12, 13].into_iter().filter(|&p| find(&f, p).unwrap().orphan).collect();
     assert_eq!(orphans, vec![10, 11], "unassigned pid 13 is not an orphan");
     let alpha = &f.projects[0];
     assert_eq!(alpha.rollup.orphan_count, 2);
@@ -190,71 +158,37 @@ fn attempts_at_one_task_group_under_it_and_main_is_attempt_main() {
     let tasks: Vec<(&str, Vec<&str>)> = alpha
         .tasks
         .iter()
-        .map(|t| {
-            (
-                t.id.as_str(),
-                t.attempts.iter().map(|a| a.name.as_str()).collect(),
-            )
-        })
+        .map(|t| (t.id.as_str(), t.attempts.iter().map(|a| a.name.as_str()).collect()))
         .collect();
     assert_eq!(
         tasks,
-        vec![
-            ("task:alpha/add-login", vec!["1a2b", "3c4d"]),
-            ("task:alpha/main", vec!["main"])
-        ]
+        vec![("task:alpha/add-login", vec!["1a2b", "3c4d"]), ("task:alpha/main", vec!["main"])]
     );
     assert_eq!(alpha.id, "project:alpha");
-    assert_eq!(
-        alpha.tasks[0].attempts[0].branch.as_deref(),
-        Some("vk/1a2b-add-login")
-    );
+    assert_eq!(alpha.tasks[0].attempts[0].branch.as_deref(), Some("vk/1a2b-add-login"));
 }
 
 #[test]
 fn projects_with_the_same_directory_name_get_suffixes_by_path_order() {
-    let wts = vec![
-        main_worktree("/work/b/app", "main"),
-        main_worktree("/work/a/app", "main"),
-    ];
-    let snap = snapshot(
-        vec![
-            process(10, 1, "x").cwd("/work/b/app"),
-            process(11, 1, "y").cwd("/work/a/app"),
-        ],
-        wts,
-    );
+    let wts = vec![main_worktree("/work/b/app", "main"), main_worktree("/work/a/app", "main")];
+    let snap =
+        snapshot(vec![process(10, 1, "x").cwd("/work/b/app"), process(11, 1, "y").cwd("/work/a/app")], wts);
     let f = associate(&snap, &Options::default());
-    let ids: Vec<(&str, String)> = f
-        .projects
-        .iter()
-        .map(|p| (p.id.as_str(), p.path.display().to_string()))
-        .collect();
+    let ids: Vec<(&str, String)> =
+        f.projects.iter().map(|p| (p.id.as_str(), p.path.display().to_string())).collect();
     assert_eq!(
         ids,
-        vec![
-            ("project:app", "/work/a/app".to_string()),
-            ("project:app~2", "/work/b/app".to_string())
-        ]
+        vec![("project:app", "/work/a/app".to_string()), ("project:app~2", "/work/b/app".to_string())]
     );
-    assert_eq!(
-        f.projects[1].tasks[0].attempts[0].id,
-        "attempt:app~2/main/main"
-    );
+    assert_eq!(f.projects[1].tasks[0].attempts[0].id, "attempt:app~2/main/main");
 }
 
 #[test]
 fn rollups_sum_cpu_memory_and_counts_at_every_level() {
     let f = forest_of(vec![
-        process(10, 1, "agent")
-            .cwd("/wt/1a2b-add-login/alpha")
-            .cpu(10.0)
-            .mem(100),
+        process(10, 1, "agent").cwd("/wt/1a2b-add-login/alpha").cpu(10.0).mem(100),
         process(11, 10, "cargo").cwd("/tmp").cpu(50.0).mem(1000),
-        process(12, 1, "agent")
-            .cwd("/wt/3c4d-add-login/alpha")
-            .cpu(5.0)
-            .mem(10),
+        process(12, 1, "agent").cwd("/wt/3c4d-add-login/alpha").cpu(5.0).mem(10),
         process(13, 1, "sshd").cwd("/").cpu(1.0).mem(1),
     ]);
     let task = &f.projects[0].tasks[0];
@@ -271,10 +205,7 @@ fn rollups_sum_cpu_memory_and_counts_at_every_level() {
 fn a_vanished_parent_leaves_its_child_a_root() {
     // The parent exited between listing and reading: ppid points at nothing.
     let f = forest_of(vec![process(11, 10, "orphan-to-be").cwd("/src/alpha")]);
-    assert_eq!(
-        placement(&f),
-        vec![("attempt:alpha/main/main".to_string(), vec![11])]
-    );
+    assert_eq!(placement(&f), vec![("attempt:alpha/main/main".to_string(), vec![11])]);
 }
 
 #[test]
@@ -292,10 +223,7 @@ fn filter_keeps_matches_and_their_ancestors() {
         process(13, 1, "other").cwd("/wt/3c4d-add-login/alpha"),
     ]);
     let filtered = Filter::new("CARGO").apply(&f);
-    assert_eq!(
-        placement(&filtered),
-        vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11])]
-    );
+    assert_eq!(placement(&filtered), vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11])]);
     // Roll-ups still describe the whole node.
     assert_eq!(filtered.projects[0].rollup.process_count, 4);
 }
@@ -308,21 +236,9 @@ fn filter_on_a_group_id_keeps_the_whole_group() {
         process(12, 1, "dev").cwd("/src/alpha"),
     ]);
     let filtered = Filter::new("1a2b").apply(&f);
-    assert_eq!(
-        placement(&filtered),
-        vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11])]
-    );
+    assert_eq!(placement(&filtered), vec![("attempt:alpha/add-login/1a2b".to_string(), vec![10, 11])]);
     let by_cwd = Filter::new("/src/alpha").apply(&f);
-    assert_eq!(
-        placement(&by_cwd).len(),
-        2,
-        "the project path matches, so all of it stays"
-    );
-    assert!(
-        Filter::new("nothing-like-this")
-            .apply(&f)
-            .projects
-            .is_empty()
-    );
+    assert_eq!(placement(&by_cwd).len(), 2, "the project path matches, so all of it stays");
+    assert!(Filter::new("nothing-like-this").apply(&f).projects.is_empty());
     assert_eq!(Filter::new("pid:11").apply(&f).attempt_count(), 1);
 }

@@ -36,11 +36,16 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
                 std::hint::black_box(associate(&s, &options));
             }
         });
-        rows.push((format!("{} sample + associate ({processes} processes)", sampler.source_name()), t, Some(raw)));
+        rows.push((
+            format!("{} sample + associate ({processes} processes)", sampler.source_name()),
+            t,
+            Some(raw),
+        ));
     }
     println!("{:<52} {:>10} {:>8}", "contender", "median", "ratio");
     for (name, t, base) in rows {
-        let ratio = base.map_or("1.00x".to_string(), |b| format!("{:.2}x", t.as_secs_f64() / b.as_secs_f64()));
+        let ratio =
+            base.map_or("1.00x".to_string(), |b| format!("{:.2}x", t.as_secs_f64() / b.as_secs_f64()));
         println!("{name:<52} {:>8.2}ms {ratio:>8}", t.as_secs_f64() * 1000.0);
     }
     drop(load);
@@ -83,7 +88,7 @@ impl Drop for Load {
         if let Some(child) = &mut self.child {
             let left = crate::kill::sessions::kill_sessions(&[child.id()], Duration::from_secs(10));
             if !left.is_empty() {
-                eprintln!("swarmtop bench: could not remove load processes {left:?}");
+                crate::warn!("swarmtop bench: could not remove load processes {left:?}");
             }
             let _ = child.wait();
         }

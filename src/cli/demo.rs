@@ -6,23 +6,24 @@ use crate::config::Config;
 
 pub fn run(config: &Config) -> Result<i32, CliError> {
     let swarm = DemoSwarm::start()?;
-    eprintln!("swarmtop demo: swarm started in {}", swarm.root().display());
+    crate::warn!("swarmtop demo: swarm started in {}", swarm.root().display());
     let code = show(config, &swarm);
     drop(swarm);
-    eprintln!("swarmtop demo: every demo process and file removed");
+    crate::warn!("swarmtop demo: every demo process and file removed");
     code
 }
 
 fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
     wait_for_children(swarm);
-    let forest = super::forest_now(config)?;
     let root = swarm.root().to_string_lossy().into_owned();
-    let args = super::list::ListArgs {
-        filter: Some(root),
-        ..Default::default()
-    };
-    print!("{}", super::list::render(&args, &forest, None)?);
-    Ok(0)
+    if crate::tui::terminal::is_interactive() {
+        return super::top::run(config, Some(root));
+    }
+    // Without a terminal (scripts, CI) the demo prints the forest once.
+    let forest = super::forest_now(config)?;
+    let args = super::list::ListArgs { filter: Some(root), ..Default::default() };
+    let text = super::list::render(&args, &forest, None)?;
+    super::list::write_stdout(&text)
 }
 
 /// Waits (bounded) until the scripts have started all their children.

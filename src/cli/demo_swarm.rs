@@ -49,13 +49,8 @@ impl DemoSwarm {
     }
 
     pub fn start() -> Result<DemoSwarm, DemoError> {
-        let dir = tempfile::Builder::new()
-            .prefix("swarmtop-demo-")
-            .tempdir()?;
-        let mut swarm = DemoSwarm {
-            dir,
-            children: Vec::new(),
-        };
+        let dir = tempfile::Builder::new().prefix("swarmtop-demo-").tempdir()?;
+        let mut swarm = DemoSwarm { dir, children: Vec::new() };
         let root = swarm.root().to_path_buf();
         let bin = root.join("bin");
         fs::create_dir_all(&bin)?;
@@ -67,66 +62,23 @@ impl DemoSwarm {
         init_repo(&alpha, "main")?;
         init_repo(&beta, "main")?;
         let vk = root.join("vibe-kanban/worktrees");
-        let wt_1a2b = add_worktree(
-            &alpha,
-            &vk.join("1a2b-add-login/alpha"),
-            "vk/1a2b-add-login",
-        )?;
-        let wt_3c4d = add_worktree(
-            &alpha,
-            &vk.join("3c4d-add-login/alpha"),
-            "vk/3c4d-add-login",
-        )?;
-        let wt_search = add_worktree(
-            &alpha,
-            &root.join("worktrees/alpha-search"),
-            "feature/search",
-        )?;
+        let wt_1a2b = add_worktree(&alpha, &vk.join("1a2b-add-login/alpha"), "vk/1a2b-add-login")?;
+        let wt_3c4d = add_worktree(&alpha, &vk.join("3c4d-add-login/alpha"), "vk/3c4d-add-login")?;
+        let wt_search = add_worktree(&alpha, &root.join("worktrees/alpha-search"), "feature/search")?;
         let squad = root.join("claude-squad/worktrees/fix-typo_18a2b3c4d5e6f708");
         let wt_typo = add_worktree(&beta, &squad, "dev/fix-typo")?;
 
-        swarm.spawn(
-            &bin,
-            "agent.sh",
-            "demo-agent --task add-login",
-            &wt_1a2b,
-            false,
-        )?;
-        swarm.spawn(
-            &bin,
-            "agent.sh",
-            "demo-agent --task add-login",
-            &wt_3c4d,
-            true,
-        )?;
-        swarm.spawn(
-            &bin,
-            "agent.sh",
-            "demo-agent --task search",
-            &wt_search,
-            false,
-        )?;
-        swarm.spawn(
-            &bin,
-            "agent.sh",
-            "demo-agent --task fix-typo",
-            &wt_typo,
-            false,
-        )?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_1a2b, false)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_3c4d, true)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task search", &wt_search, false)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task fix-typo", &wt_typo, false)?;
         swarm.spawn(&bin, "dev-server.sh", "npm run dev", &alpha, false)?;
         swarm.spawn(&bin, "dev-server.sh", "npm run dev", &beta, false)?;
         Ok(swarm)
     }
 
     /// Starts `bash script` with argv[0] `label` in a session of its own.
-    fn spawn(
-        &mut self,
-        bin: &Path,
-        script: &str,
-        label: &str,
-        cwd: &Path,
-        leak: bool,
-    ) -> io::Result<()> {
+    fn spawn(&mut self, bin: &Path, script: &str, label: &str, cwd: &Path, leak: bool) -> io::Result<()> {
         let mut cmd = Command::new("bash");
         cmd.arg0(label)
             .arg(bin.join(script))
@@ -152,7 +104,7 @@ impl Drop for DemoSwarm {
     fn drop(&mut self) {
         let left = sessions::kill_sessions(&self.sessions(), Duration::from_secs(5));
         if !left.is_empty() {
-            eprintln!("swarmtop demo: could not kill {left:?}");
+            crate::warn!("swarmtop demo: could not kill {left:?}");
         }
         for child in &mut self.children {
             // Reap our direct children; they are dead or the report above said so.
@@ -169,49 +121,28 @@ fn write_script(path: &Path, body: &str) -> io::Result<()> {
 /// A git repository as `git init` leaves it, written directly so the demo needs no git.
 fn init_repo(path: &Path, branch: &str) -> io::Result<()> {
     let git = path.join(".git");
-    for d in [
-        "objects/info",
-        "objects/pack",
-        "refs/heads",
-        "refs/tags",
-        "worktrees",
-    ] {
+    for d in ["objects/info", "objects/pack", "refs/heads", "refs/tags", "worktrees"] {
         fs::create_dir_all(git.join(d))?;
     }
     fs::write(git.join("HEAD"), format!("ref: refs/heads/{branch}\n"))?;
-    fs::write(
-        git.join("config"),
-        "[core]\n\trepositoryformatversion = 0\n\tbare = false\n",
-    )?;
+    fs::write(git.join("config"), "[core]\n\trepositoryformatversion = 0\n\tbare = false\n")?;
     fs::write(path.join("README.md"), "demo project\n")
 }
 
 /// A linked worktree as `git worktree add -b BRANCH PATH` leaves it.
 fn add_worktree(repo: &Path, path: &Path, branch: &str) -> io::Result<PathBuf> {
     // Like git, number the metadata directory when the base name is taken.
-    let base = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let base = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let worktrees = repo.join(".git/worktrees");
     let meta = (0..)
-        .map(|i| {
-            if i == 0 {
-                worktrees.join(&base)
-            } else {
-                worktrees.join(format!("{base}{i}"))
-            }
-        })
+        .map(|i| if i == 0 { worktrees.join(&base) } else { worktrees.join(format!("{base}{i}")) })
         .find(|m| !m.exists())
         .unwrap_or_else(|| worktrees.join(&base));
     fs::create_dir_all(&meta)?;
     fs::create_dir_all(path)?;
     fs::write(meta.join("HEAD"), format!("ref: refs/heads/{branch}\n"))?;
     fs::write(meta.join("commondir"), "../..\n")?;
-    fs::write(
-        meta.join("gitdir"),
-        format!("{}\n", path.join(".git").display()),
-    )?;
+    fs::write(meta.join("gitdir"), format!("{}\n", path.join(".git").display()))?;
     fs::write(path.join(".git"), format!("gitdir: {}\n", meta.display()))?;
     fs::write(path.join("README.md"), "demo worktree\n")?;
     Ok(path.to_path_buf())

@@ -21,12 +21,12 @@ pub struct ListArgs {
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
     let forest = super::forest_now(config)?;
-    let out = render(args, &forest, terminal_width())?;
+    write_stdout(&render(args, &forest, terminal_width())?)
+}
+
+pub fn write_stdout(out: &str) -> Result<i32, CliError> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
+    match stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
         // `swarmtop list | head` closes the pipe early: not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         other => other.map(|_| 0).map_err(CliError::from),
@@ -52,7 +52,5 @@ fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    crossterm::terminal::size()
-        .ok()
-        .map(|(w, _)| usize::from(w))
+    crossterm::terminal::size().ok().map(|(w, _)| usize::from(w))
 }

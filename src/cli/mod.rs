@@ -6,6 +6,7 @@ pub mod demo_swarm;
 pub mod json;
 pub mod list;
 pub mod text;
+pub mod top;
 
 use std::path::{Path, PathBuf};
 
@@ -29,13 +30,19 @@ pub enum CliError {
     Usage(String),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Keymap(#[from] crate::tui::keymap::KeymapError),
+    #[error("{0}")]
+    Tui(#[from] crate::tui::run::TuiError),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Output(_) | CliError::Sample(_) | CliError::Demo(_) => 1,
-            CliError::Config(_) | CliError::Usage(_) => EXIT_USAGE,
+            CliError::Config(_) | CliError::Usage(_) | CliError::Keymap(_) => EXIT_USAGE,
+            CliError::Tui(crate::tui::run::TuiError::NotATerminal) => EXIT_USAGE,
+            CliError::Tui(_) => 1,
         }
     }
 }
@@ -52,11 +59,9 @@ pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, Cli
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
             Err(e) => {
-                return Err(ConfigError::Read {
-                    file: p.display().to_string(),
-                    message: e.to_string(),
-                }
-                .into());
+                return Err(
+                    ConfigError::Read { file: p.display().to_string(), message: e.to_string() }.into()
+                );
             }
         },
         None => None,
@@ -69,16 +74,11 @@ pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, Cli
 }
 
 pub fn associate_options(config: &Config) -> Options {
-    Options {
-        subreapers: config.subreapers.clone(),
-    }
+    Options { subreapers: config.subreapers.clone() }
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
-    Ok(Sampler::new(
-        sample::open_source(config.source)?,
-        HostFacts::read(),
-    ))
+    Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()))
 }
 
 /// Two samples about 200 ms apart, so CPU percentages mean something.

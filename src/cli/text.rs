@@ -10,10 +10,7 @@ const HEADER: &str = "    PID   CPU%     MEM  PROCS  NAME";
 
 /// Renders the forest; `width` truncates each line (None: never).
 pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -> String {
-    let mut out = Lines {
-        text: String::new(),
-        width,
-    };
+    let mut out = Lines { text: String::new(), width };
     let t = &forest.totals;
     out.line(&format!(
         "{}  {} processes  {} attempts  CPU {}%  MEM {}",
@@ -25,11 +22,7 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
     ));
     out.line(HEADER);
     for project in &forest.projects {
-        out.group(
-            0,
-            &project.rollup,
-            &format!("{}  {}", project.id, project.path.display()),
-        );
+        out.group(0, &project.rollup, &format!("{}  {}", project.id, project.path.display()));
         for task in &project.tasks {
             out.group(1, &task.rollup, &task.id);
             for attempt in &task.attempts {
@@ -49,21 +42,13 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
         }
     }
     if !forest.shared.is_empty() {
-        out.group(
-            0,
-            &Rollup::sum(forest.shared.iter().map(|n| &n.rollup)),
-            "shared services",
-        );
+        out.group(0, &Rollup::sum(forest.shared.iter().map(|n| &n.rollup)), "shared services");
         for root in &forest.shared {
             out.tree(1, root);
         }
     }
     if include_unassigned && !forest.unassigned.is_empty() {
-        out.group(
-            0,
-            &Rollup::sum(forest.unassigned.iter().map(|n| &n.rollup)),
-            "other processes",
-        );
+        out.group(0, &Rollup::sum(forest.unassigned.iter().map(|n| &n.rollup)), "other processes");
         for root in &forest.unassigned {
             out.tree(1, root);
         }
@@ -115,11 +100,8 @@ impl Lines {
         if p.state.is_notable() {
             let _ = write!(marks, " [{}]", p.state.as_str());
         }
-        let count = if node.children.is_empty() {
-            String::new()
-        } else {
-            node.rollup.process_count.to_string()
-        };
+        let count =
+            if node.children.is_empty() { String::new() } else { node.rollup.process_count.to_string() };
         self.line(&format!(
             "{:>7} {:>6} {:>7} {:>6}  {}{}{}",
             p.pid(),

@@ -12,9 +12,7 @@ pub struct Filter {
 
 impl Filter {
     pub fn new(text: &str) -> Filter {
-        Filter {
-            needle: text.to_lowercase(),
-        }
+        Filter { needle: text.to_lowercase() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -29,9 +27,7 @@ impl Filter {
         let p = &node.process;
         self.hit(&p.name)
             || p.cmd.iter().any(|a| self.hit(a))
-            || p.cwd
-                .as_ref()
-                .is_some_and(|c| self.hit(&c.to_string_lossy()))
+            || p.cwd.as_ref().is_some_and(|c| self.hit(&c.to_string_lossy()))
             || self.hit(&format!("pid:{}", p.pid()))
     }
 
@@ -40,11 +36,7 @@ impl Filter {
             return forest.clone();
         }
         Forest {
-            projects: forest
-                .projects
-                .iter()
-                .filter_map(|p| self.project(p))
-                .collect(),
+            projects: forest.projects.iter().filter_map(|p| self.project(p)).collect(),
             shared: self.trees(&forest.shared),
             unassigned: self.trees(&forest.unassigned),
             ..forest.clone_header()
@@ -56,22 +48,15 @@ impl Filter {
             return Some(p.clone());
         }
         let tasks: Vec<TaskNode> = p.tasks.iter().filter_map(|t| self.task(t)).collect();
-        (!tasks.is_empty()).then(|| ProjectNode {
-            tasks,
-            ..p.clone_header()
-        })
+        (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
     }
 
     fn task(&self, t: &TaskNode) -> Option<TaskNode> {
         if self.hit(&t.id) {
             return Some(t.clone());
         }
-        let attempts: Vec<AttemptNode> =
-            t.attempts.iter().filter_map(|a| self.attempt(a)).collect();
-        (!attempts.is_empty()).then(|| TaskNode {
-            attempts,
-            ..t.clone_header()
-        })
+        let attempts: Vec<AttemptNode> = t.attempts.iter().filter_map(|a| self.attempt(a)).collect();
+        (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
     }
 
     fn attempt(&self, a: &AttemptNode) -> Option<AttemptNode> {
@@ -80,10 +65,7 @@ impl Filter {
             return Some(a.clone());
         }
         let processes = self.trees(&a.processes);
-        (!processes.is_empty()).then(|| AttemptNode {
-            processes,
-            ..a.clone_header()
-        })
+        (!processes.is_empty()).then(|| AttemptNode { processes, ..a.clone_header() })
     }
 
     fn trees(&self, roots: &[ProcNode]) -> Vec<ProcNode> {
@@ -133,12 +115,7 @@ impl ProjectNode {
 
 impl TaskNode {
     fn clone_header(&self) -> TaskNode {
-        TaskNode {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            rollup: self.rollup,
-            attempts: Vec::new(),
-        }
+        TaskNode { id: self.id.clone(), name: self.name.clone(), rollup: self.rollup, attempts: Vec::new() }
     }
 }
 
@@ -153,5 +130,50 @@ impl AttemptNode {
             rollup: self.rollup,
             processes: Vec::new(),
         }
+    }
+}
+
+/// Only orphaned processes (with their subtrees) and the groups above them.
+pub fn orphans_only(forest: &Forest) -> Forest {
+    fn tree(n: &ProcNode) -> Option<ProcNode> {
+        if n.orphan {
+            return Some(n.clone());
+        }
+        let children: Vec<ProcNode> = n.children.iter().filter_map(tree).collect();
+        (!children.is_empty()).then(|| ProcNode {
+            process: n.process.clone(),
+            orphan: n.orphan,
+            assigned_by: n.assigned_by,
+            children,
+            rollup: n.rollup,
+        })
+    }
+    let projects = forest
+        .projects
+        .iter()
+        .filter_map(|p| {
+            let tasks: Vec<TaskNode> = p
+                .tasks
+                .iter()
+                .filter_map(|t| {
+                    let attempts: Vec<AttemptNode> = t
+                        .attempts
+                        .iter()
+                        .filter_map(|a| {
+                            let processes: Vec<ProcNode> = a.processes.iter().filter_map(tree).collect();
+                            (!processes.is_empty()).then(|| AttemptNode { processes, ..a.clone_header() })
+                        })
+                        .collect();
+                    (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
+                })
+                .collect();
+            (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
+        })
+        .collect();
+    Forest {
+        projects,
+        shared: forest.shared.iter().filter_map(tree).collect(),
+        unassigned: Vec::new(),
+        ..forest.clone_header()
     }
 }

@@ -10,10 +10,8 @@ use super::snapshot::{Snapshot, Worktree};
 /// its parent's choosing (set with `.session()`), user `dev`.
 pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
     let cmd: Vec<String> = argv.split_whitespace().map(str::to_string).collect();
-    let name = cmd
-        .first()
-        .map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect())
-        .unwrap_or_default();
+    let name =
+        cmd.first().map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()).unwrap_or_default();
     Process {
         // pid 0 is the only rejected key; fixtures never use it.
         key: ProcKey::new(pid, u64::from(pid) * 10).unwrap_or_else(|| panic!("fixture pid 0")),
@@ -87,10 +85,7 @@ pub fn linked_worktree(path: &str, project: &str, branch: &str) -> Worktree {
 }
 
 pub fn main_worktree(project: &str, branch: &str) -> Worktree {
-    Worktree {
-        is_main: true,
-        ..linked_worktree(project, project, branch)
-    }
+    Worktree { is_main: true, ..linked_worktree(project, project, branch) }
 }
 
 pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {

@@ -144,20 +144,14 @@ pub struct Forest {
 
 impl Forest {
     pub fn attempt_count(&self) -> usize {
-        self.projects
-            .iter()
-            .flat_map(|p| &p.tasks)
-            .map(|t| t.attempts.len())
-            .sum()
+        self.projects.iter().flat_map(|p| &p.tasks).map(|t| t.attempts.len()).sum()
     }
 
     /// Every attempt with its project and task, in display order.
     pub fn attempts(&self) -> impl Iterator<Item = (&ProjectNode, &TaskNode, &AttemptNode)> {
-        self.projects.iter().flat_map(|p| {
-            p.tasks
-                .iter()
-                .flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a)))
-        })
+        self.projects
+            .iter()
+            .flat_map(|p| p.tasks.iter().flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a))))
     }
 
     /// Every process node in the forest (attempts, shared, unassigned), parents first.

@@ -20,15 +20,8 @@ pub fn attempt_id(project: &str, task: &str, attempt: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeId {
     Project(String),
-    Task {
-        project: String,
-        task: String,
-    },
-    Attempt {
-        project: String,
-        task: String,
-        attempt: String,
-    },
+    Task { project: String, task: String },
+    Attempt { project: String, task: String, attempt: String },
     Pid(u32),
     Tree(u32),
     Orphans(Option<String>),
@@ -47,16 +40,11 @@ impl FromStr for NodeId {
     type Err = IdError;
 
     fn from_str(s: &str) -> Result<NodeId, IdError> {
-        let err = |reason| IdError {
-            input: s.to_string(),
-            reason,
-        };
+        let err = |reason| IdError { input: s.to_string(), reason };
         if s == "orphans" {
             return Ok(NodeId::Orphans(None));
         }
-        let (kind, rest) = s
-            .split_once(':')
-            .ok_or_else(|| err("missing kind prefix"))?;
+        let (kind, rest) = s.split_once(':').ok_or_else(|| err("missing kind prefix"))?;
         if rest.is_empty() {
             return Err(err("empty name"));
         }
@@ -71,17 +59,14 @@ impl FromStr for NodeId {
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
             "task" => match rest.split_once('/') {
-                Some((p, t)) if !p.is_empty() && !t.is_empty() => Ok(NodeId::Task {
-                    project: p.to_string(),
-                    task: t.to_string(),
-                }),
+                Some((p, t)) if !p.is_empty() && !t.is_empty() => {
+                    Ok(NodeId::Task { project: p.to_string(), task: t.to_string() })
+                }
                 _ => Err(err("a task id is task:PROJECT/TASK")),
             },
             "attempt" => {
                 let (project, tail) = rest.split_once('/').ok_or_else(|| err("missing task"))?;
-                let (task, attempt) = tail
-                    .rsplit_once('/')
-                    .ok_or_else(|| err("missing attempt"))?;
+                let (task, attempt) = tail.rsplit_once('/').ok_or_else(|| err("missing attempt"))?;
                 if project.is_empty() || task.is_empty() || attempt.is_empty() {
                     return Err(err("empty part"));
                 }
@@ -101,11 +86,7 @@ impl fmt::Display for NodeId {
         match self {
             NodeId::Project(p) => f.write_str(&project_id(p)),
             NodeId::Task { project, task } => f.write_str(&task_id(project, task)),
-            NodeId::Attempt {
-                project,
-                task,
-                attempt,
-            } => f.write_str(&attempt_id(project, task, attempt)),
+            NodeId::Attempt { project, task, attempt } => f.write_str(&attempt_id(project, task, attempt)),
             NodeId::Pid(pid) => write!(f, "pid:{pid}"),
             NodeId::Tree(pid) => write!(f, "tree:{pid}"),
             NodeId::Orphans(None) => f.write_str("orphans"),
@@ -141,11 +122,7 @@ mod tests {
         let id: NodeId = "attempt:alpha/user/feature/wt-3".parse().unwrap();
         assert_eq!(
             id,
-            NodeId::Attempt {
-                project: "alpha".into(),
-                task: "user/feature".into(),
-                attempt: "wt-3".into()
-            }
+            NodeId::Attempt { project: "alpha".into(), task: "user/feature".into(), attempt: "wt-3".into() }
         );
     }
 

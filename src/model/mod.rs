@@ -6,12 +6,11 @@ pub mod forest;
 pub mod ids;
 pub mod process;
 pub mod snapshot;
+pub mod sort;
 pub mod text;
 
 pub use filter::Filter;
-pub use forest::{
-    AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
-};
+pub use forest::{AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode};
 pub use ids::NodeId;
 pub use process::{ProcKey, ProcState, Process};
 pub use snapshot::{Snapshot, Worktree};

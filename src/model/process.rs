@@ -143,11 +143,7 @@ impl Process {
 
     /// The command line joined with spaces, or `[name]` for processes without argv.
     pub fn command_line(&self) -> String {
-        if self.cmd.is_empty() {
-            format!("[{}]", self.name)
-        } else {
-            self.cmd.join(" ")
-        }
+        if self.cmd.is_empty() { format!("[{}]", self.name) } else { self.cmd.join(" ") }
     }
 }
 
@@ -158,10 +154,7 @@ mod tests {
     #[test]
     fn pid_zero_is_rejected() {
         assert_eq!(ProcKey::new(0, 5), None);
-        assert_eq!(
-            ProcKey::new(7, 5).map(|k| (k.pid(), k.start_time())),
-            Some((7, 5))
-        );
+        assert_eq!(ProcKey::new(7, 5).map(|k| (k.pid(), k.start_time())), Some((7, 5)));
     }
 
     #[test]

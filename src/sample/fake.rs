@@ -25,12 +25,7 @@ impl ProcessSource for FakeSource {
     }
 
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError> {
-        let frame = self
-            .frames
-            .get(self.next)
-            .or_else(|| self.frames.last())
-            .cloned()
-            .unwrap_or_default();
+        let frame = self.frames.get(self.next).or_else(|| self.frames.last()).cloned().unwrap_or_default();
         self.next += 1;
         Ok(frame)
     }

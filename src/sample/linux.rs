@@ -48,10 +48,8 @@ impl ProcfsSource {
     }
 
     pub fn with_root(root: &Path) -> Result<ProcfsSource, SampleError> {
-        fs::metadata(root.join("self/stat")).map_err(|e| SampleError::Unavailable {
-            what: root.display().to_string(),
-            source: e,
-        })?;
+        fs::metadata(root.join("self/stat"))
+            .map_err(|e| SampleError::Unavailable { what: root.display().to_string(), source: e })?;
         Ok(ProcfsSource {
             root: root.to_path_buf(),
             page_size: rustix::param::page_size() as u64,
@@ -95,17 +93,9 @@ impl ProcfsSource {
             .ok()
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
         self.set_path(pid, "exe");
-        let exe = fs::read_link(&self.path)
-            .ok()
-            .map(procfs::clean_link_target);
+        let exe = fs::read_link(&self.path).ok().map(procfs::clean_link_target);
         let user = uid.map(|u| self.users.name(u)).unwrap_or_default();
-        Static {
-            comm: stat.comm.clone(),
-            cmd,
-            exe,
-            uid,
-            user,
-        }
+        Static { comm: stat.comm.clone(), cmd, exe, uid, user }
     }
 }
 
@@ -120,22 +110,14 @@ impl ProcessSource for ProcfsSource {
 
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError> {
         let now = Instant::now();
-        let elapsed = self
-            .last_refresh
-            .map(|t| now.duration_since(t).as_secs_f64());
+        let elapsed = self.last_refresh.map(|t| now.duration_since(t).as_secs_f64());
         self.last_refresh = Some(now);
         self.generation += 1;
-        let entries = fs::read_dir(&self.root).map_err(|e| SampleError::Unavailable {
-            what: self.root.display().to_string(),
-            source: e,
-        })?;
+        let entries = fs::read_dir(&self.root)
+            .map_err(|e| SampleError::Unavailable { what: self.root.display().to_string(), source: e })?;
         let mut out = Vec::with_capacity(self.seen.len() + 16);
         for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
+            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
                 continue;
             };
             // A process that exits between listing and reading is simply skipped.
@@ -170,9 +152,7 @@ impl ProcessSource for ProcfsSource {
                 None
             } else {
                 self.set_path(pid, "cwd");
-                fs::read_link(&self.path)
-                    .ok()
-                    .map(procfs::clean_link_target)
+                fs::read_link(&self.path).ok().map(procfs::clean_link_target)
             };
             out.push(Process {
                 key,
@@ -192,21 +172,11 @@ impl ProcessSource for ProcfsSource {
             });
             // An empty argv of a user process means we read it mid-exec: read it again next time.
             let stat = if fixed.cmd.is_empty() && !stat.kernel_thread {
-                Static {
-                    comm: String::new(),
-                    ..fixed
-                }
+                Static { comm: String::new(), ..fixed }
             } else {
                 fixed
             };
-            self.seen.insert(
-                key,
-                Seen {
-                    stat,
-                    cpu_ticks: stat_cpu,
-                    generation: self.generation,
-                },
-            );
+            self.seen.insert(key, Seen { stat, cpu_ticks: stat_cpu, generation: self.generation });
         }
         let generation = self.generation;
         self.seen.retain(|_, s| s.generation == generation);

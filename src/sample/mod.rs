@@ -19,10 +19,7 @@ pub use worktree::WorktreeProbe;
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     #[error("cannot read {what}: {source}")]
-    Unavailable {
-        what: String,
-        source: std::io::Error,
-    },
+    Unavailable { what: String, source: std::io::Error },
     #[error("sysinfo: {0}")]
     Sysinfo(String),
 }
@@ -66,26 +63,15 @@ impl HostFacts {
     pub fn read() -> HostFacts {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .map(|h| h.trim().to_string())
-            .or_else(|_| {
-                rustix::system::uname()
-                    .nodename()
-                    .to_str()
-                    .map(str::to_string)
-            })
+            .or_else(|_| rustix::system::uname().nodename().to_str().map(str::to_string))
             .unwrap_or_else(|_| "localhost".to_string());
-        let boot_time_secs = std::fs::read_to_string("/proc/stat")
-            .ok()
-            .and_then(|s| procfs::parse_boot_time(&s))
-            .unwrap_or(0);
+        let boot_time_secs =
+            std::fs::read_to_string("/proc/stat").ok().and_then(|s| procfs::parse_boot_time(&s)).unwrap_or(0);
         let total_memory_bytes = std::fs::read_to_string("/proc/meminfo")
             .ok()
             .and_then(|s| procfs::parse_mem_total(&s))
             .unwrap_or(0);
-        HostFacts {
-            host,
-            boot_time_secs,
-            total_memory_bytes,
-        }
+        HostFacts { host, boot_time_secs, total_memory_bytes }
     }
 }
 
@@ -99,12 +85,7 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn new(source: Box<dyn ProcessSource>, host: HostFacts) -> Sampler {
-        Sampler {
-            source,
-            probe: WorktreeProbe::new(),
-            host,
-            self_pid: std::process::id(),
-        }
+        Sampler { source, probe: WorktreeProbe::new(), host, self_pid: std::process::id() }
     }
 
     pub fn source_name(&self) -> &'static str {
@@ -113,13 +94,9 @@ impl Sampler {
 
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         let processes = self.source.refresh()?;
-        let worktrees = self
-            .probe
-            .probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
-        let sampled_at_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0);
+        let worktrees = self.probe.probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
+        let sampled_at_ms =
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {
             host: self.host.host.clone(),
             sampled_at_ms,

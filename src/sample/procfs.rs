@@ -63,9 +63,7 @@ pub fn parse_cmdline(raw: &[u8]) -> Vec<String> {
     if raw.is_empty() {
         return Vec::new();
     }
-    raw.split(|&b| b == 0)
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect()
+    raw.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
 }
 
 /// The real uid from `/proc/PID/status` (`Uid:` real effective saved fs).
@@ -93,21 +91,13 @@ pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
 
 /// `btime` from `/proc/stat`: boot time in seconds since the epoch.
 pub fn parse_boot_time(proc_stat: &str) -> Option<u64> {
-    proc_stat
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))
-        .and_then(|v| v.trim().parse().ok())
+    proc_stat.lines().find_map(|l| l.strip_prefix("btime ")).and_then(|v| v.trim().parse().ok())
 }
 
 /// `MemTotal` from `/proc/meminfo`, in bytes.
 pub fn parse_mem_total(meminfo: &str) -> Option<u64> {
-    let kib: u64 = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
+    let kib: u64 =
+        meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.split_whitespace().next()?.parse().ok()?;
     Some(kib * 1024)
 }
 
@@ -143,39 +133,21 @@ mod tests {
 
     #[test]
     fn cmdline_splits_on_nul() {
-        assert_eq!(
-            parse_cmdline(b"bash\0-c\0echo hi\0"),
-            vec!["bash", "-c", "echo hi"]
-        );
+        assert_eq!(parse_cmdline(b"bash\0-c\0echo hi\0"), vec!["bash", "-c", "echo hi"]);
         assert_eq!(parse_cmdline(b""), Vec::<String>::new());
         assert_eq!(parse_cmdline(b"a\0\0b\0"), vec!["a", "", "b"]);
     }
 
     #[test]
     fn status_uid_and_host_files() {
-        assert_eq!(
-            parse_status_uid("Name:\tx\nUid:\t1000\t1000\t1000\t1000\n"),
-            Some(1000)
-        );
-        assert_eq!(
-            parse_boot_time("cpu 1 2\nbtime 1700000000\n"),
-            Some(1_700_000_000)
-        );
-        assert_eq!(
-            parse_mem_total("MemTotal:       16384 kB\n"),
-            Some(16384 * 1024)
-        );
+        assert_eq!(parse_status_uid("Name:\tx\nUid:\t1000\t1000\t1000\t1000\n"), Some(1000));
+        assert_eq!(parse_boot_time("cpu 1 2\nbtime 1700000000\n"), Some(1_700_000_000));
+        assert_eq!(parse_mem_total("MemTotal:       16384 kB\n"), Some(16384 * 1024));
     }
 
     #[test]
     fn deleted_suffix_is_removed() {
-        assert_eq!(
-            clean_link_target(PathBuf::from("/wt/a (deleted)")),
-            PathBuf::from("/wt/a")
-        );
-        assert_eq!(
-            clean_link_target(PathBuf::from("/wt/a")),
-            PathBuf::from("/wt/a")
-        );
+        assert_eq!(clean_link_target(PathBuf::from("/wt/a (deleted)")), PathBuf::from("/wt/a"));
+        assert_eq!(clean_link_target(PathBuf::from("/wt/a")), PathBuf::from("/wt/a"));
     }
 }

@@ -18,11 +18,7 @@ pub struct SysinfoSource {
 impl SysinfoSource {
     pub fn new() -> Result<SysinfoSource, SampleError> {
         let system = System::new().map_err(|e| SampleError::Sysinfo(e.to_string()))?;
-        Ok(SysinfoSource {
-            system,
-            users: UserNames::load(),
-            buf: Vec::with_capacity(1024),
-        })
+        Ok(SysinfoSource { system, users: UserNames::load(), buf: Vec::with_capacity(1024) })
     }
 
     fn refresh_kind() -> ProcessRefreshKind {
@@ -47,8 +43,7 @@ impl ProcessSource for SysinfoSource {
     }
 
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError> {
-        self.system
-            .refresh_processes_specifics(ProcessesToUpdate::All, true, Self::refresh_kind());
+        self.system.refresh_processes_specifics(ProcessesToUpdate::All, true, Self::refresh_kind());
         let mut out = Vec::with_capacity(self.system.processes().len());
         for (pid, p) in self.system.processes() {
             let pid = pid.as_u32();
@@ -57,10 +52,7 @@ impl ProcessSource for SysinfoSource {
             if procfs::read_into(&path, &mut self.buf).is_err() {
                 continue;
             }
-            let Some(stat) = std::str::from_utf8(&self.buf)
-                .ok()
-                .and_then(procfs::parse_stat)
-            else {
+            let Some(stat) = std::str::from_utf8(&self.buf).ok().and_then(procfs::parse_stat) else {
                 continue;
             };
             let Some(key) = ProcKey::new(pid, stat.start_ticks) else {
@@ -76,11 +68,7 @@ impl ProcessSource for SysinfoSource {
                 user: uid.map(|u| self.users.name(u)).unwrap_or_default(),
                 name: p.name().to_string_lossy().into_owned(),
                 exe: p.exe().map(|e| e.to_path_buf()),
-                cmd: p
-                    .cmd()
-                    .iter()
-                    .map(|a| a.to_string_lossy().into_owned())
-                    .collect(),
+                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect(),
                 cwd: if stat.kernel_thread {
                     None
                 } else {

@@ -29,10 +29,7 @@ impl UserNames {
     }
 
     pub fn name(&self, uid: u32) -> String {
-        self.names
-            .get(&uid)
-            .cloned()
-            .unwrap_or_else(|| uid.to_string())
+        self.names.get(&uid).cloned().unwrap_or_else(|| uid.to_string())
     }
 }
 
@@ -42,9 +39,8 @@ mod tests {
 
     #[test]
     fn passwd_lines_map_uids_to_names() {
-        let u = UserNames::parse(
-            "root:x:0:0:root:/root:/bin/bash\ndev:x:1000:1000::/home/dev:/bin/sh\nbroken\n",
-        );
+        let u =
+            UserNames::parse("root:x:0:0:root:/root:/bin/bash\ndev:x:1000:1000::/home/dev:/bin/sh\nbroken\n");
         assert_eq!(u.name(0), "root");
         assert_eq!(u.name(1000), "dev");
         assert_eq!(u.name(4242), "4242");

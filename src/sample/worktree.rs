@@ -35,8 +35,7 @@ impl WorktreeProbe {
                 }
                 None => {
                     let root = find_root(cwd);
-                    self.roots_of_dirs
-                        .insert(cwd.to_path_buf(), (root.clone(), generation));
+                    self.roots_of_dirs.insert(cwd.to_path_buf(), (root.clone(), generation));
                     root
                 }
             };
@@ -65,17 +64,14 @@ impl WorktreeProbe {
         }
         let wt = read_worktree(root);
         let mtime = head_mtime(wt.as_ref(), root);
-        self.worktrees
-            .insert(root.to_path_buf(), (wt.clone(), mtime, generation));
+        self.worktrees.insert(root.to_path_buf(), (wt.clone(), mtime, generation));
         wt
     }
 }
 
 fn head_mtime(wt: Option<&Worktree>, root: &Path) -> Option<SystemTime> {
     let gitdir = wt.and_then(|_| git_dir(root))?;
-    fs::metadata(gitdir.join("HEAD"))
-        .and_then(|m| m.modified())
-        .ok()
+    fs::metadata(gitdir.join("HEAD")).and_then(|m| m.modified()).ok()
 }
 
 /// Walks up from an existing directory to the nearest one holding `.git`.
@@ -85,9 +81,7 @@ fn find_root(cwd: &Path) -> Option<PathBuf> {
     if !cwd.is_absolute() || fs::metadata(cwd).is_err() {
         return None;
     }
-    cwd.ancestors()
-        .find(|dir| fs::symlink_metadata(dir.join(".git")).is_ok())
-        .map(Path::to_path_buf)
+    cwd.ancestors().find(|dir| fs::symlink_metadata(dir.join(".git")).is_ok()).map(Path::to_path_buf)
 }
 
 /// The git directory of a worktree root: `.git` itself, or where a `.git` file points.
@@ -113,20 +107,10 @@ pub fn read_worktree(root: &Path) -> Option<Worktree> {
             Ok(rel) => normalize(&gitdir.join(rel.trim())),
             Err(_) => normalize(&gitdir.join("../..")),
         };
-        if common.file_name().is_some_and(|n| n == ".git") {
-            common.parent()?.to_path_buf()
-        } else {
-            common
-        }
+        if common.file_name().is_some_and(|n| n == ".git") { common.parent()?.to_path_buf() } else { common }
     };
     let (branch, detached_at) = parse_head(&head);
-    Some(Worktree {
-        path: root.to_path_buf(),
-        project_path,
-        branch,
-        detached_at,
-        is_main,
-    })
+    Some(Worktree { path: root.to_path_buf(), project_path, branch, detached_at, is_main })
 }
 
 /// `ref: refs/heads/B` → branch B; a commit id → detached at its first 7 hex digits.
@@ -161,21 +145,12 @@ mod tests {
 
     #[test]
     fn head_refs_and_detached_commits() {
-        assert_eq!(
-            parse_head("ref: refs/heads/vk/1a2b-x\n"),
-            (Some("vk/1a2b-x".into()), None)
-        );
-        assert_eq!(
-            parse_head("0123456789abcdef0123456789abcdef01234567\n"),
-            (None, Some("0123456".into()))
-        );
+        assert_eq!(parse_head("ref: refs/heads/vk/1a2b-x\n"), (Some("vk/1a2b-x".into()), None));
+        assert_eq!(parse_head("0123456789abcdef0123456789abcdef01234567\n"), (None, Some("0123456".into())));
     }
 
     #[test]
     fn normalize_is_lexical() {
-        assert_eq!(
-            normalize(Path::new("/a/b/../c/./d")),
-            PathBuf::from("/a/c/d")
-        );
+        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
     }
 }

@@ -131,9 +131,9 @@ pub fn find_label<'a>(forest: &'a Forest, label: &str) -> Option<&'a ProcNode> {
 
 /// The id of the attempt holding the process labelled `label`, or None when unassigned.
 pub fn attempt_of(forest: &Forest, label: &str) -> Option<String> {
-    forest.attempts().find_map(|(_, _, a)| {
-        a.processes.iter().any(|n| contains(n, label)).then(|| a.id.clone())
-    })
+    forest
+        .attempts()
+        .find_map(|(_, _, a)| a.processes.iter().any(|n| contains(n, label)).then(|| a.id.clone()))
 }
 
 fn contains(n: &ProcNode, label: &str) -> bool {

@@ -1,0 +1,21 @@
+//! `swarmtop` with no subcommand: the interactive TUI on the live box.
+
+use super::CliError;
+use crate::config::Config;
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::run;
+
+/// Opens the TUI; `initial_filter` pre-fills the filter (the demo scopes itself with it).
+pub fn run(config: &Config, initial_filter: Option<String>) -> Result<i32, CliError> {
+    let keymap = Keymap::from_config(&config.keys)?;
+    if !crate::tui::terminal::is_interactive() {
+        return Err(run::TuiError::NotATerminal.into());
+    }
+    let mut app = App::new(config, keymap);
+    if let Some(f) = initial_filter {
+        app.filter_text = f;
+    }
+    run::run(app, super::open_sampler(config)?, super::associate_options(config))?;
+    Ok(0)
+}

@@ -1,0 +1,322 @@
+//! The TUI's state and its one update function: Action in, state changed, Effect out.
+
+use std::sync::Arc;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::action::{Action, Effect, Modal};
+use super::command::Command;
+use super::history::History;
+use super::keymap::Keymap;
+use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
+use crate::config::{Config, Theme};
+use crate::model::sort::SortKey;
+use crate::model::{Filter, Forest};
+
+pub struct App {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub read_only: bool,
+    pub refresh_ms: u64,
+    pub forest: Arc<Forest>,
+    /// False until the first forest arrives.
+    pub sampled: bool,
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// The selected row and its ancestors, root first, to find a place after refreshes.
+    selected_path: Vec<RowId>,
+    /// First visible row.
+    pub offset: usize,
+    /// Visible table rows, set by the view on every draw.
+    pub page: usize,
+    /// Screen row of the first table row, set by the view, for mouse clicks.
+    pub table_top: u16,
+    pub filter_text: String,
+    pub filter_editing: bool,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub show_other: bool,
+    pub orphans_only: bool,
+    pub paused: bool,
+    pub detail: bool,
+    pub expansion: Expansion,
+    pub modal: Option<Modal>,
+    pub history: History,
+    /// The sampler's last error, shown in the footer until a sample succeeds.
+    pub sampler_error: Option<String>,
+    /// Set when the screen must be redrawn.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(config: &Config, keymap: Keymap) -> App {
+        App {
+            keymap,
+            theme: config.theme,
+            read_only: config.read_only,
+            refresh_ms: config.refresh_ms,
+            forest: Arc::new(Forest::default()),
+            sampled: false,
+            rows: Vec::new(),
+            selected: 0,
+            selected_path: Vec::new(),
+            offset: 0,
+            page: 20,
+            table_top: 0,
+            filter_text: String::new(),
+            filter_editing: false,
+            sort: config.sort,
+            reverse: false,
+            show_other: false,
+            orphans_only: false,
+            paused: false,
+            detail: false,
+            expansion: Expansion::default(),
+            modal: None,
+            history: History::default(),
+            sampler_error: None,
+            dirty: true,
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+
+    /// Maps a key to an action, depending on what has the input focus.
+    pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+        if self.modal.is_some() {
+            return match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Action::CloseModal),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    Some(Action::Command(Command::Quit))
+                }
+                KeyCode::Down | KeyCode::Char('j') => Some(Action::ModalScroll(1)),
+                KeyCode::Up | KeyCode::Char('k') => Some(Action::ModalScroll(-1)),
+                KeyCode::PageDown => Some(Action::ModalScroll(10)),
+                KeyCode::PageUp => Some(Action::ModalScroll(-10)),
+                _ => match self.keymap.command_for(key) {
+                    Some(Command::Help) => Some(Action::CloseModal),
+                    _ => None,
+                },
+            };
+        }
+        if self.filter_editing {
+            return match key.code {
+                KeyCode::Esc => Some(Action::FilterCancel),
+                KeyCode::Enter => Some(Action::FilterAccept),
+                KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    Some(Action::Command(Command::Quit))
+                }
+                KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                    Some(Action::FilterInput(c))
+                }
+                KeyCode::Up => Some(Action::Command(Command::Up)),
+                KeyCode::Down => Some(Action::Command(Command::Down)),
+                _ => None,
+            };
+        }
+        self.keymap.command_for(key).map(Action::Command)
+    }
+
+    pub fn action_for_mouse(&self, m: &MouseEvent) -> Option<Action> {
+        match m.kind {
+            MouseEventKind::Down(_) => Some(Action::Click(m.row)),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+            _ => None,
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Effect {
+        self.dirty = true;
+        match action {
+            Action::Command(c) => return self.command(c),
+            Action::NewForest(forest) => {
+                self.history.record(&forest);
+                let live = all_ids(&forest);
+                self.expansion.flipped.retain(|id| live.contains(id));
+                self.forest = forest;
+                self.sampled = true;
+                self.rebuild();
+            }
+            Action::Resize => self.scroll_into_view(),
+            Action::Click(y) => {
+                if let Some(i) = y.checked_sub(self.table_top).map(|d| self.offset + usize::from(d)) {
+                    if i < self.rows.len() {
+                        self.select(i);
+                    }
+                }
+            }
+            Action::Scroll(delta) => self.move_by(delta as isize),
+            Action::FilterInput(c) => {
+                self.filter_text.push(c);
+                self.rebuild();
+            }
+            Action::FilterBackspace => {
+                self.filter_text.pop();
+                self.rebuild();
+            }
+            Action::FilterAccept => self.filter_editing = false,
+            Action::FilterCancel => {
+                self.filter_editing = false;
+                self.filter_text.clear();
+                self.rebuild();
+            }
+            Action::CloseModal => self.modal = None,
+            Action::ModalScroll(delta) => {
+                if let Some(Modal::Help { scroll }) = &mut self.modal {
+                    *scroll = scroll.saturating_add_signed(delta as i16);
+                }
+            }
+        }
+        Effect::None
+    }
+
+    fn command(&mut self, c: Command) -> Effect {
+        match c {
+            Command::Quit => return Effect::Quit,
+            Command::Up => self.move_by(-1),
+            Command::Down => self.move_by(1),
+            Command::PageUp => self.move_by(-(self.page.max(1) as isize)),
+            Command::PageDown => self.move_by(self.page.max(1) as isize),
+            Command::Top => self.select(0),
+            Command::Bottom => self.select(self.rows.len().saturating_sub(1)),
+            Command::Expand => self.set_open(true),
+            Command::Collapse => self.collapse_or_parent(),
+            Command::Toggle => {
+                let open = self.selected_row().is_some_and(|r| r.expanded);
+                self.set_open(!open);
+            }
+            Command::ExpandAll | Command::CollapseAll => {
+                self.expansion.all(c == Command::ExpandAll);
+                self.rebuild();
+            }
+            Command::Filter => self.filter_editing = true,
+            Command::ClearFilter => {
+                self.filter_text.clear();
+                self.rebuild();
+            }
+            Command::SortNext => {
+                self.sort = self.sort.next();
+                self.rebuild();
+            }
+            Command::SortReverse => {
+                self.reverse = !self.reverse;
+                self.rebuild();
+            }
+            Command::ToggleOther => {
+                self.show_other = !self.show_other;
+                self.rebuild();
+            }
+            Command::OrphansOnly => {
+                self.orphans_only = !self.orphans_only;
+                self.rebuild();
+            }
+            Command::Pause => {
+                self.paused = !self.paused;
+                return Effect::SetPaused(self.paused);
+            }
+            Command::Detail => self.detail = !self.detail,
+            Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
+        }
+        Effect::None
+    }
+
+    fn set_open(&mut self, open: bool) {
+        let Some(row) = self.selected_row() else { return };
+        if !row.has_children || row.expanded == open {
+            return;
+        }
+        let id = row.id.clone();
+        self.expansion.set(&id, open);
+        self.rebuild();
+    }
+
+    /// Left/h: collapse an open row, or move to the parent of a closed one.
+    fn collapse_or_parent(&mut self) {
+        match self.selected_row() {
+            Some(r) if r.expanded => self.set_open(false),
+            Some(r) => {
+                if let Some(p) = r.parent {
+                    self.select(p);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        let target = self.selected.saturating_add_signed(delta).min(last);
+        self.select(target);
+    }
+
+    fn select(&mut self, i: usize) {
+        if self.rows.is_empty() {
+            self.selected = 0;
+            self.selected_path.clear();
+            return;
+        }
+        self.selected = i.min(self.rows.len() - 1);
+        self.selected_path = self.path_of(self.selected);
+        self.scroll_into_view();
+    }
+
+    fn path_of(&self, mut i: usize) -> Vec<RowId> {
+        let mut path = vec![self.rows[i].id.clone()];
+        while let Some(p) = self.rows[i].parent {
+            path.push(self.rows[p].id.clone());
+            i = p;
+        }
+        path.reverse();
+        path
+    }
+
+    fn scroll_into_view(&mut self) {
+        let page = self.page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        let max_offset = self.rows.len().saturating_sub(page);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// Recomputes the rows and keeps the selection on the same row, or on its nearest
+    /// surviving ancestor when it vanished.
+    pub fn rebuild(&mut self) {
+        let filter = Filter::new(&self.filter_text);
+        let opts = RowOptions {
+            filter: &filter,
+            sort: self.sort,
+            reverse: self.reverse,
+            show_other: self.show_other,
+            orphans_only: self.orphans_only,
+            expansion: &self.expansion,
+        };
+        self.rows = build_rows(&self.forest, &opts);
+        let screen_line = self.selected.saturating_sub(self.offset);
+        let survivor = self
+            .selected_path
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(depth, id)| self.rows.iter().position(|r| &r.id == id).map(|i| (depth, i)));
+        match survivor {
+            // The same row: keep it on the same screen line.
+            Some((depth, i)) if depth + 1 == self.selected_path.len() => {
+                self.selected = i;
+                self.offset = i.saturating_sub(screen_line);
+                self.scroll_into_view();
+            }
+            Some((_, i)) => self.select(i),
+            None => self.select(self.selected.min(self.rows.len().saturating_sub(1))),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The sampler thread: samples every `refresh`, associates, and publishes the latest
+//! Forest on a watch channel (latest wins, no queue). Pausing stops sampling.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::associate::{Options, associate};
+use crate::model::Forest;
+use crate::sample::Sampler;
+
+/// What the UI sees of the sampler: the latest forest, or the latest error.
+#[derive(Debug, Clone, Default)]
+pub struct FeedState {
+    pub forest: Option<Arc<Forest>>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Control {
+    Pause(bool),
+}
+
+pub struct Feed {
+    control: mpsc::Sender<Control>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// CPU needs two samples at least this far apart.
+const PRIME_INTERVAL: Duration = Duration::from_millis(200);
+
+impl Feed {
+    pub fn start(
+        mut sampler: Sampler,
+        options: Options,
+        refresh: Duration,
+    ) -> (Feed, watch::Receiver<FeedState>) {
+        let (tx, rx) = watch::channel(FeedState::default());
+        let (control, control_rx) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("swarmtop-sampler".into())
+            .spawn(move || {
+                // Prime: the first CPU sample is meaningless and is discarded.
+                if let Err(e) = sampler.sample() {
+                    tx.send_replace(FeedState { forest: None, error: Some(e.to_string()) });
+                }
+                let mut wait = PRIME_INTERVAL.min(refresh);
+                loop {
+                    if !pause_or_wait(&control_rx, wait) {
+                        return;
+                    }
+                    wait = refresh;
+                    let state = match sampler.sample() {
+                        Ok(s) => FeedState { forest: Some(Arc::new(associate(&s, &options))), error: None },
+                        Err(e) => {
+                            FeedState { forest: tx.borrow().forest.clone(), error: Some(e.to_string()) }
+                        }
+                    };
+                    if tx.send(state).is_err() {
+                        return; // the UI is gone
+                    }
+                }
+            })
+            .ok();
+        (Feed { control, handle }, rx)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        // A send error means the thread already ended; the UI notices the closed channel.
+        let _ = self.control.send(Control::Pause(paused));
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.handle.as_ref().is_some_and(|h| !h.is_finished())
+    }
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        // Dropping `control` ends the thread at its next wait; don't block the exit on it.
+        self.handle.take();
+    }
+}
+
+/// Waits `wait`, or while paused. Returns false when the UI has gone away.
+fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration) -> bool {
+    let deadline = Instant::now() + wait;
+    let mut paused = false;
+    loop {
+        let message = if paused {
+            control.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+        } else {
+            control.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        };
+        match message {
+            Ok(Control::Pause(p)) => {
+                if paused && !p {
+                    return true; // resume: sample at once
+                }
+                paused = p;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => return true,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+}

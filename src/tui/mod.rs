@@ -1,0 +1,13 @@
+//! The interactive TUI: pure state in `app`, drawing in `view`, the OS and the
+//! terminal only in `terminal`, `feed` and `run`.
+
+pub mod action;
+pub mod app;
+pub mod command;
+pub mod feed;
+pub mod history;
+pub mod keymap;
+pub mod rows;
+pub mod run;
+pub mod terminal;
+pub mod view;

@@ -1,0 +1,296 @@
+//! Flattens a Forest into the visible rows of the tree view: pure, rebuilt only when
+//! the forest, filter, sort, toggles or expansion change, never per frame.
+
+use std::collections::HashSet;
+
+use crate::model::sort::{SortFields, SortKey, compare};
+use crate::model::text::sanitize;
+use crate::model::{
+    AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
+};
+
+/// A row's identity across refreshes: ids for groups, ProcKey for processes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RowId {
+    Project(String),
+    Task(String),
+    Attempt(String),
+    Shared,
+    Other,
+    Process(ProcKey),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Project,
+    Task,
+    Attempt,
+    Shared,
+    Other,
+    Process,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: RowId,
+    pub kind: RowKind,
+    pub depth: u16,
+    /// Index of the parent row, if any.
+    pub parent: Option<usize>,
+    pub has_children: bool,
+    pub expanded: bool,
+    /// Sanitized main text: a group's name or a process's command line.
+    pub label: String,
+    /// Sanitized secondary text (path, branch), shown dimmed.
+    pub note: String,
+    pub pid: Option<u32>,
+    /// What the numeric columns show: own values for an expanded process, roll-ups otherwise.
+    pub shown: Rollup,
+    pub orphan: bool,
+    pub state: Option<ProcState>,
+}
+
+/// Which rows are open: everything is open by default; `flipped` holds the exceptions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expansion {
+    pub closed_by_default: bool,
+    pub flipped: HashSet<RowId>,
+}
+
+impl Expansion {
+    pub fn is_open(&self, id: &RowId) -> bool {
+        self.closed_by_default == self.flipped.contains(id)
+    }
+
+    pub fn set(&mut self, id: &RowId, open: bool) {
+        if open == self.closed_by_default {
+            self.flipped.insert(id.clone());
+        } else {
+            self.flipped.remove(id);
+        }
+    }
+
+    pub fn all(&mut self, open: bool) {
+        self.closed_by_default = !open;
+        self.flipped.clear();
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RowOptions<'a> {
+    pub filter: &'a filter::Filter,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub show_other: bool,
+    pub orphans_only: bool,
+    pub expansion: &'a Expansion,
+}
+
+pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>) -> Vec<Row> {
+    let orphaned;
+    let mut view = forest;
+    if opts.orphans_only {
+        orphaned = filter::orphans_only(view);
+        view = &orphaned;
+    }
+    let filtered;
+    if !opts.filter.is_empty() {
+        filtered = opts.filter.apply(view);
+        view = &filtered;
+    }
+    let mut b = RowBuilder { rows: Vec::new(), opts };
+    let projects = b.sorted(&view.projects, |p: &ProjectNode| SortFields {
+        rollup: &p.rollup,
+        name: &p.name,
+        pid: None,
+    });
+    for p in projects {
+        b.project(p);
+    }
+    if !view.shared.is_empty() {
+        b.bucket(RowId::Shared, RowKind::Shared, "shared services", &view.shared);
+    }
+    if opts.show_other && !view.unassigned.is_empty() {
+        b.bucket(RowId::Other, RowKind::Other, "other processes", &view.unassigned);
+    }
+    b.rows
+}
+
+struct Group<'a> {
+    id: RowId,
+    kind: RowKind,
+    depth: u16,
+    parent: Option<usize>,
+    label: &'a str,
+    note: String,
+    rollup: Rollup,
+    has_children: bool,
+}
+
+struct RowBuilder<'o> {
+    rows: Vec<Row>,
+    opts: &'o RowOptions<'o>,
+}
+
+impl RowBuilder<'_> {
+    fn sorted<'n, T>(&self, items: &'n [T], fields: impl Fn(&'n T) -> SortFields<'n>) -> Vec<&'n T> {
+        let mut refs: Vec<&T> = items.iter().collect();
+        refs.sort_by(|a, b| compare(self.opts.sort, self.opts.reverse, &fields(a), &fields(b)));
+        refs
+    }
+
+    /// Pushes a group row; returns its index when it is open (its children follow).
+    fn group(&mut self, g: Group<'_>) -> Option<usize> {
+        let expanded = g.has_children && self.opts.expansion.is_open(&g.id);
+        self.rows.push(Row {
+            id: g.id,
+            kind: g.kind,
+            depth: g.depth,
+            parent: g.parent,
+            has_children: g.has_children,
+            expanded,
+            label: sanitize(g.label).into_owned(),
+            note: sanitize(&g.note).into_owned(),
+            pid: None,
+            shown: g.rollup,
+            orphan: false,
+            state: None,
+        });
+        expanded.then_some(self.rows.len() - 1)
+    }
+
+    fn project(&mut self, p: &ProjectNode) {
+        let id = RowId::Project(p.id.clone());
+        let note = p.path.display().to_string();
+        let Some(me) = self.group(Group {
+            id,
+            kind: RowKind::Project,
+            depth: 0,
+            parent: None,
+            label: &p.name,
+            note,
+            rollup: p.rollup,
+            has_children: !p.tasks.is_empty(),
+        }) else {
+            return;
+        };
+        for t in
+            self.sorted(&p.tasks, |t: &TaskNode| SortFields { rollup: &t.rollup, name: &t.name, pid: None })
+        {
+            self.task(t, me);
+        }
+    }
+
+    fn task(&mut self, t: &TaskNode, parent: usize) {
+        let id = RowId::Task(t.id.clone());
+        let attempts = t.attempts.len();
+        let note = if attempts == 1 { String::new() } else { format!("{attempts} attempts") };
+        let Some(me) = self.group(Group {
+            id,
+            kind: RowKind::Task,
+            depth: 1,
+            parent: Some(parent),
+            label: &t.name,
+            note,
+            rollup: t.rollup,
+            has_children: attempts > 0,
+        }) else {
+            return;
+        };
+        for a in self.sorted(&t.attempts, |a: &AttemptNode| SortFields {
+            rollup: &a.rollup,
+            name: &a.name,
+            pid: None,
+        }) {
+            self.attempt(a, me);
+        }
+    }
+
+    fn attempt(&mut self, a: &AttemptNode, parent: usize) {
+        let id = RowId::Attempt(a.id.clone());
+        let branch = a.branch.as_deref().unwrap_or("(detached)");
+        let note = format!("{branch}  [{}]", a.source.as_str());
+        let has = !a.processes.is_empty();
+        if let Some(me) = self.group(Group {
+            id,
+            kind: RowKind::Attempt,
+            depth: 2,
+            parent: Some(parent),
+            label: &a.name,
+            note,
+            rollup: a.rollup,
+            has_children: has,
+        }) {
+            self.processes(&a.processes, 3, me);
+        }
+    }
+
+    fn bucket(&mut self, id: RowId, kind: RowKind, label: &str, roots: &[ProcNode]) {
+        let rollup = Rollup::sum(roots.iter().map(|n| &n.rollup));
+        if let Some(me) = self.group(Group {
+            id,
+            kind,
+            depth: 0,
+            parent: None,
+            label,
+            note: String::new(),
+            rollup,
+            has_children: !roots.is_empty(),
+        }) {
+            self.processes(roots, 1, me);
+        }
+    }
+
+    fn processes(&mut self, nodes: &[ProcNode], depth: u16, parent: usize) {
+        let sorted = self.sorted(nodes, |n: &ProcNode| SortFields {
+            rollup: &n.rollup,
+            name: n.process.display_name(),
+            pid: Some(n.process.pid()),
+        });
+        for n in sorted {
+            self.process(n, depth, parent);
+        }
+    }
+
+    fn process(&mut self, n: &ProcNode, depth: u16, parent: usize) {
+        let id = RowId::Process(n.key());
+        let has_children = !n.children.is_empty();
+        let expanded = has_children && self.opts.expansion.is_open(&id);
+        let p = &n.process;
+        let shown = if expanded { Rollup::of_process(p, n.orphan) } else { n.rollup };
+        self.rows.push(Row {
+            id,
+            kind: RowKind::Process,
+            depth,
+            parent: Some(parent),
+            has_children,
+            expanded,
+            label: sanitize(&p.command_line()).into_owned(),
+            note: String::new(),
+            pid: Some(p.pid()),
+            shown,
+            orphan: n.orphan,
+            state: Some(p.state),
+        });
+        if expanded {
+            let me = self.rows.len() - 1;
+            self.processes(&n.children, depth + 1, me);
+        }
+    }
+}
+
+/// Every row id in the forest, also inside collapsed or filtered-out nodes.
+pub fn all_ids(forest: &Forest) -> HashSet<RowId> {
+    let mut ids = HashSet::new();
+    for (p, t, a) in forest.attempts() {
+        ids.insert(RowId::Project(p.id.clone()));
+        ids.insert(RowId::Task(t.id.clone()));
+        ids.insert(RowId::Attempt(a.id.clone()));
+    }
+    ids.insert(RowId::Shared);
+    ids.insert(RowId::Other);
+    forest.walk_processes(&mut |n| {
+        ids.insert(RowId::Process(n.key()));
+    });
+    ids
+}

@@ -1,0 +1,64 @@
+//! Header (host and totals) and footer (key hints generated from the keymap).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::theme::Styles;
+use crate::model::text::{human_bytes, percent, sanitize};
+use crate::tui::app::App;
+
+pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
+    let forest = &app.forest;
+    let t = &forest.totals;
+    let mut spans = vec![Span::raw(format!(
+        " swarmtop  {}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
+        sanitize(&forest.host),
+        t.process_count,
+        forest.attempt_count(),
+        percent(t.cpu_percent),
+        human_bytes(t.memory_bytes)
+    ))];
+    if app.orphans_only {
+        spans.push(Span::raw("│ orphans only "));
+    }
+    if app.show_other {
+        spans.push(Span::raw("│ +others "));
+    }
+    if app.read_only {
+        spans.push(Span::raw("│ read-only "));
+    }
+    let mut line = Line::from(spans).style(styles.header());
+    if app.paused {
+        line.push_span(Span::styled(" ⏸ PAUSED ", styles.paused()));
+    }
+    f.buffer_mut().set_style(area, styles.header());
+    f.buffer_mut().set_line(area.x, area.y, &line, area.width);
+}
+
+pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
+    let line = if app.filter_editing {
+        Line::from(vec![
+            Span::styled(" filter: ", styles.key()),
+            Span::raw(sanitize(&app.filter_text).into_owned()),
+            Span::raw("█"),
+            Span::styled("   Enter keep · Esc clear", styles.note()),
+        ])
+    } else {
+        let mut spans = Vec::new();
+        if let Some(e) = &app.sampler_error {
+            spans.push(Span::styled(format!(" sampling failed: {} │", sanitize(e)), styles.danger()));
+        }
+        if !app.filter_text.is_empty() {
+            spans.push(Span::styled(" filter: ", styles.key()));
+            spans.push(Span::raw(format!("{} ", sanitize(&app.filter_text))));
+            spans.push(Span::styled("│", styles.note()));
+        }
+        for (key, label) in app.keymap.footer_hints() {
+            spans.push(Span::styled(format!(" {key}"), styles.key()));
+            spans.push(Span::raw(format!(" {label} ")));
+        }
+        Line::from(spans)
+    };
+    f.buffer_mut().set_line(area.x, area.y, &line, area.width);
+}

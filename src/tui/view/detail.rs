@@ -1,0 +1,188 @@
+//! The detail pane: everything about the selected row, with CPU and memory history.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
+
+use super::theme::Styles;
+use crate::model::text::{human_bytes, human_duration, percent, sanitize, utc_timestamp};
+use crate::model::{Forest, ProcKey, ProcNode};
+use crate::tui::app::App;
+use crate::tui::rows::{Row, RowId};
+
+pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
+    let Some(row) = app.selected_row() else { return };
+    let block = Block::new().borders(Borders::TOP).title(" details ");
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [facts_area, spark_area] =
+        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(inner);
+    let width = usize::from(facts_area.width);
+    let lines = match &row.id {
+        RowId::Process(key) => match find(&app.forest, *key) {
+            Some(node) => process_facts(node, &app.forest, width, styles),
+            None => vec![Line::raw("process gone")],
+        },
+        _ => group_facts(row, &app.forest, width, styles),
+    };
+    f.render_widget(Paragraph::new(lines), facts_area);
+    sparklines(f, spark_area, app, &row.id, styles);
+}
+
+const LABEL: usize = 10;
+
+/// `name value`, the value wrapped under itself onto at most `max_lines` lines.
+fn field(
+    lines: &mut Vec<Line<'static>>,
+    name: &str,
+    value: &str,
+    width: usize,
+    max_lines: usize,
+    styles: &Styles,
+) {
+    let room = width.saturating_sub(LABEL).max(1);
+    let chars: Vec<char> = value.chars().collect();
+    let chunks: Vec<String> = if chars.is_empty() {
+        vec![String::new()]
+    } else {
+        chars.chunks(room).map(|c| c.iter().collect()).collect()
+    };
+    let shown = chunks.len().min(max_lines.max(1));
+    for (i, chunk) in chunks.into_iter().take(shown).enumerate() {
+        let label = if i == 0 { format!("{name:>9} ") } else { " ".repeat(LABEL) };
+        let mut text = chunk;
+        if i + 1 == shown && shown < chars.len().div_ceil(room) {
+            text.pop();
+            text.push('…');
+        }
+        lines.push(Line::from(vec![Span::styled(label, styles.note()), Span::raw(text)]));
+    }
+}
+
+fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles) -> Vec<Line<'static>> {
+    let p = &node.process;
+    let started = forest.boot_time_secs + p.key.start_time() / forest.ticks_per_second.max(1);
+    let age = (forest.sampled_at_ms / 1000).saturating_sub(started);
+    let assigned = node.assigned_by.map_or("unassigned", |a| a.as_str());
+    let mut state = p.state.as_str().to_string();
+    if node.orphan {
+        state.push_str(", orphaned");
+    }
+    let cwd = p.cwd.as_ref().map_or("(unreadable)".into(), |c| c.to_string_lossy().into_owned());
+    let ids = format!("{}  pid {}  ppid {}  pgid {}  sid {}", p.user, p.pid(), p.ppid, p.pgid, p.sid);
+    let now = format!(
+        "CPU {}%  MEM {}  subtree {} procs",
+        percent(p.cpu_percent),
+        human_bytes(p.memory_bytes),
+        node.rollup.process_count
+    );
+    let mut lines = Vec::new();
+    field(&mut lines, "command", &sanitize(&p.command_line()), width, 3, styles);
+    field(&mut lines, "cwd", &sanitize(&cwd), width, 2, styles);
+    field(&mut lines, "user", &sanitize(&ids), width, 1, styles);
+    field(&mut lines, "state", &state, width, 1, styles);
+    field(
+        &mut lines,
+        "started",
+        &format!("{} ({} ago)", utc_timestamp(started), human_duration(age)),
+        width,
+        1,
+        styles,
+    );
+    field(&mut lines, "assigned", assigned, width, 1, styles);
+    field(&mut lines, "now", &now, width, 1, styles);
+    lines
+}
+
+fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec<Line<'static>> {
+    let r = &row.shown;
+    let mut lines = Vec::new();
+    let id = match &row.id {
+        RowId::Project(id) | RowId::Task(id) | RowId::Attempt(id) => id.as_str(),
+        RowId::Shared => "shared services",
+        RowId::Other => "other processes",
+        RowId::Process(_) => "",
+    };
+    field(&mut lines, "id", &sanitize(id), width, 2, styles);
+    match &row.id {
+        RowId::Project(id) => {
+            if let Some(p) = forest.projects.iter().find(|p| &p.id == id) {
+                field(&mut lines, "path", &sanitize(&p.path.to_string_lossy()), width, 2, styles);
+                field(&mut lines, "tasks", &p.tasks.len().to_string(), width, 1, styles);
+            }
+        }
+        RowId::Task(id) => {
+            if let Some(t) = forest.projects.iter().flat_map(|p| &p.tasks).find(|t| &t.id == id) {
+                field(&mut lines, "attempts", &t.attempts.len().to_string(), width, 1, styles);
+            }
+        }
+        RowId::Attempt(id) => {
+            if let Some((_, _, a)) = forest.attempts().find(|(_, _, a)| &a.id == id) {
+                field(&mut lines, "path", &sanitize(&a.path.to_string_lossy()), width, 2, styles);
+                field(
+                    &mut lines,
+                    "branch",
+                    &sanitize(a.branch.as_deref().unwrap_or("(detached)")),
+                    width,
+                    1,
+                    styles,
+                );
+                field(&mut lines, "source", a.source.as_str(), width, 1, styles);
+            }
+        }
+        _ => {}
+    }
+    let total = format!(
+        "{} procs, {} orphaned  CPU {}%  MEM {}",
+        r.process_count,
+        r.orphan_count,
+        percent(r.cpu_percent),
+        human_bytes(r.memory_bytes)
+    );
+    field(&mut lines, "total", &total, width, 1, styles);
+    lines
+}
+
+fn sparklines(f: &mut Frame<'_>, area: Rect, app: &App, id: &RowId, styles: &Styles) {
+    if area.height < 2 || area.width < 8 {
+        return;
+    }
+    let [cpu_area, mem_area] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+    let width = usize::from(area.width);
+    let cpu = tail(app.history.cpu(id), width);
+    let mem = tail(app.history.mem(id), width);
+    let cpu_now = cpu.last().map_or(0.0, |&v| v as f32 / 10.0);
+    let mem_now = mem.last().map_or(0, |&v| v * 1024);
+    let cpu_block = Block::new().title(format!("CPU {}%", percent(cpu_now)));
+    let mem_block = Block::new().title(format!("MEM {}", human_bytes(mem_now)));
+    // CPU scales to at least one core so an idle process reads as idle.
+    let cpu_max = cpu.iter().copied().max().unwrap_or(0).max(1000);
+    f.render_widget(
+        Sparkline::default().block(cpu_block).data(cpu).max(cpu_max).style(styles.cpu_spark()),
+        cpu_area,
+    );
+    f.render_widget(Sparkline::default().block(mem_block).data(mem).style(styles.mem_spark()), mem_area);
+}
+
+fn tail(mut v: Vec<u64>, n: usize) -> Vec<u64> {
+    if v.len() > n {
+        v.drain(..v.len() - n);
+    }
+    v
+}
+
+fn find(forest: &Forest, key: ProcKey) -> Option<&ProcNode> {
+    fn go(n: &ProcNode, key: ProcKey) -> Option<&ProcNode> {
+        if n.key() == key {
+            return Some(n);
+        }
+        n.children.iter().find_map(|c| go(c, key))
+    }
+    forest
+        .attempts()
+        .flat_map(|(_, _, a)| &a.processes)
+        .chain(&forest.shared)
+        .chain(&forest.unassigned)
+        .find_map(|n| go(n, key))
+}

@@ -1,0 +1,42 @@
+//! Drawing: App state in, a frame out. Nothing here changes state except the
+//! layout facts (page height, table position) the App needs for input.
+
+mod chrome;
+mod detail;
+pub mod help;
+mod table;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use super::action::Modal;
+use super::app::App;
+use theme::Styles;
+
+pub fn draw(f: &mut Frame<'_>, app: &mut App) {
+    let styles = Styles::new(app.theme);
+    let area = f.area();
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let detail_height = if app.detail && area.height >= 16 { 10 } else { 0 };
+    let [header, table, detail, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(detail_height),
+        Constraint::Length(u16::from(area.height >= 3)),
+    ])
+    .areas(area);
+    chrome::header(f, header, app, &styles);
+    table::draw(f, table, app, &styles);
+    if detail_height > 0 {
+        detail::draw(f, detail, app, &styles);
+    }
+    if footer.height > 0 {
+        chrome::footer(f, footer, app, &styles);
+    }
+    if let Some(Modal::Help { scroll }) = &app.modal {
+        help::draw(f, area, app, *scroll, &styles);
+    }
+}

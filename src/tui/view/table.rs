@@ -1,0 +1,194 @@
+//! The tree table: only the visible window of rows is turned into text each frame.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::theme::Styles;
+use crate::model::sort::SortKey;
+use crate::model::text::{human_bytes, percent};
+use crate::tui::app::App;
+use crate::tui::rows::{Row, RowKind};
+
+/// Numeric columns, right-aligned, in the order they are dropped when space runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Cpu,
+    Mem,
+    Pid,
+    Count,
+}
+
+impl Column {
+    fn width(self) -> usize {
+        match self {
+            Column::Pid => 8,
+            Column::Cpu => 7,
+            Column::Mem => 8,
+            Column::Count => 7,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Column::Pid => "PID",
+            Column::Cpu => "CPU%",
+            Column::Mem => "MEM",
+            Column::Count => "PROCS",
+        }
+    }
+
+    fn sort_key(self) -> SortKey {
+        match self {
+            Column::Pid => SortKey::Pid,
+            Column::Cpu => SortKey::Cpu,
+            Column::Mem => SortKey::Mem,
+            Column::Count => SortKey::Count,
+        }
+    }
+
+    fn cell(self, row: &Row) -> String {
+        let r = &row.shown;
+        match self {
+            Column::Pid => row.pid.map(|p| p.to_string()).unwrap_or_default(),
+            Column::Cpu => percent(r.cpu_percent),
+            Column::Mem => human_bytes(r.memory_bytes),
+            Column::Count if row.kind != RowKind::Process || (row.has_children && !row.expanded) => {
+                r.process_count.to_string()
+            }
+            Column::Count => String::new(),
+        }
+    }
+}
+
+/// The columns that fit, leaving the name column at least 12 cells.
+fn columns(width: usize) -> Vec<Column> {
+    let mut cols = vec![Column::Pid, Column::Cpu, Column::Mem, Column::Count];
+    for drop in [Column::Count, Column::Pid, Column::Mem, Column::Cpu] {
+        if width >= 12 + cols.iter().map(|c| c.width()).sum::<usize>() {
+            break;
+        }
+        cols.retain(|c| *c != drop);
+    }
+    cols
+}
+
+pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
+    if area.height == 0 {
+        return;
+    }
+    let width = usize::from(area.width);
+    let cols = columns(width);
+    let name_width = width.saturating_sub(cols.iter().map(|c| c.width()).sum());
+
+    let mut title = format!("{:<name_width$}", "  NAME");
+    for c in &cols {
+        let mark = match (c.sort_key() == app.sort, app.reverse) {
+            (true, false) => {
+                if matches!(c, Column::Pid) {
+                    "▲"
+                } else {
+                    "▼"
+                }
+            }
+            (true, true) => {
+                if matches!(c, Column::Pid) {
+                    "▼"
+                } else {
+                    "▲"
+                }
+            }
+            _ => "",
+        };
+        title.push_str(&format!("{:>w$}", format!("{mark}{}", c.title()), w = c.width()));
+    }
+    if app.sort == SortKey::Name {
+        title.replace_range(2..6, if app.reverse { "NAME▲" } else { "NAME▼" });
+    }
+    f.buffer_mut().set_line(area.x, area.y, &Line::styled(title, styles.column_titles()), area.width);
+
+    let body = Rect { y: area.y + 1, height: area.height - 1, ..area };
+    app.page = usize::from(body.height);
+    app.table_top = body.y;
+    if app.rows.is_empty() {
+        let msg = if !app.sampled {
+            "sampling…"
+        } else if !app.filter_text.is_empty() || app.orphans_only {
+            "no rows match (Esc clears the filter, o toggles orphans only)"
+        } else {
+            "no processes inside git worktrees (a shows the other processes)"
+        };
+        f.buffer_mut().set_line(body.x, body.y, &Line::styled(format!("  {msg}"), styles.note()), body.width);
+        return;
+    }
+    let end = (app.offset + usize::from(body.height)).min(app.rows.len());
+    for (screen, i) in (app.offset..end).enumerate() {
+        let row = &app.rows[i];
+        let line = row_line(row, i == app.selected, name_width, &cols, styles);
+        f.buffer_mut().set_line(body.x, body.y + screen as u16, &line, body.width);
+    }
+}
+
+fn row_line<'a>(
+    row: &'a Row,
+    selected: bool,
+    name_width: usize,
+    cols: &[Column],
+    styles: &Styles,
+) -> Line<'a> {
+    let marker = if selected { "▶ " } else { "  " };
+    let glyph = match (row.has_children, row.expanded) {
+        (true, true) => "▾ ",
+        (true, false) => "▸ ",
+        _ => "  ",
+    };
+    let indent = "  ".repeat(usize::from(row.depth));
+    let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
+    spans.push(Span::styled(row.label.as_str(), styles.row(row.kind)));
+    if row.orphan {
+        spans.push(Span::styled(" [orphan]", styles.warning()));
+    }
+    if let Some(state) = row.state.filter(|s| s.is_notable()) {
+        spans.push(Span::styled(format!(" [{}]", state.as_str()), styles.danger()));
+    }
+    if !row.note.is_empty() {
+        spans.push(Span::styled(format!("  {}", row.note), styles.note()));
+    }
+    if row.shown.orphan_count > 0 && row.kind != RowKind::Process {
+        spans.push(Span::styled(format!("  ⚠{} orphaned", row.shown.orphan_count), styles.warning()));
+    }
+    let spans = fit(spans, name_width);
+    let mut line = Line::from(spans);
+    for c in cols {
+        line.push_span(Span::raw(format!("{:>w$}", c.cell(row), w = c.width())));
+    }
+    if selected {
+        line = line.patch_style(styles.selected());
+    }
+    line
+}
+
+/// Cuts or pads spans to exactly `width` cells, marking a cut with `…`.
+fn fit(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    let mut out = Vec::with_capacity(spans.len() + 1);
+    let mut used = 0;
+    for span in spans {
+        let w = span.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = width - used;
+        if room > 0 {
+            let cut: String = span.content.chars().take(room - 1).collect();
+            used += cut.chars().count() + 1;
+            out.push(Span::styled(format!("{cut}…"), span.style));
+        }
+        break;
+    }
+    if used < width {
+        out.push(Span::raw(" ".repeat(width - used)));
+    }
+    out
+}
