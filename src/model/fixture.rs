@@ -100,3 +100,35 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         total_memory_bytes: 16 * 1024 * 1024 * 1024,
     }
 }
+
+/// A small swarm with every kind of row: two projects, a task with two attempts,
+/// a busy compile, a stopped and a zombie process, an orphaned leak, a hostile name,
+/// and processes outside every attempt. Used by view tests.
+pub fn swarm_snapshot() -> Snapshot {
+    const MIB: u64 = 1024 * 1024;
+    let worktrees = vec![
+        main_worktree("/src/alpha", "main"),
+        linked_worktree("/wt/1a2b-add-login/alpha", "/src/alpha", "vk/1a2b-add-login"),
+        linked_worktree("/wt/3c4d-add-login/alpha", "/src/alpha", "vk/3c4d-add-login"),
+        main_worktree("/src/beta", "main"),
+    ];
+    let processes = vec![
+        process(1, 0, "/sbin/init").cwd("/").session_leader().mem(12 * MIB),
+        process(100, 90, "claude --resume").cwd("/wt/1a2b-add-login/alpha").cpu(12.5).mem(310 * MIB),
+        process(101, 100, "cargo test --workspace").cwd("/tmp").cpu(85.0).mem(1200 * MIB),
+        process(102, 101, "rustc --crate-name alpha").cwd("/tmp").cpu(40.0).mem(800 * MIB),
+        process(103, 100, "rust-analyzer").cwd("/wt/1a2b-add-login/alpha").cpu(0.5).mem(420 * MIB),
+        process(110, 90, "codex").cwd("/wt/3c4d-add-login/alpha").cpu(2.0).mem(150 * MIB),
+        process(111, 110, "npm test").cwd("/wt/3c4d-add-login/alpha").state(ProcState::Stopped).mem(60 * MIB),
+        process(112, 1, "node watcher.js").cwd("/wt/3c4d-add-login/alpha").cpu(0.1).mem(45 * MIB),
+        process(120, 90, "npm run dev").cwd("/src/alpha").session_leader().mem(70 * MIB),
+        process(121, 120, "node node_modules/.bin/vite").cwd("/src/alpha").cpu(3.0).mem(180 * MIB),
+        process(130, 90, "aider --model sonnet").cwd("/src/beta").cpu(1.0).mem(95 * MIB),
+        process(131, 130, "git").cwd("/src/beta").state(ProcState::Zombie).mem(0),
+        process(140, 130, "evil\x1b]0;pwned\x07\x1b[31mred").cwd("/src/beta").mem(2 * MIB),
+        process(90, 1, "tmux").cwd("/home/dev").session_leader().mem(8 * MIB),
+        process(200, 1, "sshd").cwd("/").session_leader().mem(9 * MIB),
+        process(201, 200, "bash").cwd("/home/dev").session_leader().mem(5 * MIB),
+    ];
+    snapshot(processes, worktrees)
+}
