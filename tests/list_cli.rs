@@ -138,3 +138,21 @@ fn list_all_adds_other_processes() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("other processes"));
 }
+
+#[test]
+fn tui_without_a_terminal_suggests_list_and_exits_2() {
+    let out = swarmtop(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal") && err.contains("swarmtop list"), "{err}");
+}
+
+#[test]
+fn bad_key_binding_in_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[keys]\nquit = [\"j\"]\n").unwrap();
+    let out = swarmtop(&["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bound to both"));
+}

@@ -1,0 +1,141 @@
+//! End to end: the real binary's TUI on the demo swarm under tmux (send-keys and
+//! capture-pane). Skips with a printed reason where tmux is missing.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    /// The demo's directory once known, to remove its processes if swarmtop could not.
+    root: Option<PathBuf>,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn wait_screen(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Closing the pane hangs up swarmtop, which removes its demo swarm; if it
+        // failed to, the sessions of whatever still works under the demo root die here.
+        let _ = self.cmd(&["kill-server"]);
+        if let Some(root) = &self.root {
+            let sids: Vec<u32> = processes_under(root).into_iter().filter_map(session_of).collect();
+            swarmtop::kill::sessions::kill_sessions(&sids, Duration::from_secs(10));
+        }
+    }
+}
+
+fn demo_root(screen: &str) -> PathBuf {
+    let start = screen
+        .find("/tmp/swarmtop-demo-")
+        .or_else(|| screen.find("swarmtop-demo-"))
+        .expect("demo root on screen");
+    let rest = &screen[start..];
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let path = PathBuf::from(&rest[..end]);
+    // The footer shows the root as the filter; an absolute path is needed.
+    assert!(path.is_absolute(), "{path:?}");
+    path
+}
+
+fn session_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    swarmtop::sample::procfs::parse_stat(&stat).map(|s| s.sid)
+}
+
+fn processes_under(root: &std::path::Path) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
+        .collect()
+}
+
+#[test]
+fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("SKIPPED: tmux is not installed, so the end-to-end TUI test cannot run");
+        return;
+    }
+    let mut tmux = Tmux { socket: format!("swarmtop-e2e-{}", std::process::id()), root: None };
+    let bin = env!("CARGO_BIN_EXE_swarmtop");
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "e2e",
+        "-e",
+        "XDG_CONFIG_HOME=/nonexistent",
+        bin,
+        "demo",
+        "--refresh",
+        "500",
+    ]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+
+    let s =
+        tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("demo-agent --task search"));
+    let root = demo_root(&s);
+    tmux.root = Some(root.clone());
+    assert!(s.contains("[orphan]"), "the leaked watcher is marked:\n{s}");
+    assert!(s.contains("▶"), "a selection marker");
+
+    // Esc clears the demo's scope. (Keys after an Esc in the same burst would read as Alt-keys.)
+    tmux.keys(&["Escape"]);
+    tmux.wait_screen("the cleared scope", |s| !s.contains(" filter: "));
+    // `/` starts a filter; typing narrows incrementally.
+    tmux.keys(&["/", "s", "e", "a", "r", "c", "h"]);
+    let s = tmux.wait_screen("the filter", |s| s.contains("filter: search") && !s.contains("1a2b"));
+    assert!(s.contains("demo-agent --task search"), "{s}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_screen("the kept filter", |s| s.contains("filter: search") && !s.contains('█'));
+    tmux.keys(&["Escape"]);
+    tmux.wait_screen("the cleared filter", |s| s.contains("1a2b") && !s.contains("filter: search"));
+
+    // Collapse everything: only project rows, with their roll-ups.
+    tmux.keys(&["-"]);
+    let s = tmux.wait_screen("collapsed projects", |s| s.contains("▸ alpha") && !s.contains("▾ add-login"));
+    assert!(s.contains("▸ beta"), "{s}");
+
+    tmux.keys(&["?"]);
+    tmux.wait_screen("the help", |s| s.contains("Show this help"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_screen("the closed help", |s| !s.contains("Show this help"));
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while root.exists() || !processes_under(&root).is_empty() {
+        assert!(Instant::now() < deadline, "demo not cleaned up: {:?}", processes_under(&root));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
