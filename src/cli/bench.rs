@@ -17,6 +17,9 @@ pub struct BenchArgs {
     /// Start this many extra idle processes (nested trees, own session) for the run.
     #[arg(long, default_value_t = 0)]
     pub load: usize,
+    /// Also time the TUI on a synthetic box of this many processes (0: skip).
+    #[arg(long, default_value_t = 10_000)]
+    pub tui_processes: usize,
 }
 
 pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
@@ -49,6 +52,9 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
         println!("{name:<52} {:>8.2}ms {ratio:>8}", t.as_secs_f64() * 1000.0);
     }
     drop(load);
+    if args.tui_processes > 0 {
+        super::bench_tui::run(args.tui_processes, rounds, raw);
+    }
     Ok(0)
 }
 

@@ -14,7 +14,7 @@ pub fn run(config: &Config) -> Result<i32, CliError> {
 }
 
 fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
-    wait_for_children(swarm);
+    swarm.wait_ready();
     let root = swarm.root().to_string_lossy().into_owned();
     if crate::tui::terminal::is_interactive() {
         return super::top::run(config, Some(root));
@@ -24,15 +24,4 @@ fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
     let args = super::list::ListArgs { filter: Some(root), ..Default::default() };
     let text = super::list::render(&args, &forest, None)?;
     super::list::write_stdout(&text)
-}
-
-/// Waits (bounded) until the scripts have started all their children.
-fn wait_for_children(swarm: &DemoSwarm) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let sessions = swarm.sessions();
-    while crate::kill::sessions::members(&sessions).len() < DemoSwarm::EXPECTED_PROCESSES - 1
-        && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
 }

@@ -17,10 +17,20 @@ const FOREVER: &str = "2147483647";
 /// An agent-like parent: a child working from /tmp, one in the worktree, and
 /// optionally a double-forked leak that outlives its parent.
 const AGENT: &str = r#"
-(cd /tmp && exec -a "cargo test --workspace" sleep $FOREVER) &
+if [ "$BUSY" = 1 ]; then
+  (cd /tmp && exec -a "cargo test --workspace" bash "$BIN/busy.sh") &
+else
+  (cd /tmp && exec -a "cargo test --workspace" sleep $FOREVER) &
+fi
 exec -a "rust-analyzer" sleep $FOREVER &
 if [ "$LEAK" = 1 ]; then ( exec -a "node watcher.js --leaked" sleep $FOREVER & ) ; fi
 wait
+"#;
+
+/// A light, steady CPU user that never forks: a bash loop, then a 0.2 s nap on a fifo.
+const BUSY: &str = r#"
+fifo=$(mktemp -u); mkfifo "$fifo"; exec 9<>"$fifo"; rm -f "$fifo"
+while :; do for ((i = 0; i < 8000; i++)); do :; done; read -r -t 0.2 -u 9; done
 "#;
 
 const DEV_SERVER: &str = r#"
@@ -28,6 +38,15 @@ exec -a "node node_modules/.bin/vite --port 5173" sleep $FOREVER &
 exec -a "esbuild --service=0.25.0 --ping" sleep $FOREVER &
 wait
 "#;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Plain,
+    /// Leaves a double-forked orphan behind.
+    Leaky,
+    /// Its test runner uses a little CPU.
+    Busy,
+}
 
 pub struct DemoSwarm {
     dir: tempfile::TempDir,
@@ -56,6 +75,7 @@ impl DemoSwarm {
         fs::create_dir_all(&bin)?;
         write_script(&bin.join("agent.sh"), AGENT)?;
         write_script(&bin.join("dev-server.sh"), DEV_SERVER)?;
+        write_script(&bin.join("busy.sh"), BUSY)?;
 
         let alpha = root.join("src/alpha");
         let beta = root.join("src/beta");
@@ -68,23 +88,25 @@ impl DemoSwarm {
         let squad = root.join("claude-squad/worktrees/fix-typo_18a2b3c4d5e6f708");
         let wt_typo = add_worktree(&beta, &squad, "dev/fix-typo")?;
 
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_1a2b, false)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_3c4d, true)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task search", &wt_search, false)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task fix-typo", &wt_typo, false)?;
-        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &alpha, false)?;
-        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &beta, false)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_1a2b, Role::Busy)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_3c4d, Role::Leaky)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task search", &wt_search, Role::Plain)?;
+        swarm.spawn(&bin, "agent.sh", "demo-agent --task fix-typo", &wt_typo, Role::Plain)?;
+        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &alpha, Role::Plain)?;
+        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &beta, Role::Plain)?;
         Ok(swarm)
     }
 
     /// Starts `bash script` with argv[0] `label` in a session of its own.
-    fn spawn(&mut self, bin: &Path, script: &str, label: &str, cwd: &Path, leak: bool) -> io::Result<()> {
+    fn spawn(&mut self, bin: &Path, script: &str, label: &str, cwd: &Path, role: Role) -> io::Result<()> {
         let mut cmd = Command::new("bash");
         cmd.arg0(label)
             .arg(bin.join(script))
             .current_dir(cwd)
             .env("FOREVER", FOREVER)
-            .env("LEAK", if leak { "1" } else { "0" })
+            .env("BIN", bin)
+            .env("LEAK", if role == Role::Leaky { "1" } else { "0" })
+            .env("BUSY", if role == Role::Busy { "1" } else { "0" })
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -98,6 +120,16 @@ impl DemoSwarm {
 
     /// How many processes the demo expects once every script has started its children.
     pub const EXPECTED_PROCESSES: usize = 4 * 3 + 1 + 2 * 3;
+
+    /// Waits (at most 5 s) until the scripts have started their children. The
+    /// double-forked leak leaves the sessions' count one short only if it failed.
+    pub fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let sessions = self.sessions();
+        while sessions::members(&sessions).len() < Self::EXPECTED_PROCESSES && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for DemoSwarm {

@@ -1,6 +1,7 @@
 //! Subcommands. Each returns an exit code; errors carry their own.
 
 pub mod bench;
+mod bench_tui;
 pub mod demo;
 pub mod demo_swarm;
 pub mod json;

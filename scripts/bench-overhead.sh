@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Side-by-side overhead of idle process viewers at a 1 s refresh, in one run:
+# swarmtop's TUI next to whichever of htop, btop and bottom are installed (htop and
+# btop are installed with apt-get when possible), plus the raw /proc/*/stat read.
+# Usage: scripts/bench-overhead.sh [PROCESSES=2000] [SECONDS=30] [OUT=bench/results.md]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-2000}
+SECS=${2:-30}
+OUT=${3:-bench/results.md}
+WARMUP=5
+SOCK="swarmtop-bench-$$"
+TCK=$(getconf CLK_TCK)
+LOAD_SID=""
+
+cleanup() {
+  tmux -L "$SOCK" kill-server 2>/dev/null || true
+  if [[ -n $LOAD_SID ]]; then pkill -KILL -s "$LOAD_SID" 2>/dev/null || true; fi
+  if [[ -n ${BTOP_HOME:-} ]]; then rm -rf "$BTOP_HOME"; fi
+}
+trap cleanup EXIT INT TERM
+
+for tool in htop btop; do
+  command -v "$tool" >/dev/null || { command -v apt-get >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null 2>&1; } || true
+done
+command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
+cargo build --release --quiet
+
+# The load: N idle sleeps in groups of ten, in a session of their own.
+groups=$(( (N + 9) / 10 ))
+setsid bash -c "for g in \$(seq $groups); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait" </dev/null >/dev/null 2>&1 &
+LOAD_PID=$!
+sleep 0.5
+LOAD_SID=$(ps -o sid= -p "$LOAD_PID" | tr -d ' ')
+deadline=$((SECONDS + 60))
+while (( $(ps -s "$LOAD_SID" -o pid= | wc -l) < groups * 10 && SECONDS < deadline )); do sleep 0.2; done
+total=$(ls -d /proc/[0-9]* | wc -l)
+
+declare -A PIDS
+start_tool() { # name, command...
+  local name=$1; shift
+  tmux -L "$SOCK" new-window -d -n "$name" "$@" 2>/dev/null || tmux -L "$SOCK" new-session -d -x 200 -y 50 -s bench -n "$name" "$@"
+  sleep 0.5
+  PIDS[$name]=$(tmux -L "$SOCK" list-panes -a -F '#{window_name} #{pane_pid}' | awk -v n="$name" '$1==n {print $2}')
+}
+start_tool swarmtop ./target/release/swarmtop --refresh 1000
+command -v htop >/dev/null && start_tool htop htop -d 10
+if command -v btop >/dev/null; then
+  # btop reads its interval from its config file only (default 2000 ms).
+  BTOP_HOME=$(mktemp -d)
+  mkdir -p "$BTOP_HOME/btop"
+  echo "update_ms = 1000" > "$BTOP_HOME/btop/btop.conf"
+  start_tool btop env XDG_CONFIG_HOME="$BTOP_HOME" btop --utf-force
+fi
+command -v btm >/dev/null && start_tool bottom btm --rate 1000
+sleep "$WARMUP"
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+declare -A T0
+for n in "${!PIDS[@]}"; do T0[$n]=$(ticks "${PIDS[$n]}"); done
+sleep "$SECS"
+raw_ms=$(./target/release/swarmtop bench --rounds 10 --tui-processes 0 | awk '/raw read/ {gsub("ms","",$(NF-1)); print $(NF-1)}')
+
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "# Overhead at a 1 s refresh, idle, one run"
+  echo
+  echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $total processes ($N of them the benchmark's load), ${SECS} s after a ${WARMUP} s warm-up."
+  echo
+  echo "| tool | processes | CPU % of one core | max RSS (VmHWM) | CPU ratio to swarmtop |"
+  echo "|---|---|---|---|---|"
+  sw_cpu=""
+  for n in swarmtop htop btop bottom; do
+    [[ -n ${PIDS[$n]:-} ]] || continue
+    pid=${PIDS[$n]}
+    t1=$(ticks "$pid")
+    cpu=$(awk -v a="${T0[$n]}" -v b="$t1" -v t="$TCK" -v s="$SECS" 'BEGIN {printf "%.2f", (b - a) / t / s * 100}')
+    rss=$(awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$pid/status")
+    [[ -n $sw_cpu ]] || sw_cpu=$cpu
+    ratio=$(awk -v c="$cpu" -v s="$sw_cpu" 'BEGIN {if (s > 0) printf "%.2fx", c / s; else print "-"}')
+    echo "| $n | $total | $cpu | $rss | $ratio |"
+  done
+  echo "| raw read of every /proc/PID/stat, once a second | $total | $(awk -v m="$raw_ms" 'BEGIN {printf "%.2f", m / 10}') | - | - |"
+} | tee "$OUT"

@@ -1,0 +1,64 @@
+//! The TUI half of `swarmtop bench`: association, tree rebuild and one frame on a
+//! synthetic box, next to the raw /proc read measured in the same run.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::associate::{Options, associate};
+use crate::config::Config;
+use crate::model::fixture::synthetic_snapshot;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::keymap::Keymap;
+use crate::tui::view;
+
+pub fn run(processes: usize, rounds: usize, raw: Duration) {
+    let attempts = (processes / 30).max(1);
+    let snapshot = synthetic_snapshot(processes, attempts);
+    let config = Config::default();
+    let Ok(keymap) = Keymap::from_config(&config.keys) else { return };
+    let mut app = App::new(&config, keymap);
+    let forest = Arc::new(associate(&snapshot, &Options::default()));
+    app.update(Action::NewForest(forest.clone()));
+    let Ok(mut term) = Terminal::new(TestBackend::new(200, 60));
+
+    let assoc = time(rounds, || drop(associate(&snapshot, &Options::default())));
+    let new_forest = time(rounds, || {
+        app.update(Action::NewForest(forest.clone()));
+    });
+    let rebuild = time(rounds, || app.rebuild());
+    let frame = time(rounds, || {
+        // A failed draw on an in-memory backend cannot happen; nothing to report.
+        let _ = term.draw(|f| view::draw(f, &mut app));
+    });
+    println!();
+    println!("TUI on a synthetic box: {processes} processes in {attempts} attempts, 200x60 frame");
+    for (name, t) in [
+        ("associate snapshot -> forest", assoc),
+        ("new forest: history + tree rebuild", new_forest),
+        ("tree rebuild alone (filter/sort/expand)", rebuild),
+        ("draw one frame", frame),
+    ] {
+        println!(
+            "{name:<52} {:>8.2}ms {:>7.2}x raw read",
+            t.as_secs_f64() * 1000.0,
+            t.as_secs_f64() / raw.as_secs_f64().max(1e-9)
+        );
+    }
+}
+
+fn time(rounds: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut v: Vec<Duration> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    v.sort();
+    v[v.len() / 2]
+}
