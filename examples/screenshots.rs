@@ -35,7 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A few refreshes so CPU figures and sparklines have history.
     for _ in 0..8 {
         let snapshot = sampler.sample()?;
-        app.update(swarmtop::tui::action::Action::NewForest(Arc::new(associate(&snapshot, &associate_options(&config)))));
+        app.update(swarmtop::tui::action::Action::NewForest(Arc::new(associate(
+            &snapshot,
+            &associate_options(&config),
+        ))));
         std::thread::sleep(Duration::from_millis(400));
     }
     shot(&mut app, &out.join("tree.svg"))?;
@@ -52,7 +55,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app.filter_text = swarm.root().to_string_lossy().into_owned();
     app.rebuild();
     press(&mut app, KeyCode::Home);
-    while app.selected_row().is_some_and(|r| !r.label.contains("busy.sh")) && app.selected + 1 < app.rows.len() {
+    while app.selected_row().is_some_and(|r| !r.label.contains("busy.sh"))
+        && app.selected + 1 < app.rows.len()
+    {
         press(&mut app, KeyCode::Down);
     }
     press(&mut app, KeyCode::Tab);
@@ -135,7 +140,11 @@ fn svg(buf: &Buffer) -> String {
             let px = 8.0 + f32::from(start) * CELL_W;
             let py = 8.0 + f32::from(y) * CELL_H;
             if bg != BG {
-                let _ = write!(out, r#"<rect x="{px}" y="{py}" width="{}" height="{CELL_H}" fill="{bg}"/>"#, f32::from(x - start) * CELL_W);
+                let _ = write!(
+                    out,
+                    r#"<rect x="{px}" y="{py}" width="{}" height="{CELL_H}" fill="{bg}"/>"#,
+                    f32::from(x - start) * CELL_W
+                );
             }
             if text.trim().is_empty() {
                 continue;

@@ -126,7 +126,9 @@ impl DemoSwarm {
     pub fn wait_ready(&self) {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         let sessions = self.sessions();
-        while sessions::members(&sessions).len() < Self::EXPECTED_PROCESSES && std::time::Instant::now() < deadline {
+        while sessions::members(&sessions).len() < Self::EXPECTED_PROCESSES
+            && std::time::Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
     }

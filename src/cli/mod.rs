@@ -5,6 +5,7 @@ mod bench_tui;
 pub mod demo;
 pub mod demo_swarm;
 pub mod json;
+pub mod kill;
 pub mod list;
 pub mod text;
 pub mod top;

@@ -140,11 +140,14 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
     let mut worktrees = Vec::with_capacity(attempts);
     for a in 0..attempts {
         let project = format!("/src/project-{}", a % 10);
-        worktrees.push(linked_worktree(&format!("/wt/{a:04x}-task-{}/p", a / 3), &project, &format!("vk/{a:04x}-task-{}", a / 3)));
+        worktrees.push(linked_worktree(
+            &format!("/wt/{a:04x}-task-{}/p", a / 3),
+            &project,
+            &format!("vk/{a:04x}-task-{}", a / 3),
+        ));
     }
     let mut procs = Vec::with_capacity(processes);
-    let mut pid = 1000u32;
-    for i in 0..processes {
+    for (pid, i) in (1000u32..).zip(0..processes) {
         let a = i % attempts;
         let (ppid, cwd) = if i < attempts {
             (1, worktrees[a].path.display().to_string())
@@ -153,8 +156,12 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             let parent = if (i / attempts) % 3 == 0 { 1000 + a as u32 } else { pid - attempts as u32 };
             (parent, "/tmp".to_string())
         };
-        procs.push(process(pid, ppid, &format!("worker-{i} --flag")).cwd(&cwd).cpu((i % 7) as f32).mem(((i % 13) as u64 + 1) << 20));
-        pid += 1;
+        procs.push(
+            process(pid, ppid, &format!("worker-{i} --flag"))
+                .cwd(&cwd)
+                .cpu((i % 7) as f32)
+                .mem(((i % 13) as u64 + 1) << 20),
+        );
     }
     snapshot(procs, worktrees)
 }

@@ -47,6 +47,8 @@ pub fn human_bytes(bytes: u64) -> String {
 
 /// CPU percent with one decimal, as top prints it.
 pub fn percent(cpu: f32) -> String {
+    // An empty float sum is -0.0; never print a minus sign for nothing.
+    let cpu = if cpu.abs() < 0.05 { 0.0 } else { cpu };
     format!("{cpu:.1}")
 }
 

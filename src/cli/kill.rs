@@ -1,0 +1,95 @@
+//! `swarmtop kill TARGET… [--dry-run] [--yes] [--grace SECS] [--signal TERM|INT|KILL] [--json]`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use super::CliError;
+use crate::config::Config;
+use crate::kill::exec::{Sig, execute};
+use crate::kill::pidfd::{PidfdControl, local_context};
+use crate::kill::plan::plan;
+use crate::kill::report;
+use crate::model::NodeId;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct KillArgs {
+    /// pid:N, tree:N, attempt:P/T/A, task:P/T, project:P, orphans, orphans:P
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Print what would be signalled; signal nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Seconds between the signal and SIGKILL for survivors (default: kill.grace_secs).
+    #[arg(long, value_name = "SECS")]
+    pub grace: Option<u64>,
+    /// The first signal.
+    #[arg(long, value_enum, default_value = "term")]
+    pub signal: Sig,
+    /// Print the plan or the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
+    if config.read_only && !args.dry_run {
+        return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
+    }
+    let targets: Vec<NodeId> = args
+        .targets
+        .iter()
+        .map(|t| t.parse())
+        .collect::<Result<_, _>>()
+        .map_err(|e| CliError::Usage(format!("{e}")))?;
+    let forest = super::forest_now(config)?;
+    let context = local_context(&config.kill.protect);
+    let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
+    let grace = args.grace.unwrap_or(config.kill.grace_secs);
+    let shown = if args.json {
+        report::json(&plan, None, args.signal, grace)
+    } else {
+        report::plan_text(&plan, args.signal, grace)
+    };
+    if args.dry_run {
+        super::list::write_stdout(&shown)?;
+        return Ok(0);
+    }
+    if plan.entries.is_empty() {
+        super::list::write_stdout(&shown)?;
+        crate::warn!("swarmtop: nothing can be signalled");
+        return Ok(1);
+    }
+    if !args.yes {
+        confirm(&shown, plan.entries.len())?;
+    }
+    let report =
+        execute(&plan, args.signal, Duration::from_secs(grace), &mut PidfdControl::new(), &mut |_| {});
+    let out = if args.json {
+        report::json(&plan, Some(&report), args.signal, grace)
+    } else {
+        report::report_text(&report)
+    };
+    super::list::write_stdout(&out)?;
+    Ok(report.exit_code())
+}
+
+/// Asks on a terminal; refuses without one.
+fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(
+            "refusing to kill without --yes: stdin is not a terminal (use --dry-run to preview)".into(),
+        ));
+    }
+    let mut err = std::io::stderr().lock();
+    write!(err, "{plan_text}Signal {n} process{}? [y/N] ", if n == 1 { "" } else { "es" })?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Usage("cancelled; nothing was signalled".into()))
+    }
+}

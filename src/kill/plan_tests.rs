@@ -1,0 +1,114 @@
+use super::*;
+use crate::associate::{Options, associate};
+use crate::model::fixture::{ProcessExt, swarm_snapshot};
+
+fn forest() -> Forest {
+    associate(&swarm_snapshot(), &Options::default())
+}
+
+fn ctx() -> PlanContext {
+    PlanContext { self_ancestry: vec![9999, 201, 200], uid: 1000, protect: vec!["sshd".into()] }
+}
+
+fn pids(plan: &KillPlan) -> Vec<u32> {
+    plan.entries.iter().map(|e| e.key.pid()).collect()
+}
+
+fn target(s: &str) -> Vec<NodeId> {
+    vec![s.parse().unwrap()]
+}
+
+#[test]
+fn a_process_kill_is_exactly_that_process() {
+    let p = plan(&target("pid:101"), &forest(), &ctx()).unwrap();
+    assert_eq!(pids(&p), [101]);
+    assert!(p.skipped.is_empty());
+}
+
+#[test]
+fn a_tree_kill_takes_descendants_parents_first() {
+    let p = plan(&target("tree:100"), &forest(), &ctx()).unwrap();
+    assert_eq!(pids(&p), [100, 101, 103, 102]);
+}
+
+#[test]
+fn an_attempt_kill_covers_every_process_of_the_attempt_and_nothing_else() {
+    let p = plan(&target("attempt:alpha/add-login/3c4d"), &forest(), &ctx()).unwrap();
+    assert_eq!(
+        pids(&p),
+        [112, 110, 111],
+        "the orphaned leak belongs to the attempt too (parents first by depth)"
+    );
+    let task = plan(&target("task:alpha/add-login"), &forest(), &ctx()).unwrap();
+    assert_eq!(task.entries.len(), 7);
+    let project = plan(&target("project:alpha"), &forest(), &ctx()).unwrap();
+    assert_eq!(project.entries.len(), 9);
+    assert_eq!(project.memory_bytes(), forest().projects[0].rollup.memory_bytes);
+}
+
+#[test]
+fn orphans_scope_is_every_orphan_or_one_projects() {
+    assert_eq!(pids(&plan(&target("orphans"), &forest(), &ctx()).unwrap()), [112]);
+    assert_eq!(pids(&plan(&target("orphans:alpha"), &forest(), &ctx()).unwrap()), [112]);
+    assert_eq!(
+        plan(&target("orphans:beta"), &forest(), &ctx()),
+        Err(PlanError::Empty("orphans:beta".into()))
+    );
+}
+
+#[test]
+fn init_self_ancestors_other_users_and_protected_names_are_never_planned() {
+    let mut snap = swarm_snapshot();
+    for p in &mut snap.processes {
+        if p.pid() == 130 {
+            *p = p.clone().user("mallory", 1001);
+        }
+    }
+    let f = associate(&snap, &Options::default());
+    let mut c = ctx();
+    c.self_ancestry.push(131);
+    let p = plan(&target("project:beta"), &f, &c).unwrap();
+    assert_eq!(pids(&p), [140]);
+    let reasons: Vec<(u32, SkipReason)> =
+        p.skipped.iter().map(|s| (s.entry.key.pid(), s.reason.clone())).collect();
+    assert_eq!(reasons, [(130, SkipReason::OtherUser("mallory".into())), (131, SkipReason::SelfOrAncestor)]);
+    let everything = plan(&[NodeId::Tree(1)], &f, &c).unwrap();
+    assert_eq!(everything.skipped[0].reason, SkipReason::Init);
+    let skipped: Vec<u32> = everything.skipped.iter().map(|s| s.entry.key.pid()).collect();
+    assert_eq!(skipped, [1, 200, 130, 201, 131], "init, the caller's ancestry, the other user");
+}
+
+#[test]
+fn root_may_signal_other_users_but_protection_and_pid_1_still_hold() {
+    let f = forest();
+    let root = PlanContext { uid: 0, ..ctx() };
+    let p = plan(&target("tree:200"), &f, &root).unwrap();
+    assert!(p.entries.is_empty());
+    let reasons: Vec<SkipReason> = p.skipped.iter().map(|s| s.reason.clone()).collect();
+    assert_eq!(reasons, [SkipReason::SelfOrAncestor, SkipReason::SelfOrAncestor]);
+    let init = plan(&target("pid:1"), &f, &root).unwrap();
+    assert_eq!(init.skipped[0].reason, SkipReason::Init);
+    let sshd_only = PlanContext { self_ancestry: vec![], ..root };
+    let p = plan(&target("pid:200"), &f, &sshd_only).unwrap();
+    assert_eq!(p.skipped[0].reason, SkipReason::Protected("sshd".into()));
+}
+
+#[test]
+fn unknown_targets_list_close_matches() {
+    let e = plan(&target("attempt:alpha/add-login/1a2c"), &forest(), &ctx()).unwrap_err();
+    match e {
+        PlanError::UnknownTarget { close, .. } => assert_eq!(close[0], "attempt:alpha/add-login/1a2b"),
+        other => panic!("{other:?}"),
+    }
+    let e = plan(&target("project:alpah"), &forest(), &ctx()).unwrap_err();
+    assert!(e.to_string().contains("close matches: project:alpha"), "{e}");
+    assert!(plan(&target("pid:4242"), &forest(), &ctx()).is_err());
+}
+
+#[test]
+fn overlapping_targets_name_each_process_once() {
+    let targets: Vec<NodeId> = vec!["task:alpha/add-login".parse().unwrap(), "pid:101".parse().unwrap()];
+    let p = plan(&targets, &forest(), &ctx()).unwrap();
+    assert_eq!(p.entries.len(), 7);
+    assert_eq!(p.scope, ["task:alpha/add-login", "pid:101"]);
+}

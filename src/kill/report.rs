@@ -1,0 +1,139 @@
+//! Text and JSON renderings of plans and reports. Text escapes control characters.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::exec::{KillReport, Sig};
+use super::plan::KillPlan;
+use crate::model::text::{human_bytes, percent, sanitize, truncate};
+
+pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} process{}, CPU {}%, MEM {}; {} then SIGKILL after {}s",
+        sanitize(&plan.scope.join(" ")),
+        plan.entries.len(),
+        if plan.entries.len() == 1 { "" } else { "es" },
+        percent(plan.cpu_percent()),
+        human_bytes(plan.memory_bytes()),
+        signal.name(),
+        grace_secs
+    );
+    for e in &plan.entries {
+        let _ = writeln!(
+            s,
+            "  {:>7}  {:<16} {}",
+            e.key.pid(),
+            truncate(&sanitize(&e.name), 16),
+            sanitize(&e.cmd)
+        );
+    }
+    if !plan.skipped.is_empty() {
+        let _ = writeln!(s, "never signalled:");
+        for k in &plan.skipped {
+            let _ = writeln!(
+                s,
+                "  {:>7}  {:<16} {}",
+                k.entry.key.pid(),
+                truncate(&sanitize(&k.entry.name), 16),
+                k.reason
+            );
+        }
+    }
+    s
+}
+
+pub fn report_text(report: &KillReport) -> String {
+    let mut s = String::new();
+    for (e, o) in &report.outcomes {
+        let detail = match o {
+            super::exec::Outcome::Skipped(r) => format!("skipped: {r}"),
+            super::exec::Outcome::Failed(msg) => format!("failed: {msg}"),
+            o => o.label().to_string(),
+        };
+        let _ = writeln!(s, "  {:>7}  {:<16} {}", e.key.pid(), truncate(&sanitize(&e.name), 16), detail);
+    }
+    let _ = writeln!(s, "{}", summary(report));
+    s
+}
+
+/// `3 exited, 1 needed SIGKILL` — only the outcomes that occurred.
+pub fn summary(report: &KillReport) -> String {
+    let labels =
+        ["exited", "needed SIGKILL", "already gone", "permission denied", "survived", "skipped", "failed"];
+    let parts: Vec<String> = labels
+        .iter()
+        .map(|l| (l, report.count(l)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(l, n)| format!("{n} {l}"))
+        .collect();
+    let mut s = if parts.is_empty() { "nothing to do".to_string() } else { parts.join(", ") };
+    if report.born_meanwhile > 0 {
+        let _ = write!(s, " ({} born meanwhile, included)", report.born_meanwhile);
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct JsonProcess<'a> {
+    pid: u32,
+    start_time: u64,
+    name: &'a str,
+    cmd: &'a str,
+    outcome: String,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    scope: &'a [String],
+    dry_run: bool,
+    signal: &'static str,
+    grace_secs: u64,
+    processes: Vec<JsonProcess<'a>>,
+    exit_code: i32,
+}
+
+pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_secs: u64) -> String {
+    let processes: Vec<JsonProcess<'_>> = match report {
+        Some(r) => r
+            .outcomes
+            .iter()
+            .map(|(e, o)| JsonProcess {
+                pid: e.key.pid(),
+                start_time: e.key.start_time(),
+                name: &e.name,
+                cmd: &e.cmd,
+                outcome: match o {
+                    super::exec::Outcome::Skipped(reason) => format!("skipped: {reason}"),
+                    super::exec::Outcome::Failed(msg) => format!("failed: {msg}"),
+                    o => o.label().to_string(),
+                },
+            })
+            .collect(),
+        None => plan
+            .entries
+            .iter()
+            .map(|e| (e, "planned".to_string()))
+            .chain(plan.skipped.iter().map(|k| (&k.entry, format!("skipped: {}", k.reason))))
+            .map(|(e, outcome)| JsonProcess {
+                pid: e.key.pid(),
+                start_time: e.key.start_time(),
+                name: &e.name,
+                cmd: &e.cmd,
+                outcome,
+            })
+            .collect(),
+    };
+    let doc = JsonReport {
+        scope: &plan.scope,
+        dry_run: report.is_none(),
+        signal: signal.name(),
+        grace_secs,
+        processes,
+        exit_code: report.map_or(0, KillReport::exit_code),
+    };
+    // Plain structs of strings and numbers always serialize.
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
