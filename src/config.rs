@@ -48,6 +48,9 @@ pub const DEFAULT_KEYS: &[(&str, &[&str])] = &[
     ("pause", &["p"]),
     ("detail", &["tab", "d"]),
     ("help", &["?", "f1"]),
+    ("kill", &["x"]),
+    ("kill_tree", &["X"]),
+    ("kill_orphans", &["O"]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

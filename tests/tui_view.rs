@@ -1,74 +1,18 @@
 //! View tests: fake snapshots and key sequences in, TestBackend frames out (insta).
 
+mod common;
+
 use std::sync::Arc;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use common::tui::*;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::Color;
 use swarmtop::associate::{Options, associate};
 use swarmtop::config::{Config, Theme};
+use swarmtop::model::ProcKey;
 use swarmtop::model::fixture::{ProcessExt, process, swarm_snapshot};
-use swarmtop::model::{Forest, ProcKey};
 use swarmtop::tui::action::{Action, Effect};
-use swarmtop::tui::app::App;
-use swarmtop::tui::keymap::Keymap;
 use swarmtop::tui::rows::RowId;
-use swarmtop::tui::view;
-
-fn forest() -> Arc<Forest> {
-    Arc::new(associate(&swarm_snapshot(), &Options::default()))
-}
-
-fn app_with(config: &Config) -> App {
-    let mut app = App::new(config, Keymap::from_config(&config.keys).unwrap());
-    app.update(Action::NewForest(forest()));
-    app
-}
-
-fn app() -> App {
-    app_with(&Config::default())
-}
-
-fn key(app: &mut App, code: KeyCode) -> Effect {
-    let ev = KeyEvent::new(code, KeyModifiers::NONE);
-    match app.action_for_key(&ev) {
-        Some(a) => app.update(a),
-        None => Effect::None,
-    }
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::draw(f, app)).unwrap();
-    t
-}
-
-fn screen(app: &mut App, w: u16, h: u16) -> String {
-    render(app, w, h).backend().to_string()
-}
-
-fn selected_pid(app: &App) -> Option<u32> {
-    app.selected_row().and_then(|r| r.pid)
-}
-
-/// Moves down from the top until the row of `pid` is selected.
-fn select_pid(app: &mut App, pid: u32) {
-    key(app, KeyCode::Home);
-    for _ in 0..app.rows.len() {
-        if selected_pid(app) == Some(pid) {
-            return;
-        }
-        key(app, KeyCode::Down);
-    }
-    panic!("pid {pid} is not on screen");
-}
 
 #[test]
 fn initial_view() {

@@ -50,7 +50,8 @@ enum Role {
 
 pub struct DemoSwarm {
     dir: tempfile::TempDir,
-    children: Vec<Child>,
+    /// PIDs of the scripts: each leads a session of its own.
+    sessions: Vec<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +65,12 @@ impl DemoSwarm {
 
     /// Session ids of every process tree the demo started.
     pub fn sessions(&self) -> Vec<u32> {
-        self.children.iter().map(Child::id).collect()
+        self.sessions.clone()
     }
 
     pub fn start() -> Result<DemoSwarm, DemoError> {
         let dir = tempfile::Builder::new().prefix("swarmtop-demo-").tempdir()?;
-        let mut swarm = DemoSwarm { dir, children: Vec::new() };
+        let mut swarm = DemoSwarm { dir, sessions: Vec::new() };
         let root = swarm.root().to_path_buf();
         let bin = root.join("bin");
         fs::create_dir_all(&bin)?;
@@ -114,7 +115,11 @@ impl DemoSwarm {
         unsafe {
             cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
         }
-        self.children.push(cmd.spawn()?);
+        let mut child: Child = cmd.spawn()?;
+        self.sessions.push(child.id());
+        // Reap the script whenever it ends (also when killed from the TUI), so it never
+        // lingers as a zombie; the thread ends with it.
+        std::thread::spawn(move || child.wait());
         Ok(())
     }
 
@@ -139,10 +144,6 @@ impl Drop for DemoSwarm {
         let left = sessions::kill_sessions(&self.sessions(), Duration::from_secs(5));
         if !left.is_empty() {
             crate::warn!("swarmtop demo: could not kill {left:?}");
-        }
-        for child in &mut self.children {
-            // Reap our direct children; they are dead or the report above said so.
-            let _ = child.wait();
         }
     }
 }

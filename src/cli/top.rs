@@ -13,6 +13,7 @@ pub fn run(config: &Config, initial_filter: Option<String>) -> Result<i32, CliEr
         return Err(run::TuiError::NotATerminal.into());
     }
     let mut app = App::new(config, keymap);
+    app.plan_context = crate::kill::pidfd::local_context(&config.kill.protect);
     if let Some(f) = initial_filter {
         app.filter_text = f;
     }

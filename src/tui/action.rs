@@ -1,8 +1,14 @@
 //! Everything that can change the app state, and what the shell must do afterwards.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use ratatui::crossterm::event::KeyEvent;
 
 use super::command::Command;
+use super::kill_modal::KillModal;
+use crate::kill::exec::{KillReport, Progress, Sig};
+use crate::kill::plan::KillPlan;
 use crate::model::Forest;
 
 #[derive(Debug, Clone)]
@@ -21,18 +27,34 @@ pub enum Action {
     FilterCancel,
     CloseModal,
     ModalScroll(i32),
+    /// A key for the kill modal, which handles its own focus and scrolling.
+    KillModalKey(KeyEvent),
+    KillProgress(Progress),
+    KillDone(KillReport),
 }
 
 /// Side effects the event loop carries out after an update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
     Quit,
     /// Tell the sampler thread to pause (true) or resume.
     SetPaused(bool),
+    /// Sample now instead of at the next tick (after a kill).
+    RefreshNow,
+    /// Run a confirmed kill off the UI thread.
+    Kill(Box<KillRequest>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct KillRequest {
+    pub plan: KillPlan,
+    pub signal: Sig,
+    pub grace: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     Help { scroll: u16 },
+    Kill(Box<KillModal>),
 }

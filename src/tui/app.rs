@@ -5,11 +5,13 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
+use super::app_kill::KillScope;
 use super::command::Command;
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
 use crate::config::{Config, Theme};
+use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
 
@@ -44,6 +46,11 @@ pub struct App {
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
     pub sampler_error: Option<String>,
+    /// A one-off message for the footer (read-only, nothing to kill, last kill's result).
+    pub status: Option<String>,
+    /// Who is killing: swarmtop's ancestry, uid, protected names.
+    pub plan_context: PlanContext,
+    pub grace_secs: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
 }
@@ -75,6 +82,9 @@ impl App {
             modal: None,
             history: History::default(),
             sampler_error: None,
+            status: None,
+            plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
+            grace_secs: config.kill.grace_secs,
             dirty: true,
         }
     }
@@ -85,6 +95,12 @@ impl App {
 
     /// Maps a key to an action, depending on what has the input focus.
     pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
+        if let Some(Modal::Kill(_)) = &self.modal {
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                return Some(Action::Command(Command::Quit));
+            }
+            return Some(Action::KillModalKey(*key));
+        }
         if self.modal.is_some() {
             return match key.code {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Action::CloseModal),
@@ -131,7 +147,17 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Effect {
         self.dirty = true;
+        let keeps_status = matches!(
+            action,
+            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) | Action::KillModalKey(_)
+        );
+        if !keeps_status {
+            self.status = None;
+        }
         match action {
+            Action::KillModalKey(key) => return self.kill_modal_key(&key),
+            Action::KillProgress(p) => self.kill_progress(p),
+            Action::KillDone(report) => return self.kill_done(report),
             Action::Command(c) => return self.command(c),
             Action::NewForest(forest) => {
                 self.history.record(&forest);
@@ -220,6 +246,9 @@ impl App {
             }
             Command::Detail => self.detail = !self.detail,
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
+            Command::Kill => self.open_kill(KillScope::Node),
+            Command::KillTree => self.open_kill(KillScope::Tree),
+            Command::KillOrphans => self.open_kill(KillScope::Orphans),
         }
         Effect::None
     }

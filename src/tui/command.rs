@@ -24,6 +24,9 @@ pub enum Command {
     Pause,
     Detail,
     Help,
+    Kill,
+    KillTree,
+    KillOrphans,
 }
 
 pub struct CommandInfo {
@@ -70,6 +73,19 @@ pub const COMMANDS: &[CommandInfo] = &[
     info(Command::OrphansOnly, "orphans_only", "Show only orphaned processes", Some("orphans")),
     info(Command::Pause, "pause", "Pause or resume sampling", Some("pause")),
     info(Command::Detail, "detail", "Show or hide the detail pane", Some("detail")),
+    info(
+        Command::Kill,
+        "kill",
+        "Kill the selected process, or every process of the selected group",
+        Some("kill"),
+    ),
+    info(Command::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
+    info(
+        Command::KillOrphans,
+        "kill_orphans",
+        "Kill the orphans of the selected project (or all orphans)",
+        None,
+    ),
     info(Command::Help, "help", "Show this help", Some("help")),
     info(Command::Quit, "quit", "Quit", Some("quit")),
 ];

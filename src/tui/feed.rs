@@ -22,6 +22,8 @@ pub struct FeedState {
 #[derive(Debug, Clone, Copy)]
 pub enum Control {
     Pause(bool),
+    /// Sample now (after a kill) unless paused.
+    RefreshNow,
 }
 
 pub struct Feed {
@@ -69,8 +71,16 @@ impl Feed {
     }
 
     pub fn set_paused(&self, paused: bool) {
+        self.send(Control::Pause(paused));
+    }
+
+    pub fn refresh_now(&self) {
+        self.send(Control::RefreshNow);
+    }
+
+    fn send(&self, c: Control) {
         // A send error means the thread already ended; the UI notices the closed channel.
-        let _ = self.control.send(Control::Pause(paused));
+        let _ = self.control.send(c);
     }
 
     pub fn is_running(&self) -> bool {
@@ -96,6 +106,8 @@ fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration) -> bool {
             control.recv_timeout(deadline.saturating_duration_since(Instant::now()))
         };
         match message {
+            Ok(Control::RefreshNow) if !paused => return true,
+            Ok(Control::RefreshNow) => {}
             Ok(Control::Pause(p)) => {
                 if paused && !p {
                     return true; // resume: sample at once

@@ -3,10 +3,12 @@
 
 pub mod action;
 pub mod app;
+pub mod app_kill;
 pub mod command;
 pub mod feed;
 pub mod history;
 pub mod keymap;
+pub mod kill_modal;
 pub mod rows;
 pub mod run;
 pub mod terminal;

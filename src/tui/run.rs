@@ -10,12 +10,14 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{SignalKind, signal};
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, KillRequest};
 use super::app::App;
 use super::feed::Feed;
 use super::terminal::{self, TerminalGuard};
 use super::view;
 use crate::associate::Options;
+use crate::kill::exec::{KillReport, Outcome, execute};
+use crate::kill::pidfd::PidfdControl;
 use crate::sample::Sampler;
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +74,7 @@ async fn drive(
 ) -> Result<(), TuiError> {
     let mut events = EventStream::new();
     let mut sampler_error: Option<String> = None;
+    let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     loop {
         if app.dirty {
             term.draw(|f| view::draw(f, app))?;
@@ -95,6 +98,7 @@ async fn drive(
                 sampler_error = state.error;
                 state.forest.map(Action::NewForest)
             },
+            Some(action) = kill_rx.recv() => Some(action),
             _ = signals.term.recv() => return Ok(()),
             _ = signals.hup.recv() => return Ok(()),
             _ = signals.int.recv() => return Ok(()),
@@ -103,10 +107,34 @@ async fn drive(
         match app.update(action) {
             Effect::Quit => return Ok(()),
             Effect::SetPaused(p) => feed.set_paused(p),
+            Effect::RefreshNow => feed.refresh_now(),
+            Effect::Kill(request) => spawn_kill(*request, kill_tx.clone()),
             Effect::None => {}
         }
         if !feed.is_running() && forests.has_changed().is_err() {
             return Err(TuiError::SamplerGone("thread ended".into()));
         }
+    }
+}
+
+/// Runs a confirmed kill on its own thread (signals and pidfd waits block), reporting
+/// progress and the final report back to the event loop as Actions.
+fn spawn_kill(request: KillRequest, tx: tokio::sync::mpsc::UnboundedSender<Action>) {
+    let thread_tx = tx.clone();
+    let plan = request.plan.clone();
+    let signal = request.signal;
+    let spawned = std::thread::Builder::new().name("swarmtop-kill".into()).spawn(move || {
+        let mut control = PidfdControl::new();
+        let report = execute(&request.plan, request.signal, request.grace, &mut control, &mut |p| {
+            // The UI may have quit meanwhile; then nobody needs the progress.
+            let _ = thread_tx.send(Action::KillProgress(p));
+        });
+        let _ = thread_tx.send(Action::KillDone(report));
+    });
+    if let Err(e) = spawned {
+        // Nothing was signalled: say so for every process instead of leaving the modal running.
+        let failed = Outcome::Failed(format!("could not start the kill thread: {e}"));
+        let outcomes = plan.entries.into_iter().map(|entry| (entry, failed.clone())).collect();
+        let _ = tx.send(Action::KillDone(KillReport { signal, outcomes, born_meanwhile: 0 }));
     }
 }

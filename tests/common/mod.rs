@@ -3,6 +3,8 @@
 //! conditions with deadlines.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod tui;
+
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

@@ -46,6 +46,9 @@ pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         ])
     } else {
         let mut spans = Vec::new();
+        if let Some(msg) = &app.status {
+            spans.push(Span::styled(format!(" {} │", sanitize(msg)), styles.warning()));
+        }
         if let Some(e) = &app.sampler_error {
             spans.push(Span::styled(format!(" sampling failed: {} │", sanitize(e)), styles.danger()));
         }

@@ -4,6 +4,7 @@
 mod chrome;
 mod detail;
 pub mod help;
+mod kill;
 mod table;
 pub mod theme;
 
@@ -36,7 +37,9 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     if footer.height > 0 {
         chrome::footer(f, footer, app, &styles);
     }
-    if let Some(Modal::Help { scroll }) = &app.modal {
-        help::draw(f, area, app, *scroll, &styles);
+    match &app.modal {
+        Some(Modal::Help { scroll }) => help::draw(f, area, app, *scroll, &styles),
+        Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &styles),
+        None => {}
     }
 }

@@ -1,0 +1,118 @@
+//! Opening kill modals from the selection, and feeding them progress and reports.
+
+use std::time::Duration;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::action::{Effect, KillRequest, Modal};
+use super::app::App;
+use super::kill_modal::{KillModal, KillState, ModalRequest};
+use super::rows::{RowId, RowKind};
+use crate::kill::exec::{KillReport, Progress};
+use crate::kill::plan::plan;
+use crate::model::NodeId;
+
+/// Which kill the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KillScope {
+    /// `x`: the selected process, or every process of the selected group.
+    Node,
+    /// `X`: the selected process and its descendants.
+    Tree,
+    /// `O`: the orphans of the selected project, or of everything.
+    Orphans,
+}
+
+impl App {
+    pub fn open_kill(&mut self, scope: KillScope) {
+        if self.read_only {
+            self.status = Some("read-only: kills are disabled".into());
+            return;
+        }
+        let target = match self.kill_target(scope) {
+            Ok(t) => t,
+            Err(msg) => {
+                self.status = Some(msg);
+                return;
+            }
+        };
+        match plan(std::slice::from_ref(&target), &self.forest, &self.plan_context) {
+            Ok(plan) => {
+                let visible: std::collections::HashSet<&RowId> = self.rows.iter().map(|r| &r.id).collect();
+                let hidden = plan
+                    .entries
+                    .iter()
+                    .chain(plan.skipped.iter().map(|s| &s.entry))
+                    .filter(|e| !visible.contains(&RowId::Process(e.key)))
+                    .count();
+                self.modal = Some(Modal::Kill(Box::new(KillModal::new(
+                    plan,
+                    hidden,
+                    Duration::from_secs(self.grace_secs),
+                ))));
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
+        let row = self.selected_row();
+        if scope == KillScope::Orphans {
+            let project =
+                row.and_then(|r| self.project_of(r)).map(|id| id.trim_start_matches("project:").to_string());
+            return Ok(NodeId::Orphans(project));
+        }
+        let row = row.ok_or("nothing selected")?;
+        match (&row.id, scope) {
+            (RowId::Process(key), KillScope::Tree) => Ok(NodeId::Tree(key.pid())),
+            (RowId::Process(key), _) => Ok(NodeId::Pid(key.pid())),
+            (RowId::Project(id) | RowId::Task(id) | RowId::Attempt(id), _) => {
+                id.parse().map_err(|e| format!("{e}"))
+            }
+            (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+        }
+    }
+
+    /// The id of the project row above `row`, if any.
+    fn project_of(&self, row: &super::rows::Row) -> Option<String> {
+        let mut current = row;
+        loop {
+            if let (RowKind::Project, RowId::Project(id)) = (current.kind, &current.id) {
+                return Some(id.clone());
+            }
+            current = &self.rows[current.parent?];
+        }
+    }
+
+    pub fn kill_modal_key(&mut self, key: &KeyEvent) -> Effect {
+        let Some(Modal::Kill(modal)) = &mut self.modal else { return Effect::None };
+        match modal.on_key(key) {
+            ModalRequest::Nothing => Effect::None,
+            ModalRequest::Close => {
+                self.modal = None;
+                Effect::None
+            }
+            ModalRequest::Run(signal) => {
+                modal.state = KillState::Running { signal, progress: None };
+                Effect::Kill(Box::new(KillRequest { plan: modal.plan.clone(), signal, grace: modal.grace }))
+            }
+        }
+    }
+
+    pub fn kill_progress(&mut self, p: Progress) {
+        if let Some(Modal::Kill(modal)) = &mut self.modal {
+            if let KillState::Running { progress, .. } = &mut modal.state {
+                *progress = Some(p);
+            }
+        }
+    }
+
+    pub fn kill_done(&mut self, report: KillReport) -> Effect {
+        self.status = Some(format!("kill: {}", crate::kill::report::summary(&report)));
+        if let Some(Modal::Kill(modal)) = &mut self.modal {
+            modal.scroll = 0;
+            modal.state = KillState::Done(report);
+        }
+        Effect::RefreshNow
+    }
+}

@@ -1,0 +1,151 @@
+//! The kill modal: what will die, what is spared and why, the signal, and the buttons;
+//! then progress, then the per-outcome report.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::theme::Styles;
+use crate::kill::exec::{Outcome, Phase};
+use crate::model::text::{human_bytes, percent, sanitize, truncate};
+use crate::tui::kill_modal::{Button, KillModal, KillState};
+
+pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, styles: &Styles) {
+    let width = area.width.min(100).max(area.width.min(30));
+    // Borders, three header lines, the list, a spacer and the buttons.
+    let wanted = 2 + 3 + modal.rows().max(1) + 2;
+    let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
+    let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+    let scope = sanitize(&modal.plan.scope.join(" ")).into_owned();
+    let block = Block::new().borders(Borders::ALL).title(format!(" kill {} {scope} ", modal.scope_kind()));
+    let inner = block.inner(popup);
+    f.render_widget(Clear, popup);
+    f.render_widget(block, popup);
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let p = &modal.plan;
+    let mut head = format!(" {} process{}", p.entries.len(), if p.entries.len() == 1 { "" } else { "es" });
+    if modal.hidden > 0 {
+        head.push_str(&format!(" ({} hidden by collapse or filter)", modal.hidden));
+    }
+    head.push_str(&format!(" · CPU {}% · MEM {}", percent(p.cpu_percent()), human_bytes(p.memory_bytes())));
+    lines.push(Line::styled(head, styles.warning()));
+    let list_height = usize::from(inner.height).saturating_sub(5);
+    match &modal.state {
+        KillState::Confirm => {
+            lines.push(Line::raw(format!(
+                " Terminate: SIGTERM, then SIGKILL after {} s · Kill now: SIGKILL",
+                modal.grace.as_secs()
+            )));
+            lines.push(Line::styled(
+                format!(" {:>7}  {:<16} {}", "PID", "NAME", "COMMAND"),
+                styles.column_titles(),
+            ));
+            let rows: Vec<Line<'static>> = p
+                .entries
+                .iter()
+                .map(|e| {
+                    process_line(
+                        e.key.pid(),
+                        &e.name,
+                        &e.cmd,
+                        w,
+                        styles.row(crate::tui::rows::RowKind::Process),
+                    )
+                })
+                .chain(p.skipped.iter().map(|s| {
+                    let why = format!("spared: {}", s.reason);
+                    process_line(s.entry.key.pid(), &s.entry.name, &why, w, styles.note())
+                }))
+                .collect();
+            lines.extend(window(rows, modal.scroll, list_height));
+            pad(&mut lines, usize::from(inner.height).saturating_sub(1));
+            lines.push(buttons(modal.focus, styles));
+        }
+        KillState::Running { signal, progress } => {
+            let phase = match progress.map(|p| p.phase) {
+                None | Some(Phase::Stopping) => "stopping the whole set (SIGSTOP)",
+                Some(Phase::Signalling) => "signalling",
+                Some(Phase::Waiting) => "waiting for exits",
+                Some(Phase::Escalating) => "SIGKILL for survivors",
+                Some(Phase::Done) => "done",
+            };
+            let alive =
+                progress.map_or(String::new(), |p| format!(" · {} of {} still alive", p.alive, p.total));
+            lines.push(Line::raw(format!(" {}: {phase}{alive}", signal.name())));
+        }
+        KillState::Done(report) => {
+            lines.push(Line::raw(format!(" {}", crate::kill::report::summary(report))));
+            lines.push(Line::styled(
+                format!(" {:>7}  {:<16} {}", "PID", "NAME", "OUTCOME"),
+                styles.column_titles(),
+            ));
+            let rows: Vec<Line<'static>> = report
+                .outcomes
+                .iter()
+                .map(|(e, o)| {
+                    let style = if o.is_success() { styles.note() } else { styles.danger() };
+                    process_line(e.key.pid(), &e.name, &outcome_text(o), w, style)
+                })
+                .collect();
+            lines.extend(window(rows, modal.scroll, list_height));
+            pad(&mut lines, usize::from(inner.height).saturating_sub(1));
+            lines.push(Line::from(vec![Span::raw("  "), Span::styled("▶[ Close ]◀", styles.selected())]));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Skipped(r) => format!("skipped: {r}"),
+        Outcome::Failed(msg) => format!("failed: {msg}"),
+        o => o.label().to_string(),
+    }
+}
+
+fn process_line(
+    pid: u32,
+    name: &str,
+    text: &str,
+    width: usize,
+    style: ratatui::style::Style,
+) -> Line<'static> {
+    let line = format!(" {pid:>7}  {:<16} {}", truncate(&sanitize(name), 16), sanitize(text));
+    Line::styled(truncate(&line, width).into_owned(), style)
+}
+
+fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize) -> Vec<Line<'static>> {
+    let total = rows.len();
+    let start = scroll.min(total.saturating_sub(height.max(1)));
+    let mut shown: Vec<Line<'static>> = rows.into_iter().skip(start).take(height).collect();
+    let below = total.saturating_sub(start + height);
+    if below > 0 {
+        if let Some(last) = shown.last_mut() {
+            // The last visible row makes room for the count, so it is hidden too.
+            *last = Line::raw(format!("   … {} more (↑↓ scroll)", below + 1));
+        }
+    }
+    shown
+}
+
+fn pad(lines: &mut Vec<Line<'static>>, to: usize) {
+    while lines.len() < to {
+        lines.push(Line::raw(""));
+    }
+}
+
+fn buttons(focus: Button, styles: &Styles) -> Line<'static> {
+    let mut spans = vec![Span::raw("  ")];
+    for b in Button::ALL {
+        if b == focus {
+            spans.push(Span::styled(format!("▶[ {} ]◀", b.label()), styles.selected()));
+        } else {
+            spans.push(Span::raw(format!(" [ {} ] ", b.label())));
+        }
+        spans.push(Span::raw("  "));
+    }
+    spans.push(Span::styled("←→ choose · Enter confirm · Esc cancel", styles.note()));
+    Line::from(spans)
+}

@@ -1,0 +1,154 @@
+//! The kill modal in the TUI: plans from the selection, Cancel first, frozen plans,
+//! hidden counts, progress and reports — all without signalling anything.
+
+mod common;
+
+use common::tui::*;
+use ratatui::crossterm::event::KeyCode;
+use swarmtop::config::Config;
+use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
+use swarmtop::tui::action::{Action, Effect, Modal};
+use swarmtop::tui::kill_modal::{Button, KillModal, KillState};
+
+fn modal(app: &swarmtop::tui::app::App) -> &KillModal {
+    match &app.modal {
+        Some(Modal::Kill(m)) => m,
+        other => panic!("no kill modal: {other:?}"),
+    }
+}
+
+fn planned(app: &swarmtop::tui::app::App) -> Vec<u32> {
+    modal(app).plan.entries.iter().map(|e| e.key.pid()).collect()
+}
+
+#[test]
+fn x_on_an_attempt_opens_a_modal_focused_on_cancel() {
+    let mut app = app();
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(modal(&app).focus, Button::Cancel);
+    assert_eq!(planned(&app), [100, 101, 103, 102]);
+    insta::assert_snapshot!(render(&mut app, 100, 26).backend());
+    assert_eq!(key(&mut app, KeyCode::Enter), Effect::None, "Enter on Cancel signals nothing");
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn esc_and_n_cancel_and_every_modal_opens_on_cancel_again() {
+    let mut app = app();
+    select_pid(&mut app, 101);
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(planned(&app), [101]);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(modal(&app).focus, Button::Terminate);
+    key(&mut app, KeyCode::Esc);
+    assert!(app.modal.is_none());
+    key(&mut app, KeyCode::Char('X'));
+    assert_eq!(planned(&app), [101, 102], "X takes the descendants");
+    assert_eq!(modal(&app).focus, Button::Cancel, "the signal choice is never sticky");
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn confirming_returns_the_frozen_plan_and_shows_progress_then_the_report() {
+    let mut app = app();
+    select_pid(&mut app, 101);
+    key(&mut app, KeyCode::Char('X'));
+    let frozen = modal(&app).plan.clone();
+    app.update(Action::NewForest(forest())); // a refresh while the modal is open
+    assert_eq!(modal(&app).plan, frozen);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let effect = key(&mut app, KeyCode::Enter);
+    match effect {
+        Effect::Kill(req) => {
+            assert_eq!(req.signal, Sig::Kill, "Kill now");
+            assert_eq!(req.plan, frozen);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(key(&mut app, KeyCode::Esc), Effect::None, "a running kill cannot be dismissed");
+    app.update(Action::KillProgress(Progress { phase: Phase::Waiting, alive: 1, total: 2 }));
+    assert!(screen(&mut app, 100, 26).contains("waiting for exits · 1 of 2 still alive"));
+    let report = KillReport {
+        signal: Sig::Kill,
+        outcomes: vec![
+            (frozen.entries[0].clone(), Outcome::Killed),
+            (frozen.entries[1].clone(), Outcome::Survived),
+        ],
+        born_meanwhile: 0,
+    };
+    assert_eq!(app.update(Action::KillDone(report)), Effect::RefreshNow);
+    assert!(matches!(modal(&app).state, KillState::Done(_)));
+    insta::assert_snapshot!(render(&mut app, 100, 20).backend());
+    key(&mut app, KeyCode::Enter);
+    assert!(app.modal.is_none());
+    assert!(screen(&mut app, 100, 6).contains("kill: 1 needed SIGKILL, 1 survived"));
+}
+
+#[test]
+fn hidden_processes_are_counted_and_still_planned() {
+    let mut app = app();
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Left); // collapse attempt 1a2b
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(modal(&app).hidden, 4);
+    assert_eq!(planned(&app).len(), 4);
+    assert!(screen(&mut app, 100, 26).contains("4 processes (4 hidden by collapse or filter)"));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('+'));
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "rustc");
+    key(&mut app, KeyCode::Enter);
+    typed(&mut app, "gg");
+    key(&mut app, KeyCode::Char('x')); // the whole project, through a filter
+    assert_eq!(planned(&app).len(), 9);
+    assert_eq!(modal(&app).hidden, 9 - 3, "only the agent, cargo and rustc rows are visible");
+}
+
+#[test]
+fn orphans_of_the_selected_project_or_everywhere() {
+    let mut app = app();
+    select_pid(&mut app, 121);
+    key(&mut app, KeyCode::Char('O'));
+    assert_eq!(modal(&app).plan.scope, ["orphans:alpha"]);
+    assert_eq!(planned(&app), [112]);
+    key(&mut app, KeyCode::Esc);
+    select_pid(&mut app, 130);
+    key(&mut app, KeyCode::Char('O'));
+    assert!(app.modal.is_none(), "beta has no orphans");
+    assert!(screen(&mut app, 120, 6).contains("orphans:beta has no processes"));
+}
+
+#[test]
+fn read_only_disables_every_kill_path() {
+    let config = Config { read_only: true, ..Config::default() };
+    let mut app = app_with(&config);
+    for k in ['x', 'X', 'O'] {
+        key(&mut app, KeyCode::Char(k));
+        assert!(app.modal.is_none());
+    }
+    let s = screen(&mut app, 120, 6);
+    assert!(s.contains("read-only: kills are disabled") && s.contains("read-only"), "{s}");
+}
+
+#[test]
+fn protected_and_own_processes_are_shown_as_spared() {
+    let mut app = app();
+    app.plan_context.self_ancestry = vec![130];
+    select_pid(&mut app, 130);
+    key(&mut app, KeyCode::Char('X'));
+    assert_eq!(planned(&app), [131, 140]);
+    assert!(screen(&mut app, 110, 26).contains("spared: swarmtop itself or one of its ancestors"));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('G'));
+    typed(&mut app, "k"); // a process of "other processes"
+    key(&mut app, KeyCode::Home);
+    while app.selected_row().is_some_and(|r| r.label != "other processes") {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.modal.is_none(), "never a blanket kill of every unassigned process");
+}
