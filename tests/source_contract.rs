@@ -26,8 +26,8 @@ fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
                     p.sid,
                     p.key.start_time(),
                     p.cwd.clone(),
-                    p.cmd.clone(),
-                    p.user.clone(),
+                    p.cmd.to_vec(),
+                    p.user.to_string(),
                     p.uid,
                 ),
             )

@@ -26,8 +26,12 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     let rounds = args.rounds.max(3);
     let load = Load::start(args.load)?;
     let options = super::associate_options(config);
-    let raw = median(rounds, raw_stat_read);
-    let mut rows = vec![("raw read of every /proc/PID/stat".to_string(), raw, None)];
+    let raw = median(rounds, || raw_stat_read(false));
+    let raw_cwd = median(rounds, || raw_stat_read(true));
+    let mut rows = vec![
+        ("raw read of every /proc/PID/stat".to_string(), raw, None),
+        ("raw read of every stat + cwd link".to_string(), raw_cwd, Some(raw)),
+    ];
     for kind in [SourceKind::Procfs, SourceKind::Sysinfo] {
         let mut sampler = Sampler::new(sample::open_source(kind)?, HostFacts::read());
         sampler.sample()?; // warm-up: fills caches and primes CPU deltas
@@ -101,8 +105,9 @@ impl Drop for Load {
     }
 }
 
-/// Lists /proc and reads every stat file into one reused buffer: the floor.
-fn raw_stat_read() {
+/// Lists /proc and reads every stat file into one reused buffer: the floor; with
+/// `cwd`, also reads every cwd link (what association needs on top).
+fn raw_stat_read(cwd: bool) {
     let mut buf = Vec::with_capacity(1024);
     let mut path = std::path::PathBuf::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
@@ -115,6 +120,10 @@ fn raw_stat_read() {
                 path.push("stat");
                 let _ = procfs::read_into(&path, &mut buf);
                 std::hint::black_box(&buf);
+                if cwd {
+                    path.set_file_name("cwd");
+                    let _ = std::hint::black_box(std::fs::read_link(&path));
+                }
             }
         }
     }

@@ -136,7 +136,7 @@ fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
         return Some(SkipReason::SelfOrAncestor);
     }
     if ctx.uid != 0 && p.uid != Some(ctx.uid) {
-        return Some(SkipReason::OtherUser(p.user.clone()));
+        return Some(SkipReason::OtherUser(p.user.to_string()));
     }
     ctx.protect
         .iter()

@@ -19,10 +19,10 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         pgid: ppid.max(1),
         sid: ppid.max(1),
         uid: Some(1000),
-        user: "dev".to_string(),
+        user: "dev".into(),
         name,
         exe: None,
-        cmd,
+        cmd: cmd.into(),
         cwd: None,
         state: ProcState::Sleeping,
         cpu_percent: 0.0,
@@ -64,7 +64,7 @@ impl ProcessExt for Process {
         self
     }
     fn user(mut self, name: &str, uid: u32) -> Self {
-        self.user = name.to_string();
+        self.user = name.into();
         self.uid = Some(uid);
         self
     }

@@ -1,7 +1,8 @@
 //! A process as swarmtop sees it, and its identity.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -112,11 +113,12 @@ pub struct Process {
     pub pgid: u32,
     pub sid: u32,
     pub uid: Option<u32>,
-    pub user: String,
+    /// Shared with every sample of the same process (cheap to clone per refresh).
+    pub user: Arc<str>,
     /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
     pub name: String,
-    pub exe: Option<PathBuf>,
-    pub cmd: Vec<String>,
+    pub exe: Option<Arc<Path>>,
+    pub cmd: Arc<[String]>,
     /// `None` when unreadable (other users' processes) or gone.
     pub cwd: Option<PathBuf>,
     pub state: ProcState,

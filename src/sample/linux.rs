@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::procfs::{self, StatFields};
@@ -17,15 +18,15 @@ use crate::model::{ProcKey, ProcState, Process};
 #[derive(Debug, Clone)]
 struct Static {
     comm: String,
-    cmd: Vec<String>,
-    exe: Option<PathBuf>,
+    cmd: Arc<[String]>,
+    exe: Option<Arc<Path>>,
     uid: Option<u32>,
-    user: String,
+    user: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
 struct Seen {
-    stat: Static,
+    stat: Arc<Static>,
     cpu_ticks: u64,
     generation: u64,
 }
@@ -39,7 +40,9 @@ pub struct ProcfsSource {
     last_refresh: Option<Instant>,
     users: UserNames,
     buf: Vec<u8>,
-    path: PathBuf,
+    /// Reused for every `/proc/PID/FILE` path.
+    path: String,
+    root_str: String,
 }
 
 impl ProcfsSource {
@@ -59,7 +62,8 @@ impl ProcfsSource {
             last_refresh: None,
             users: UserNames::load(),
             buf: Vec::with_capacity(4096),
-            path: PathBuf::with_capacity(64),
+            path: String::with_capacity(64),
+            root_str: root.to_string_lossy().into_owned(),
         })
     }
 
@@ -69,32 +73,32 @@ impl ProcfsSource {
     }
 
     fn set_path(&mut self, pid: u32, file: &str) {
+        use std::fmt::Write;
         self.path.clear();
-        self.path.push(&self.root);
-        self.path.push(pid.to_string());
-        self.path.push(file);
+        // Writing to a String cannot fail.
+        let _ = write!(self.path, "{}/{pid}/{file}", self.root_str);
     }
 
     fn read_stat(&mut self, pid: u32) -> Option<StatFields> {
         self.set_path(pid, "stat");
-        procfs::read_into(&self.path, &mut self.buf).ok()?;
+        procfs::read_into(Path::new(&self.path), &mut self.buf).ok()?;
         procfs::parse_stat(std::str::from_utf8(&self.buf).ok()?)
     }
 
     fn read_static(&mut self, stat: &StatFields) -> Static {
         let pid = stat.pid;
         self.set_path(pid, "cmdline");
-        let cmd = match procfs::read_into(&self.path, &mut self.buf) {
-            Ok(_) => procfs::parse_cmdline(&self.buf),
-            Err(_) => Vec::new(),
+        let cmd = match procfs::read_into(Path::new(&self.path), &mut self.buf) {
+            Ok(_) => procfs::parse_cmdline(&self.buf).into(),
+            Err(_) => Arc::from([]),
         };
         self.set_path(pid, "status");
-        let uid = procfs::read_into(&self.path, &mut self.buf)
+        let uid = procfs::read_into(Path::new(&self.path), &mut self.buf)
             .ok()
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
         self.set_path(pid, "exe");
-        let exe = fs::read_link(&self.path).ok().map(procfs::clean_link_target);
-        let user = uid.map(|u| self.users.name(u)).unwrap_or_default();
+        let exe = fs::read_link(Path::new(&self.path)).ok().map(|t| Arc::from(procfs::clean_link_target(t)));
+        let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         Static { comm: stat.comm.clone(), cmd, exe, uid, user }
     }
 }
@@ -113,6 +117,7 @@ impl ProcessSource for ProcfsSource {
         let elapsed = self.last_refresh.map(|t| now.duration_since(t).as_secs_f64());
         self.last_refresh = Some(now);
         self.generation += 1;
+        let generation = self.generation;
         let entries = fs::read_dir(&self.root)
             .map_err(|e| SampleError::Unavailable { what: self.root.display().to_string(), source: e })?;
         let mut out = Vec::with_capacity(self.seen.len() + 16);
@@ -127,23 +132,26 @@ impl ProcessSource for ProcfsSource {
             let Some(key) = ProcKey::new(pid, stat.start_ticks) else {
                 continue;
             };
-            let stat_cpu = stat.cpu_ticks;
-            let previous = self.seen.get(&key).cloned();
-            let fixed = match previous.as_ref() {
-                // After exec the comm changes under the same ProcKey: read argv again.
-                Some(p) if p.stat.comm == stat.comm => p.stat.clone(),
-                _ if stat.kernel_thread => Static {
+            // After exec the comm changes under the same ProcKey: read argv again.
+            let cached = self
+                .seen
+                .get(&key)
+                .map(|p| (p.cpu_ticks, (p.stat.comm == stat.comm).then(|| p.stat.clone())));
+            let previous_ticks = cached.as_ref().map(|(t, _)| *t);
+            let fixed = match cached.and_then(|(_, s)| s) {
+                Some(s) => s,
+                None if stat.kernel_thread => Arc::new(Static {
                     comm: stat.comm.clone(),
-                    cmd: Vec::new(),
+                    cmd: Arc::from([]),
                     exe: None,
                     uid: Some(0),
                     user: self.users.name(0),
-                },
-                _ => self.read_static(&stat),
+                }),
+                None => Arc::new(self.read_static(&stat)),
             };
-            let cpu_percent = match (previous, elapsed) {
-                (Some(p), Some(secs)) if secs > 0.0 => {
-                    let ticks = stat.cpu_ticks.saturating_sub(p.cpu_ticks) as f64;
+            let cpu_percent = match (previous_ticks, elapsed) {
+                (Some(before), Some(secs)) if secs > 0.0 => {
+                    let ticks = stat.cpu_ticks.saturating_sub(before) as f64;
                     (ticks / self.ticks_per_second as f64 / secs * 100.0) as f32
                 }
                 _ => 0.0,
@@ -152,8 +160,22 @@ impl ProcessSource for ProcfsSource {
                 None
             } else {
                 self.set_path(pid, "cwd");
-                fs::read_link(&self.path).ok().map(procfs::clean_link_target)
+                fs::read_link(Path::new(&self.path)).ok().map(procfs::clean_link_target)
             };
+            // An empty argv of a user process means we read it mid-exec: read it again next time.
+            let retry = fixed.cmd.is_empty() && !stat.kernel_thread;
+            self.seen.insert(
+                key,
+                Seen {
+                    stat: if retry {
+                        Arc::new(Static { comm: String::new(), ..(*fixed).clone() })
+                    } else {
+                        fixed.clone()
+                    },
+                    cpu_ticks: stat.cpu_ticks,
+                    generation,
+                },
+            );
             out.push(Process {
                 key,
                 ppid: stat.ppid,
@@ -161,7 +183,7 @@ impl ProcessSource for ProcfsSource {
                 sid: stat.sid,
                 uid: fixed.uid,
                 user: fixed.user.clone(),
-                name: stat.comm.clone(),
+                name: stat.comm,
                 exe: fixed.exe.clone(),
                 cmd: fixed.cmd.clone(),
                 cwd,
@@ -170,15 +192,7 @@ impl ProcessSource for ProcfsSource {
                 memory_bytes: stat.rss_pages * self.page_size,
                 kernel_thread: stat.kernel_thread,
             });
-            // An empty argv of a user process means we read it mid-exec: read it again next time.
-            let stat = if fixed.cmd.is_empty() && !stat.kernel_thread {
-                Static { comm: String::new(), ..fixed }
-            } else {
-                fixed
-            };
-            self.seen.insert(key, Seen { stat, cpu_ticks: stat_cpu, generation: self.generation });
         }
-        let generation = self.generation;
         self.seen.retain(|_, s| s.generation == generation);
         Ok(out)
     }

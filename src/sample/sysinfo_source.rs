@@ -65,10 +65,10 @@ impl ProcessSource for SysinfoSource {
                 pgid: stat.pgid,
                 sid: stat.sid,
                 uid,
-                user: uid.map(|u| self.users.name(u)).unwrap_or_default(),
+                user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
                 name: p.name().to_string_lossy().into_owned(),
-                exe: p.exe().map(|e| e.to_path_buf()),
-                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+                exe: p.exe().map(Into::into),
+                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().into(),
                 cwd: if stat.kernel_thread {
                     None
                 } else {

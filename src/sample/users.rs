@@ -1,10 +1,11 @@
 //! uid → user name, from `/etc/passwd` (read once; unknown uids print as numbers).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub struct UserNames {
-    names: HashMap<u32, String>,
+    names: HashMap<u32, Arc<str>>,
 }
 
 impl UserNames {
@@ -22,14 +23,14 @@ impl UserNames {
                 let mut fields = line.split(':');
                 let name = fields.next()?;
                 let uid = fields.nth(1)?.parse().ok()?;
-                Some((uid, name.to_string()))
+                Some((uid, Arc::from(name)))
             })
             .collect();
         UserNames { names }
     }
 
-    pub fn name(&self, uid: u32) -> String {
-        self.names.get(&uid).cloned().unwrap_or_else(|| uid.to_string())
+    pub fn name(&self, uid: u32) -> Arc<str> {
+        self.names.get(&uid).cloned().unwrap_or_else(|| Arc::from(uid.to_string()))
     }
 }
 
@@ -41,8 +42,8 @@ mod tests {
     fn passwd_lines_map_uids_to_names() {
         let u =
             UserNames::parse("root:x:0:0:root:/root:/bin/bash\ndev:x:1000:1000::/home/dev:/bin/sh\nbroken\n");
-        assert_eq!(u.name(0), "root");
-        assert_eq!(u.name(1000), "dev");
-        assert_eq!(u.name(4242), "4242");
+        assert_eq!(&*u.name(0), "root");
+        assert_eq!(&*u.name(1000), "dev");
+        assert_eq!(&*u.name(4242), "4242");
     }
 }
