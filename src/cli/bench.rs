@@ -129,7 +129,8 @@ fn raw_stat_read(cwd: bool) {
     }
 }
 
-fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
+/// The median time of `rounds` calls after one warm-up call.
+pub(super) fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
     f();
     let mut times: Vec<Duration> = (0..rounds)
         .map(|_| {

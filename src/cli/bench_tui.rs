@@ -2,11 +2,12 @@
 //! synthetic box, next to the raw /proc read measured in the same run.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use super::bench::median;
 use crate::associate::{Options, associate};
 use crate::config::Config;
 use crate::model::fixture::synthetic_snapshot;
@@ -25,12 +26,12 @@ pub fn run(processes: usize, rounds: usize, raw: Duration) {
     app.update(Action::NewForest(forest.clone()));
     let Ok(mut term) = Terminal::new(TestBackend::new(200, 60));
 
-    let assoc = time(rounds, || drop(associate(&snapshot, &Options::default())));
-    let new_forest = time(rounds, || {
+    let assoc = median(rounds, || drop(associate(&snapshot, &Options::default())));
+    let new_forest = median(rounds, || {
         app.update(Action::NewForest(forest.clone()));
     });
-    let rebuild = time(rounds, || app.rebuild());
-    let frame = time(rounds, || {
+    let rebuild = median(rounds, || app.rebuild());
+    let frame = median(rounds, || {
         // A failed draw on an in-memory backend cannot happen; nothing to report.
         let _ = term.draw(|f| view::draw(f, &mut app));
     });
@@ -48,17 +49,4 @@ pub fn run(processes: usize, rounds: usize, raw: Duration) {
             t.as_secs_f64() / raw.as_secs_f64().max(1e-9)
         );
     }
-}
-
-fn time(rounds: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    let mut v: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
 }

@@ -1,10 +1,80 @@
-//! Text filter over a forest: matching rows stay with their ancestors; a matching
-//! group (project, task, attempt) keeps everything inside it. Roll-ups stay those of
-//! the whole node, because they describe what the node costs (and what a kill covers).
+//! Pruning a forest: the text filter and "orphans only". Kept nodes bring their
+//! ancestors along. Roll-ups stay those of the whole node, because they describe what
+//! the node costs (and what a kill of it covers).
 
 use super::forest::{AttemptNode, Forest, ProcNode, ProjectNode, TaskNode};
 
-/// Case-insensitive substring filter. An empty needle matches everything.
+/// How a pruning treats one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeepProcess {
+    /// The process and everything below it.
+    Subtree,
+    /// The process, and only those descendants that are kept themselves.
+    Itself,
+    /// Only if a descendant is kept.
+    IfDescendant,
+}
+
+/// A rule for `prune`: which groups stay whole, and how each process is kept.
+trait Rule {
+    fn keeps_group(&self, texts: &[&str]) -> bool;
+    fn keeps_process(&self, node: &ProcNode) -> KeepProcess;
+}
+
+fn prune(forest: &Forest, rule: &impl Rule) -> Forest {
+    Forest {
+        projects: forest.projects.iter().filter_map(|p| project(p, rule)).collect(),
+        shared: trees(&forest.shared, rule),
+        unassigned: trees(&forest.unassigned, rule),
+        ..forest.clone_header()
+    }
+}
+
+fn project(p: &ProjectNode, rule: &impl Rule) -> Option<ProjectNode> {
+    if rule.keeps_group(&[&p.id, &p.name, &p.path.to_string_lossy()]) {
+        return Some(p.clone());
+    }
+    let tasks: Vec<TaskNode> = p.tasks.iter().filter_map(|t| task(t, rule)).collect();
+    (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
+}
+
+fn task(t: &TaskNode, rule: &impl Rule) -> Option<TaskNode> {
+    if rule.keeps_group(&[&t.id]) {
+        return Some(t.clone());
+    }
+    let attempts: Vec<AttemptNode> = t.attempts.iter().filter_map(|a| attempt(a, rule)).collect();
+    (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
+}
+
+fn attempt(a: &AttemptNode, rule: &impl Rule) -> Option<AttemptNode> {
+    if rule.keeps_group(&[&a.id, a.branch.as_deref().unwrap_or(""), &a.path.to_string_lossy()]) {
+        return Some(a.clone());
+    }
+    let processes = trees(&a.processes, rule);
+    (!processes.is_empty()).then(|| AttemptNode { processes, ..a.clone_header() })
+}
+
+fn trees(roots: &[ProcNode], rule: &impl Rule) -> Vec<ProcNode> {
+    roots.iter().filter_map(|n| tree(n, rule)).collect()
+}
+
+fn tree(node: &ProcNode, rule: &impl Rule) -> Option<ProcNode> {
+    let keep = rule.keeps_process(node);
+    if keep == KeepProcess::Subtree {
+        return Some(node.clone());
+    }
+    let children = trees(&node.children, rule);
+    (keep == KeepProcess::Itself || !children.is_empty()).then(|| ProcNode {
+        process: node.process.clone(),
+        orphan: node.orphan,
+        assigned_by: node.assigned_by,
+        children,
+        rollup: node.rollup,
+    })
+}
+
+/// Case-insensitive substring filter over names, commands, cwds and ids; a matching
+/// group keeps everything inside it. An empty needle matches everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     needle: String,
@@ -32,56 +102,36 @@ impl Filter {
     }
 
     pub fn apply(&self, forest: &Forest) -> Forest {
-        if self.is_empty() {
-            return forest.clone();
-        }
-        Forest {
-            projects: forest.projects.iter().filter_map(|p| self.project(p)).collect(),
-            shared: self.trees(&forest.shared),
-            unassigned: self.trees(&forest.unassigned),
-            ..forest.clone_header()
-        }
+        if self.is_empty() { forest.clone() } else { prune(forest, self) }
+    }
+}
+
+impl Rule for Filter {
+    fn keeps_group(&self, texts: &[&str]) -> bool {
+        texts.iter().any(|t| self.hit(t))
     }
 
-    fn project(&self, p: &ProjectNode) -> Option<ProjectNode> {
-        if self.hit(&p.id) || self.hit(&p.name) || self.hit(&p.path.to_string_lossy()) {
-            return Some(p.clone());
-        }
-        let tasks: Vec<TaskNode> = p.tasks.iter().filter_map(|t| self.task(t)).collect();
-        (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
+    fn keeps_process(&self, node: &ProcNode) -> KeepProcess {
+        if self.matches_process(node) { KeepProcess::Itself } else { KeepProcess::IfDescendant }
+    }
+}
+
+struct OrphansOnly;
+
+impl Rule for OrphansOnly {
+    fn keeps_group(&self, _: &[&str]) -> bool {
+        false
     }
 
-    fn task(&self, t: &TaskNode) -> Option<TaskNode> {
-        if self.hit(&t.id) {
-            return Some(t.clone());
-        }
-        let attempts: Vec<AttemptNode> = t.attempts.iter().filter_map(|a| self.attempt(a)).collect();
-        (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
+    fn keeps_process(&self, node: &ProcNode) -> KeepProcess {
+        if node.orphan { KeepProcess::Subtree } else { KeepProcess::IfDescendant }
     }
+}
 
-    fn attempt(&self, a: &AttemptNode) -> Option<AttemptNode> {
-        let branch_hit = a.branch.as_deref().is_some_and(|b| self.hit(b));
-        if self.hit(&a.id) || branch_hit || self.hit(&a.path.to_string_lossy()) {
-            return Some(a.clone());
-        }
-        let processes = self.trees(&a.processes);
-        (!processes.is_empty()).then(|| AttemptNode { processes, ..a.clone_header() })
-    }
-
-    fn trees(&self, roots: &[ProcNode]) -> Vec<ProcNode> {
-        roots.iter().filter_map(|n| self.tree(n)).collect()
-    }
-
-    fn tree(&self, node: &ProcNode) -> Option<ProcNode> {
-        let children = self.trees(&node.children);
-        (self.matches_process(node) || !children.is_empty()).then(|| ProcNode {
-            process: node.process.clone(),
-            orphan: node.orphan,
-            assigned_by: node.assigned_by,
-            children,
-            rollup: node.rollup,
-        })
-    }
+/// Only orphaned processes (with their subtrees) and the groups above them; the
+/// processes outside every attempt are never orphans.
+pub fn orphans_only(forest: &Forest) -> Forest {
+    Forest { unassigned: Vec::new(), ..prune(forest, &OrphansOnly) }
 }
 
 impl Forest {
@@ -130,50 +180,5 @@ impl AttemptNode {
             rollup: self.rollup,
             processes: Vec::new(),
         }
-    }
-}
-
-/// Only orphaned processes (with their subtrees) and the groups above them.
-pub fn orphans_only(forest: &Forest) -> Forest {
-    fn tree(n: &ProcNode) -> Option<ProcNode> {
-        if n.orphan {
-            return Some(n.clone());
-        }
-        let children: Vec<ProcNode> = n.children.iter().filter_map(tree).collect();
-        (!children.is_empty()).then(|| ProcNode {
-            process: n.process.clone(),
-            orphan: n.orphan,
-            assigned_by: n.assigned_by,
-            children,
-            rollup: n.rollup,
-        })
-    }
-    let projects = forest
-        .projects
-        .iter()
-        .filter_map(|p| {
-            let tasks: Vec<TaskNode> = p
-                .tasks
-                .iter()
-                .filter_map(|t| {
-                    let attempts: Vec<AttemptNode> = t
-                        .attempts
-                        .iter()
-                        .filter_map(|a| {
-                            let processes: Vec<ProcNode> = a.processes.iter().filter_map(tree).collect();
-                            (!processes.is_empty()).then(|| AttemptNode { processes, ..a.clone_header() })
-                        })
-                        .collect();
-                    (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
-                })
-                .collect();
-            (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
-        })
-        .collect();
-    Forest {
-        projects,
-        shared: forest.shared.iter().filter_map(tree).collect(),
-        unassigned: Vec::new(),
-        ..forest.clone_header()
     }
 }

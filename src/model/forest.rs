@@ -154,6 +154,21 @@ impl Forest {
             .flat_map(|p| p.tasks.iter().flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a))))
     }
 
+    /// The first process node, parents first, that satisfies `pred`.
+    pub fn find_process(&self, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {
+        fn go(n: &ProcNode, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {
+            if pred(n) {
+                return Some(n);
+            }
+            n.children.iter().find_map(|c| go(c, pred))
+        }
+        self.attempts()
+            .flat_map(|(_, _, a)| &a.processes)
+            .chain(&self.shared)
+            .chain(&self.unassigned)
+            .find_map(|n| go(n, pred))
+    }
+
     /// Every process node in the forest (attempts, shared, unassigned), parents first.
     pub fn walk_processes(&self, visit: &mut impl FnMut(&ProcNode)) {
         for (_, _, attempt) in self.attempts() {

@@ -117,18 +117,7 @@ pub fn sample_forest(sampler: &mut Sampler) -> Forest {
 
 /// Finds the process node whose argv[0] is `label`.
 pub fn find_label<'a>(forest: &'a Forest, label: &str) -> Option<&'a ProcNode> {
-    fn go<'a>(n: &'a ProcNode, label: &str) -> Option<&'a ProcNode> {
-        if n.process.cmd.first().map(String::as_str) == Some(label) {
-            return Some(n);
-        }
-        n.children.iter().find_map(|c| go(c, label))
-    }
-    forest
-        .attempts()
-        .flat_map(|(_, _, a)| &a.processes)
-        .chain(&forest.unassigned)
-        .chain(&forest.shared)
-        .find_map(|n| go(n, label))
+    forest.find_process(|n| n.process.cmd.first().map(String::as_str) == Some(label))
 }
 
 /// The id of the attempt holding the process labelled `label`, or None when unassigned.

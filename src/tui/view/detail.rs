@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 use super::theme::Styles;
 use crate::model::text::{human_bytes, human_duration, percent, sanitize, utc_timestamp};
-use crate::model::{Forest, ProcKey, ProcNode};
+use crate::model::{Forest, ProcNode};
 use crate::tui::app::App;
 use crate::tui::rows::{Row, RowId};
 
@@ -20,7 +20,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(inner);
     let width = usize::from(facts_area.width);
     let lines = match &row.id {
-        RowId::Process(key) => match find(&app.forest, *key) {
+        RowId::Process(key) => match app.forest.find_process(|n| n.key() == *key) {
             Some(node) => process_facts(node, &app.forest, width, styles),
             None => vec![Line::raw("process gone")],
         },
@@ -170,19 +170,4 @@ fn tail(mut v: Vec<u64>, n: usize) -> Vec<u64> {
         v.drain(..v.len() - n);
     }
     v
-}
-
-fn find(forest: &Forest, key: ProcKey) -> Option<&ProcNode> {
-    fn go(n: &ProcNode, key: ProcKey) -> Option<&ProcNode> {
-        if n.key() == key {
-            return Some(n);
-        }
-        n.children.iter().find_map(|c| go(c, key))
-    }
-    forest
-        .attempts()
-        .flat_map(|(_, _, a)| &a.processes)
-        .chain(&forest.shared)
-        .chain(&forest.unassigned)
-        .find_map(|n| go(n, key))
 }
