@@ -1,16 +1,26 @@
 //! `swarmtop demo`: start the demo swarm, show it, clean up on exit or signal.
 
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
 use super::CliError;
 use super::demo_swarm::DemoSwarm;
 use crate::config::Config;
 
 pub fn run(config: &Config) -> Result<i32, CliError> {
+    // Catch INT, TERM and HUP for the demo's whole life, so a signal at any moment
+    // (not only while the TUI listens) still ends in the cleanup below.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let _signals = runtime.block_on(async { catch_signals() })?;
     let swarm = DemoSwarm::start()?;
     crate::warn!("swarmtop demo: swarm started in {}", swarm.root().display());
     let code = show(config, &swarm);
     drop(swarm);
     crate::warn!("swarmtop demo: every demo process and file removed");
     code
+}
+
+fn catch_signals() -> std::io::Result<[Signal; 3]> {
+    Ok([signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?, signal(SignalKind::hangup())?])
 }
 
 fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
