@@ -168,8 +168,10 @@ fn row_line<'a>(
     line
 }
 
-/// Cuts or pads spans to exactly `width` cells, marking a cut with `…`.
+/// Cuts or pads spans to exactly `width` cells (display width: wide characters count
+/// twice), marking a cut with `…`.
 fn fit(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    use unicode_width::UnicodeWidthChar;
     let mut out = Vec::with_capacity(spans.len() + 1);
     let mut used = 0;
     for span in spans {
@@ -181,8 +183,17 @@ fn fit(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
         }
         let room = width - used;
         if room > 0 {
-            let cut: String = span.content.chars().take(room - 1).collect();
-            used += cut.chars().count() + 1;
+            let mut cut = String::new();
+            let mut cut_width = 0;
+            for c in span.content.chars() {
+                let cw = c.width().unwrap_or(0);
+                if cut_width + cw > room - 1 {
+                    break;
+                }
+                cut.push(c);
+                cut_width += cw;
+            }
+            used += cut_width + 1;
             out.push(Span::styled(format!("{cut}…"), span.style));
         }
         break;
@@ -191,4 +202,19 @@ fn fit(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
         out.push(Span::raw(" ".repeat(width - used)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_counts_wide_characters_twice() {
+        let spans = fit(vec![Span::raw("日本語のプロセス名")], 7);
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "日本語…");
+        assert_eq!(spans.iter().map(Span::width).sum::<usize>(), 7);
+        let padded = fit(vec![Span::raw("ab")], 4);
+        assert_eq!(padded.iter().map(Span::width).sum::<usize>(), 4);
+    }
 }
