@@ -20,6 +20,9 @@ pub struct Config {
     pub sort: SortKey,
     pub source: SourceKind,
     pub subreapers: Vec<String>,
+    /// Program names recognised as agents besides claude, codex, aider, gemini, goose,
+    /// opencode, cursor-agent and amp.
+    pub agents: Vec<String>,
     pub kill: KillConfig,
     /// TUI action name → key specs; parsed and checked by `tui::keymap`.
     pub keys: BTreeMap<String, Vec<String>>,
@@ -87,6 +90,7 @@ impl Default for Config {
             sort: SortKey::Cpu,
             source: SourceKind::Auto,
             subreapers: vec!["systemd".into()],
+            agents: Vec::new(),
             kill: KillConfig {
                 grace_secs: 5,
                 protect: ["sshd", "systemd", "init", "tmux: server", "dockerd", "containerd"]

@@ -1,24 +1,36 @@
-//! Assembles placed processes into the Forest: ids, trees, roll-ups, orphan flags.
+//! Assembles placed processes into the Forest: ids, trees, roll-ups, orphan flags,
+//! agents and shared services.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::naming::{attempt_name, project_name};
-use super::placement::Placement;
+use super::placement::{AttemptRef, Placements};
+use crate::model::agent::{AgentKind, Role};
 use crate::model::ids::{attempt_id, project_id, task_id};
-use crate::model::{AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode};
+use crate::model::{
+    AgentInfo, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode,
+};
 
 /// Which group a process landed in; trees never cross groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Group {
-    Worktree(usize),
+    Attempt(AttemptRef),
+    Shared,
     Unassigned,
     Hidden,
 }
 
+/// A project is a repository path, or a name given by tags that matches no repository.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ProjectKey {
+    Path(PathBuf),
+    Named(String),
+}
+
 pub struct Builder<'a> {
     pub snapshot: &'a Snapshot,
-    pub placements: &'a [Option<Placement>],
+    pub placements: &'a Placements,
     pub index_of_pid: &'a HashMap<u32, usize>,
     pub orphan: &'a [bool],
 }
@@ -26,12 +38,11 @@ pub struct Builder<'a> {
 impl Builder<'_> {
     pub fn build(&self) -> Forest {
         let procs = &self.snapshot.processes;
-        let group: Vec<Group> = procs
-            .iter()
-            .zip(self.placements)
-            .map(|(p, placement)| match placement {
-                _ if p.kernel_thread => Group::Hidden,
-                Some(pl) => Group::Worktree(pl.worktree),
+        let group: Vec<Group> = (0..procs.len())
+            .map(|i| match self.placements.of[i] {
+                _ if procs[i].kernel_thread => Group::Hidden,
+                _ if self.placements.is_shared(i) => Group::Shared,
+                Some(pl) => Group::Attempt(pl.attempt),
                 None => Group::Unassigned,
             })
             .collect();
@@ -55,17 +66,16 @@ impl Builder<'_> {
                 totals.add(&Rollup::of_process(p, self.orphan[i]));
             }
         }
-
-        let mut attempts_by_worktree: Vec<(usize, Vec<ProcNode>)> = roots
+        let attempts: Vec<(AttemptRef, Vec<ProcNode>)> = roots
             .iter()
             .filter_map(|(g, rs)| match g {
-                Group::Worktree(w) => Some((*w, rs.iter().map(|&i| node(i)).collect())),
+                Group::Attempt(a) => Some((*a, rs.iter().map(|&i| node(i)).collect())),
                 _ => None,
             })
             .collect();
-        attempts_by_worktree.sort_by_key(|(w, _)| self.snapshot.worktrees[*w].path.clone());
-
-        let unassigned = roots.get(&Group::Unassigned).map(|rs| rs.iter().map(|&i| node(i)).collect());
+        let trees = |g: Group| {
+            sorted(roots.get(&g).map(|rs| rs.iter().map(|&i| node(i)).collect()).unwrap_or_default())
+        };
         Forest {
             host: self.snapshot.host.clone(),
             sampled_at_ms: self.snapshot.sampled_at_ms,
@@ -73,9 +83,9 @@ impl Builder<'_> {
             boot_time_secs: self.snapshot.boot_time_secs,
             self_pid: self.snapshot.self_pid,
             totals,
-            projects: self.projects(attempts_by_worktree),
-            shared: Vec::new(),
-            unassigned: sorted(unassigned.unwrap_or_default()),
+            projects: self.projects(attempts),
+            shared: trees(Group::Shared),
+            unassigned: trees(Group::Unassigned),
         }
     }
 
@@ -89,35 +99,61 @@ impl Builder<'_> {
         ProcNode {
             process: p.clone(),
             orphan: self.orphan[i],
-            assigned_by: self.placements[i].map(|pl| pl.by),
+            assigned_by: self.placements.of[i].map(|pl| pl.by),
+            agent: self.agent(i),
             children: kids,
             rollup,
         }
     }
 
-    fn projects(&self, attempts: Vec<(usize, Vec<ProcNode>)>) -> Vec<ProjectNode> {
-        // project path → task name → attempts
-        let mut tree: BTreeMap<PathBuf, BTreeMap<String, Vec<AttemptNode>>> = BTreeMap::new();
-        for (w, processes) in attempts {
-            let wt = &self.snapshot.worktrees[w];
-            let names = attempt_name(wt);
-            tree.entry(wt.project_path.clone()).or_default().entry(names.task).or_default().push(
-                AttemptNode {
-                    id: String::new(),
-                    name: names.attempt,
-                    path: wt.path.clone(),
-                    branch: wt.branch.clone(),
-                    source: AttemptSource::Git,
-                    rollup: Rollup::sum(processes.iter().map(|n| &n.rollup)),
-                    processes,
-                },
-            );
+    /// Agent facts for an agent process, unless its parent is an agent of the same kind
+    /// (Codex's node launcher and its native binary are one agent).
+    fn agent(&self, i: usize) -> Option<AgentInfo> {
+        let Role::Agent(kind) = &self.placements.roles[i] else { return None };
+        let p = &self.snapshot.processes[i];
+        let parent = self.index_of_pid.get(&p.ppid).copied();
+        if parent.is_some_and(|j| j != i && self.placements.roles[j] == Role::Agent(kind.clone())) {
+            return None;
         }
-        let names = unique_names(tree.keys().map(|p| project_name(p)));
+        let session = (*kind == AgentKind::Claude)
+            .then(|| {
+                self.snapshot
+                    .claude_sessions
+                    .iter()
+                    .find(|s| s.pid == p.pid() && s.proc_start == Some(p.key.start_time()))
+            })
+            .flatten();
+        Some(AgentInfo {
+            kind: kind.clone(),
+            session_id: session.map(|s| s.session_id.clone()),
+            session_name: session.and_then(|s| s.name.clone()),
+            status: session.and_then(|s| s.status.clone()),
+        })
+    }
+
+    fn projects(&self, attempts: Vec<(AttemptRef, Vec<ProcNode>)>) -> Vec<ProjectNode> {
+        // Tagged projects that name a repository join it.
+        let repo_by_name: BTreeMap<String, PathBuf> = self
+            .snapshot
+            .worktrees
+            .iter()
+            .map(|w| (project_name(&w.project_path), w.project_path.clone()))
+            .rev()
+            .collect();
+        // project → (path, task name → attempts)
+        let mut tree: BTreeMap<ProjectKey, (PathBuf, BTreeMap<String, Vec<AttemptNode>>)> = BTreeMap::new();
+        for (attempt, processes) in attempts {
+            let (key, path, task, node) = self.attempt_node(attempt, processes, &repo_by_name);
+            tree.entry(key).or_insert_with(|| (path, BTreeMap::new())).1.entry(task).or_default().push(node);
+        }
+        let names = unique_names(tree.iter().map(|(key, (path, _))| match key {
+            ProjectKey::Path(_) => project_name(path),
+            ProjectKey::Named(name) => name.clone(),
+        }));
         let mut projects: Vec<ProjectNode> = tree
             .into_iter()
             .zip(names)
-            .map(|((path, tasks), project)| {
+            .map(|((_, (path, tasks)), project)| {
                 let tasks: Vec<TaskNode> =
                     tasks.into_iter().map(|(task, attempts)| build_task(&project, task, attempts)).collect();
                 ProjectNode {
@@ -132,6 +168,60 @@ impl Builder<'_> {
         projects.sort_by(|a, b| a.name.cmp(&b.name));
         projects
     }
+
+    fn attempt_node(
+        &self,
+        attempt: AttemptRef,
+        processes: Vec<ProcNode>,
+        repo_by_name: &BTreeMap<String, PathBuf>,
+    ) -> (ProjectKey, PathBuf, String, AttemptNode) {
+        let agent = outermost_agent(&processes);
+        let rollup = Rollup::sum(processes.iter().map(|n| &n.rollup));
+        match attempt {
+            AttemptRef::Worktree(w) => {
+                let wt = &self.snapshot.worktrees[w];
+                let names = attempt_name(wt);
+                let node = AttemptNode {
+                    id: String::new(),
+                    name: names.attempt,
+                    path: wt.path.clone(),
+                    branch: wt.branch.clone(),
+                    source: AttemptSource::Git,
+                    agent,
+                    rollup,
+                    processes,
+                };
+                (ProjectKey::Path(wt.project_path.clone()), wt.project_path.clone(), names.task, node)
+            }
+            AttemptRef::Tagged(t) => {
+                let tag = &self.placements.tagged[t];
+                let path = tag.path.clone().unwrap_or_default();
+                let node = AttemptNode {
+                    id: String::new(),
+                    name: tag.attempt.clone(),
+                    path: path.clone(),
+                    branch: None,
+                    source: AttemptSource::Env,
+                    agent,
+                    rollup,
+                    processes,
+                };
+                let (key, project_path) = match repo_by_name.get(&tag.project) {
+                    Some(repo) => (ProjectKey::Path(repo.clone()), repo.clone()),
+                    None => (ProjectKey::Named(tag.project.clone()), path),
+                };
+                (key, project_path, tag.task.clone(), node)
+            }
+        }
+    }
+}
+
+/// The first agent met walking the attempt's trees, parents first.
+fn outermost_agent(roots: &[ProcNode]) -> Option<AgentKind> {
+    fn go(n: &ProcNode) -> Option<AgentKind> {
+        n.agent.as_ref().map(|a| a.kind.clone()).or_else(|| n.children.iter().find_map(go))
+    }
+    roots.iter().find_map(go)
 }
 
 fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>) -> TaskNode {

@@ -13,22 +13,24 @@ use crate::model::{Forest, Snapshot};
 pub struct Options {
     /// Names of processes that adopt orphans besides PID 1 (`systemd --user`).
     pub subreapers: Vec<String>,
+    /// Program names recognised as agents besides the built-in ones.
+    pub agents: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { subreapers: vec!["systemd".to_string()] }
+        Options { subreapers: vec!["systemd".to_string()], agents: Vec::new() }
     }
 }
 
 pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
     let index_of_pid: HashMap<u32, usize> =
         snapshot.processes.iter().enumerate().map(|(i, p)| (p.pid(), i)).collect();
-    let placements = placement::place_all(snapshot, &index_of_pid);
+    let placements = placement::place_all(snapshot, &index_of_pid, options);
     let orphan: Vec<bool> = snapshot
         .processes
         .iter()
-        .zip(&placements)
+        .zip(&placements.of)
         .map(|(p, placement)| {
             placement.is_some()
                 && (p.ppid == 1
@@ -40,5 +42,7 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
     build::Builder { snapshot, placements: &placements, index_of_pid: &index_of_pid, orphan: &orphan }.build()
 }
 
+#[cfg(test)]
+mod agent_tests;
 #[cfg(test)]
 mod tests;

@@ -1,10 +1,17 @@
-//! Rules 3–5 of DESIGN.md: own cwd inside a known worktree, inheritance along ppid,
-//! otherwise unassigned.
+//! DESIGN.md rules 2–5: environment tags, own cwd inside a known worktree,
+//! inheritance along ppid, otherwise unassigned. Shared services are never placed
+//! and never passed on.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::model::{AssignedBy, Snapshot};
+use super::Options;
+use crate::model::agent::{AgentKind, Role, classify};
+use crate::model::tags::{
+    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
+    VK_WORKSPACE_BRANCH,
+};
+use crate::model::{AssignedBy, Process, Snapshot};
 
 /// How firmly the process at the top of an inheritance chain was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,34 +19,174 @@ pub enum Anchor {
     /// Placed only because its cwd is inside a worktree (e.g. a tmux server
     /// started there): its new-session descendants are not swallowed.
     CwdOnly,
+    /// An agent, or placed by tags: its tool processes in sessions of their own stay.
+    Strong,
+}
+
+/// An attempt: a git worktree of the snapshot, or one named by environment tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttemptRef {
+    Worktree(usize),
+    Tagged(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaggedAttempt {
+    pub project: String,
+    pub task: String,
+    pub attempt: String,
+    /// The cwd of the first process that named it.
+    pub path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement {
-    /// Index into `Snapshot::worktrees`.
-    pub worktree: usize,
+    pub attempt: AttemptRef,
     pub by: AssignedBy,
     pub anchor: Anchor,
 }
 
-/// One placement (or none) per process, indexed like `snapshot.processes`.
-pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>) -> Vec<Option<Placement>> {
-    let by_path: HashMap<&Path, usize> =
-        snapshot.worktrees.iter().enumerate().map(|(i, w)| (w.path.as_path(), i)).collect();
+pub struct Placements {
+    /// Indexed like `snapshot.processes`.
+    pub of: Vec<Option<Placement>>,
+    pub roles: Vec<Role>,
+    pub tagged: Vec<TaggedAttempt>,
+}
 
-    // Some(x) = resolved to x; None = not yet resolved.
-    let mut resolved: Vec<Option<Option<Placement>>> = snapshot
+impl Placements {
+    pub fn is_shared(&self, i: usize) -> bool {
+        self.roles[i] == Role::SharedService
+    }
+}
+
+/// One process's own evidence, before inheritance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direct {
+    Placed(Placement),
+    /// Never placed, and nothing inherits from it.
+    Barrier,
+    Unknown,
+}
+
+pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>, options: &Options) -> Placements {
+    let roles: Vec<Role> = snapshot
         .processes
         .iter()
-        .map(|p| {
-            if p.kernel_thread {
-                return Some(None);
+        .map(|p| if p.kernel_thread { Role::Plain } else { classify(p, &options.agents) })
+        .collect();
+    let by_path: HashMap<&Path, usize> =
+        snapshot.worktrees.iter().enumerate().map(|(i, w)| (w.path.as_path(), i)).collect();
+    let mut tagged: Vec<TaggedAttempt> = Vec::new();
+    let mut direct: Vec<Direct> = snapshot
+        .processes
+        .iter()
+        .zip(&roles)
+        .map(|(p, role)| direct_evidence(p, role, snapshot, &by_path, &mut tagged))
+        .collect();
+    let mut of = inherit_all(snapshot, index_of_pid, &direct, &roles);
+
+    // Claude's tool processes carry their claude's pid or session: they go where it is.
+    let mut changed = false;
+    for (i, p) in snapshot.processes.iter().enumerate() {
+        if matches!(direct[i], Direct::Placed(Placement { by: AssignedBy::Env, .. }))
+            || roles[i] == Role::SharedService
+        {
+            continue;
+        }
+        let is_claude = |c: usize| roles[c] == Role::Agent(AgentKind::Claude);
+        let claude = claude_of(p, snapshot, index_of_pid).filter(|&c| c != i && is_claude(c));
+        if let Some(Some(target)) = claude.map(|c| of[c]) {
+            direct[i] = Direct::Placed(Placement {
+                attempt: target.attempt,
+                by: AssignedBy::Env,
+                anchor: Anchor::Strong,
+            });
+            changed = true;
+        }
+    }
+    if changed {
+        of = inherit_all(snapshot, index_of_pid, &direct, &roles);
+    }
+    Placements { of, roles, tagged }
+}
+
+fn direct_evidence(
+    p: &Process,
+    role: &Role,
+    snapshot: &Snapshot,
+    by_path: &HashMap<&Path, usize>,
+    tagged: &mut Vec<TaggedAttempt>,
+) -> Direct {
+    if p.kernel_thread || *role == Role::SharedService {
+        return Direct::Barrier;
+    }
+    let strong = |attempt| Direct::Placed(Placement { attempt, by: AssignedBy::Env, anchor: Anchor::Strong });
+    if let (Some(project), Some(task)) = (p.tag(SWARMTOP_PROJECT), p.tag(SWARMTOP_TASK)) {
+        let attempt = p.tag(SWARMTOP_ATTEMPT).unwrap_or("env").to_string();
+        let i = match tagged
+            .iter()
+            .position(|t| t.project == project && t.task == task && t.attempt == attempt)
+        {
+            Some(i) => i,
+            None => {
+                let path = p.cwd.clone();
+                tagged.push(TaggedAttempt {
+                    project: project.to_string(),
+                    task: task.to_string(),
+                    attempt,
+                    path,
+                });
+                tagged.len() - 1
             }
-            let wt = p.cwd.as_deref().and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
-            wt.map(|worktree| Some(Placement { worktree, by: AssignedBy::Cwd, anchor: Anchor::CwdOnly }))
+        };
+        return strong(AttemptRef::Tagged(i));
+    }
+    if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH) {
+        if let Some(w) = snapshot.worktrees.iter().position(|w| w.branch.as_deref() == Some(branch)) {
+            return strong(AttemptRef::Worktree(w));
+        }
+    }
+    let worktree = p.cwd.as_deref().and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
+    match worktree {
+        Some(w) => Direct::Placed(Placement {
+            attempt: AttemptRef::Worktree(w),
+            by: AssignedBy::Cwd,
+            anchor: if matches!(role, Role::Agent(_)) { Anchor::Strong } else { Anchor::CwdOnly },
+        }),
+        None => Direct::Unknown,
+    }
+}
+
+/// The index of the claude process a tool process names by `CLAUDE_PID` or by
+/// `CLAUDE_CODE_SESSION_ID` (through a trusted session file).
+fn claude_of(p: &Process, snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>) -> Option<usize> {
+    if let Some(pid) = p.tag(CLAUDE_PID).and_then(|v| v.parse::<u32>().ok()) {
+        if let Some(&i) = index_of_pid.get(&pid) {
+            return Some(i);
+        }
+    }
+    let session = p.tag(CLAUDE_CODE_SESSION_ID)?;
+    snapshot.claude_sessions.iter().filter(|s| s.session_id == session).find_map(|s| {
+        let &i = index_of_pid.get(&s.pid)?;
+        (s.proc_start == Some(snapshot.processes[i].key.start_time())).then_some(i)
+    })
+}
+
+fn inherit_all(
+    snapshot: &Snapshot,
+    index_of_pid: &HashMap<u32, usize>,
+    direct: &[Direct],
+    roles: &[Role],
+) -> Vec<Option<Placement>> {
+    // Some(x) = resolved to x; None = not yet resolved.
+    let mut resolved: Vec<Option<Option<Placement>>> = direct
+        .iter()
+        .map(|d| match d {
+            Direct::Placed(p) => Some(Some(*p)),
+            Direct::Barrier => Some(None),
+            Direct::Unknown => None,
         })
         .collect();
-
     let n = snapshot.processes.len();
     let mut chain = Vec::new();
     for start in 0..n {
@@ -64,7 +211,7 @@ pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>) -> Vec
         };
         let mut above = top;
         for &i in chain.iter().rev() {
-            let placed = above.and_then(|parent| inherit(snapshot, i, parent));
+            let placed = above.and_then(|parent| inherit(&snapshot.processes[i], &roles[i], parent));
             resolved[i] = Some(placed);
             above = placed;
         }
@@ -72,11 +219,11 @@ pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>) -> Vec
     resolved.into_iter().map(Option::flatten).collect()
 }
 
-fn inherit(snapshot: &Snapshot, child: usize, parent: Placement) -> Option<Placement> {
-    let p = &snapshot.processes[child];
+fn inherit(p: &Process, role: &Role, parent: Placement) -> Option<Placement> {
     let new_session = p.sid == p.pid();
     if new_session && parent.anchor == Anchor::CwdOnly {
         return None;
     }
-    Some(Placement { by: AssignedBy::Inherited, ..parent })
+    let anchor = if matches!(role, Role::Agent(_)) { Anchor::Strong } else { parent.anchor };
+    Some(Placement { by: AssignedBy::Inherited, anchor, ..parent })
 }

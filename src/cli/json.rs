@@ -68,17 +68,20 @@ struct Attempt<'a> {
     path: String,
     branch: Option<&'a str>,
     source: &'static str,
-    /// The attempt's agent kind; agents are recognised by a later schema-1 addition.
-    agent: Option<&'static str>,
+    /// The kind of the attempt's outermost agent.
+    agent: Option<&'a str>,
     #[serde(flatten)]
     sums: Sums,
     processes: Vec<Proc<'a>>,
 }
 
 #[derive(Serialize)]
-struct Agent {
-    kind: &'static str,
-    session_id: Option<String>,
+struct Agent<'a> {
+    kind: &'a str,
+    session_id: Option<&'a str>,
+    /// Added in schema 1: Claude's session name and `idle|busy|shell|waiting`.
+    session_name: Option<&'a str>,
+    status: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -96,7 +99,7 @@ struct Proc<'a> {
     cpu_percent: f32,
     memory_bytes: u64,
     orphan: bool,
-    agent: Option<Agent>,
+    agent: Option<Agent<'a>>,
     assigned_by: Option<&'static str>,
     children: Vec<Proc<'a>>,
 }
@@ -153,7 +156,7 @@ fn attempt(a: &AttemptNode) -> Attempt<'_> {
         path: a.path.display().to_string(),
         branch: a.branch.as_deref(),
         source: a.source.as_str(),
-        agent: None,
+        agent: a.agent.as_ref().map(|k| k.name()),
         sums: (&a.rollup).into(),
         processes: a.processes.iter().map(proc_node).collect(),
     }
@@ -175,7 +178,12 @@ fn proc_node(n: &ProcNode) -> Proc<'_> {
         cpu_percent: round1(p.cpu_percent),
         memory_bytes: p.memory_bytes,
         orphan: n.orphan,
-        agent: None,
+        agent: n.agent.as_ref().map(|a| Agent {
+            kind: a.kind.name(),
+            session_id: a.session_id.as_deref(),
+            session_name: a.session_name.as_deref(),
+            status: a.status.as_deref(),
+        }),
         assigned_by: n.assigned_by.map(|a| a.as_str()),
         children: n.children.iter().map(proc_node).collect(),
     }

@@ -76,7 +76,7 @@ pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, Cli
 }
 
 pub fn associate_options(config: &Config) -> Options {
-    Options { subreapers: config.subreapers.clone() }
+    Options { subreapers: config.subreapers.clone(), agents: config.agents.clone() }
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
@@ -85,13 +85,19 @@ pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
 
 /// Two samples about 200 ms apart, so CPU percentages mean something.
 pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
-    sampler.sample()?;
+    let first = sampler.sample()?;
     std::thread::sleep(std::time::Duration::from_millis(200));
-    Ok(sampler.sample()?)
+    let mut second = sampler.sample()?;
+    // State files are read (and their problems reported) when they change: the first time.
+    second.warnings.splice(0..0, first.warnings);
+    Ok(second)
 }
 
 pub fn forest_now(config: &Config) -> Result<Forest, CliError> {
     let mut sampler = open_sampler(config)?;
     let snapshot = sample_twice(&mut sampler)?;
+    for w in &snapshot.warnings {
+        crate::warn!("swarmtop: {w}");
+    }
     Ok(associate::associate(&snapshot, &associate_options(config)))
 }

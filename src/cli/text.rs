@@ -27,13 +27,16 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
             out.group(1, &task.rollup, &task.id);
             for attempt in &task.attempts {
                 let branch = attempt.branch.as_deref().unwrap_or("(detached)");
-                let label = format!(
+                let mut label = format!(
                     "{}  {}  {}  [{}]",
                     attempt.id,
                     branch,
                     attempt.path.display(),
                     attempt.source.as_str()
                 );
+                if let Some(agent) = &attempt.agent {
+                    let _ = write!(label, "  agent: {agent}");
+                }
                 out.group(2, &attempt.rollup, &label);
                 for root in &attempt.processes {
                     out.tree(3, root);
@@ -94,6 +97,9 @@ impl Lines {
     fn tree(&mut self, depth: usize, node: &ProcNode) {
         let p = &node.process;
         let mut marks = String::new();
+        if let Some(agent) = &node.agent {
+            let _ = write!(marks, " [{}]", agent.tag());
+        }
         if node.orphan {
             marks.push_str(" [orphan]");
         }

@@ -68,6 +68,7 @@ fn tree(node: &ProcNode, rule: &impl Rule) -> Option<ProcNode> {
         process: node.process.clone(),
         orphan: node.orphan,
         assigned_by: node.assigned_by,
+        agent: node.agent.clone(),
         children,
         rollup: node.rollup,
     })
@@ -177,6 +178,7 @@ impl AttemptNode {
             path: self.path.clone(),
             branch: self.branch.clone(),
             source: self.source,
+            agent: self.agent.clone(),
             rollup: self.rollup,
             processes: Vec::new(),
         }

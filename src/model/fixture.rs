@@ -2,6 +2,7 @@
 //! the fake process source. Plain data; nothing here touches the OS.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::process::{ProcKey, ProcState, Process};
 use super::snapshot::{Snapshot, Worktree};
@@ -28,6 +29,7 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         cpu_percent: 0.0,
         memory_bytes: 1024 * 1024,
         kernel_thread: false,
+        tags: Arc::from([]),
     }
 }
 
@@ -39,6 +41,7 @@ pub trait ProcessExt {
     fn state(self, state: ProcState) -> Self;
     fn user(self, name: &str, uid: u32) -> Self;
     fn started(self, ticks: u64) -> Self;
+    fn env(self, key: &str, value: &str) -> Self;
 }
 
 impl ProcessExt for Process {
@@ -72,6 +75,12 @@ impl ProcessExt for Process {
         self.key = ProcKey::new(self.pid(), ticks).unwrap_or(self.key);
         self
     }
+    fn env(mut self, key: &str, value: &str) -> Self {
+        let mut tags = self.tags.to_vec();
+        tags.push((key.to_string(), value.to_string()));
+        self.tags = tags.into();
+        self
+    }
 }
 
 pub fn linked_worktree(path: &str, project: &str, branch: &str) -> Worktree {
@@ -98,6 +107,8 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         processes,
         worktrees,
         total_memory_bytes: 16 * 1024 * 1024 * 1024,
+        claude_sessions: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

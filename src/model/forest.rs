@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::agent::AgentKind;
 use super::process::{ProcKey, Process};
 
 /// Sums over a node and everything below it.
@@ -63,12 +64,35 @@ impl AssignedBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttemptSource {
     Git,
+    /// Named by `SWARMTOP_*` environment tags.
+    Env,
 }
 
 impl AttemptSource {
     pub fn as_str(self) -> &'static str {
         match self {
             AttemptSource::Git => "git",
+            AttemptSource::Env => "env",
+        }
+    }
+}
+
+/// A recognised agent CLI, with its Claude session when one is linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentInfo {
+    pub kind: AgentKind,
+    pub session_id: Option<String>,
+    pub session_name: Option<String>,
+    /// Claude's own `idle|busy|shell|waiting`.
+    pub status: Option<String>,
+}
+
+impl AgentInfo {
+    /// `claude`, or `claude busy` when its session says so.
+    pub fn tag(&self) -> String {
+        match &self.status {
+            Some(status) => format!("{} {status}", self.kind),
+            None => self.kind.to_string(),
         }
     }
 }
@@ -79,6 +103,8 @@ pub struct ProcNode {
     pub orphan: bool,
     /// `None` for processes outside every attempt.
     pub assigned_by: Option<AssignedBy>,
+    /// Set on agent processes; not on an agent's own launcher chain below it.
+    pub agent: Option<AgentInfo>,
     pub children: Vec<ProcNode>,
     /// This process plus all its descendants in the same group.
     pub rollup: Rollup,
@@ -105,6 +131,8 @@ pub struct AttemptNode {
     pub path: PathBuf,
     pub branch: Option<String>,
     pub source: AttemptSource,
+    /// The outermost agent working in the attempt.
+    pub agent: Option<AgentKind>,
     pub rollup: Rollup,
     pub processes: Vec<ProcNode>,
 }

@@ -1,5 +1,6 @@
 //! Pure domain types: no OS, no terminal.
 
+pub mod agent;
 pub mod filter;
 pub mod fixture;
 pub mod forest;
@@ -7,10 +8,13 @@ pub mod ids;
 pub mod process;
 pub mod snapshot;
 pub mod sort;
+pub mod tags;
 pub mod text;
 
 pub use filter::Filter;
-pub use forest::{AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode};
+pub use forest::{
+    AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
+};
 pub use ids::NodeId;
 pub use process::{ProcKey, ProcState, Process};
-pub use snapshot::{Snapshot, Worktree};
+pub use snapshot::{ClaudeSession, Snapshot, Worktree};

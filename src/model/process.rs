@@ -126,6 +126,9 @@ pub struct Process {
     pub memory_bytes: u64,
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
+    /// The environment variables that can place a process (`model::tags`), read once
+    /// per ProcKey and only for the caller's own processes; empty otherwise.
+    pub tags: Arc<[(String, String)]>,
 }
 
 impl Process {
@@ -141,6 +144,11 @@ impl Process {
             .map(|a| a.rsplit('/').next().unwrap_or(a))
             .filter(|s| !s.is_empty())
             .unwrap_or(&self.name)
+    }
+
+    /// The value of one placing environment variable.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The command line joined with spaces, or `[name]` for processes without argv.

@@ -19,6 +19,17 @@ pub struct Worktree {
     pub is_main: bool,
 }
 
+/// A Claude Code session file (`~/.claude/sessions/<pid>.json`), trusted only when
+/// its `proc_start` equals the start ticks of the process with that pid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaudeSession {
+    pub pid: u32,
+    pub session_id: String,
+    pub proc_start: Option<u64>,
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
 /// Everything association needs from one refresh. Immutable once published.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -34,4 +45,7 @@ pub struct Snapshot {
     pub processes: Vec<Process>,
     pub worktrees: Vec<Worktree>,
     pub total_memory_bytes: u64,
+    pub claude_sessions: Vec<ClaudeSession>,
+    /// Problems with state files (file and field), for the caller to report once.
+    pub warnings: Vec<String>,
 }

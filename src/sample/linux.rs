@@ -22,6 +22,7 @@ struct Static {
     exe: Option<Arc<Path>>,
     uid: Option<u32>,
     user: Arc<str>,
+    tags: Arc<[(String, String)]>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +44,7 @@ pub struct ProcfsSource {
     /// Reused for every `/proc/PID/FILE` path.
     path: String,
     root_str: String,
+    own_uid: u32,
 }
 
 impl ProcfsSource {
@@ -64,6 +66,7 @@ impl ProcfsSource {
             buf: Vec::with_capacity(4096),
             path: String::with_capacity(64),
             root_str: root.to_string_lossy().into_owned(),
+            own_uid: rustix::process::getuid().as_raw(),
         })
     }
 
@@ -99,7 +102,17 @@ impl ProcfsSource {
         self.set_path(pid, "exe");
         let exe = fs::read_link(Path::new(&self.path)).ok().map(|t| Arc::from(procfs::clean_link_target(t)));
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
-        Static { comm: stat.comm.clone(), cmd, exe, uid, user }
+        // Other users' environments are private (and unreadable unless root).
+        let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
+            self.set_path(pid, "environ");
+            match procfs::read_into(Path::new(&self.path), &mut self.buf) {
+                Ok(_) => crate::model::tags::parse_environ(&self.buf).into(),
+                Err(_) => Arc::from([]),
+            }
+        } else {
+            Arc::from([])
+        };
+        Static { comm: stat.comm.clone(), cmd, exe, uid, user, tags }
     }
 }
 
@@ -146,6 +159,7 @@ impl ProcessSource for ProcfsSource {
                     exe: None,
                     uid: Some(0),
                     user: self.users.name(0),
+                    tags: Arc::from([]),
                 }),
                 None => Arc::new(self.read_static(&stat)),
             };
@@ -191,6 +205,7 @@ impl ProcessSource for ProcfsSource {
                 cpu_percent,
                 memory_bytes: stat.rss_pages * self.page_size,
                 kernel_thread: stat.kernel_thread,
+                tags: fixed.tags.clone(),
             });
         }
         self.seen.retain(|_, s| s.generation == generation);

@@ -1,6 +1,7 @@
 //! The only code that reads the OS for process facts: process sources, the git
 //! worktree probe, and the Sampler that turns both into a Snapshot.
 
+pub mod claude_sessions;
 pub mod fake;
 pub mod linux;
 pub mod procfs;
@@ -79,13 +80,21 @@ impl HostFacts {
 pub struct Sampler {
     source: Box<dyn ProcessSource>,
     probe: WorktreeProbe,
+    claude: claude_sessions::ClaudeSessions,
     host: HostFacts,
     self_pid: u32,
 }
 
 impl Sampler {
     pub fn new(source: Box<dyn ProcessSource>, host: HostFacts) -> Sampler {
-        Sampler { source, probe: WorktreeProbe::new(), host, self_pid: std::process::id() }
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        Sampler {
+            source,
+            probe: WorktreeProbe::new(),
+            claude: claude_sessions::ClaudeSessions::from_home(home.as_deref()),
+            host,
+            self_pid: std::process::id(),
+        }
     }
 
     pub fn source_name(&self) -> &'static str {
@@ -95,6 +104,7 @@ impl Sampler {
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         let processes = self.source.refresh()?;
         let worktrees = self.probe.probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
+        let (claude_sessions, warnings) = self.claude.refresh();
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {
@@ -106,6 +116,8 @@ impl Sampler {
             processes,
             worktrees,
             total_memory_bytes: self.host.total_memory_bytes,
+            claude_sessions,
+            warnings,
         })
     }
 }

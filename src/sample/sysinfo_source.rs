@@ -29,6 +29,7 @@ impl SysinfoSource {
             .with_cmd(UpdateKind::Always)
             .with_exe(UpdateKind::OnlyIfNotSet)
             .with_user(UpdateKind::OnlyIfNotSet)
+            .with_environ(UpdateKind::OnlyIfNotSet)
             .without_tasks()
     }
 }
@@ -78,6 +79,16 @@ impl ProcessSource for SysinfoSource {
                 cpu_percent: p.cpu_usage(),
                 memory_bytes: p.memory(),
                 kernel_thread: stat.kernel_thread,
+                tags: p
+                    .environ()
+                    .iter()
+                    .filter_map(|kv| {
+                        let kv = kv.to_str()?;
+                        let (k, v) = kv.split_once('=')?;
+                        crate::model::tags::is_kept(k).then(|| (k.to_string(), v.to_string()))
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
             });
         }
         Ok(out)

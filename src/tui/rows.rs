@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
-    AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
+    AgentInfo, AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
 };
 
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
@@ -48,6 +48,8 @@ pub struct Row {
     pub shown: Rollup,
     pub orphan: bool,
     pub state: Option<ProcState>,
+    /// The agent tag of an agent process (`claude busy`).
+    pub agent: Option<String>,
 }
 
 /// Which rows are open: everything is open by default; `flipped` holds the exceptions.
@@ -155,6 +157,7 @@ impl RowBuilder<'_> {
             shown: g.rollup,
             orphan: false,
             state: None,
+            agent: None,
         });
         expanded.then_some(self.rows.len() - 1)
     }
@@ -209,7 +212,10 @@ impl RowBuilder<'_> {
     fn attempt(&mut self, a: &AttemptNode, parent: usize) {
         let id = RowId::Attempt(a.id.clone());
         let branch = a.branch.as_deref().unwrap_or("(detached)");
-        let note = format!("{branch}  [{}]", a.source.as_str());
+        let mut note = format!("{branch}  [{}]", a.source.as_str());
+        if let Some(agent) = &a.agent {
+            note.push_str(&format!("  {agent}"));
+        }
         let has = !a.processes.is_empty();
         if let Some(me) = self.group(Group {
             id,
@@ -271,6 +277,7 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
+            agent: n.agent.as_ref().map(AgentInfo::tag),
         });
         if expanded {
             let me = self.rows.len() - 1;

@@ -91,6 +91,15 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
         styles,
     );
     field(&mut lines, "assigned", assigned, width, 1, styles);
+    if let Some(a) = &node.agent {
+        let mut text = a.kind.to_string();
+        for (label, value) in [("session", &a.session_id), ("name", &a.session_name), ("status", &a.status)] {
+            if let Some(v) = value {
+                text.push_str(&format!("  {label} {}", sanitize(v)));
+            }
+        }
+        field(&mut lines, "agent", &text, width, 1, styles);
+    }
     field(&mut lines, "now", &now, width, 1, styles);
     lines
 }
@@ -128,7 +137,11 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
                     1,
                     styles,
                 );
-                field(&mut lines, "source", a.source.as_str(), width, 1, styles);
+                let source = match &a.agent {
+                    Some(agent) => format!("{}  agent {agent}", a.source.as_str()),
+                    None => a.source.as_str().to_string(),
+                };
+                field(&mut lines, "source", &source, width, 1, styles);
             }
         }
         _ => {}

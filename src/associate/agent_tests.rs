@@ -1,0 +1,193 @@
+//! Agents, shared services and environment tags, with the real process shapes of
+//! NOTES.md as literal snapshots.
+
+use super::*;
+use crate::model::agent::AgentKind;
+use crate::model::fixture::{ProcessExt, linked_worktree, main_worktree, process, snapshot};
+use crate::model::{AssignedBy, ClaudeSession, Forest, ProcNode};
+
+const WT1: &str = "/wt/1a2b-add-login/alpha";
+const WT2: &str = "/wt/3c4d-add-login/alpha";
+
+fn forest_of(processes: Vec<crate::model::Process>) -> Forest {
+    forest_with_sessions(processes, Vec::new())
+}
+
+fn forest_with_sessions(processes: Vec<crate::model::Process>, sessions: Vec<ClaudeSession>) -> Forest {
+    let mut snap = snapshot(
+        processes,
+        vec![
+            main_worktree("/src/alpha", "main"),
+            linked_worktree(WT1, "/src/alpha", "vk/1a2b-add-login"),
+            linked_worktree(WT2, "/src/alpha", "vk/3c4d-add-login"),
+        ],
+    );
+    snap.claude_sessions = sessions;
+    associate(&snap, &Options::default())
+}
+
+fn attempt_of(f: &Forest, pid: u32) -> Option<String> {
+    f.attempts().find_map(|(_, _, a)| {
+        let mut found = false;
+        a.processes.iter().for_each(|r| r.walk(&mut |n| found |= n.process.pid() == pid));
+        found.then(|| a.id.clone())
+    })
+}
+
+fn node(f: &Forest, pid: u32) -> ProcNode {
+    f.find_process(|n| n.process.pid() == pid).cloned().unwrap_or_else(|| panic!("pid {pid} not in forest"))
+}
+
+fn claude(pid: u32, ppid: u32, cwd: &str) -> crate::model::Process {
+    let mut p = process(pid, ppid, "/home/u/.local/bin/claude").cwd(cwd);
+    p.exe = Some(std::path::Path::new("/x/@anthropic-ai/claude-code/bin/claude.exe").into());
+    p
+}
+
+#[test]
+fn claude_tool_commands_in_their_own_sessions_stay_with_the_agent() {
+    let f = forest_of(vec![
+        claude(100, 90, WT1),
+        process(101, 100, "bash -c cd /tmp && make").cwd("/tmp").session_leader(),
+        process(102, 101, "make").cwd("/tmp"),
+        process(103, 100, "rg --files").cwd(WT1),
+    ]);
+    for pid in [100, 101, 102, 103] {
+        assert_eq!(attempt_of(&f, pid).as_deref(), Some("attempt:alpha/add-login/1a2b"), "pid {pid}");
+    }
+    assert_eq!(node(&f, 100).agent.map(|a| a.kind), Some(AgentKind::Claude));
+    assert!(node(&f, 103).agent.is_none(), "claude's embedded ripgrep is no agent");
+    let a = f.attempts().next().unwrap().2;
+    assert_eq!(a.agent, Some(AgentKind::Claude));
+}
+
+#[test]
+fn a_non_agent_placed_by_cwd_still_does_not_swallow_new_sessions() {
+    let f = forest_of(vec![
+        process(100, 1, "tmux").cwd(WT1).session_leader(),
+        process(101, 100, "bash").cwd("/home/u").session_leader(),
+    ]);
+    assert_eq!(attempt_of(&f, 101), None);
+}
+
+#[test]
+fn codex_launcher_and_native_binary_are_one_agent_and_its_daemon_is_shared() {
+    let f = forest_of(vec![
+        process(200, 90, "node /usr/lib/node_modules/@openai/codex/bin/codex").cwd(WT2),
+        process(201, 200, "/usr/lib/node_modules/@openai/codex-linux-x64/vendor/x86_64/codex/codex").cwd(WT2),
+        process(
+            210,
+            1,
+            "/h/.codex/packages/app-server-daemon/bin/codex app-server --listen unix:// --managed-daemon",
+        )
+        .cwd(WT2)
+        .session_leader(),
+        process(211, 210, "/h/.codex/bin/codex app-server daemon pid-update-loop").cwd(WT2),
+        process(212, 210, "bash -lc cargo test").cwd(WT1).session_leader(),
+        process(213, 210, "bash -lc ls").cwd("/tmp").session_leader(),
+    ]);
+    assert_eq!(node(&f, 200).agent.map(|a| a.kind), Some(AgentKind::Codex));
+    assert!(node(&f, 201).agent.is_none(), "the native codex is the launcher's agent, counted once");
+    assert_eq!(attempt_of(&f, 201).as_deref(), Some("attempt:alpha/add-login/3c4d"));
+    let shared: Vec<u32> = f.shared.iter().map(|n| n.process.pid()).collect();
+    assert_eq!(shared, [210], "the daemon is a shared service, not in the attempt whose cwd it has");
+    assert_eq!(f.shared[0].children[0].process.pid(), 211);
+    assert_eq!(attempt_of(&f, 210), None);
+    assert_eq!(
+        attempt_of(&f, 212).as_deref(),
+        Some("attempt:alpha/add-login/1a2b"),
+        "tools by their own cwd"
+    );
+    assert_eq!(attempt_of(&f, 213), None, "never inherited from the daemon");
+}
+
+#[test]
+fn swarmtop_tags_beat_cwd_and_join_the_repository_of_that_name() {
+    let f = forest_of(vec![
+        process(300, 1, "worker")
+            .cwd(WT1)
+            .env("SWARMTOP_PROJECT", "alpha")
+            .env("SWARMTOP_TASK", "nightly")
+            .env("SWARMTOP_ATTEMPT", "run-7"),
+        process(301, 300, "child").cwd("/tmp").session_leader(),
+        process(302, 1, "lonely").cwd("/tmp").env("SWARMTOP_PROJECT", "zeta").env("SWARMTOP_TASK", "t"),
+    ]);
+    assert_eq!(attempt_of(&f, 300).as_deref(), Some("attempt:alpha/nightly/run-7"));
+    assert_eq!(node(&f, 300).assigned_by, Some(AssignedBy::Env));
+    assert_eq!(
+        attempt_of(&f, 301).as_deref(),
+        Some("attempt:alpha/nightly/run-7"),
+        "tags are a strong anchor"
+    );
+    let alpha = f.projects.iter().find(|p| p.name == "alpha").unwrap();
+    assert_eq!(alpha.path, std::path::Path::new("/src/alpha"));
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id == "attempt:alpha/nightly/run-7").unwrap();
+    assert_eq!(a.source.as_str(), "env");
+    assert_eq!(attempt_of(&f, 302).as_deref(), Some("attempt:zeta/t/env"));
+}
+
+#[test]
+fn vibe_kanban_branch_tag_places_by_worktree_branch() {
+    let f = forest_of(vec![
+        process(400, 1, "npm run dev").cwd("/tmp").env("VK_WORKSPACE_BRANCH", "vk/3c4d-add-login"),
+    ]);
+    assert_eq!(attempt_of(&f, 400).as_deref(), Some("attempt:alpha/add-login/3c4d"));
+    let unknown =
+        forest_of(vec![process(401, 1, "x").cwd("/tmp").env("VK_WORKSPACE_BRANCH", "vk/ffff-gone")]);
+    assert_eq!(attempt_of(&unknown, 401), None);
+}
+
+#[test]
+fn orphaned_claude_tools_follow_claude_pid_and_are_marked_orphan() {
+    let f = forest_of(vec![
+        claude(100, 90, WT1),
+        process(500, 1, "node vite")
+            .cwd(WT2)
+            .session_leader()
+            .env("CLAUDECODE", "1")
+            .env("CLAUDE_PID", "100"),
+        process(501, 1, "sleep 99").cwd("/tmp").session_leader().env("CLAUDE_PID", "4242"),
+        process(502, 1, "sleep 98").cwd("/tmp").env("CLAUDE_PID", "90"),
+        process(90, 1, "tmux").cwd(WT1),
+    ]);
+    assert_eq!(attempt_of(&f, 500).as_deref(), Some("attempt:alpha/add-login/1a2b"), "env beats its own cwd");
+    assert_eq!(node(&f, 500).assigned_by, Some(AssignedBy::Env));
+    assert!(node(&f, 500).orphan);
+    assert_eq!(attempt_of(&f, 501), None, "a gone claude places nothing");
+    assert_eq!(attempt_of(&f, 502), None, "CLAUDE_PID naming a non-claude is ignored");
+}
+
+#[test]
+fn claude_sessions_link_only_when_proc_start_matches() {
+    let session = |pid: u32, start: u64| ClaudeSession {
+        pid,
+        session_id: format!("s-{pid}"),
+        proc_start: Some(start),
+        name: Some("fix login".into()),
+        status: Some("busy".into()),
+    };
+    let f = forest_with_sessions(
+        vec![
+            claude(100, 90, WT1),
+            claude(110, 90, WT2),
+            process(120, 1, "sleep").cwd("/tmp").env("CLAUDE_CODE_SESSION_ID", "s-100"),
+        ],
+        vec![session(100, 1000), session(110, 7)],
+    );
+    let a = node(&f, 100).agent.unwrap();
+    assert_eq!((a.session_id.as_deref(), a.status.as_deref()), (Some("s-100"), Some("busy")));
+    assert!(node(&f, 110).agent.unwrap().session_id.is_none(), "a stale file (other procStart) is ignored");
+    assert_eq!(
+        attempt_of(&f, 120).as_deref(),
+        Some("attempt:alpha/add-login/1a2b"),
+        "placed by its session id"
+    );
+}
+
+#[test]
+fn a_nested_agent_belongs_to_the_outer_attempt() {
+    let f = forest_of(vec![process(600, 90, "node /x/codex/bin/codex").cwd(WT1), claude(601, 600, "/tmp")]);
+    assert_eq!(attempt_of(&f, 601).as_deref(), Some("attempt:alpha/add-login/1a2b"));
+    let (_, _, a) = f.attempts().next().unwrap();
+    assert_eq!(a.agent, Some(AgentKind::Codex), "the attempt shows its outer agent");
+}

@@ -1,0 +1,59 @@
+//! Which environment variables place processes (DESIGN.md rule 2), and reading them
+//! out of a raw `/proc/PID/environ`. Only these are kept, so memory stays bounded.
+
+pub const SWARMTOP_PROJECT: &str = "SWARMTOP_PROJECT";
+pub const SWARMTOP_TASK: &str = "SWARMTOP_TASK";
+pub const SWARMTOP_ATTEMPT: &str = "SWARMTOP_ATTEMPT";
+pub const VK_WORKSPACE_BRANCH: &str = "VK_WORKSPACE_BRANCH";
+pub const CLAUDE_PID: &str = "CLAUDE_PID";
+pub const CLAUDE_CODE_SESSION_ID: &str = "CLAUDE_CODE_SESSION_ID";
+
+/// Prefixes and names worth keeping: swarmtop's, orchestrators' and agents'.
+const KEPT: &[&str] = &[
+    "SWARMTOP_",
+    "VK_",
+    "CLAUDE_SQUAD_",
+    "CRYSTAL_SESSION_ID",
+    "KILD_",
+    "CONDUCTOR_WORKSPACE_",
+    "CLAUDE_PID",
+    "CLAUDE_CODE_SESSION_ID",
+    "CLAUDECODE",
+    "CODEX_THREAD_ID",
+    "CODEX_SESSION_ID",
+];
+
+pub fn is_kept(key: &str) -> bool {
+    KEPT.iter().any(|k| if k.ends_with('_') { key.starts_with(k) } else { key == *k })
+}
+
+/// The kept `KEY=value` pairs of a NUL-separated environ block.
+pub fn parse_environ(raw: &[u8]) -> Vec<(String, String)> {
+    raw.split(|&b| b == 0)
+        .filter_map(|entry| {
+            let text = std::str::from_utf8(entry).ok()?;
+            let (k, v) = text.split_once('=')?;
+            is_kept(k).then(|| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_placing_variables_are_kept() {
+        let raw = b"PATH=/bin\0SWARMTOP_PROJECT=alpha\0CLAUDECODE=1\0CLAUDE_PID=42\0VK_WORKSPACE_BRANCH=vk/1a2b-x\0HOME=/h\0SECRET_TOKEN=x\0";
+        assert_eq!(
+            parse_environ(raw),
+            [
+                ("SWARMTOP_PROJECT".to_string(), "alpha".to_string()),
+                ("CLAUDECODE".to_string(), "1".to_string()),
+                ("CLAUDE_PID".to_string(), "42".to_string()),
+                ("VK_WORKSPACE_BRANCH".to_string(), "vk/1a2b-x".to_string()),
+            ]
+        );
+        assert!(!is_kept("CLAUDE_PIDX") && is_kept("KILD_SHIM_SESSION"));
+    }
+}
