@@ -33,6 +33,8 @@ enum Command {
     List(cli::list::ListArgs),
     /// Kill processes by id, behind a confirmation (see DESIGN.md for target ids).
     Kill(cli::kill::KillArgs),
+    /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
+    Run(cli::run::RunArgs),
     /// Start a demo swarm of real processes in temporary worktrees and show it.
     Demo,
     /// Measure one sample + association against a raw read of every /proc/PID/stat.
@@ -56,6 +58,7 @@ fn run(args: Args) -> Result<i32, CliError> {
     match args.command {
         Some(Command::List(list)) => cli::list::run(&list, &config),
         Some(Command::Demo) => cli::demo::run(&config),
+        Some(Command::Run(run)) => cli::run::run(&run),
         Some(Command::Kill(kill)) => cli::kill::run(&kill, &config),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config),
         None => cli::top::run(&config, None),

@@ -191,3 +191,34 @@ fn a_nested_agent_belongs_to_the_outer_attempt() {
     let (_, _, a) = f.attempts().next().unwrap();
     assert_eq!(a.agent, Some(AgentKind::Codex), "the attempt shows its outer agent");
 }
+
+#[test]
+fn the_registry_beats_tags_and_cwd_and_places_the_child_too() {
+    let wrapper = process(700, 1, "swarmtop run").cwd("/tmp");
+    let child = process(701, 700, "make").cwd(WT1).env("SWARMTOP_PROJECT", "other").env("SWARMTOP_TASK", "x");
+    let mut snap = snapshot(
+        vec![wrapper, child, process(702, 701, "cc").cwd("/tmp").session_leader()],
+        vec![linked_worktree(WT1, "/src/alpha", "vk/1a2b-add-login")],
+    );
+    snap.registry.push(crate::model::RegistryEntry {
+        key: snap.processes[0].key,
+        child: Some(snap.processes[1].key),
+        project: "alpha".into(),
+        task: "nightly".into(),
+        attempt: "r1".into(),
+        cwd: "/tmp".into(),
+    });
+    let f = associate(&snap, &Options::default());
+    for pid in [700, 701, 702] {
+        assert_eq!(attempt_of(&f, pid).as_deref(), Some("attempt:alpha/nightly/r1"), "pid {pid}");
+    }
+    assert_eq!(node(&f, 701).assigned_by, Some(AssignedBy::Registry));
+    let (p, _, a) = f.attempts().next().unwrap();
+    assert_eq!((p.path.to_str(), a.source.as_str()), (Some("/src/alpha"), "registry"));
+    // A stale entry (another start time) places nothing.
+    let mut stale = snap.clone();
+    stale.registry[0].key = crate::model::ProcKey::new(700, 1).unwrap();
+    stale.registry[0].child = None;
+    let f = associate(&stale, &Options::default());
+    assert_eq!(attempt_of(&f, 701).as_deref(), Some("attempt:other/x/env"));
+}

@@ -201,7 +201,7 @@ impl Builder<'_> {
                     name: tag.attempt.clone(),
                     path: path.clone(),
                     branch: None,
-                    source: AttemptSource::Env,
+                    source: tag.source,
                     agent,
                     rollup,
                     processes,

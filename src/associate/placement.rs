@@ -11,7 +11,7 @@ use crate::model::tags::{
     CLAUDE_CODE_SESSION_ID, CLAUDE_PID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
     VK_WORKSPACE_BRANCH,
 };
-use crate::model::{AssignedBy, Process, Snapshot};
+use crate::model::{AssignedBy, AttemptSource, Process, Snapshot};
 
 /// How firmly the process at the top of an inheritance chain was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct TaggedAttempt {
     pub project: String,
     pub task: String,
     pub attempt: String,
+    /// Registry or environment, whichever named it first.
+    pub source: AttemptSource,
     /// The cwd of the first process that named it.
     pub path: Option<PathBuf>,
 }
@@ -120,30 +122,26 @@ fn direct_evidence(
     if p.kernel_thread || *role == Role::SharedService {
         return Direct::Barrier;
     }
-    let strong = |attempt| Direct::Placed(Placement { attempt, by: AssignedBy::Env, anchor: Anchor::Strong });
-    if let (Some(project), Some(task)) = (p.tag(SWARMTOP_PROJECT), p.tag(SWARMTOP_TASK)) {
-        let attempt = p.tag(SWARMTOP_ATTEMPT).unwrap_or("env").to_string();
-        let i = match tagged
-            .iter()
-            .position(|t| t.project == project && t.task == task && t.attempt == attempt)
-        {
-            Some(i) => i,
-            None => {
-                let path = p.cwd.clone();
-                tagged.push(TaggedAttempt {
-                    project: project.to_string(),
-                    task: task.to_string(),
-                    attempt,
-                    path,
-                });
-                tagged.len() - 1
-            }
+    let strong = |attempt, by| Direct::Placed(Placement { attempt, by, anchor: Anchor::Strong });
+    let registered = snapshot.registry.iter().find(|e| e.key == p.key || e.child == Some(p.key));
+    if let Some(e) = registered {
+        let named = Named {
+            project: &e.project,
+            task: &e.task,
+            attempt: &e.attempt,
+            source: AttemptSource::Registry,
         };
-        return strong(AttemptRef::Tagged(i));
+        let i = named.index_in(tagged, Some(&e.cwd));
+        return strong(AttemptRef::Tagged(i), AssignedBy::Registry);
+    }
+    if let (Some(project), Some(task)) = (p.tag(SWARMTOP_PROJECT), p.tag(SWARMTOP_TASK)) {
+        let attempt = p.tag(SWARMTOP_ATTEMPT).unwrap_or("env");
+        let named = Named { project, task, attempt, source: AttemptSource::Env };
+        return strong(AttemptRef::Tagged(named.index_in(tagged, p.cwd.as_deref())), AssignedBy::Env);
     }
     if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH) {
         if let Some(w) = snapshot.worktrees.iter().position(|w| w.branch.as_deref() == Some(branch)) {
-            return strong(AttemptRef::Worktree(w));
+            return strong(AttemptRef::Worktree(w), AssignedBy::Env);
         }
     }
     let worktree = p.cwd.as_deref().and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
@@ -154,6 +152,32 @@ fn direct_evidence(
             anchor: if matches!(role, Role::Agent(_)) { Anchor::Strong } else { Anchor::CwdOnly },
         }),
         None => Direct::Unknown,
+    }
+}
+
+/// An attempt named by the registry or by tags.
+struct Named<'a> {
+    project: &'a str,
+    task: &'a str,
+    attempt: &'a str,
+    source: AttemptSource,
+}
+
+impl Named<'_> {
+    /// Its index among the tagged attempts, added on first sight.
+    fn index_in(&self, tagged: &mut Vec<TaggedAttempt>, cwd: Option<&Path>) -> usize {
+        let same =
+            |t: &TaggedAttempt| t.project == self.project && t.task == self.task && t.attempt == self.attempt;
+        tagged.iter().position(same).unwrap_or_else(|| {
+            tagged.push(TaggedAttempt {
+                project: self.project.to_string(),
+                task: self.task.to_string(),
+                attempt: self.attempt.to_string(),
+                source: self.source,
+                path: cwd.map(Path::to_path_buf),
+            });
+            tagged.len() - 1
+        })
     }
 }
 

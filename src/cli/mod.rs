@@ -7,6 +7,7 @@ pub mod demo_swarm;
 pub mod json;
 pub mod kill;
 pub mod list;
+pub mod run;
 pub mod text;
 pub mod top;
 
@@ -32,6 +33,8 @@ pub enum CliError {
     Usage(String),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("cannot start {0}")]
+    Spawn(String),
     #[error("{0}")]
     Keymap(#[from] crate::tui::keymap::KeymapError),
     #[error("{0}")]
@@ -45,6 +48,7 @@ impl CliError {
             CliError::Config(_) | CliError::Usage(_) | CliError::Keymap(_) => EXIT_USAGE,
             CliError::Tui(crate::tui::run::TuiError::NotATerminal) => EXIT_USAGE,
             CliError::Tui(_) => 1,
+            CliError::Spawn(_) => 127,
         }
     }
 }

@@ -26,7 +26,7 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
         for task in &project.tasks {
             out.group(1, &task.rollup, &task.id);
             for attempt in &task.attempts {
-                let branch = attempt.branch.as_deref().unwrap_or("(detached)");
+                let branch = attempt.branch_label();
                 let mut label = format!(
                     "{}  {}  {}  [{}]",
                     attempt.id,

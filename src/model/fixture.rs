@@ -108,6 +108,7 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         worktrees,
         total_memory_bytes: 16 * 1024 * 1024 * 1024,
         claude_sessions: Vec::new(),
+        registry: Vec::new(),
         warnings: Vec::new(),
     }
 }

@@ -66,6 +66,8 @@ pub enum AttemptSource {
     Git,
     /// Named by `SWARMTOP_*` environment tags.
     Env,
+    /// Started by `swarmtop run`.
+    Registry,
 }
 
 impl AttemptSource {
@@ -73,6 +75,7 @@ impl AttemptSource {
         match self {
             AttemptSource::Git => "git",
             AttemptSource::Env => "env",
+            AttemptSource::Registry => "registry",
         }
     }
 }
@@ -135,6 +138,18 @@ pub struct AttemptNode {
     pub agent: Option<AgentKind>,
     pub rollup: Rollup,
     pub processes: Vec<ProcNode>,
+}
+
+impl AttemptNode {
+    /// The branch for display: `(detached)` for a git worktree without one, empty for
+    /// attempts that are not git worktrees.
+    pub fn branch_label(&self) -> &str {
+        match (&self.branch, self.source) {
+            (Some(b), _) => b,
+            (None, AttemptSource::Git) => "(detached)",
+            (None, _) => "",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::process::Process;
+use super::process::{ProcKey, Process};
 
 /// A git worktree found by walking up from some process's cwd.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,18 @@ pub struct ClaudeSession {
     pub status: Option<String>,
 }
 
+/// A process tree started by `swarmtop run`: the wrapper's identity, its command's,
+/// and where they belong (DESIGN.md rule 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryEntry {
+    pub key: ProcKey,
+    pub child: Option<ProcKey>,
+    pub project: String,
+    pub task: String,
+    pub attempt: String,
+    pub cwd: PathBuf,
+}
+
 /// Everything association needs from one refresh. Immutable once published.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -46,6 +58,8 @@ pub struct Snapshot {
     pub worktrees: Vec<Worktree>,
     pub total_memory_bytes: u64,
     pub claude_sessions: Vec<ClaudeSession>,
+    /// Live entries of the `swarmtop run` registry.
+    pub registry: Vec<RegistryEntry>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,
 }

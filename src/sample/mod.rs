@@ -5,6 +5,7 @@ pub mod claude_sessions;
 pub mod fake;
 pub mod linux;
 pub mod procfs;
+pub mod registry;
 pub mod sysinfo_source;
 pub mod users;
 pub mod worktree;
@@ -81,6 +82,7 @@ pub struct Sampler {
     source: Box<dyn ProcessSource>,
     probe: WorktreeProbe,
     claude: claude_sessions::ClaudeSessions,
+    registry: registry::Registry,
     host: HostFacts,
     self_pid: u32,
 }
@@ -92,6 +94,7 @@ impl Sampler {
             source,
             probe: WorktreeProbe::new(),
             claude: claude_sessions::ClaudeSessions::from_home(home.as_deref()),
+            registry: registry::Registry::new(registry::registry_dir(&|k| std::env::var(k).ok())),
             host,
             self_pid: std::process::id(),
         }
@@ -104,7 +107,9 @@ impl Sampler {
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         let processes = self.source.refresh()?;
         let worktrees = self.probe.probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
-        let (claude_sessions, warnings) = self.claude.refresh();
+        let (claude_sessions, mut warnings) = self.claude.refresh();
+        let (registry, registry_warnings) = self.registry.refresh();
+        warnings.extend(registry_warnings);
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {
@@ -117,6 +122,7 @@ impl Sampler {
             worktrees,
             total_memory_bytes: self.host.total_memory_bytes,
             claude_sessions,
+            registry,
             warnings,
         })
     }

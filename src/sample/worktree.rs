@@ -77,7 +77,7 @@ fn head_mtime(wt: Option<&Worktree>, root: &Path) -> Option<SystemTime> {
 /// Walks up from an existing directory to the nearest one holding `.git`.
 /// A cwd that no longer exists (deleted worktree) is not walked up, so its
 /// processes are not misplaced into an enclosing repository.
-fn find_root(cwd: &Path) -> Option<PathBuf> {
+pub fn find_root(cwd: &Path) -> Option<PathBuf> {
     if !cwd.is_absolute() || fs::metadata(cwd).is_err() {
         return None;
     }

@@ -211,7 +211,7 @@ impl RowBuilder<'_> {
 
     fn attempt(&mut self, a: &AttemptNode, parent: usize) {
         let id = RowId::Attempt(a.id.clone());
-        let branch = a.branch.as_deref().unwrap_or("(detached)");
+        let branch = a.branch_label();
         let mut note = format!("{branch}  [{}]", a.source.as_str());
         if let Some(agent) = &a.agent {
             note.push_str(&format!("  {agent}"));

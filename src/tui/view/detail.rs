@@ -129,14 +129,7 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         RowId::Attempt(id) => {
             if let Some((_, _, a)) = forest.attempts().find(|(_, _, a)| &a.id == id) {
                 field(&mut lines, "path", &sanitize(&a.path.to_string_lossy()), width, 2, styles);
-                field(
-                    &mut lines,
-                    "branch",
-                    &sanitize(a.branch.as_deref().unwrap_or("(detached)")),
-                    width,
-                    1,
-                    styles,
-                );
+                field(&mut lines, "branch", &sanitize(a.branch_label()), width, 1, styles);
                 let source = match &a.agent {
                     Some(agent) => format!("{}  agent {agent}", a.source.as_str()),
                     None => a.source.as_str().to_string(),
