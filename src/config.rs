@@ -24,6 +24,9 @@ pub struct Config {
     /// opencode, cursor-agent and amp.
     pub agents: Vec<String>,
     pub kill: KillConfig,
+    /// `[[layout]]`: directory patterns of orchestrators swarmtop does not know.
+    #[serde(default)]
+    pub layout: Vec<LayoutConfig>,
     /// TUI action name → key specs; parsed and checked by `tui::keymap`.
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -55,6 +58,13 @@ pub const DEFAULT_KEYS: &[(&str, &[&str])] = &[
     ("kill_tree", &["X"]),
     ("kill_orphans", &["O"]),
 ];
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutConfig {
+    /// e.g. `/srv/agents/{project}/{task}/{attempt}`
+    pub path: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +107,7 @@ impl Default for Config {
                     .map(String::from)
                     .to_vec(),
             },
+            layout: Vec::new(),
             keys: DEFAULT_KEYS
                 .iter()
                 .map(|(action, keys)| (action.to_string(), keys.iter().map(|k| k.to_string()).collect()))
@@ -157,6 +168,14 @@ pub fn resolve(
         config.source = source;
     }
     config.read_only |= flags.read_only;
+    for (i, layout) in config.layout.iter().enumerate() {
+        if let Err(message) = crate::model::layout::LayoutPattern::parse(&layout.path) {
+            return Err(ConfigError::Invalid {
+                file: file_name.clone(),
+                message: format!("layout[{i}].path: {message}"),
+            });
+        }
+    }
     if !(100..=60_000).contains(&config.refresh_ms) {
         return Err(ConfigError::Invalid {
             file: if file.is_some() { file_name } else { "--refresh".into() },
@@ -262,6 +281,15 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn layouts_are_checked() {
+        let c = with_file("[[layout]]\npath = \"/srv/{project}/{task}\"\n").unwrap();
+        assert_eq!(c.layout, [LayoutConfig { path: "/srv/{project}/{task}".into() }]);
+        let e = with_file("[[layout]]\npath = \"/srv/{project}\"\n").unwrap_err();
+        assert!(e.to_string().contains("layout[0].path"), "{e}");
+        assert!(with_file("[[layout]]\npath = \"/srv/{project}/{task}\"\nname = 1\n").is_err());
     }
 
     #[test]

@@ -156,3 +156,23 @@ fn bad_key_binding_in_config_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bound to both"));
 }
+
+#[test]
+fn list_orphans_shows_only_orphans_and_their_groups() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), "orph");
+    let mut procs = Sessions::default();
+    let leak = label("orphans", "leak");
+    procs.spawn(
+        &label("orphans", "agent"),
+        &r,
+        &format!("( exec -a {leak} sleep 600 & ) ; sleep 600 & wait"),
+    );
+    let root = tmp.path().to_str().unwrap();
+    let text = wait_for("the leak", Duration::from_secs(10), || {
+        let out = swarmtop(&["list", "--orphans", "--filter", root]);
+        let s = String::from_utf8(out.stdout).unwrap();
+        s.contains(&leak).then_some(s)
+    });
+    assert!(text.contains("[orphan]") && !text.contains(&label("orphans", "agent")), "{text}");
+}

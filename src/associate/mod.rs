@@ -15,11 +15,13 @@ pub struct Options {
     pub subreapers: Vec<String>,
     /// Program names recognised as agents besides the built-in ones.
     pub agents: Vec<String>,
+    /// `[[layout]]` patterns, checked before git worktrees.
+    pub layouts: Vec<crate::model::layout::LayoutPattern>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { subreapers: vec!["systemd".to_string()], agents: Vec::new() }
+        Options { subreapers: vec!["systemd".to_string()], agents: Vec::new(), layouts: Vec::new() }
     }
 }
 
@@ -43,6 +45,6 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
 }
 
 #[cfg(test)]
-mod agent_tests;
+mod rule_tests;
 #[cfg(test)]
 mod tests;

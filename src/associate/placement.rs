@@ -83,7 +83,7 @@ pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>, option
         .processes
         .iter()
         .zip(&roles)
-        .map(|(p, role)| direct_evidence(p, role, snapshot, &by_path, &mut tagged))
+        .map(|(p, role)| direct_evidence(p, role, snapshot, &by_path, options, &mut tagged))
         .collect();
     let mut of = inherit_all(snapshot, index_of_pid, &direct, &roles);
 
@@ -117,6 +117,7 @@ fn direct_evidence(
     role: &Role,
     snapshot: &Snapshot,
     by_path: &HashMap<&Path, usize>,
+    options: &Options,
     tagged: &mut Vec<TaggedAttempt>,
 ) -> Direct {
     if p.kernel_thread || *role == Role::SharedService {
@@ -144,13 +145,16 @@ fn direct_evidence(
             return strong(AttemptRef::Worktree(w), AssignedBy::Env);
         }
     }
-    let worktree = p.cwd.as_deref().and_then(|cwd| cwd.ancestors().find_map(|a| by_path.get(a).copied()));
-    match worktree {
-        Some(w) => Direct::Placed(Placement {
-            attempt: AttemptRef::Worktree(w),
-            by: AssignedBy::Cwd,
-            anchor: if matches!(role, Role::Agent(_)) { Anchor::Strong } else { Anchor::CwdOnly },
-        }),
+    let anchor = if matches!(role, Role::Agent(_)) { Anchor::Strong } else { Anchor::CwdOnly };
+    let by_cwd = |attempt| Direct::Placed(Placement { attempt, by: AssignedBy::Cwd, anchor });
+    let Some(cwd) = p.cwd.as_deref() else { return Direct::Unknown };
+    if let Some(m) = options.layouts.iter().find_map(|l| l.matches(cwd)) {
+        let named =
+            Named { project: &m.project, task: &m.task, attempt: &m.attempt, source: AttemptSource::Layout };
+        return by_cwd(AttemptRef::Tagged(named.index_in(tagged, Some(&m.root))));
+    }
+    match cwd.ancestors().find_map(|a| by_path.get(a).copied()) {
+        Some(w) => by_cwd(AttemptRef::Worktree(w)),
         None => Direct::Unknown,
     }
 }

@@ -1,9 +1,10 @@
-//! `swarmtop list [--json] [--all] [--filter TEXT]`.
+//! `swarmtop list [--json] [--all] [--orphans] [--filter TEXT]`.
 
 use std::io::{IsTerminal, Write};
 
 use super::{CliError, json, text};
 use crate::config::Config;
+use crate::model::filter::orphans_only;
 use crate::model::{Filter, Forest};
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -17,6 +18,9 @@ pub struct ListArgs {
     /// Keep rows whose name, command, cwd or id contains TEXT (case-insensitive), plus their ancestors.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
+    /// Only orphaned processes (left behind by whatever started them) and the groups above them.
+    #[arg(long)]
+    pub orphans: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
@@ -34,9 +38,10 @@ pub fn write_stdout(out: &str) -> Result<i32, CliError> {
 }
 
 pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
+    let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
     let forest = match &args.filter {
-        Some(text) => Filter::new(text).apply(forest),
-        None => forest.clone(),
+        Some(text) => Filter::new(text).apply(&forest),
+        None => forest,
     };
     if args.json {
         let doc = json::Document::new(&forest, args.all);

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::associate::{self, Options};
 use crate::config::{self, Config, ConfigError, FileInput, Flags};
+use crate::model::layout::LayoutPattern;
 use crate::model::{Forest, Snapshot};
 use crate::sample::{self, HostFacts, SampleError, Sampler};
 
@@ -80,7 +81,12 @@ pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, Cli
 }
 
 pub fn associate_options(config: &Config) -> Options {
-    Options { subreapers: config.subreapers.clone(), agents: config.agents.clone() }
+    Options {
+        subreapers: config.subreapers.clone(),
+        agents: config.agents.clone(),
+        // Checked when the config was resolved; an invalid one cannot get here.
+        layouts: config.layout.iter().filter_map(|l| LayoutPattern::parse(&l.path).ok()).collect(),
+    }
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {

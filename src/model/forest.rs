@@ -68,6 +68,8 @@ pub enum AttemptSource {
     Env,
     /// Started by `swarmtop run`.
     Registry,
+    /// Matched a `[[layout]]` pattern of the config.
+    Layout,
 }
 
 impl AttemptSource {
@@ -76,6 +78,7 @@ impl AttemptSource {
             AttemptSource::Git => "git",
             AttemptSource::Env => "env",
             AttemptSource::Registry => "registry",
+            AttemptSource::Layout => "layout",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod filter;
 pub mod fixture;
 pub mod forest;
 pub mod ids;
+pub mod layout;
 pub mod process;
 pub mod snapshot;
 pub mod sort;

@@ -1,5 +1,5 @@
-//! Agents, shared services and environment tags, with the real process shapes of
-//! NOTES.md as literal snapshots.
+//! Agents, shared services, the registry, environment tags and layouts, with the real
+//! process shapes of NOTES.md as literal snapshots.
 
 use super::*;
 use crate::model::agent::AgentKind;
@@ -221,4 +221,34 @@ fn the_registry_beats_tags_and_cwd_and_places_the_child_too() {
     stale.registry[0].child = None;
     let f = associate(&stale, &Options::default());
     assert_eq!(attempt_of(&f, 701).as_deref(), Some("attempt:other/x/env"));
+}
+
+#[test]
+fn layout_patterns_place_by_cwd_before_git_worktrees() {
+    let mut snap = snapshot(
+        vec![
+            process(800, 1, "runner").cwd("/srv/agents/alpha/fix-login/7/src").session_leader(),
+            process(801, 800, "cc").cwd("/tmp"),
+            process(802, 1, "vim").cwd(WT1),
+        ],
+        vec![linked_worktree(WT1, "/src/alpha", "vk/1a2b-add-login")],
+    );
+    snap.worktrees.push(linked_worktree("/srv/agents/alpha/fix-login/7", "/src/alpha", "whatever"));
+    let options = Options {
+        layouts: vec![
+            crate::model::layout::LayoutPattern::parse("/srv/agents/{project}/{task}/{attempt}").unwrap(),
+        ],
+        ..Options::default()
+    };
+    let f = associate(&snap, &options);
+    assert_eq!(attempt_of(&f, 800).as_deref(), Some("attempt:alpha/fix-login/7"));
+    assert_eq!(attempt_of(&f, 801).as_deref(), Some("attempt:alpha/fix-login/7"));
+    assert_eq!(node(&f, 800).assigned_by, Some(AssignedBy::Cwd));
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id == "attempt:alpha/fix-login/7").unwrap();
+    assert_eq!((a.source.as_str(), a.path.to_str()), ("layout", Some("/srv/agents/alpha/fix-login/7")));
+    assert_eq!(
+        attempt_of(&f, 802).as_deref(),
+        Some("attempt:alpha/add-login/1a2b"),
+        "git still places the rest"
+    );
 }
