@@ -23,6 +23,8 @@ pub struct Config {
     /// Program names recognised as agents besides claude, codex, aider, gemini, goose,
     /// opencode, cursor-agent and amp.
     pub agents: Vec<String>,
+    /// vibe-kanban base directories (workspaces under `<dir>/worktrees/`).
+    pub vibe_kanban_dirs: Vec<PathBuf>,
     pub kill: KillConfig,
     /// `[[layout]]`: directory patterns of orchestrators swarmtop does not know.
     #[serde(default)]
@@ -101,6 +103,7 @@ impl Default for Config {
             source: SourceKind::Auto,
             subreapers: vec!["systemd".into()],
             agents: Vec::new(),
+            vibe_kanban_dirs: vec!["/var/tmp/vibe-kanban".into(), "/tmp/vibe-kanban".into()],
             kill: KillConfig {
                 grace_secs: 5,
                 protect: ["sshd", "systemd", "init", "tmux: server", "dockerd", "containerd"]

@@ -115,3 +115,40 @@ fn detached_head_deleted_worktree_and_vanished_cwd_are_handled() {
     let doomed_node = find_label(&forest, &l("doomed")).unwrap();
     assert_eq!(doomed_node.process.cwd.as_deref(), Some(doomed.as_path()), "` (deleted)` is stripped");
 }
+
+#[test]
+fn vibe_kanban_workspaces_and_claude_squad_worktrees_are_recognised() {
+    use swarmtop::sample::worktree::KnownLayouts;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo_dir = repo(tmp.path(), "omega");
+    let base = tmp.path().join("vibe-kanban");
+    let ws = base.join("worktrees/5e5e-fix-login");
+    let wt = worktree(&repo_dir, &ws.join("omega"), "vk/5e5e-fix-login");
+    let squad = tmp.path().join("home/.claude-squad/worktrees");
+    let squad_wt = worktree(&repo_dir, &squad.join("dev-refactor_18a2b3c4d5e6f708"), "dev/refactor");
+    let l = |r: &str| label("layouts", r);
+    let mut procs = Sessions::default();
+    // vibe-kanban runs its agent in the workspace directory, one level above the repo.
+    procs.spawn(&l("vk-agent"), &ws, "sleep 600 & wait");
+    procs.spawn(&l("vk-tool"), &wt, "sleep 600 & wait");
+    procs.spawn(&l("squad"), &squad_wt, "sleep 600 & wait");
+    let layouts = KnownLayouts { vibe_kanban: vec![base.clone()], claude_squad: Some(squad.clone()) };
+    let mut sampler = live_sampler().with_layouts(layouts);
+    let forest = wait_for("the layout processes", WAIT, || {
+        let f = sample_forest(&mut sampler);
+        ["vk-agent", "vk-tool", "squad"].iter().all(|r| find_label(&f, &l(r)).is_some()).then_some(f)
+    });
+    assert_eq!(attempt_of(&forest, &l("vk-agent")).as_deref(), Some("attempt:omega/fix-login/5e5e"));
+    assert_eq!(attempt_of(&forest, &l("vk-tool")).as_deref(), Some("attempt:omega/fix-login/5e5e"));
+    assert_eq!(
+        attempt_of(&forest, &l("squad")).as_deref(),
+        Some("attempt:omega/dev/refactor/18a2b3c4d5e6f708")
+    );
+    let sources: Vec<(&str, &str)> =
+        forest.attempts().map(|(_, _, a)| (a.id.as_str(), a.source.as_str())).collect();
+    assert!(sources.contains(&("attempt:omega/fix-login/5e5e", "vibe-kanban")), "{sources:?}");
+    assert!(
+        sources.contains(&("attempt:omega/dev/refactor/18a2b3c4d5e6f708", "claude-squad")),
+        "{sources:?}"
+    );
+}

@@ -8,9 +8,7 @@ use super::naming::{attempt_name, project_name};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::ids::{attempt_id, project_id, task_id};
-use crate::model::{
-    AgentInfo, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode,
-};
+use crate::model::{AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode};
 
 /// Which group a process landed in; trees never cross groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -186,7 +184,7 @@ impl Builder<'_> {
                     name: names.attempt,
                     path: wt.path.clone(),
                     branch: wt.branch.clone(),
-                    source: AttemptSource::Git,
+                    source: wt.source,
                     agent,
                     rollup,
                     processes,

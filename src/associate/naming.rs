@@ -82,6 +82,8 @@ mod tests {
             branch: branch.map(str::to_string),
             detached_at: None,
             is_main,
+            source: crate::model::AttemptSource::Git,
+            layout_dir: None,
         }
     }
 

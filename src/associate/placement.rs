@@ -76,8 +76,14 @@ pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>, option
         .iter()
         .map(|p| if p.kernel_thread { Role::Plain } else { classify(p, &options.agents) })
         .collect();
-    let by_path: HashMap<&Path, usize> =
-        snapshot.worktrees.iter().enumerate().map(|(i, w)| (w.path.as_path(), i)).collect();
+    let by_path: HashMap<&Path, usize> = snapshot
+        .worktrees
+        .iter()
+        .enumerate()
+        .flat_map(|(i, w)| {
+            std::iter::once((w.path.as_path(), i)).chain(w.layout_dir.as_deref().map(|d| (d, i)))
+        })
+        .collect();
     let mut tagged: Vec<TaggedAttempt> = Vec::new();
     let mut direct: Vec<Direct> = snapshot
         .processes

@@ -17,6 +17,7 @@ use crate::associate::{self, Options};
 use crate::config::{self, Config, ConfigError, FileInput, Flags};
 use crate::model::layout::LayoutPattern;
 use crate::model::{Forest, Snapshot};
+use crate::sample::worktree::KnownLayouts;
 use crate::sample::{self, HostFacts, SampleError, Sampler};
 
 /// Exit codes: 0 success, 1 partial failure (kills), 2 bad usage or input.
@@ -90,7 +91,12 @@ pub fn associate_options(config: &Config) -> Options {
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
-    Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()))
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let layouts = KnownLayouts {
+        vibe_kanban: config.vibe_kanban_dirs.clone(),
+        claude_squad: home.map(|h| h.join(".claude-squad/worktrees")),
+    };
+    Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()).with_layouts(layouts))
 }
 
 /// Two samples about 200 ms apart, so CPU percentages mean something.

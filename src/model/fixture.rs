@@ -90,6 +90,8 @@ pub fn linked_worktree(path: &str, project: &str, branch: &str) -> Worktree {
         branch: Some(branch.to_string()),
         detached_at: None,
         is_main: false,
+        source: crate::model::AttemptSource::Git,
+        layout_dir: None,
     }
 }
 

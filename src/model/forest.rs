@@ -70,6 +70,10 @@ pub enum AttemptSource {
     Registry,
     /// Matched a `[[layout]]` pattern of the config.
     Layout,
+    /// A vibe-kanban workspace (`<base>/worktrees/<hex>-<slug>/<repo>`).
+    VibeKanban,
+    /// A claude-squad worktree (`~/.claude-squad/worktrees/<branch>_<hex>`).
+    ClaudeSquad,
 }
 
 impl AttemptSource {
@@ -79,6 +83,8 @@ impl AttemptSource {
             AttemptSource::Env => "env",
             AttemptSource::Registry => "registry",
             AttemptSource::Layout => "layout",
+            AttemptSource::VibeKanban => "vibe-kanban",
+            AttemptSource::ClaudeSquad => "claude-squad",
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::forest::AttemptSource;
 use super::process::{ProcKey, Process};
 
 /// A git worktree found by walking up from some process's cwd.
@@ -17,6 +18,11 @@ pub struct Worktree {
     pub detached_at: Option<String>,
     /// True for the project's main worktree (a `.git` directory).
     pub is_main: bool,
+    /// The orchestrator that made it, when its layout says so (else `Git`).
+    pub source: AttemptSource,
+    /// An orchestrator's directory that holds the worktree and where its agent works
+    /// (vibe-kanban's `<hex>-<slug>` workspace): cwds there belong to this worktree too.
+    pub layout_dir: Option<PathBuf>,
 }
 
 /// A Claude Code session file (`~/.claude/sessions/<pid>.json`), trusted only when

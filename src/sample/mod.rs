@@ -100,6 +100,12 @@ impl Sampler {
         }
     }
 
+    /// Recognise these orchestrator layouts from now on.
+    pub fn with_layouts(mut self, layouts: worktree::KnownLayouts) -> Sampler {
+        self.probe = WorktreeProbe::with_layouts(layouts);
+        self
+    }
+
     pub fn source_name(&self) -> &'static str {
         self.source.name()
     }

@@ -6,10 +6,56 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::model::Worktree;
+use crate::model::{AttemptSource, Worktree};
+
+/// Orchestrators' directory layouts that the probe recognises.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownLayouts {
+    /// vibe-kanban base directories: workspaces are `<base>/worktrees/<hex>-<slug>/<repo>/`.
+    pub vibe_kanban: Vec<PathBuf>,
+    /// claude-squad's `~/.claude-squad/worktrees`.
+    pub claude_squad: Option<PathBuf>,
+}
+
+impl KnownLayouts {
+    /// The vibe-kanban workspace directory holding `path`, if any.
+    fn vk_workspace(&self, path: &Path) -> Option<PathBuf> {
+        self.vibe_kanban.iter().find_map(|base| {
+            let worktrees = base.join("worktrees");
+            let ws = path.strip_prefix(&worktrees).ok()?.components().next()?;
+            Some(worktrees.join(ws))
+        })
+    }
+
+    /// Marks a worktree made by a known orchestrator.
+    fn classify(&self, mut wt: Worktree) -> Worktree {
+        if let Some(ws) = self.vk_workspace(&wt.path).filter(|ws| wt.path.parent() == Some(ws.as_path())) {
+            wt.source = AttemptSource::VibeKanban;
+            wt.layout_dir = Some(ws);
+        } else if self.claude_squad.as_ref().is_some_and(|dir| wt.path.parent() == Some(dir.as_path())) {
+            wt.source = AttemptSource::ClaudeSquad;
+        }
+        wt
+    }
+
+    /// For a cwd in a vibe-kanban workspace but outside its repositories (where the
+    /// agent works), the workspace's first repository worktree.
+    fn workspace_repo(&self, cwd: &Path) -> Option<PathBuf> {
+        let ws = self.vk_workspace(cwd)?;
+        let mut repos: Vec<PathBuf> = fs::read_dir(&ws)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| fs::symlink_metadata(p.join(".git")).is_ok())
+            .collect();
+        repos.sort();
+        repos.into_iter().next()
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct WorktreeProbe {
+    layouts: KnownLayouts,
     /// cwd → root of the worktree containing it (None: not inside one).
     roots_of_dirs: HashMap<PathBuf, (Option<PathBuf>, u64)>,
     worktrees: HashMap<PathBuf, (Option<Worktree>, Option<SystemTime>, u64)>,
@@ -19,6 +65,10 @@ pub struct WorktreeProbe {
 impl WorktreeProbe {
     pub fn new() -> WorktreeProbe {
         WorktreeProbe::default()
+    }
+
+    pub fn with_layouts(layouts: KnownLayouts) -> WorktreeProbe {
+        WorktreeProbe { layouts, ..WorktreeProbe::default() }
     }
 
     /// The worktrees containing any of `cwds`, each once. Entries not used in this
@@ -34,7 +84,7 @@ impl WorktreeProbe {
                     entry.0.clone()
                 }
                 None => {
-                    let root = find_root(cwd);
+                    let root = find_root(cwd).or_else(|| self.layouts.workspace_repo(cwd));
                     self.roots_of_dirs.insert(cwd.to_path_buf(), (root.clone(), generation));
                     root
                 }
@@ -62,7 +112,7 @@ impl WorktreeProbe {
                 return wt.clone();
             }
         }
-        let wt = read_worktree(root);
+        let wt = read_worktree(root).map(|w| self.layouts.classify(w));
         let mtime = head_mtime(wt.as_ref(), root);
         self.worktrees.insert(root.to_path_buf(), (wt.clone(), mtime, generation));
         wt
@@ -110,7 +160,15 @@ pub fn read_worktree(root: &Path) -> Option<Worktree> {
         if common.file_name().is_some_and(|n| n == ".git") { common.parent()?.to_path_buf() } else { common }
     };
     let (branch, detached_at) = parse_head(&head);
-    Some(Worktree { path: root.to_path_buf(), project_path, branch, detached_at, is_main })
+    Some(Worktree {
+        path: root.to_path_buf(),
+        project_path,
+        branch,
+        detached_at,
+        is_main,
+        source: AttemptSource::Git,
+        layout_dir: None,
+    })
 }
 
 /// `ref: refs/heads/B` → branch B; a commit id → detached at its first 7 hex digits.
