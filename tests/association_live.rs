@@ -132,7 +132,8 @@ fn vibe_kanban_workspaces_and_claude_squad_worktrees_are_recognised() {
     procs.spawn(&l("vk-agent"), &ws, "sleep 600 & wait");
     procs.spawn(&l("vk-tool"), &wt, "sleep 600 & wait");
     procs.spawn(&l("squad"), &squad_wt, "sleep 600 & wait");
-    let layouts = KnownLayouts { vibe_kanban: vec![base.clone()], claude_squad: Some(squad.clone()) };
+    let layouts =
+        KnownLayouts { vibe_kanban: vec![base.clone()], claude_squad: Some(squad.clone()), kild: Vec::new() };
     let mut sampler = live_sampler().with_layouts(layouts);
     let forest = wait_for("the layout processes", WAIT, || {
         let f = sample_forest(&mut sampler);

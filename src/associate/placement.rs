@@ -11,7 +11,7 @@ use crate::model::tags::{
     CLAUDE_CODE_SESSION_ID, CLAUDE_PID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
     VK_WORKSPACE_BRANCH,
 };
-use crate::model::{AssignedBy, AttemptSource, Process, Snapshot};
+use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
 
 /// How firmly the process at the top of an inheritance chain was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +141,13 @@ fn direct_evidence(
         let i = named.index_in(tagged, Some(&e.cwd));
         return strong(AttemptRef::Tagged(i), AssignedBy::Registry);
     }
+    if let Some(e) = snapshot.external.iter().find(|e| is_recorded(e, p, snapshot)) {
+        if let Some(w) = e.worktree.as_deref().and_then(|wt| by_path.get(wt).copied()) {
+            return strong(AttemptRef::Worktree(w), AssignedBy::Registry);
+        }
+        let named = Named { project: &e.project, task: &e.task, attempt: &e.attempt, source: e.source };
+        return strong(AttemptRef::Tagged(named.index_in(tagged, p.cwd.as_deref())), AssignedBy::Registry);
+    }
     if let (Some(project), Some(task)) = (p.tag(SWARMTOP_PROJECT), p.tag(SWARMTOP_TASK)) {
         let attempt = p.tag(SWARMTOP_ATTEMPT).unwrap_or("env");
         let named = Named { project, task, attempt, source: AttemptSource::Env };
@@ -163,6 +170,15 @@ fn direct_evidence(
         Some(w) => by_cwd(AttemptRef::Worktree(w)),
         None => Direct::Unknown,
     }
+}
+
+/// Whether an orchestrator's record names this very process: same pid, and the same
+/// `comm` and start time (to the second, ±2 s) where it recorded them.
+fn is_recorded(e: &ExternalSession, p: &Process, snapshot: &Snapshot) -> bool {
+    let started = snapshot.boot_time_secs + p.key.start_time() / snapshot.ticks_per_second.max(1);
+    e.pid == p.pid()
+        && e.comm.as_ref().is_none_or(|c| *c == p.name)
+        && e.start_epoch_secs.is_none_or(|s| s.abs_diff(started) <= 2)
 }
 
 /// An attempt named by the registry or by tags.

@@ -252,3 +252,42 @@ fn layout_patterns_place_by_cwd_before_git_worktrees() {
         "git still places the rest"
     );
 }
+
+#[test]
+fn orchestrator_records_place_their_processes_when_identity_matches() {
+    use crate::model::{AttemptSource, ExternalSession};
+    let record = |pid: u32, start: u64, worktree: Option<&str>, source: AttemptSource| ExternalSession {
+        source,
+        pid,
+        comm: Some("ghostty".into()),
+        start_epoch_secs: Some(start),
+        worktree: worktree.map(Into::into),
+        project: "alpha".into(),
+        task: "fix".into(),
+        attempt: "fix".into(),
+    };
+    let mut snap = snapshot(
+        vec![
+            process(900, 1, "ghostty").cwd("/home/u").session_leader(),
+            process(901, 1, "ghostty").cwd("/home/u").session_leader(),
+            process(902, 1, "bun").cwd("/home/u").session_leader(),
+        ],
+        vec![linked_worktree(WT1, "/src/alpha", "kild/fix")],
+    );
+    // The fixture's boot time plus pid*10 ticks at 100 ticks a second.
+    snap.external.push(record(900, 1_699_990_090, Some(WT1), AttemptSource::Kild));
+    snap.external.push(record(901, 1_699_990_000, Some(WT1), AttemptSource::Kild)); // PID reused: start differs
+    let mut kit = record(902, 1_699_990_091, None, AttemptSource::ScriptKit);
+    kit.comm = None;
+    kit.project = "script-kit".into();
+    kit.task = "resize-images".into();
+    kit.attempt = "902".into();
+    snap.external.push(kit);
+    let f = associate(&snap, &Options::default());
+    assert_eq!(attempt_of(&f, 900).as_deref(), Some("attempt:alpha/fix/alpha"), "the worktree it recorded");
+    assert_eq!(node(&f, 900).assigned_by, Some(AssignedBy::Registry));
+    assert_eq!(attempt_of(&f, 901), None);
+    assert_eq!(attempt_of(&f, 902).as_deref(), Some("attempt:script-kit/resize-images/902"));
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.starts_with("attempt:script-kit")).unwrap();
+    assert_eq!(a.source.as_str(), "script-kit");
+}

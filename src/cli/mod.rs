@@ -94,7 +94,8 @@ pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let layouts = KnownLayouts {
         vibe_kanban: config.vibe_kanban_dirs.clone(),
-        claude_squad: home.map(|h| h.join(".claude-squad/worktrees")),
+        claude_squad: home.as_ref().map(|h| h.join(".claude-squad/worktrees")),
+        kild: home.iter().flat_map(|h| [h.join(".kild/worktrees"), h.join(".shards/worktrees")]).collect(),
     };
     Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()).with_layouts(layouts))
 }

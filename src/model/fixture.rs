@@ -111,6 +111,7 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         total_memory_bytes: 16 * 1024 * 1024 * 1024,
         claude_sessions: Vec::new(),
         registry: Vec::new(),
+        external: Vec::new(),
         warnings: Vec::new(),
     }
 }

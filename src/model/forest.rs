@@ -74,6 +74,10 @@ pub enum AttemptSource {
     VibeKanban,
     /// A claude-squad worktree (`~/.claude-squad/worktrees/<branch>_<hex>`).
     ClaudeSquad,
+    /// A KILD (formerly shards) session file.
+    Kild,
+    /// A script Script Kit runs (`~/.sk/kit/active-bun-pids.json`).
+    ScriptKit,
 }
 
 impl AttemptSource {
@@ -85,6 +89,8 @@ impl AttemptSource {
             AttemptSource::Layout => "layout",
             AttemptSource::VibeKanban => "vibe-kanban",
             AttemptSource::ClaudeSquad => "claude-squad",
+            AttemptSource::Kild => "kild",
+            AttemptSource::ScriptKit => "script-kit",
         }
     }
 }

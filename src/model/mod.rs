@@ -18,4 +18,4 @@ pub use forest::{
 };
 pub use ids::NodeId;
 pub use process::{ProcKey, ProcState, Process};
-pub use snapshot::{ClaudeSession, RegistryEntry, Snapshot, Worktree};
+pub use snapshot::{ClaudeSession, ExternalSession, RegistryEntry, Snapshot, Worktree};

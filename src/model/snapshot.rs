@@ -48,6 +48,23 @@ pub struct RegistryEntry {
     pub cwd: PathBuf,
 }
 
+/// A process an orchestrator recorded in its own state files (KILD/shards sessions,
+/// Script Kit's running scripts), with the identity it recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSession {
+    pub source: AttemptSource,
+    pub pid: u32,
+    /// `comm` as the orchestrator saw it, when recorded.
+    pub comm: Option<String>,
+    /// Start time in seconds since the epoch, when recorded (checked to ±2 s).
+    pub start_epoch_secs: Option<u64>,
+    /// The worktree it works in, when recorded.
+    pub worktree: Option<PathBuf>,
+    pub project: String,
+    pub task: String,
+    pub attempt: String,
+}
+
 /// Everything association needs from one refresh. Immutable once published.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -66,6 +83,8 @@ pub struct Snapshot {
     pub claude_sessions: Vec<ClaudeSession>,
     /// Live entries of the `swarmtop run` registry.
     pub registry: Vec<RegistryEntry>,
+    /// Orchestrators' recorded processes.
+    pub external: Vec<ExternalSession>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,
 }

@@ -4,6 +4,7 @@
 pub mod claude_sessions;
 pub mod fake;
 pub mod linux;
+pub mod orchestrators;
 pub mod procfs;
 pub mod registry;
 pub mod sysinfo_source;
@@ -83,6 +84,7 @@ pub struct Sampler {
     probe: WorktreeProbe,
     claude: claude_sessions::ClaudeSessions,
     registry: registry::Registry,
+    orchestrators: orchestrators::Orchestrators,
     host: HostFacts,
     self_pid: u32,
 }
@@ -95,6 +97,7 @@ impl Sampler {
             probe: WorktreeProbe::new(),
             claude: claude_sessions::ClaudeSessions::from_home(home.as_deref()),
             registry: registry::Registry::new(registry::registry_dir(&|k| std::env::var(k).ok())),
+            orchestrators: orchestrators::Orchestrators::new(home.clone()),
             host,
             self_pid: std::process::id(),
         }
@@ -112,10 +115,14 @@ impl Sampler {
 
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         let processes = self.source.refresh()?;
-        let worktrees = self.probe.probe(processes.iter().filter_map(|p| p.cwd.as_deref()));
         let (claude_sessions, mut warnings) = self.claude.refresh();
         let (registry, registry_warnings) = self.registry.refresh();
         warnings.extend(registry_warnings);
+        let (external, external_warnings) = self.orchestrators.refresh();
+        warnings.extend(external_warnings);
+        // Worktrees recorded by orchestrators count even when nobody works in them yet.
+        let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
+        let worktrees = self.probe.probe(cwds.chain(external.iter().filter_map(|e| e.worktree.as_deref())));
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {
@@ -129,6 +136,7 @@ impl Sampler {
             total_memory_bytes: self.host.total_memory_bytes,
             claude_sessions,
             registry,
+            external,
             warnings,
         })
     }

@@ -15,6 +15,8 @@ pub struct KnownLayouts {
     pub vibe_kanban: Vec<PathBuf>,
     /// claude-squad's `~/.claude-squad/worktrees`.
     pub claude_squad: Option<PathBuf>,
+    /// KILD's and shards' worktree roots (`~/.kild/worktrees`, `~/.shards/worktrees`).
+    pub kild: Vec<PathBuf>,
 }
 
 impl KnownLayouts {
@@ -34,6 +36,8 @@ impl KnownLayouts {
             wt.layout_dir = Some(ws);
         } else if self.claude_squad.as_ref().is_some_and(|dir| wt.path.parent() == Some(dir.as_path())) {
             wt.source = AttemptSource::ClaudeSquad;
+        } else if self.kild.iter().any(|dir| wt.path.starts_with(dir)) {
+            wt.source = AttemptSource::Kild;
         }
         wt
     }
