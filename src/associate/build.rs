@@ -8,7 +8,9 @@ use super::naming::{attempt_name, project_name};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::ids::{attempt_id, project_id, task_id};
-use crate::model::{AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode};
+use crate::model::{
+    AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
+};
 
 /// Which group a process landed in; trees never cross groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -152,8 +154,10 @@ impl Builder<'_> {
             .into_iter()
             .zip(names)
             .map(|((_, (path, tasks)), project)| {
-                let tasks: Vec<TaskNode> =
-                    tasks.into_iter().map(|(task, attempts)| build_task(&project, task, attempts)).collect();
+                let tasks: Vec<TaskNode> = tasks
+                    .into_iter()
+                    .map(|(task, attempts)| build_task(&project, task, attempts, &self.snapshot.task_titles))
+                    .collect();
                 ProjectNode {
                     id: project_id(&project),
                     rollup: Rollup::sum(tasks.iter().map(|t| &t.rollup)),
@@ -222,7 +226,12 @@ fn outermost_agent(roots: &[ProcNode]) -> Option<AgentKind> {
     roots.iter().find_map(go)
 }
 
-fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>) -> TaskNode {
+fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, titles: &[TaskTitle]) -> TaskNode {
+    let title = attempts
+        .iter()
+        .filter_map(|a| a.branch.as_deref())
+        .find_map(|b| titles.iter().find(|t| t.branch == b))
+        .map(|t| t.title.clone());
     attempts.sort_by(|a, b| (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path)));
     let names = unique_names(attempts.iter().map(|a| a.name.clone()));
     for (a, name) in attempts.iter_mut().zip(names) {
@@ -231,6 +240,7 @@ fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>) -> Ta
     }
     TaskNode {
         id: task_id(project, &task),
+        title,
         rollup: Rollup::sum(attempts.iter().map(|a| &a.rollup)),
         name: task,
         attempts,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::Options;
 use crate::model::agent::{AgentKind, Role, classify};
 use crate::model::tags::{
-    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
+    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_THREAD_ID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
     VK_WORKSPACE_BRANCH,
 };
 use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
@@ -152,6 +152,12 @@ fn direct_evidence(
         let attempt = p.tag(SWARMTOP_ATTEMPT).unwrap_or("env");
         let named = Named { project, task, attempt, source: AttemptSource::Env };
         return strong(AttemptRef::Tagged(named.index_in(tagged, p.cwd.as_deref())), AssignedBy::Env);
+    }
+    if let Some(id) = p.tag(CODEX_THREAD_ID) {
+        let thread = snapshot.codex_threads.iter().find(|t| t.id == id);
+        if let Some(w) = thread.and_then(|t| t.cwd.ancestors().find_map(|a| by_path.get(a).copied())) {
+            return strong(AttemptRef::Worktree(w), AssignedBy::Env);
+        }
     }
     if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH) {
         if let Some(w) = snapshot.worktrees.iter().position(|w| w.branch.as_deref() == Some(branch)) {

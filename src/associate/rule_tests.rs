@@ -291,3 +291,34 @@ fn orchestrator_records_place_their_processes_when_identity_matches() {
     let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.starts_with("attempt:script-kit")).unwrap();
     assert_eq!(a.source.as_str(), "script-kit");
 }
+
+#[test]
+fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
+    let mut snap = snapshot(
+        vec![
+            process(1000, 1, "bash -lc make").cwd("/tmp").session_leader().env("CODEX_THREAD_ID", "t-1"),
+            process(1001, 1, "bash -lc ls").cwd("/tmp").session_leader().env("CODEX_THREAD_ID", "t-unknown"),
+            process(1002, 1, "vim").cwd(WT2),
+        ],
+        vec![
+            linked_worktree(WT1, "/src/alpha", "vk/1a2b-add-login"),
+            linked_worktree(WT2, "/src/alpha", "vk/3c4d-add-login"),
+        ],
+    );
+    snap.codex_threads.push(crate::model::CodexThread {
+        id: "t-1".into(),
+        cwd: format!("{WT1}/src").into(),
+        branch: Some("vk/1a2b-add-login".into()),
+    });
+    snap.task_titles.push(crate::model::TaskTitle {
+        branch: "vk/3c4d-add-login".into(),
+        title: "Add a login page".into(),
+        project: None,
+    });
+    let f = associate(&snap, &Options::default());
+    assert_eq!(attempt_of(&f, 1000).as_deref(), Some("attempt:alpha/add-login/1a2b"));
+    assert_eq!(node(&f, 1000).assigned_by, Some(AssignedBy::Env));
+    assert_eq!(attempt_of(&f, 1001), None, "an unknown thread falls back (to nothing here)");
+    let task = &f.projects[0].tasks[0];
+    assert_eq!((task.id.as_str(), task.title.as_deref()), ("task:alpha/add-login", Some("Add a login page")));
+}

@@ -56,6 +56,8 @@ struct Project<'a> {
 struct Task<'a> {
     id: &'a str,
     name: &'a str,
+    /// Added in schema 1: the orchestrator's title (vibe-kanban), when known.
+    title: Option<&'a str>,
     #[serde(flatten)]
     sums: Sums,
     attempts: Vec<Attempt<'a>>,
@@ -144,6 +146,7 @@ fn task(t: &TaskNode) -> Task<'_> {
     Task {
         id: &t.id,
         name: &t.name,
+        title: t.title.as_deref(),
         sums: (&t.rollup).into(),
         attempts: t.attempts.iter().map(attempt).collect(),
     }

@@ -24,7 +24,10 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
     for project in &forest.projects {
         out.group(0, &project.rollup, &format!("{}  {}", project.id, project.path.display()));
         for task in &project.tasks {
-            out.group(1, &task.rollup, &task.id);
+            match &task.title {
+                Some(title) => out.group(1, &task.rollup, &format!("{}  \"{title}\"", task.id)),
+                None => out.group(1, &task.rollup, &task.id),
+            }
             for attempt in &task.attempts {
                 let branch = attempt.branch_label();
                 let mut label = format!(

@@ -39,7 +39,7 @@ fn project(p: &ProjectNode, rule: &impl Rule) -> Option<ProjectNode> {
 }
 
 fn task(t: &TaskNode, rule: &impl Rule) -> Option<TaskNode> {
-    if rule.keeps_group(&[&t.id]) {
+    if rule.keeps_group(&[&t.id, t.title.as_deref().unwrap_or("")]) {
         return Some(t.clone());
     }
     let attempts: Vec<AttemptNode> = t.attempts.iter().filter_map(|a| attempt(a, rule)).collect();
@@ -166,7 +166,13 @@ impl ProjectNode {
 
 impl TaskNode {
     fn clone_header(&self) -> TaskNode {
-        TaskNode { id: self.id.clone(), name: self.name.clone(), rollup: self.rollup, attempts: Vec::new() }
+        TaskNode {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            title: self.title.clone(),
+            rollup: self.rollup,
+            attempts: Vec::new(),
+        }
     }
 }
 

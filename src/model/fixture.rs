@@ -112,6 +112,8 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         claude_sessions: Vec::new(),
         registry: Vec::new(),
         external: Vec::new(),
+        codex_threads: Vec::new(),
+        task_titles: Vec::new(),
         warnings: Vec::new(),
     }
 }

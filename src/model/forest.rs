@@ -171,6 +171,8 @@ impl AttemptNode {
 pub struct TaskNode {
     pub id: String,
     pub name: String,
+    /// The orchestrator's title for it (vibe-kanban), when known.
+    pub title: Option<String>,
     pub rollup: Rollup,
     pub attempts: Vec<AttemptNode>,
 }

@@ -18,4 +18,6 @@ pub use forest::{
 };
 pub use ids::NodeId;
 pub use process::{ProcKey, ProcState, Process};
-pub use snapshot::{ClaudeSession, ExternalSession, RegistryEntry, Snapshot, Worktree};
+pub use snapshot::{
+    ClaudeSession, CodexThread, ExternalSession, RegistryEntry, Snapshot, TaskTitle, Worktree,
+};

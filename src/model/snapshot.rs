@@ -65,6 +65,22 @@ pub struct ExternalSession {
     pub attempt: String,
 }
 
+/// A Codex thread (`threads` in `~/.codex/state_5.sqlite`): where its tools work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodexThread {
+    pub id: String,
+    pub cwd: PathBuf,
+    pub branch: Option<String>,
+}
+
+/// A vibe-kanban task title for a workspace branch (from its SQLite database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskTitle {
+    pub branch: String,
+    pub title: String,
+    pub project: Option<String>,
+}
+
 /// Everything association needs from one refresh. Immutable once published.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -85,6 +101,8 @@ pub struct Snapshot {
     pub registry: Vec<RegistryEntry>,
     /// Orchestrators' recorded processes.
     pub external: Vec<ExternalSession>,
+    pub codex_threads: Vec<CodexThread>,
+    pub task_titles: Vec<TaskTitle>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,
 }

@@ -7,6 +7,7 @@ pub const SWARMTOP_ATTEMPT: &str = "SWARMTOP_ATTEMPT";
 pub const VK_WORKSPACE_BRANCH: &str = "VK_WORKSPACE_BRANCH";
 pub const CLAUDE_PID: &str = "CLAUDE_PID";
 pub const CLAUDE_CODE_SESSION_ID: &str = "CLAUDE_CODE_SESSION_ID";
+pub const CODEX_THREAD_ID: &str = "CODEX_THREAD_ID";
 
 /// Prefixes and names worth keeping: swarmtop's, orchestrators' and agents'.
 const KEPT: &[&str] = &[

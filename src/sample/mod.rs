@@ -7,6 +7,7 @@ pub mod linux;
 pub mod orchestrators;
 pub mod procfs;
 pub mod registry;
+pub mod sqlite_state;
 pub mod sysinfo_source;
 pub mod users;
 pub mod worktree;
@@ -85,6 +86,7 @@ pub struct Sampler {
     claude: claude_sessions::ClaudeSessions,
     registry: registry::Registry,
     orchestrators: orchestrators::Orchestrators,
+    sqlite: sqlite_state::SqliteState,
     host: HostFacts,
     self_pid: u32,
 }
@@ -98,6 +100,7 @@ impl Sampler {
             claude: claude_sessions::ClaudeSessions::from_home(home.as_deref()),
             registry: registry::Registry::new(registry::registry_dir(&|k| std::env::var(k).ok())),
             orchestrators: orchestrators::Orchestrators::new(home.clone()),
+            sqlite: sqlite_state::SqliteState::from_home(home.as_deref()),
             host,
             self_pid: std::process::id(),
         }
@@ -120,9 +123,15 @@ impl Sampler {
         warnings.extend(registry_warnings);
         let (external, external_warnings) = self.orchestrators.refresh();
         warnings.extend(external_warnings);
-        // Worktrees recorded by orchestrators count even when nobody works in them yet.
+        let (codex_threads, task_titles) = self.sqlite.refresh(&mut warnings);
+        // Worktrees recorded by orchestrators and agents count even when nobody works there yet.
         let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
-        let worktrees = self.probe.probe(cwds.chain(external.iter().filter_map(|e| e.worktree.as_deref())));
+        let recorded = external.iter().filter_map(|e| e.worktree.as_deref());
+        let live_threads: std::collections::HashSet<&str> =
+            processes.iter().filter_map(|p| p.tag(crate::model::tags::CODEX_THREAD_ID)).collect();
+        let threads =
+            codex_threads.iter().filter(|t| live_threads.contains(t.id.as_str())).map(|t| t.cwd.as_path());
+        let worktrees = self.probe.probe(cwds.chain(recorded).chain(threads));
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {
@@ -137,6 +146,8 @@ impl Sampler {
             claude_sessions,
             registry,
             external,
+            codex_threads,
+            task_titles,
             warnings,
         })
     }

@@ -187,7 +187,8 @@ impl RowBuilder<'_> {
     fn task(&mut self, t: &TaskNode, parent: usize) {
         let id = RowId::Task(t.id.clone());
         let attempts = t.attempts.len();
-        let note = if attempts == 1 { String::new() } else { format!("{attempts} attempts") };
+        let count = (attempts != 1).then(|| format!("{attempts} attempts"));
+        let note = [t.title.clone(), count].into_iter().flatten().collect::<Vec<_>>().join("  ");
         let Some(me) = self.group(Group {
             id,
             kind: RowKind::Task,

@@ -1,0 +1,178 @@
+//! Agents' and orchestrators' SQLite state, opened read-only and re-read only when
+//! the database (or its WAL) changes: Codex threads (`~/.codex/state_5.sqlite`) and
+//! vibe-kanban task titles (`~/.local/share/vibe-kanban/db.v2.sqlite` or `db.sqlite`).
+//! A locked, missing or unfamiliar database falls back to nothing, reported once.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::model::{CodexThread, TaskTitle};
+
+/// One database file, watched by mtime.
+#[derive(Debug)]
+struct Watched<T> {
+    candidates: Vec<PathBuf>,
+    stamp: Option<(PathBuf, Option<SystemTime>, Option<SystemTime>)>,
+    rows: Vec<T>,
+    reported: bool,
+}
+
+impl<T: Clone> Watched<T> {
+    fn new(candidates: Vec<PathBuf>) -> Watched<T> {
+        Watched { candidates, stamp: None, rows: Vec::new(), reported: false }
+    }
+
+    fn refresh(
+        &mut self,
+        read: fn(&Connection) -> rusqlite::Result<Vec<T>>,
+        warnings: &mut Vec<String>,
+    ) -> Vec<T> {
+        let Some(path) = self.candidates.iter().find(|p| p.is_file()).cloned() else {
+            self.rows.clear();
+            return Vec::new();
+        };
+        let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        let stamp = Some((path.clone(), mtime(&path), mtime(&wal)));
+        if stamp == self.stamp {
+            return self.rows.clone();
+        }
+        match open(&path).and_then(|c| read(&c)) {
+            Ok(rows) => {
+                self.rows = rows;
+                self.stamp = stamp;
+            }
+            Err(e) => {
+                // Keep the last good rows; try again next refresh (it may be locked now).
+                if !self.reported {
+                    self.reported = true;
+                    warnings.push(format!(
+                        "{}: not used ({e}); falling back to names from branches and cwds",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        self.rows.clone()
+    }
+}
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(Duration::from_millis(50))?;
+    Ok(c)
+}
+
+fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<CodexThread>> {
+    let mut stmt = c.prepare("SELECT id, cwd, git_branch FROM threads")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(CodexThread {
+            id: r.get::<_, String>(0)?,
+            cwd: PathBuf::from(r.get::<_, String>(1)?),
+            branch: r.get::<_, Option<String>>(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Current schema (`workspaces`), then the older one (`task_attempts`).
+fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
+    let query = |table: &str| {
+        format!(
+            "SELECT w.branch, t.title, p.name FROM {table} w JOIN tasks t ON t.id = w.task_id \
+             LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL"
+        )
+    };
+    let mut stmt = c.prepare(&query("workspaces")).or_else(|_| c.prepare(&query("task_attempts")))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TaskTitle { branch: r.get(0)?, title: r.get(1)?, project: r.get::<_, Option<String>>(2)? })
+    })?;
+    rows.collect()
+}
+
+#[derive(Debug)]
+pub struct SqliteState {
+    codex: Watched<CodexThread>,
+    vibe_kanban: Watched<TaskTitle>,
+}
+
+impl SqliteState {
+    pub fn from_home(home: Option<&Path>) -> SqliteState {
+        let under = |rel: &[&str]| home.map(|h| rel.iter().map(|r| h.join(r)).collect()).unwrap_or_default();
+        SqliteState {
+            codex: Watched::new(under(&[".codex/state_5.sqlite"])),
+            vibe_kanban: Watched::new(under(&[
+                ".local/share/vibe-kanban/db.v2.sqlite",
+                ".local/share/vibe-kanban/db.sqlite",
+                "Library/Application Support/ai.bloop.vibe-kanban/db.v2.sqlite",
+                "Library/Application Support/ai.bloop.vibe-kanban/db.sqlite",
+            ])),
+        }
+    }
+
+    pub fn refresh(&mut self, warnings: &mut Vec<String>) -> (Vec<CodexThread>, Vec<TaskTitle>) {
+        (self.codex.refresh(codex_threads, warnings), self.vibe_kanban.refresh(vk_titles, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codex_threads_and_vibe_kanban_titles_are_read_and_bad_databases_reported_once() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::create_dir_all(h.join(".codex")).unwrap();
+        std::fs::create_dir_all(h.join(".local/share/vibe-kanban")).unwrap();
+        let codex = Connection::open(h.join(".codex/state_5.sqlite")).unwrap();
+        codex
+            .execute_batch(
+                "CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, cwd TEXT NOT NULL, git_branch TEXT);
+                 INSERT INTO threads VALUES ('t-1', '/r', '/wt/1a2b/alpha', 'vk/1a2b-x');",
+            )
+            .unwrap();
+        let vk = Connection::open(h.join(".local/share/vibe-kanban/db.v2.sqlite")).unwrap();
+        vk.execute_batch(
+            "CREATE TABLE projects (id BLOB PRIMARY KEY, name TEXT);
+             CREATE TABLE tasks (id BLOB PRIMARY KEY, project_id BLOB, title TEXT NOT NULL);
+             CREATE TABLE workspaces (id BLOB PRIMARY KEY, task_id BLOB, branch TEXT);
+             INSERT INTO projects VALUES (x'01', 'Alpha app');
+             INSERT INTO tasks VALUES (x'02', x'01', 'Add a login page');
+             INSERT INTO workspaces VALUES (x'03', x'02', 'vk/1a2b-add-login');",
+        )
+        .unwrap();
+        let mut state = SqliteState::from_home(Some(h));
+        let mut warnings = Vec::new();
+        let (threads, titles) = state.refresh(&mut warnings);
+        assert_eq!(
+            threads,
+            [CodexThread {
+                id: "t-1".into(),
+                cwd: "/wt/1a2b/alpha".into(),
+                branch: Some("vk/1a2b-x".into())
+            }]
+        );
+        assert_eq!(titles[0].title, "Add a login page");
+        assert_eq!(titles[0].project.as_deref(), Some("Alpha app"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+
+        // An unfamiliar schema: fall back (keep nothing new), report once.
+        drop(codex);
+        std::fs::remove_file(h.join(".codex/state_5.sqlite")).unwrap();
+        Connection::open(h.join(".codex/state_5.sqlite"))
+            .unwrap()
+            .execute_batch("CREATE TABLE other (x);")
+            .unwrap();
+        let mut state = SqliteState::from_home(Some(h));
+        state.refresh(&mut warnings);
+        state.refresh(&mut warnings);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("state_5.sqlite") && warnings[0].contains("falling back"));
+    }
+}
