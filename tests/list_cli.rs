@@ -55,7 +55,7 @@ fn list_json_matches_schema_1() {
     assert_eq!(keys(project), sorted([&["id", "name", "path", "tasks"][..], &sums].concat()));
     assert_eq!(project["id"], "project:alpha");
     let task = &project["tasks"][0];
-    assert_eq!(keys(task), sorted([&["id", "name", "attempts"][..], &sums].concat()));
+    assert_eq!(keys(task), sorted([&["id", "name", "title", "attempts"][..], &sums].concat()));
     assert_eq!(task["id"], "task:alpha/json");
     let attempt = &task["attempts"][0];
     assert_eq!(
