@@ -29,7 +29,7 @@ pub fn lines(app: &App, styles: &Styles) -> Vec<Line<'static>> {
 pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, scroll: u16, styles: &Styles) {
     let lines = lines(app, styles);
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = area.centered(Constraint::Length(72.min(area.width)), Constraint::Length(height));
+    let popup = area.centered(Constraint::Length(90.min(area.width)), Constraint::Length(height));
     let block = Block::new().borders(Borders::ALL).title(" help — Esc closes ");
     f.render_widget(Clear, popup);
     f.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), popup);
