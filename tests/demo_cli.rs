@@ -1,19 +1,14 @@
 //! `swarmtop demo` without a terminal: prints the demo forest, and removes every
 //! process and file it made, also when it is interrupted.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn processes_under(root: &Path) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
-        .collect()
-}
+use common::processes_under;
 
 /// Starts the demo, returns it and its root (read from its first stderr line).
 fn start_demo() -> (std::process::Child, PathBuf, BufReader<std::process::ChildStderr>) {

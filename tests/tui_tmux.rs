@@ -1,9 +1,13 @@
 //! End to end: the real binary's TUI on the demo swarm under tmux (send-keys and
 //! capture-pane). Skips with a printed reason where tmux is missing.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::processes_under;
 
 struct Tmux {
     socket: String,
@@ -67,15 +71,6 @@ fn demo_root(screen: &str) -> PathBuf {
 fn session_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     swarmtop::sample::procfs::parse_stat(&stat).map(|s| s.sid)
-}
-
-fn processes_under(root: &std::path::Path) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
-        .collect()
 }
 
 #[test]

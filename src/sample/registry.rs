@@ -50,11 +50,7 @@ impl RegistryFile {
 
 /// `$XDG_STATE_HOME/swarmtop/registry`, else `~/.local/state/swarmtop/registry`.
 pub fn registry_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let base = env("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("swarmtop").join("registry"))
+    crate::config::xdg_path(env, "XDG_STATE_HOME", ".local/state", "registry")
 }
 
 /// Writes `file` as `<dir>/<pid>-<start>.json` atomically; returns its path.

@@ -135,3 +135,15 @@ fn contains(n: &ProcNode, label: &str) -> bool {
 pub fn label(test: &str, role: &str) -> String {
     format!("st-{}-{test}-{role}", std::process::id())
 }
+
+/// Live processes whose cwd is at or below `root`.
+pub fn processes_under(root: &Path) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .map(|d| {
+            d.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()).collect::<Vec<u32>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
+        .collect()
+}
