@@ -53,9 +53,13 @@ pub fn run(args: &RunArgs) -> Result<i32, CliError> {
     let dir = registry::registry_dir(&|k| std::env::var(k).ok())
         .ok_or_else(|| CliError::Usage("no registry directory: set XDG_STATE_HOME or HOME".into()))?;
     let me = std::process::id();
+    // Without our own start time the entry would look stale at once and be pruned.
+    let start_time = registry::start_ticks(me).ok_or_else(|| {
+        CliError::Output(std::io::Error::other("cannot read this process's /proc/self/stat"))
+    })?;
     let mut file = RegistryFile {
         pid: me,
-        start_time: registry::start_ticks(me).unwrap_or(0),
+        start_time,
         project: names.project.clone(),
         task: names.task.clone(),
         attempt: names.attempt.clone(),

@@ -39,7 +39,8 @@ fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
 #[derive(Debug, Default)]
 pub struct ClaudeSessions {
     dir: Option<PathBuf>,
-    seen_mtime: Option<SystemTime>,
+    /// Each session file's mtime: Claude rewrites a file when its status changes.
+    seen: Vec<(PathBuf, Option<SystemTime>)>,
     sessions: Vec<ClaudeSession>,
     warnings: Vec<String>,
 }
@@ -50,15 +51,18 @@ impl ClaudeSessions {
         ClaudeSessions { dir: home.map(|h| h.join(".claude/sessions")), ..ClaudeSessions::default() }
     }
 
-    /// The current sessions, and the warnings of the files read this time (each
-    /// problem is reported once, when the directory changes).
+    /// The current sessions, and the warnings of the files read this time (a problem
+    /// is reported again only when a file changes).
     pub fn refresh(&mut self) -> (Vec<ClaudeSession>, Vec<String>) {
         let Some(dir) = &self.dir else { return (Vec::new(), Vec::new()) };
-        let mtime = std::fs::metadata(dir).and_then(|m| m.modified()).ok();
-        if mtime.is_some() && mtime == self.seen_mtime {
+        let mut stamp: Vec<(PathBuf, Option<SystemTime>)> = std::fs::read_dir(dir)
+            .map(|d| d.flatten().map(|e| (e.path(), e.metadata().and_then(|m| m.modified()).ok())).collect())
+            .unwrap_or_default();
+        stamp.sort();
+        if stamp == self.seen {
             return (self.sessions.clone(), Vec::new());
         }
-        self.seen_mtime = mtime;
+        self.seen = stamp;
         let (sessions, warnings) = read_dir(dir);
         self.sessions = sessions;
         self.warnings = warnings;
@@ -110,5 +114,14 @@ mod tests {
         assert_eq!(sessions[1].status.as_deref(), Some("busy"));
         assert_eq!(warnings.len(), 2);
         assert!(warnings.iter().any(|w| w.contains("8.json") && w.contains("sessionId")), "{warnings:?}");
+        let mut watched = ClaudeSessions { dir: Some(dir.path().to_path_buf()), ..ClaudeSessions::default() };
+        assert_eq!(watched.refresh().0.len(), 2);
+        assert!(watched.refresh().1.is_empty(), "unchanged files are not read again");
+        let busy = r#"{"pid":7,"sessionId":"s-2","procStart":5,"status":"waiting"}"#;
+        std::fs::write(dir.path().join("7.json"), busy).unwrap();
+        let file = std::fs::File::options().write(true).open(dir.path().join("7.json")).unwrap();
+        file.set_modified(SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+        let (sessions, _) = watched.refresh();
+        assert_eq!(sessions[0].status.as_deref(), Some("waiting"), "a rewritten file is read again");
     }
 }
