@@ -57,5 +57,5 @@ fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    crossterm::terminal::size().ok().map(|(w, _)| usize::from(w))
+    ratatui::crossterm::terminal::size().ok().map(|(w, _)| usize::from(w))
 }
