@@ -121,9 +121,11 @@ impl Sampler {
         let (claude_sessions, mut warnings) = self.claude.refresh();
         let (registry, registry_warnings) = self.registry.refresh();
         warnings.extend(registry_warnings);
-        let (external, external_warnings) = self.orchestrators.refresh();
+        let (orchestrators, external_warnings) = self.orchestrators.refresh();
         warnings.extend(external_warnings);
-        let (codex_threads, task_titles) = self.sqlite.refresh(&mut warnings);
+        let external = orchestrators.sessions;
+        let (codex_threads, mut task_titles) = self.sqlite.refresh(&mut warnings);
+        task_titles.extend(orchestrators.titles);
         // Worktrees recorded by orchestrators and agents count even when nobody works there yet.
         let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
         let recorded = external.iter().filter_map(|e| e.worktree.as_deref());

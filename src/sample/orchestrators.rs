@@ -1,13 +1,14 @@
 //! Orchestrators' own state files, read when they change:
 //! KILD / shards sessions (`~/.kild/sessions/<id>/kild.json`, `~/.shards/sessions/*.json`)
-//! and Script Kit's running scripts (`~/.sk/kit/active-bun-pids.json`).
+//! Script Kit's running scripts (`~/.sk/kit/active-bun-pids.json`), and claude-squad's
+//! instances (`~/.claude-squad/state.json`: titles of its worktrees' tasks).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use crate::model::{AttemptSource, ExternalSession};
+use crate::model::{AttemptSource, ExternalSession, TaskTitle};
 
 /// The session format KILD and shards share (unknown fields are ignored).
 #[derive(Deserialize)]
@@ -34,12 +35,41 @@ struct BunScript {
     started_at: Option<f64>,
 }
 
+/// claude-squad's state file: its instances are stored as JSON inside it.
+#[derive(Deserialize)]
+struct SquadState {
+    #[serde(default)]
+    instances: Vec<SquadInstance>,
+}
+
+#[derive(Deserialize)]
+struct SquadInstance {
+    title: String,
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    worktree: Option<SquadWorktree>,
+}
+
+#[derive(Deserialize)]
+struct SquadWorktree {
+    #[serde(default)]
+    branch_name: String,
+}
+
+/// What the orchestrators' state files say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrchestratorState {
+    pub sessions: Vec<ExternalSession>,
+    pub titles: Vec<TaskTitle>,
+}
+
 /// State files under one home directory; re-read only when one of them changes.
 #[derive(Debug, Default)]
 pub struct Orchestrators {
     home: Option<PathBuf>,
     stamp: Vec<Option<SystemTime>>,
-    sessions: Vec<ExternalSession>,
+    state: OrchestratorState,
 }
 
 impl Orchestrators {
@@ -47,27 +77,34 @@ impl Orchestrators {
         Orchestrators { home, ..Orchestrators::default() }
     }
 
-    /// The recorded processes, and the problems of files read this time.
-    pub fn refresh(&mut self) -> (Vec<ExternalSession>, Vec<String>) {
-        let Some(home) = self.home.clone() else { return (Vec::new(), Vec::new()) };
+    /// What the files say, and the problems of files read this time.
+    pub fn refresh(&mut self) -> (OrchestratorState, Vec<String>) {
+        let Some(home) = self.home.clone() else { return (OrchestratorState::default(), Vec::new()) };
         let watched = watched_paths(&home);
         let stamp: Vec<Option<SystemTime>> =
             watched.iter().map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()).collect();
         if stamp == self.stamp {
-            return (self.sessions.clone(), Vec::new());
+            return (self.state.clone(), Vec::new());
         }
         self.stamp = stamp;
         let mut warnings = Vec::new();
-        self.sessions = read_all(&home, &mut warnings);
-        (self.sessions.clone(), warnings)
+        self.state = OrchestratorState {
+            sessions: read_all(&home, &mut warnings),
+            titles: squad_titles(&home.join(".claude-squad/state.json"), &mut warnings),
+        };
+        (self.state.clone(), warnings)
     }
 }
 
 /// The files and directories whose mtimes tell that something changed.
 fn watched_paths(home: &Path) -> Vec<PathBuf> {
     let kild = home.join(".kild/sessions");
-    let mut paths =
-        vec![kild.clone(), home.join(".shards/sessions"), home.join(".sk/kit/active-bun-pids.json")];
+    let mut paths = vec![
+        kild.clone(),
+        home.join(".shards/sessions"),
+        home.join(".sk/kit/active-bun-pids.json"),
+        home.join(".claude-squad/state.json"),
+    ];
     if let Ok(dirs) = std::fs::read_dir(&kild) {
         let mut files: Vec<PathBuf> = dirs.flatten().map(|d| d.path().join("kild.json")).collect();
         files.sort();
@@ -90,6 +127,22 @@ pub fn read_all(home: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession>
     let mut out: Vec<ExternalSession> = files.iter().filter_map(|f| kild_session(f, warnings)).collect();
     out.extend(bun_scripts(&home.join(".sk/kit/active-bun-pids.json"), warnings));
     out
+}
+
+/// Task titles of claude-squad's instances, by their branches.
+fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
+    if !path.is_file() {
+        return Vec::new();
+    }
+    let Some(state) = parse::<SquadState>(path, warnings) else { return Vec::new() };
+    state
+        .instances
+        .into_iter()
+        .filter_map(|i| {
+            let branch = i.worktree.map(|w| w.branch_name).filter(|b| !b.is_empty()).unwrap_or(i.branch);
+            (!branch.is_empty()).then_some(TaskTitle { branch, title: i.title, project: None })
+        })
+        .collect()
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(path: &Path, warnings: &mut Vec<String>) -> Option<T> {
@@ -187,8 +240,21 @@ mod tests {
                 && warnings[0].contains("project_id"),
             "{warnings:?}"
         );
+        std::fs::create_dir_all(h.join(".claude-squad")).unwrap();
+        std::fs::write(
+            h.join(".claude-squad/state.json"),
+            r#"{"help_screens_seen": 3, "instances": [{"title": "refactor auth", "path": "/r", "branch": "",
+               "status": 0, "program": "claude", "worktree": {"repo_path": "/r", "worktree_path": "/h/.claude-squad/worktrees/u-auth_18a2",
+               "session_name": "refactor auth", "branch_name": "u/auth", "base_commit_sha": "abc"}}]}"#,
+        )
+        .unwrap();
         let mut o = Orchestrators::new(Some(h.to_path_buf()));
-        assert_eq!(o.refresh().0.len(), 2);
+        let (state, _) = o.refresh();
+        assert_eq!(state.sessions.len(), 2);
+        assert_eq!(
+            state.titles,
+            [TaskTitle { branch: "u/auth".into(), title: "refactor auth".into(), project: None }]
+        );
         assert!(o.refresh().1.is_empty(), "unchanged files are not re-read or re-reported");
     }
 }
