@@ -9,7 +9,7 @@ use super::Options;
 use crate::model::agent::{AgentKind, Role, classify};
 use crate::model::tags::{
     CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_THREAD_ID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
-    VK_WORKSPACE_BRANCH,
+    VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH, VK_WORKSPACE_ID,
 };
 use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
 
@@ -159,7 +159,15 @@ fn direct_evidence(
             return strong(AttemptRef::Worktree(w), AssignedBy::Env);
         }
     }
-    if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH) {
+    let vk_id = p.tag(VK_WORKSPACE_ID).or_else(|| p.tag(VK_ATTEMPT_ID)).map(str::to_lowercase);
+    let vk_branch = vk_id.and_then(|id| {
+        snapshot
+            .task_titles
+            .iter()
+            .find(|t| t.workspace_id.as_deref() == Some(id.as_str()))
+            .map(|t| t.branch.as_str())
+    });
+    if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH).or(vk_branch) {
         if let Some(w) = snapshot.worktrees.iter().position(|w| w.branch.as_deref() == Some(branch)) {
             return strong(AttemptRef::Worktree(w), AssignedBy::Env);
         }

@@ -314,11 +314,18 @@ fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
         branch: "vk/3c4d-add-login".into(),
         title: "Add a login page".into(),
         project: None,
+        workspace_id: Some("01234567-89ab-cdef-0123-456789abcdef".into()),
     });
+    snap.processes.push(
+        process(1003, 1, "npm run dev")
+            .cwd("/tmp")
+            .env("VK_ATTEMPT_ID", "01234567-89AB-CDEF-0123-456789ABCDEF"),
+    );
     let f = associate(&snap, &Options::default());
     assert_eq!(attempt_of(&f, 1000).as_deref(), Some("attempt:alpha/add-login/1a2b"));
     assert_eq!(node(&f, 1000).assigned_by, Some(AssignedBy::Env));
     assert_eq!(attempt_of(&f, 1001), None, "an unknown thread falls back (to nothing here)");
+    assert_eq!(attempt_of(&f, 1003).as_deref(), Some("attempt:alpha/add-login/3c4d"), "by workspace id");
     let task = &f.projects[0].tasks[0];
     assert_eq!((task.id.as_str(), task.title.as_deref()), ("task:alpha/add-login", Some("Add a login page")));
 }

@@ -73,12 +73,16 @@ pub struct CodexThread {
     pub branch: Option<String>,
 }
 
-/// A vibe-kanban task title for a workspace branch (from its SQLite database).
+/// An orchestrator's task title for a workspace branch (vibe-kanban's database,
+/// claude-squad's state file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskTitle {
     pub branch: String,
     pub title: String,
     pub project: Option<String>,
+    /// vibe-kanban's workspace (formerly task attempt) id, as `VK_WORKSPACE_ID` and
+    /// `VK_ATTEMPT_ID` carry it.
+    pub workspace_id: Option<String>,
 }
 
 /// Everything association needs from one refresh. Immutable once published.

@@ -5,6 +5,9 @@ pub const SWARMTOP_PROJECT: &str = "SWARMTOP_PROJECT";
 pub const SWARMTOP_TASK: &str = "SWARMTOP_TASK";
 pub const SWARMTOP_ATTEMPT: &str = "SWARMTOP_ATTEMPT";
 pub const VK_WORKSPACE_BRANCH: &str = "VK_WORKSPACE_BRANCH";
+pub const VK_WORKSPACE_ID: &str = "VK_WORKSPACE_ID";
+/// Older vibe-kanban builds: the same id under its former name.
+pub const VK_ATTEMPT_ID: &str = "VK_ATTEMPT_ID";
 pub const CLAUDE_PID: &str = "CLAUDE_PID";
 pub const CLAUDE_CODE_SESSION_ID: &str = "CLAUDE_CODE_SESSION_ID";
 pub const CODEX_THREAD_ID: &str = "CODEX_THREAD_ID";

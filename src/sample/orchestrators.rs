@@ -140,7 +140,12 @@ fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
         .into_iter()
         .filter_map(|i| {
             let branch = i.worktree.map(|w| w.branch_name).filter(|b| !b.is_empty()).unwrap_or(i.branch);
-            (!branch.is_empty()).then_some(TaskTitle { branch, title: i.title, project: None })
+            (!branch.is_empty()).then_some(TaskTitle {
+                branch,
+                title: i.title,
+                project: None,
+                workspace_id: None,
+            })
         })
         .collect()
 }
@@ -253,7 +258,12 @@ mod tests {
         assert_eq!(state.sessions.len(), 2);
         assert_eq!(
             state.titles,
-            [TaskTitle { branch: "u/auth".into(), title: "refactor auth".into(), project: None }]
+            [TaskTitle {
+                branch: "u/auth".into(),
+                title: "refactor auth".into(),
+                project: None,
+                workspace_id: None
+            }]
         );
         assert!(o.refresh().1.is_empty(), "unchanged files are not re-read or re-reported");
     }

@@ -84,15 +84,32 @@ fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<CodexThread>> {
 fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
     let query = |table: &str| {
         format!(
-            "SELECT w.branch, t.title, p.name FROM {table} w JOIN tasks t ON t.id = w.task_id \
+            "SELECT w.branch, t.title, p.name, w.id FROM {table} w JOIN tasks t ON t.id = w.task_id \
              LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL"
         )
     };
     let mut stmt = c.prepare(&query("workspaces")).or_else(|_| c.prepare(&query("task_attempts")))?;
     let rows = stmt.query_map([], |r| {
-        Ok(TaskTitle { branch: r.get(0)?, title: r.get(1)?, project: r.get::<_, Option<String>>(2)? })
+        Ok(TaskTitle {
+            branch: r.get(0)?,
+            title: r.get(1)?,
+            project: r.get::<_, Option<String>>(2)?,
+            workspace_id: uuid_text(r.get_ref(3)?),
+        })
     })?;
     rows.collect()
+}
+
+/// vibe-kanban stores UUIDs as 16-byte blobs; environment variables carry them hyphenated.
+fn uuid_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
+    match v {
+        rusqlite::types::ValueRef::Blob(b) if b.len() == 16 => {
+            let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            Some(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+        }
+        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_lowercase),
+        _ => None,
+    }
 }
 
 #[derive(Debug)]
@@ -144,7 +161,7 @@ mod tests {
              CREATE TABLE workspaces (id BLOB PRIMARY KEY, task_id BLOB, branch TEXT);
              INSERT INTO projects VALUES (x'01', 'Alpha app');
              INSERT INTO tasks VALUES (x'02', x'01', 'Add a login page');
-             INSERT INTO workspaces VALUES (x'03', x'02', 'vk/1a2b-add-login');",
+             INSERT INTO workspaces VALUES (x'0123456789abcdef0123456789abcdef', x'02', 'vk/1a2b-add-login');",
         )
         .unwrap();
         let mut state = SqliteState::from_home(Some(h));
@@ -160,6 +177,7 @@ mod tests {
         );
         assert_eq!(titles[0].title, "Add a login page");
         assert_eq!(titles[0].project.as_deref(), Some("Alpha app"));
+        assert_eq!(titles[0].workspace_id.as_deref(), Some("01234567-89ab-cdef-0123-456789abcdef"));
         assert!(warnings.is_empty(), "{warnings:?}");
 
         // An unfamiliar schema: fall back (keep nothing new), report once.
