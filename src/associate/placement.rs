@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::Options;
 use crate::model::agent::{AgentKind, Role, classify};
 use crate::model::tags::{
-    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_THREAD_ID, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK,
-    VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH, VK_WORKSPACE_ID,
+    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_THREAD_ID, CRYSTAL_SESSION_ID, SWARMTOP_ATTEMPT,
+    SWARMTOP_PROJECT, SWARMTOP_TASK, VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH, VK_WORKSPACE_ID,
 };
 use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
 
@@ -153,11 +153,14 @@ fn direct_evidence(
         let named = Named { project, task, attempt, source: AttemptSource::Env };
         return strong(AttemptRef::Tagged(named.index_in(tagged, p.cwd.as_deref())), AssignedBy::Env);
     }
-    if let Some(id) = p.tag(CODEX_THREAD_ID) {
-        let thread = snapshot.codex_threads.iter().find(|t| t.id == id);
-        if let Some(w) = thread.and_then(|t| t.cwd.ancestors().find_map(|a| by_path.get(a).copied())) {
-            return strong(AttemptRef::Worktree(w), AssignedBy::Env);
-        }
+    // Codex threads and Crystal sessions name the directory their processes belong to.
+    let named =
+        [(CODEX_THREAD_ID, &snapshot.codex_threads), (CRYSTAL_SESSION_ID, &snapshot.crystal_sessions)]
+            .into_iter()
+            .filter_map(|(tag, list)| Some((p.tag(tag)?, list)))
+            .find_map(|(id, list)| list.iter().find(|t| t.id == id));
+    if let Some(w) = named.and_then(|t| t.cwd.ancestors().find_map(|a| by_path.get(a).copied())) {
+        return strong(AttemptRef::Worktree(w), AssignedBy::Env);
     }
     let vk_id = p.tag(VK_WORKSPACE_ID).or_else(|| p.tag(VK_ATTEMPT_ID)).map(str::to_lowercase);
     let vk_branch = vk_id.and_then(|id| {

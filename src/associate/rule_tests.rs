@@ -305,7 +305,7 @@ fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
             linked_worktree(WT2, "/src/alpha", "vk/3c4d-add-login"),
         ],
     );
-    snap.codex_threads.push(crate::model::CodexThread {
+    snap.codex_threads.push(crate::model::NamedWorkspace {
         id: "t-1".into(),
         cwd: format!("{WT1}/src").into(),
         branch: Some("vk/1a2b-add-login".into()),
@@ -321,11 +321,18 @@ fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
             .cwd("/tmp")
             .env("VK_ATTEMPT_ID", "01234567-89AB-CDEF-0123-456789ABCDEF"),
     );
+    snap.processes.push(process(1004, 1, "claude").cwd("/tmp").env("CRYSTAL_SESSION_ID", "c-9"));
+    snap.crystal_sessions.push(crate::model::NamedWorkspace {
+        id: "c-9".into(),
+        cwd: WT2.into(),
+        branch: None,
+    });
     let f = associate(&snap, &Options::default());
     assert_eq!(attempt_of(&f, 1000).as_deref(), Some("attempt:alpha/add-login/1a2b"));
     assert_eq!(node(&f, 1000).assigned_by, Some(AssignedBy::Env));
     assert_eq!(attempt_of(&f, 1001), None, "an unknown thread falls back (to nothing here)");
     assert_eq!(attempt_of(&f, 1003).as_deref(), Some("attempt:alpha/add-login/3c4d"), "by workspace id");
+    assert_eq!(attempt_of(&f, 1004).as_deref(), Some("attempt:alpha/add-login/3c4d"), "by Crystal session");
     let task = &f.projects[0].tasks[0];
     assert_eq!((task.id.as_str(), task.title.as_deref()), ("task:alpha/add-login", Some("Add a login page")));
 }

@@ -113,6 +113,7 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         registry: Vec::new(),
         external: Vec::new(),
         codex_threads: Vec::new(),
+        crystal_sessions: Vec::new(),
         task_titles: Vec::new(),
         warnings: Vec::new(),
     }

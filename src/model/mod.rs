@@ -19,5 +19,5 @@ pub use forest::{
 pub use ids::NodeId;
 pub use process::{ProcKey, ProcState, Process};
 pub use snapshot::{
-    ClaudeSession, CodexThread, ExternalSession, RegistryEntry, Snapshot, TaskTitle, Worktree,
+    ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Snapshot, TaskTitle, Worktree,
 };

@@ -65,9 +65,10 @@ pub struct ExternalSession {
     pub attempt: String,
 }
 
-/// A Codex thread (`threads` in `~/.codex/state_5.sqlite`): where its tools work.
+/// A session that names the directory it works in: a Codex thread (`threads` in
+/// `~/.codex/state_5.sqlite`) or a Crystal session (`sessions` in `~/.crystal/sessions.db`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodexThread {
+pub struct NamedWorkspace {
     pub id: String,
     pub cwd: PathBuf,
     pub branch: Option<String>,
@@ -105,7 +106,8 @@ pub struct Snapshot {
     pub registry: Vec<RegistryEntry>,
     /// Orchestrators' recorded processes.
     pub external: Vec<ExternalSession>,
-    pub codex_threads: Vec<CodexThread>,
+    pub codex_threads: Vec<NamedWorkspace>,
+    pub crystal_sessions: Vec<NamedWorkspace>,
     pub task_titles: Vec<TaskTitle>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,

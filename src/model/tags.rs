@@ -11,6 +11,7 @@ pub const VK_ATTEMPT_ID: &str = "VK_ATTEMPT_ID";
 pub const CLAUDE_PID: &str = "CLAUDE_PID";
 pub const CLAUDE_CODE_SESSION_ID: &str = "CLAUDE_CODE_SESSION_ID";
 pub const CODEX_THREAD_ID: &str = "CODEX_THREAD_ID";
+pub const CRYSTAL_SESSION_ID: &str = "CRYSTAL_SESSION_ID";
 
 /// Prefixes and names worth keeping: swarmtop's, orchestrators' and agents'.
 const KEPT: &[&str] = &[

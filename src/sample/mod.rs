@@ -124,15 +124,25 @@ impl Sampler {
         let (orchestrators, external_warnings) = self.orchestrators.refresh();
         warnings.extend(external_warnings);
         let external = orchestrators.sessions;
-        let (codex_threads, mut task_titles) = self.sqlite.refresh(&mut warnings);
+        let db = self.sqlite.refresh(&mut warnings);
+        let (codex_threads, crystal_sessions) = (db.codex_threads, db.crystal_sessions);
+        let mut task_titles = db.task_titles;
         task_titles.extend(orchestrators.titles);
         // Worktrees recorded by orchestrators and agents count even when nobody works there yet.
         let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
         let recorded = external.iter().filter_map(|e| e.worktree.as_deref());
-        let live_threads: std::collections::HashSet<&str> =
-            processes.iter().filter_map(|p| p.tag(crate::model::tags::CODEX_THREAD_ID)).collect();
-        let threads =
-            codex_threads.iter().filter(|t| live_threads.contains(t.id.as_str())).map(|t| t.cwd.as_path());
+        let named: std::collections::HashSet<&str> = processes
+            .iter()
+            .flat_map(|p| {
+                [p.tag(crate::model::tags::CODEX_THREAD_ID), p.tag(crate::model::tags::CRYSTAL_SESSION_ID)]
+            })
+            .flatten()
+            .collect();
+        let threads = codex_threads
+            .iter()
+            .chain(&crystal_sessions)
+            .filter(|t| named.contains(t.id.as_str()))
+            .map(|t| t.cwd.as_path());
         let worktrees = self.probe.probe(cwds.chain(recorded).chain(threads));
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
@@ -149,6 +159,7 @@ impl Sampler {
             registry,
             external,
             codex_threads,
+            crystal_sessions,
             task_titles,
             warnings,
         })

@@ -1,6 +1,7 @@
 //! Agents' and orchestrators' SQLite state, opened read-only and re-read only when
 //! the database (or its WAL) changes: Codex threads (`~/.codex/state_5.sqlite`) and
-//! vibe-kanban task titles (`~/.local/share/vibe-kanban/db.v2.sqlite` or `db.sqlite`).
+//! vibe-kanban task titles (`~/.local/share/vibe-kanban/db.v2.sqlite` or `db.sqlite`), and
+//! Crystal sessions (`~/.crystal/sessions.db`).
 //! A locked, missing or unfamiliar database falls back to nothing, reported once.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::model::{CodexThread, TaskTitle};
+use crate::model::{NamedWorkspace, TaskTitle};
 
 /// One database file, watched by mtime.
 #[derive(Debug)]
@@ -68,13 +69,25 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
-fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<CodexThread>> {
+fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
     let mut stmt = c.prepare("SELECT id, cwd, git_branch FROM threads")?;
     let rows = stmt.query_map([], |r| {
-        Ok(CodexThread {
+        Ok(NamedWorkspace {
             id: r.get::<_, String>(0)?,
             cwd: PathBuf::from(r.get::<_, String>(1)?),
             branch: r.get::<_, Option<String>>(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn crystal_sessions(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
+    let mut stmt = c.prepare("SELECT id, worktree_path FROM sessions")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(NamedWorkspace {
+            id: r.get::<_, String>(0)?,
+            cwd: PathBuf::from(r.get::<_, String>(1)?),
+            branch: None,
         })
     })?;
     rows.collect()
@@ -114,8 +127,17 @@ fn uuid_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
 
 #[derive(Debug)]
 pub struct SqliteState {
-    codex: Watched<CodexThread>,
+    codex: Watched<NamedWorkspace>,
     vibe_kanban: Watched<TaskTitle>,
+    crystal: Watched<NamedWorkspace>,
+}
+
+/// What the databases hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DatabaseState {
+    pub codex_threads: Vec<NamedWorkspace>,
+    pub task_titles: Vec<TaskTitle>,
+    pub crystal_sessions: Vec<NamedWorkspace>,
 }
 
 impl SqliteState {
@@ -129,11 +151,16 @@ impl SqliteState {
                 "Library/Application Support/ai.bloop.vibe-kanban/db.v2.sqlite",
                 "Library/Application Support/ai.bloop.vibe-kanban/db.sqlite",
             ])),
+            crystal: Watched::new(under(&[".crystal/sessions.db"])),
         }
     }
 
-    pub fn refresh(&mut self, warnings: &mut Vec<String>) -> (Vec<CodexThread>, Vec<TaskTitle>) {
-        (self.codex.refresh(codex_threads, warnings), self.vibe_kanban.refresh(vk_titles, warnings))
+    pub fn refresh(&mut self, warnings: &mut Vec<String>) -> DatabaseState {
+        DatabaseState {
+            codex_threads: self.codex.refresh(codex_threads, warnings),
+            task_titles: self.vibe_kanban.refresh(vk_titles, warnings),
+            crystal_sessions: self.crystal.refresh(crystal_sessions, warnings),
+        }
     }
 }
 
@@ -164,12 +191,23 @@ mod tests {
              INSERT INTO workspaces VALUES (x'0123456789abcdef0123456789abcdef', x'02', 'vk/1a2b-add-login');",
         )
         .unwrap();
+        std::fs::create_dir_all(h.join(".crystal")).unwrap();
+        Connection::open(h.join(".crystal/sessions.db"))
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL, initial_prompt TEXT NOT NULL,
+                   worktree_name TEXT NOT NULL, worktree_path TEXT NOT NULL, status TEXT, pid INTEGER);
+                 INSERT INTO sessions VALUES ('c-1', 'fix', 'p', 'fix-1', '/wt/fix-1', 'running', 42);",
+            )
+            .unwrap();
         let mut state = SqliteState::from_home(Some(h));
         let mut warnings = Vec::new();
-        let (threads, titles) = state.refresh(&mut warnings);
+        let db = state.refresh(&mut warnings);
+        let (threads, titles) = (db.codex_threads, db.task_titles);
+        assert_eq!(db.crystal_sessions[0].cwd, Path::new("/wt/fix-1"));
         assert_eq!(
             threads,
-            [CodexThread {
+            [NamedWorkspace {
                 id: "t-1".into(),
                 cwd: "/wt/1a2b/alpha".into(),
                 branch: Some("vk/1a2b-x".into())
