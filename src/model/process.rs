@@ -77,21 +77,6 @@ impl ProcState {
         }
     }
 
-    /// A one-letter marker for tables, as `ps` prints it.
-    pub fn letter(self) -> char {
-        match self {
-            ProcState::Running => 'R',
-            ProcState::Sleeping => 'S',
-            ProcState::DiskSleep => 'D',
-            ProcState::Stopped => 'T',
-            ProcState::Traced => 't',
-            ProcState::Zombie => 'Z',
-            ProcState::Dead => 'X',
-            ProcState::Idle => 'I',
-            ProcState::Unknown => '?',
-        }
-    }
-
     /// States worth flagging on a row: a process that is not doing its normal thing.
     pub fn is_notable(self) -> bool {
         matches!(
@@ -173,10 +158,12 @@ mod tests {
     }
 
     #[test]
-    fn state_letters_round_trip() {
-        for c in ['R', 'S', 'D', 'T', 't', 'Z', 'X', 'I'] {
-            assert_eq!(ProcState::from_stat_char(c).letter(), c);
-        }
+    fn stat_letters_map_to_states() {
+        let names: Vec<&str> = "RSDTtZXI".chars().map(|c| ProcState::from_stat_char(c).as_str()).collect();
+        assert_eq!(
+            names,
+            ["running", "sleeping", "disk-sleep", "stopped", "traced", "zombie", "dead", "idle"]
+        );
         assert_eq!(ProcState::from_stat_char('W'), ProcState::Unknown);
     }
 }

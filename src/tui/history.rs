@@ -58,14 +58,6 @@ impl History {
     pub fn mem(&self, id: &RowId) -> Vec<u64> {
         self.series.get(id).map(|s| s.mem.iter().map(|&v| u64::from(v)).collect()).unwrap_or_default()
     }
-
-    pub fn len(&self) -> usize {
-        self.series.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.series.is_empty()
-    }
 }
 
 #[cfg(test)]
@@ -87,6 +79,6 @@ mod tests {
         assert_eq!(cpu.len(), SAMPLES);
         assert_eq!(cpu.last(), Some(&((SAMPLES as u64 + 4) * 10)));
         h.record(&associate(&snapshot(vec![], vec![]), &Options::default()));
-        assert!(h.is_empty());
+        assert!(h.cpu(&key).is_empty() && h.series.is_empty(), "a vanished process leaves nothing behind");
     }
 }
