@@ -99,6 +99,12 @@ fn codex_launcher_and_native_binary_are_one_agent_and_its_daemon_is_shared() {
         "tools by their own cwd"
     );
     assert_eq!(attempt_of(&f, 213), None, "never inherited from the daemon");
+    // An attempt kill never takes the shared daemon (whose cwd is in that attempt).
+    let ctx = crate::kill::plan::PlanContext { uid: 0, ..Default::default() };
+    let target: crate::model::NodeId = "attempt:alpha/add-login/3c4d".parse().unwrap();
+    let plan = crate::kill::plan::plan(&[target], &f, &ctx).unwrap();
+    let pids: Vec<u32> = plan.entries.iter().map(|e| e.key.pid()).collect();
+    assert_eq!(pids, [200, 201]);
 }
 
 #[test]
