@@ -130,7 +130,11 @@ fn supervise(
             .map_err(|e| CliError::Spawn(format!("{}: {e}", args.command[0])))?;
         let pid = child.id();
         file.child = registry::start_ticks(pid).map(|start_time| ProcessId { pid, start_time });
-        registry::write(dir, file)?;
+        // The command runs now: a failed update must not abandon it (the entry for
+        // this wrapper still places it by inheritance).
+        if let Err(e) = registry::write(dir, file) {
+            crate::warn!("swarmtop run: could not record the command in the registry: {e}");
+        }
         let group = Pid::from_raw(pid as i32);
         hand_terminal_to(group);
         let mut wait = tokio::task::spawn_blocking(move || child.wait());
