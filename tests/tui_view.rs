@@ -249,3 +249,14 @@ fn navigation_keys_move_the_selection() {
     key(&mut app, KeyCode::PageUp);
     assert_eq!(app.selected, 0);
 }
+
+#[test]
+fn state_file_problems_are_shown_not_swallowed() {
+    let mut app = app();
+    app.notices = vec![
+        "/h/.claude/sessions/8.json: skipped: missing field `sessionId`".into(),
+        "/r/x.json: skipped".into(),
+    ];
+    let s = screen(&mut app, 120, 6);
+    assert!(s.contains("⚠ /r/x.json: skipped (+1 more)"), "{s}");
+}

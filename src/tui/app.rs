@@ -46,6 +46,8 @@ pub struct App {
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
     pub sampler_error: Option<String>,
+    /// Problems with state files (registry, session files, databases), newest last.
+    pub notices: Vec<String>,
     /// A one-off message for the footer (read-only, nothing to kill, last kill's result).
     pub status: Option<String>,
     /// Who is killing: swarmtop's ancestry, uid, protected names.
@@ -82,6 +84,7 @@ impl App {
             modal: None,
             history: History::default(),
             sampler_error: None,
+            notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
             grace_secs: config.kill.grace_secs,

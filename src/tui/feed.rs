@@ -17,7 +17,12 @@ use crate::sample::Sampler;
 pub struct FeedState {
     pub forest: Option<Arc<Forest>>,
     pub error: Option<String>,
+    /// Problems with state files so far (newest last, at most `NOTICES`): the channel
+    /// keeps only the latest state, so they accumulate instead of passing by.
+    pub notices: Vec<String>,
 }
+
+const NOTICES: usize = 20;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Control {
@@ -45,9 +50,17 @@ impl Feed {
         let handle = std::thread::Builder::new()
             .name("swarmtop-sampler".into())
             .spawn(move || {
-                // Prime: the first CPU sample is meaningless and is discarded.
-                if let Err(e) = sampler.sample() {
-                    tx.send_replace(FeedState { forest: None, error: Some(e.to_string()) });
+                let mut notices: Vec<String> = Vec::new();
+                // Prime: the first CPU sample is meaningless and is discarded (its notices are not).
+                match sampler.sample() {
+                    Ok(s) => note(s.warnings, &mut notices),
+                    Err(e) => {
+                        tx.send_replace(FeedState {
+                            forest: None,
+                            error: Some(e.to_string()),
+                            notices: notices.clone(),
+                        });
+                    }
                 }
                 let mut wait = PRIME_INTERVAL.min(refresh);
                 loop {
@@ -56,10 +69,16 @@ impl Feed {
                     }
                     wait = refresh;
                     let state = match sampler.sample() {
-                        Ok(s) => FeedState { forest: Some(Arc::new(associate(&s, &options))), error: None },
-                        Err(e) => {
-                            FeedState { forest: tx.borrow().forest.clone(), error: Some(e.to_string()) }
+                        Ok(mut s) => {
+                            note(std::mem::take(&mut s.warnings), &mut notices);
+                            let forest = Some(Arc::new(associate(&s, &options)));
+                            FeedState { forest, error: None, notices: notices.clone() }
                         }
+                        Err(e) => FeedState {
+                            forest: tx.borrow().forest.clone(),
+                            error: Some(e.to_string()),
+                            notices: notices.clone(),
+                        },
                     };
                     if tx.send(state).is_err() {
                         return; // the UI is gone
@@ -93,6 +112,13 @@ impl Drop for Feed {
         // Dropping `control` ends the thread at its next wait; don't block the exit on it.
         self.handle.take();
     }
+}
+
+/// Adds new notices, keeping the newest `NOTICES`.
+fn note(new: Vec<String>, notices: &mut Vec<String>) {
+    notices.extend(new);
+    let excess = notices.len().saturating_sub(NOTICES);
+    notices.drain(..excess);
 }
 
 /// Waits `wait`, or while paused. Returns false when the UI has gone away.

@@ -49,6 +49,14 @@ pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         if let Some(msg) = &app.status {
             spans.push(Span::styled(format!(" {} │", sanitize(msg)), styles.warning()));
         }
+        if let Some(notice) = app.notices.last().filter(|_| app.status.is_none()) {
+            let more = if app.notices.len() > 1 {
+                format!(" (+{} more)", app.notices.len() - 1)
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(format!(" ⚠ {}{more} │", sanitize(notice)), styles.warning()));
+        }
         if let Some(e) = &app.sampler_error {
             spans.push(Span::styled(format!(" sampling failed: {} │", sanitize(e)), styles.danger()));
         }
