@@ -1,5 +1,6 @@
-//! The portable source, built on sysinfo. On Linux it adds pgid, sid, state and
-//! start ticks from `/proc/PID/stat`, which sysinfo does not expose.
+//! The second process source, built on sysinfo (a fallback and a cross-check of the
+//! procfs one). It adds pgid, sid, state and start ticks from `/proc/PID/stat`, which
+//! sysinfo does not expose.
 
 use std::path::PathBuf;
 
