@@ -163,7 +163,7 @@ impl App {
             Action::KillDone(report) => return self.kill_done(report),
             Action::Command(c) => return self.command(c),
             Action::NewForest(forest) => {
-                self.history.record(&forest);
+                self.history.record(&forest, self.show_other);
                 let live = all_ids(&forest);
                 self.expansion.flipped.retain(|id| live.contains(id));
                 self.forest = forest;
