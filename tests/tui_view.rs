@@ -260,3 +260,17 @@ fn state_file_problems_are_shown_not_swallowed() {
     let s = screen(&mut app, 120, 6);
     assert!(s.contains("⚠ /r/x.json: skipped (+1 more)"), "{s}");
 }
+
+#[test]
+fn an_unchanged_forest_draws_nothing() {
+    let mut app = app();
+    render(&mut app, 100, 10);
+    app.dirty = false;
+    let mut same = (*forest()).clone();
+    same.sampled_at_ms += 1000;
+    app.update(Action::NewForest(Arc::new(same.clone())));
+    assert!(!app.dirty, "nothing changed but the clock");
+    same.projects[0].rollup.cpu_percent += 1.0;
+    app.update(Action::NewForest(Arc::new(same)));
+    assert!(app.dirty);
+}

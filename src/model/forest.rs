@@ -214,6 +214,14 @@ impl Forest {
             .flat_map(|p| p.tasks.iter().flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a))))
     }
 
+    /// Same processes, numbers and groups, whatever the sampling time.
+    pub fn same_content(&self, other: &Forest) -> bool {
+        self.totals == other.totals
+            && self.projects == other.projects
+            && self.shared == other.shared
+            && self.unassigned == other.unassigned
+    }
+
     /// The first process node, parents first, that satisfies `pred`.
     pub fn find_process(&self, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {
         fn go(n: &ProcNode, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {

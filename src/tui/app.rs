@@ -164,6 +164,13 @@ impl App {
             Action::Command(c) => return self.command(c),
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                // An idle box: same processes, same numbers. Nothing to rebuild or draw
+                // (the detail pane's sparklines moved, though).
+                if self.sampled && forest.same_content(&self.forest) {
+                    self.forest = forest;
+                    self.dirty = self.detail;
+                    return Effect::None;
+                }
                 let live = all_ids(&forest);
                 self.expansion.flipped.retain(|id| live.contains(id));
                 self.forest = forest;
