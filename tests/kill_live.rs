@@ -35,10 +35,7 @@ fn pid_of(forest: &Forest, label: &str) -> u32 {
 }
 
 fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| swarmtop::sample::procfs::parse_stat(&s))
-        .is_some_and(|s| s.state != 'Z')
+    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
 }
 
 /// Bit 15 (SIGTERM) of SigIgn in /proc/PID/status.

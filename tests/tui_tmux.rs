@@ -69,8 +69,7 @@ fn demo_root(screen: &str) -> PathBuf {
 }
 
 fn session_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    swarmtop::sample::procfs::parse_stat(&stat).map(|s| s.sid)
+    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.sid)
 }
 
 #[test]

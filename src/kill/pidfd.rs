@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
@@ -29,8 +28,7 @@ impl PidfdControl {
     }
 
     fn stat(&mut self, pid: u32) -> Option<StatFields> {
-        procfs::read_into(&PathBuf::from(format!("/proc/{pid}/stat")), &mut self.buf).ok()?;
-        std::str::from_utf8(&self.buf).ok().and_then(procfs::parse_stat)
+        procfs::read_stat(pid, &mut self.buf)
     }
 }
 
@@ -103,9 +101,8 @@ impl ProcessControl for PidfdControl {
     }
 
     fn children_of(&mut self, parents: &HashSet<u32>) -> Vec<(ProcKey, String)> {
-        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-        let pids: Vec<u32> = entries.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect();
-        pids.into_iter()
+        procfs::list_pids()
+            .into_iter()
             .filter_map(|pid| self.stat(pid))
             .filter(|s| parents.contains(&s.ppid) && s.state != 'Z' && !s.kernel_thread)
             .filter_map(|s| Some((ProcKey::new(s.pid, s.start_ticks)?, s.comm)))

@@ -1,7 +1,6 @@
 //! Killing whole sessions by session id: how the demo swarm and the tests remove
 //! the process trees they started (never by name).
 
-use std::fs;
 use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, Signal, kill_process};
@@ -10,20 +9,11 @@ use crate::sample::procfs;
 
 /// PIDs of the live (non-zombie) processes whose session id is in `sids`.
 pub fn members(sids: &[u32]) -> Vec<u32> {
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return Vec::new();
-    };
     let mut buf = Vec::new();
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+    procfs::list_pids()
+        .into_iter()
         .filter(|&pid| {
-            let path = std::path::PathBuf::from(format!("/proc/{pid}/stat"));
-            procfs::read_into(&path, &mut buf).is_ok()
-                && std::str::from_utf8(&buf)
-                    .ok()
-                    .and_then(procfs::parse_stat)
-                    .is_some_and(|s| sids.contains(&s.sid) && s.state != 'Z')
+            procfs::read_stat(pid, &mut buf).is_some_and(|s| sids.contains(&s.sid) && s.state != 'Z')
         })
         .collect()
 }

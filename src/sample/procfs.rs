@@ -89,6 +89,20 @@ pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
     fs::File::open(path)?.read_to_end(buf)
 }
 
+/// Reads and parses `/proc/PID/stat` into a reused buffer; `None` when the process is
+/// gone (or the file unreadable).
+pub fn read_stat(pid: u32, buf: &mut Vec<u8>) -> Option<StatFields> {
+    read_into(&PathBuf::from(format!("/proc/{pid}/stat")), buf).ok()?;
+    parse_stat(std::str::from_utf8(buf).ok()?)
+}
+
+/// The PIDs listed in `/proc` right now (any of them may be gone by the next read).
+pub fn list_pids() -> Vec<u32> {
+    fs::read_dir("/proc")
+        .map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
 /// `btime` from `/proc/stat`: boot time in seconds since the epoch.
 pub fn parse_boot_time(proc_stat: &str) -> Option<u64> {
     proc_stat.lines().find_map(|l| l.strip_prefix("btime ")).and_then(|v| v.trim().parse().ok())

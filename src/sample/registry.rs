@@ -66,9 +66,7 @@ pub fn write(dir: &Path, file: &RegistryFile) -> std::io::Result<PathBuf> {
 
 /// Start ticks of a live, non-zombie process.
 pub fn start_ticks(pid: u32) -> Option<u64> {
-    let mut buf = Vec::new();
-    procfs::read_into(&PathBuf::from(format!("/proc/{pid}/stat")), &mut buf).ok()?;
-    let stat = procfs::parse_stat(std::str::from_utf8(&buf).ok()?)?;
+    let stat = procfs::read_stat(pid, &mut Vec::new())?;
     (stat.state != 'Z').then_some(stat.start_ticks)
 }
 

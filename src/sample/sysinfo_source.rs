@@ -2,8 +2,6 @@
 //! procfs one). It adds pgid, sid, state and start ticks from `/proc/PID/stat`, which
 //! sysinfo does not expose.
 
-use std::path::PathBuf;
-
 use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use super::users::UserNames;
@@ -49,12 +47,8 @@ impl ProcessSource for SysinfoSource {
         let mut out = Vec::with_capacity(self.system.processes().len());
         for (pid, p) in self.system.processes() {
             let pid = pid.as_u32();
-            let path = PathBuf::from(format!("/proc/{pid}/stat"));
             // Gone since sysinfo listed it: skip, as the next refresh would.
-            if procfs::read_into(&path, &mut self.buf).is_err() {
-                continue;
-            }
-            let Some(stat) = std::str::from_utf8(&self.buf).ok().and_then(procfs::parse_stat) else {
+            let Some(stat) = procfs::read_stat(pid, &mut self.buf) else {
                 continue;
             };
             let Some(key) = ProcKey::new(pid, stat.start_ticks) else {

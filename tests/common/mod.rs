@@ -138,11 +138,7 @@ pub fn label(test: &str, role: &str) -> String {
 
 /// Live processes whose cwd is at or below `root`.
 pub fn processes_under(root: &Path) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .map(|d| {
-            d.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()).collect::<Vec<u32>>()
-        })
-        .unwrap_or_default()
+    swarmtop::sample::procfs::list_pids()
         .into_iter()
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
         .collect()
