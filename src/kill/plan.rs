@@ -155,25 +155,10 @@ impl<'f> Index<'f> {
     fn new(forest: &'f Forest) -> Index<'f> {
         let mut by_pid = HashMap::new();
         let mut children: HashMap<u32, Vec<&ProcNode>> = HashMap::new();
-        fn visit<'f>(
-            n: &'f ProcNode,
-            by_pid: &mut HashMap<u32, &'f ProcNode>,
-            children: &mut HashMap<u32, Vec<&'f ProcNode>>,
-        ) {
+        forest.walk_processes(&mut |n| {
             by_pid.insert(n.process.pid(), n);
             children.entry(n.process.ppid).or_default().push(n);
-            for c in &n.children {
-                visit(c, by_pid, children);
-            }
-        }
-        for root in forest
-            .attempts()
-            .flat_map(|(_, _, a)| &a.processes)
-            .chain(&forest.shared)
-            .chain(&forest.unassigned)
-        {
-            visit(root, &mut by_pid, &mut children);
-        }
+        });
         Index { by_pid, children }
     }
 
@@ -212,7 +197,7 @@ impl<'f> Index<'f> {
                 for (p, t, a) in forest.attempts() {
                     if p.id == id || t.id == id || a.id == id {
                         found = true;
-                        a.processes.iter().for_each(|root| group_subtree(root, &mut out));
+                        a.processes.iter().for_each(|root| root.walk(&mut |n| out.push(n)));
                     }
                 }
                 if !found {
@@ -228,7 +213,7 @@ impl<'f> Index<'f> {
                 let mut members = Vec::new();
                 for (p, _, a) in forest.attempts() {
                     if project.as_ref().is_none_or(|name| &p.name == name) {
-                        a.processes.iter().for_each(|root| group_subtree(root, &mut members));
+                        a.processes.iter().for_each(|root| root.walk(&mut |n| members.push(n)));
                     }
                 }
                 for orphan in members.into_iter().filter(|n| n.orphan) {
@@ -238,12 +223,6 @@ impl<'f> Index<'f> {
         }
         Ok(out)
     }
-}
-
-/// A node and everything below it in its group, parents first.
-fn group_subtree<'f>(node: &'f ProcNode, out: &mut Vec<&'f ProcNode>) {
-    out.push(node);
-    node.children.iter().for_each(|c| group_subtree(c, out));
 }
 
 /// Ids of the forest that look like the mistyped one: same kind, and containing it, or

@@ -134,7 +134,7 @@ impl ProcNode {
     }
 
     /// Depth-first, parents before children.
-    pub fn walk(&self, visit: &mut impl FnMut(&ProcNode)) {
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a ProcNode)) {
         visit(self);
         for child in &self.children {
             child.walk(visit);
@@ -230,21 +230,17 @@ impl Forest {
             }
             n.children.iter().find_map(|c| go(c, pred))
         }
-        self.attempts()
-            .flat_map(|(_, _, a)| &a.processes)
-            .chain(&self.shared)
-            .chain(&self.unassigned)
-            .find_map(|n| go(n, pred))
+        self.roots().find_map(|n| go(n, pred))
+    }
+
+    /// The root of every process tree: attempts', shared services', unassigned.
+    pub fn roots(&self) -> impl Iterator<Item = &ProcNode> {
+        self.attempts().flat_map(|(_, _, a)| &a.processes).chain(&self.shared).chain(&self.unassigned)
     }
 
     /// Every process node in the forest (attempts, shared, unassigned), parents first.
-    pub fn walk_processes(&self, visit: &mut impl FnMut(&ProcNode)) {
-        for (_, _, attempt) in self.attempts() {
-            for root in &attempt.processes {
-                root.walk(visit);
-            }
-        }
-        for root in self.shared.iter().chain(&self.unassigned) {
+    pub fn walk_processes<'a>(&'a self, visit: &mut impl FnMut(&'a ProcNode)) {
+        for root in self.roots() {
             root.walk(visit);
         }
     }
