@@ -171,8 +171,11 @@ impl App {
                     self.dirty = self.detail;
                     return Effect::None;
                 }
-                let live = all_ids(&forest);
-                self.expansion.flipped.retain(|id| live.contains(id));
+                // Forget expansion exceptions of rows that are gone (nothing to do without any).
+                if !self.expansion.flipped.is_empty() {
+                    let live = all_ids(&forest);
+                    self.expansion.flipped.retain(|id| live.contains(id));
+                }
                 self.forest = forest;
                 self.sampled = true;
                 self.rebuild();
