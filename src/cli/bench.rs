@@ -72,17 +72,13 @@ impl Load {
         if n == 0 {
             return Ok(Load { child: None });
         }
-        use std::os::unix::process::CommandExt;
         let groups = n.div_ceil(10);
         let script = format!(
             "for g in $(seq {groups}); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait"
         );
         let mut cmd = std::process::Command::new("bash");
         cmd.arg("-c").arg(script).stdin(std::process::Stdio::null());
-        // SAFETY: setsid is async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(std::io::Error::from));
-        }
+        crate::kill::sessions::in_new_session(&mut cmd);
         let child = cmd.spawn()?;
         let sid = child.id();
         let deadline = Instant::now() + Duration::from_secs(60);

@@ -111,10 +111,7 @@ impl DemoSwarm {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
-        }
+        sessions::in_new_session(&mut cmd);
         let mut child: Child = cmd.spawn()?;
         self.sessions.push(child.id());
         // Reap the script whenever it ends (also when killed from the TUI), so it never

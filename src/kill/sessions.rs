@@ -7,6 +7,18 @@ use rustix::process::{Pid, Signal, kill_process};
 
 use crate::sample::procfs;
 
+/// Makes `cmd` start in a session (and process group) of its own, so the whole tree
+/// it grows can be found and killed by its session id.
+pub fn in_new_session(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook runs between fork and exec; setsid is async-signal-safe and
+    // touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(std::io::Error::from));
+    }
+    cmd
+}
+
 /// PIDs of the live (non-zombie) processes whose session id is in `sids`.
 pub fn members(sids: &[u32]) -> Vec<u32> {
     let mut buf = Vec::new();

@@ -5,7 +5,6 @@
 
 pub mod tui;
 
-use std::io;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -63,10 +62,7 @@ impl Sessions {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        // SAFETY: setsid is async-signal-safe.
-        unsafe {
-            cmd.pre_exec(|| rustix::process::setsid().map(drop).map_err(io::Error::from));
-        }
+        sessions::in_new_session(&mut cmd);
         let child = cmd.spawn().expect("spawn bash");
         let pid = child.id();
         self.children.push(child);
