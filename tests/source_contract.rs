@@ -9,7 +9,7 @@ use common::*;
 use swarmtop::model::Process;
 use swarmtop::sample::{ProcessSource, ProcfsSource, SysinfoSource};
 
-type Facts = (u32, u32, u32, u64, Option<std::path::PathBuf>, Vec<String>, String, Option<u32>);
+type Facts = (u32, u32, u32, u64, Option<std::sync::Arc<std::path::Path>>, Vec<String>, String, Option<u32>);
 
 fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
     source

@@ -36,9 +36,9 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
         .map(|(p, placement)| {
             placement.is_some()
                 && (p.ppid == 1
-                    || index_of_pid
-                        .get(&p.ppid)
-                        .is_some_and(|&i| options.subreapers.contains(&snapshot.processes[i].name)))
+                    || index_of_pid.get(&p.ppid).is_some_and(|&i| {
+                        options.subreapers.iter().any(|s| **s == *snapshot.processes[i].name)
+                    }))
         })
         .collect();
     build::Builder { snapshot, placements: &placements, index_of_pid: &index_of_pid, orphan: &orphan }.build()

@@ -26,8 +26,9 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     let rounds = args.rounds.max(3);
     let load = Load::start(args.load)?;
     let options = super::associate_options(config);
-    let raw = median(rounds, || raw_stat_read(false));
-    let raw_cwd = median(rounds, || raw_stat_read(true));
+    let mut proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
+    let raw = median(rounds, || raw_stat_read(&mut proc, false));
+    let raw_cwd = median(rounds, || raw_stat_read(&mut proc, true));
     let mut rows = vec![
         ("raw read of every /proc/PID/stat".to_string(), raw, None),
         ("raw read of every stat + cwd link".to_string(), raw_cwd, Some(raw)),
@@ -101,25 +102,16 @@ impl Drop for Load {
     }
 }
 
-/// Lists /proc and reads every stat file into one reused buffer: the floor; with
-/// `cwd`, also reads every cwd link (what association needs on top).
-fn raw_stat_read(cwd: bool) {
-    let mut buf = Vec::with_capacity(1024);
-    let mut path = std::path::PathBuf::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            if name.to_str().is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit())) {
-                path.clear();
-                path.push("/proc");
-                path.push(&name);
-                path.push("stat");
-                let _ = procfs::read_into(&path, &mut buf);
-                std::hint::black_box(&buf);
-                if cwd {
-                    path.set_file_name("cwd");
-                    let _ = std::hint::black_box(std::fs::read_link(&path));
-                }
+/// Lists /proc and reads every stat file into one reused buffer, with the same
+/// primitives the procfs source uses: the floor. With `cwd`, also reads every cwd
+/// link (what association would need on top if every cwd were read every time).
+fn raw_stat_read(proc: &mut procfs::ProcDir, cwd: bool) {
+    let (mut pids, mut buf, mut link) = (Vec::new(), Vec::with_capacity(1024), Vec::new());
+    if proc.list(&mut pids).is_ok() {
+        for &pid in &pids {
+            let _ = std::hint::black_box(proc.read(pid, "stat", &mut buf));
+            if cwd {
+                let _ = std::hint::black_box(proc.read_link(pid, "cwd", &mut link));
             }
         }
     }

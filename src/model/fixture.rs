@@ -1,7 +1,7 @@
 //! Builders for literal processes and snapshots, used by unit tests, view tests and
 //! the fake process source. Plain data; nothing here touches the OS.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::process::{ProcKey, ProcState, Process};
@@ -11,8 +11,11 @@ use super::snapshot::{Snapshot, Worktree};
 /// its parent's choosing (set with `.session()`), user `dev`.
 pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
     let cmd: Vec<String> = argv.split_whitespace().map(str::to_string).collect();
-    let name =
-        cmd.first().map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()).unwrap_or_default();
+    let name = cmd
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect::<String>())
+        .unwrap_or_default()
+        .into();
     Process {
         // pid 0 is the only rejected key; fixtures never use it.
         key: ProcKey::new(pid, u64::from(pid) * 10).unwrap_or_else(|| panic!("fixture pid 0")),
@@ -46,7 +49,7 @@ pub trait ProcessExt {
 
 impl ProcessExt for Process {
     fn cwd(mut self, dir: &str) -> Self {
-        self.cwd = Some(PathBuf::from(dir));
+        self.cwd = Some(Path::new(dir).into());
         self
     }
     fn session_leader(mut self) -> Self {

@@ -1,7 +1,7 @@
 //! A process as swarmtop sees it, and its identity.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
@@ -101,11 +101,11 @@ pub struct Process {
     /// Shared with every sample of the same process (cheap to clone per refresh).
     pub user: Arc<str>,
     /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
-    pub name: String,
+    pub name: Arc<str>,
     pub exe: Option<Arc<Path>>,
     pub cmd: Arc<[String]>,
     /// `None` when unreadable (other users' processes) or gone.
-    pub cwd: Option<PathBuf>,
+    pub cwd: Option<Arc<Path>>,
     pub state: ProcState,
     pub cpu_percent: f32,
     pub memory_bytes: u64,

@@ -1,23 +1,29 @@
-//! The Linux fast path: per refresh, `/proc/PID/stat` and the cwd link of every
-//! process; `cmdline`, `status` and the exe link once per ProcKey (cached, evicted
-//! when the process is gone).
+//! The Linux fast path: per refresh, `/proc/PID/stat` of every process, and the cwd
+//! link of the processes that ran since the last refresh plus a rolling share of the
+//! rest; `cmdline`, `status`, `environ` and the exe link once per ProcKey (cached,
+//! evicted when the process is gone). Nothing is allocated per process in steady state.
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::procfs::{self, StatFields};
+use super::procfs::{self, ProcDir, StatFields};
 use super::users::UserNames;
 use super::{ProcessSource, SampleError};
 use crate::model::{ProcKey, ProcState, Process};
+
+/// A process that did not run (same CPU ticks and minor faults) cannot have changed
+/// its cwd... unless it ran for less than a tick without faulting, so every cwd is
+/// also re-read at least once in this many refreshes, a share of them each time.
+pub const CWD_SWEEP: u64 = 4;
 
 /// Facts read once per ProcKey. exec keeps the PID and start time, so argv is read
 /// again when `comm` changes under the same key.
 #[derive(Debug, Clone)]
 struct Static {
-    comm: String,
+    comm: Arc<str>,
     cmd: Arc<[String]>,
     exe: Option<Arc<Path>>,
     uid: Option<u32>,
@@ -27,46 +33,53 @@ struct Static {
 
 #[derive(Debug, Clone)]
 struct Seen {
-    stat: Arc<Static>,
+    fixed: Arc<Static>,
     cpu_ticks: u64,
+    minor_faults: u64,
+    cwd: Option<Arc<Path>>,
     generation: u64,
 }
 
 pub struct ProcfsSource {
-    root: PathBuf,
+    proc: ProcDir,
     page_size: u64,
     ticks_per_second: u64,
     seen: HashMap<ProcKey, Seen>,
     generation: u64,
     last_refresh: Option<Instant>,
     users: UserNames,
-    buf: Vec<u8>,
-    /// Reused for every `/proc/PID/FILE` path.
-    path: String,
-    root_str: String,
     own_uid: u32,
+    /// Reused buffers: file contents, link targets, the PID list, one parsed stat line.
+    buf: Vec<u8>,
+    link: Vec<u8>,
+    pids: Vec<u32>,
+    stat: StatFields,
 }
 
 impl ProcfsSource {
     pub fn new() -> Result<ProcfsSource, SampleError> {
-        ProcfsSource::with_root(Path::new("/proc"))
+        let root = Path::new("/proc");
+        std::fs::metadata(root.join("self/stat"))
+            .map_err(|e| SampleError::Unavailable { what: "/proc".into(), source: e })?;
+        ProcfsSource::with_root(root)
     }
 
+    /// A source reading `root` laid out like `/proc` (tests use a directory of files).
     pub fn with_root(root: &Path) -> Result<ProcfsSource, SampleError> {
-        fs::metadata(root.join("self/stat"))
-            .map_err(|e| SampleError::Unavailable { what: root.display().to_string(), source: e })?;
         Ok(ProcfsSource {
-            root: root.to_path_buf(),
+            proc: ProcDir::open(root)
+                .map_err(|e| SampleError::Unavailable { what: root.display().to_string(), source: e })?,
             page_size: rustix::param::page_size() as u64,
             ticks_per_second: rustix::param::clock_ticks_per_second(),
             seen: HashMap::new(),
             generation: 0,
             last_refresh: None,
             users: UserNames::load(),
-            buf: Vec::with_capacity(4096),
-            path: String::with_capacity(64),
-            root_str: root.to_string_lossy().into_owned(),
             own_uid: rustix::process::getuid().as_raw(),
+            buf: Vec::with_capacity(4096),
+            link: Vec::new(),
+            pids: Vec::new(),
+            stat: StatFields::default(),
         })
     }
 
@@ -75,44 +88,60 @@ impl ProcfsSource {
         self.seen.contains_key(&key)
     }
 
-    fn set_path(&mut self, pid: u32, file: &str) {
-        use std::fmt::Write;
-        self.path.clear();
-        // Writing to a String cannot fail.
-        let _ = write!(self.path, "{}/{pid}/{file}", self.root_str);
-    }
-
-    fn read_stat(&mut self, pid: u32) -> Option<StatFields> {
-        self.set_path(pid, "stat");
-        procfs::read_into(Path::new(&self.path), &mut self.buf).ok()?;
-        procfs::parse_stat(std::str::from_utf8(&self.buf).ok()?)
-    }
-
     fn read_static(&mut self, stat: &StatFields) -> Static {
         let pid = stat.pid;
-        self.set_path(pid, "cmdline");
-        let cmd = match procfs::read_into(Path::new(&self.path), &mut self.buf) {
+        if stat.kernel_thread {
+            let user = self.users.name(0);
+            return Static {
+                comm: stat.comm.as_str().into(),
+                cmd: Arc::from([]),
+                exe: None,
+                uid: Some(0),
+                user,
+                tags: Arc::from([]),
+            };
+        }
+        let cmd: Arc<[String]> = match self.proc.read(pid, "cmdline", &mut self.buf) {
             Ok(_) => procfs::parse_cmdline(&self.buf).into(),
             Err(_) => Arc::from([]),
         };
-        self.set_path(pid, "status");
-        let uid = procfs::read_into(Path::new(&self.path), &mut self.buf)
+        let uid = self
+            .proc
+            .read(pid, "status", &mut self.buf)
             .ok()
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
-        self.set_path(pid, "exe");
-        let exe = fs::read_link(Path::new(&self.path)).ok().map(|t| Arc::from(procfs::clean_link_target(t)));
+        let exe = read_link(&mut self.proc, pid, "exe", &mut self.link, None);
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
         let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
-            self.set_path(pid, "environ");
-            match procfs::read_into(Path::new(&self.path), &mut self.buf) {
+            match self.proc.read(pid, "environ", &mut self.buf) {
                 Ok(_) => crate::model::tags::parse_environ(&self.buf).into(),
                 Err(_) => Arc::from([]),
             }
         } else {
             Arc::from([])
         };
-        Static { comm: stat.comm.clone(), cmd, exe, uid, user, tags }
+        // An empty argv of a user process means we read it mid-exec: an empty comm
+        // never matches, so everything is read again next time.
+        let comm = if cmd.is_empty() { "".into() } else { stat.comm.as_str().into() };
+        Static { comm, cmd, exe, uid, user, tags }
+    }
+}
+
+/// Reads a link of `/proc/PID`, keeping `previous` (no allocation) when unchanged.
+/// The kernel appends ` (deleted)` to a removed directory; that is cut off.
+fn read_link(
+    proc: &mut ProcDir,
+    pid: u32,
+    link: &str,
+    buf: &mut Vec<u8>,
+    previous: Option<&Arc<Path>>,
+) -> Option<Arc<Path>> {
+    proc.read_link(pid, link, buf).ok()?;
+    let target = buf.strip_suffix(b" (deleted)").unwrap_or(buf);
+    match previous {
+        Some(p) if p.as_os_str().as_bytes() == target => Some(p.clone()),
+        _ => Some(Path::new(std::ffi::OsStr::from_bytes(target)).into()),
     }
 }
 
@@ -131,84 +160,88 @@ impl ProcessSource for ProcfsSource {
         self.last_refresh = Some(now);
         self.generation += 1;
         let generation = self.generation;
-        let entries = fs::read_dir(&self.root)
-            .map_err(|e| SampleError::Unavailable { what: self.root.display().to_string(), source: e })?;
-        let mut out = Vec::with_capacity(self.seen.len() + 16);
-        for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
+        let mut pids = std::mem::take(&mut self.pids);
+        self.proc
+            .list(&mut pids)
+            .map_err(|e| SampleError::Unavailable { what: "the process list".into(), source: e })?;
+        let mut stat = std::mem::take(&mut self.stat);
+        let mut out = Vec::with_capacity(pids.len());
+        for &pid in &pids {
             // A process that exits between listing and reading is simply skipped.
-            let Some(stat) = self.read_stat(pid) else {
+            if self.proc.read(pid, "stat", &mut self.buf).is_err() {
+                continue;
+            }
+            let parsed =
+                std::str::from_utf8(&self.buf).ok().and_then(|l| procfs::parse_stat_into(l, &mut stat));
+            let Some(key) = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks)) else {
                 continue;
             };
-            let Some(key) = ProcKey::new(pid, stat.start_ticks) else {
-                continue;
-            };
-            // After exec the comm changes under the same ProcKey: read argv again.
-            let cached = self
-                .seen
-                .get(&key)
-                .map(|p| (p.cpu_ticks, (p.stat.comm == stat.comm).then(|| p.stat.clone())));
-            let previous_ticks = cached.as_ref().map(|(t, _)| *t);
-            let fixed = match cached.and_then(|(_, s)| s) {
-                Some(s) => s,
-                None if stat.kernel_thread => Arc::new(Static {
-                    comm: stat.comm.clone(),
-                    cmd: Arc::from([]),
-                    exe: None,
-                    uid: Some(0),
-                    user: self.users.name(0),
-                    tags: Arc::from([]),
-                }),
-                None => Arc::new(self.read_static(&stat)),
-            };
-            let cpu_percent = match (previous_ticks, elapsed) {
-                (Some(before), Some(secs)) if secs > 0.0 => {
-                    let ticks = stat.cpu_ticks.saturating_sub(before) as f64;
-                    (ticks / self.ticks_per_second as f64 / secs * 100.0) as f32
+            let process = match self.seen.get_mut(&key) {
+                // After exec the comm changes under the same ProcKey: read everything again.
+                Some(seen) if *seen.fixed.comm == *stat.comm => {
+                    let cpu_percent = match elapsed {
+                        Some(secs) if secs > 0.0 => {
+                            let ticks = stat.cpu_ticks.saturating_sub(seen.cpu_ticks) as f64;
+                            (ticks / self.ticks_per_second as f64 / secs * 100.0) as f32
+                        }
+                        _ => 0.0,
+                    };
+                    let ran = seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults;
+                    if !stat.kernel_thread && (ran || u64::from(pid) % CWD_SWEEP == generation % CWD_SWEEP) {
+                        seen.cwd = read_link(&mut self.proc, pid, "cwd", &mut self.link, seen.cwd.as_ref());
+                    }
+                    seen.cpu_ticks = stat.cpu_ticks;
+                    seen.minor_faults = stat.minor_faults;
+                    seen.generation = generation;
+                    to_process(key, &stat, seen, cpu_percent, self.page_size)
                 }
-                _ => 0.0,
-            };
-            let cwd = if stat.kernel_thread {
-                None
-            } else {
-                self.set_path(pid, "cwd");
-                fs::read_link(Path::new(&self.path)).ok().map(procfs::clean_link_target)
-            };
-            // An empty argv of a user process means we read it mid-exec: read it again next time.
-            let retry = fixed.cmd.is_empty() && !stat.kernel_thread;
-            self.seen.insert(
-                key,
-                Seen {
-                    stat: if retry {
-                        Arc::new(Static { comm: String::new(), ..(*fixed).clone() })
+                _ => {
+                    let fixed = Arc::new(self.read_static(&stat));
+                    let cwd = if stat.kernel_thread {
+                        None
                     } else {
-                        fixed.clone()
-                    },
-                    cpu_ticks: stat.cpu_ticks,
-                    generation,
-                },
-            );
-            out.push(Process {
-                key,
-                ppid: stat.ppid,
-                pgid: stat.pgid,
-                sid: stat.sid,
-                uid: fixed.uid,
-                user: fixed.user.clone(),
-                name: stat.comm,
-                exe: fixed.exe.clone(),
-                cmd: fixed.cmd.clone(),
-                cwd,
-                state: ProcState::from_stat_char(stat.state),
-                cpu_percent,
-                memory_bytes: stat.rss_pages * self.page_size,
-                kernel_thread: stat.kernel_thread,
-                tags: fixed.tags.clone(),
-            });
+                        read_link(&mut self.proc, pid, "cwd", &mut self.link, None)
+                    };
+                    let seen = Seen {
+                        fixed,
+                        cpu_ticks: stat.cpu_ticks,
+                        minor_faults: stat.minor_faults,
+                        cwd,
+                        generation,
+                    };
+                    let process = to_process(key, &stat, &seen, 0.0, self.page_size);
+                    self.seen.insert(key, seen);
+                    process
+                }
+            };
+            out.push(process);
         }
+        self.stat = stat;
+        self.pids = pids;
         self.seen.retain(|_, s| s.generation == generation);
         Ok(out)
+    }
+}
+
+/// One refresh's view of a process: the cached facts shared, not copied.
+fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, page_size: u64) -> Process {
+    let fixed = &seen.fixed;
+    Process {
+        key,
+        ppid: stat.ppid,
+        pgid: stat.pgid,
+        sid: stat.sid,
+        uid: fixed.uid,
+        user: fixed.user.clone(),
+        // An empty cached comm marks an argv read mid-exec (see `read_static`).
+        name: if fixed.comm.is_empty() { stat.comm.as_str().into() } else { fixed.comm.clone() },
+        exe: fixed.exe.clone(),
+        cmd: fixed.cmd.clone(),
+        cwd: seen.cwd.clone(),
+        state: ProcState::from_stat_char(stat.state),
+        cpu_percent,
+        memory_bytes: stat.rss_pages * page_size,
+        kernel_thread: stat.kernel_thread,
+        tags: fixed.tags.clone(),
     }
 }

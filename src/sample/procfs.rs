@@ -1,14 +1,18 @@
 //! Parsers for `/proc` files. Parsing is pure; the readers are thin.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+
+use rustix::buffer::spare_capacity;
+use rustix::fs::{Dir, Mode, OFlags};
 
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`.
 const PF_KTHREAD: u64 = 0x0020_0000;
 
 /// The fields swarmtop needs from `/proc/PID/stat`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatFields {
     pub pid: u32,
     pub comm: String,
@@ -17,6 +21,8 @@ pub struct StatFields {
     pub pgid: u32,
     pub sid: u32,
     pub kernel_thread: bool,
+    /// Minor page faults so far: like `cpu_ticks`, a sign the process ran.
+    pub minor_faults: u64,
     /// utime + stime, in clock ticks.
     pub cpu_ticks: u64,
     /// Start time in clock ticks since boot (field 22): half of a ProcKey.
@@ -27,34 +33,35 @@ pub struct StatFields {
 /// Parses one `/proc/PID/stat` line. `comm` may contain spaces and parentheses,
 /// so the fields after it are found from the *last* `)`.
 pub fn parse_stat(line: &str) -> Option<StatFields> {
+    let mut fields = StatFields::default();
+    parse_stat_into(line, &mut fields)?;
+    Some(fields)
+}
+
+/// [`parse_stat`] into `out`, reusing its `comm` buffer; `None` (with `out` partly
+/// overwritten) when the line is malformed.
+pub fn parse_stat_into(line: &str, out: &mut StatFields) -> Option<()> {
     let open = line.find('(')?;
     let close = line.rfind(')')?;
-    let pid = line[..open].trim().parse().ok()?;
-    let comm = line.get(open + 1..close)?.to_string();
+    out.pid = line[..open].trim().parse().ok()?;
+    out.comm.clear();
+    out.comm.push_str(line.get(open + 1..close)?);
     let mut rest = line.get(close + 1..)?.split_ascii_whitespace();
     // After comm, field 3 is the first: state.
     let mut field = |n: usize| -> Option<&str> { rest.nth(n) };
-    let state = field(0)?.chars().next()?;
-    let ppid = field(0)?.parse().ok()?;
-    let pgid = field(0)?.parse().ok()?;
-    let sid = field(0)?.parse().ok()?;
+    out.state = field(0)?.chars().next()?;
+    out.ppid = field(0)?.parse().ok()?;
+    out.pgid = field(0)?.parse().ok()?;
+    out.sid = field(0)?.parse().ok()?;
     let flags: u64 = field(2)?.parse().ok()?; // skip tty_nr, tpgid
-    let utime: u64 = field(4)?.parse().ok()?; // skip minflt..cmajflt
+    out.kernel_thread = flags & PF_KTHREAD != 0;
+    out.minor_faults = field(0)?.parse().ok()?;
+    let utime: u64 = field(3)?.parse().ok()?; // skip cminflt, majflt, cmajflt
     let stime: u64 = field(0)?.parse().ok()?;
-    let start_ticks = field(6)?.parse().ok()?; // skip cutime..itrealvalue
-    let rss_pages = field(1)?.parse().ok()?; // skip vsize
-    Some(StatFields {
-        pid,
-        comm,
-        state,
-        ppid,
-        pgid,
-        sid,
-        kernel_thread: flags & PF_KTHREAD != 0,
-        cpu_ticks: utime + stime,
-        start_ticks,
-        rss_pages,
-    })
+    out.cpu_ticks = utime + stime;
+    out.start_ticks = field(6)?.parse().ok()?; // skip cutime..itrealvalue
+    out.rss_pages = field(1)?.parse().ok()?; // skip vsize
+    Some(())
 }
 
 /// Splits `/proc/PID/cmdline` (NUL-separated, maybe NUL-terminated).
@@ -83,11 +90,90 @@ pub fn clean_link_target(target: PathBuf) -> PathBuf {
     }
 }
 
-/// Reads a whole file into a reused buffer; returns the bytes read.
+/// Reads a whole `/proc` file into a reused buffer; returns the bytes read.
 pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
-    buf.clear();
-    fs::File::open(path)?.read_to_end(buf)
+    let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    read_whole(&fd, buf)
 }
+
+/// Reads until the end in as few `read`s as possible: no `fstat`/`lseek` first (what
+/// `std`'s `read_to_end` does), since `/proc` files report no size anyway.
+fn read_whole(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
+    buf.clear();
+    loop {
+        if buf.capacity() - buf.len() < 1024 {
+            buf.reserve(4096);
+        }
+        let asked = buf.capacity() - buf.len();
+        let n = rustix::io::retry_on_intr(|| rustix::io::read(fd.as_fd(), spare_capacity(buf)))?;
+        // `/proc` files are generated whole: a read shorter than asked is the end.
+        if n == 0 || n < asked {
+            return Ok(buf.len());
+        }
+    }
+}
+
+/// An open `/proc`: lists PIDs without allocating per entry, and opens `PID/FILE`
+/// relative to it so `/proc` itself is not looked up again for every file.
+pub struct ProcDir {
+    fd: OwnedFd,
+    dir: Dir,
+    /// Reused for every `PID/FILE` path.
+    path: String,
+}
+
+impl ProcDir {
+    pub fn open(root: &Path) -> io::Result<ProcDir> {
+        let fd = rustix::fs::open(root, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let dir = Dir::read_from(&fd)?;
+        Ok(ProcDir { fd, dir, path: String::with_capacity(32) })
+    }
+
+    /// The PIDs listed right now (any of them may be gone by the next read), into `out`.
+    pub fn list(&mut self, out: &mut Vec<u32>) -> io::Result<()> {
+        out.clear();
+        self.dir.rewind();
+        while let Some(entry) = self.dir.read() {
+            if let Some(pid) =
+                std::str::from_utf8(entry?.file_name().to_bytes()).ok().and_then(|s| s.parse().ok())
+            {
+                out.push(pid);
+            }
+        }
+        Ok(())
+    }
+
+    fn set_path(&mut self, pid: u32, file: &str) {
+        use std::fmt::Write;
+        self.path.clear();
+        // Writing to a String cannot fail.
+        let _ = write!(self.path, "{pid}/{file}");
+    }
+
+    /// Reads `PID/FILE` whole into `buf`.
+    pub fn read(&mut self, pid: u32, file: &str, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.set_path(pid, file);
+        let fd = rustix::fs::openat(
+            &self.fd,
+            self.path.as_str(),
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        read_whole(&fd, buf)
+    }
+
+    /// The target of the `PID/LINK` symlink, into `buf`.
+    pub fn read_link(&mut self, pid: u32, link: &str, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.set_path(pid, link);
+        buf.clear();
+        buf.reserve(PATH_MAX);
+        rustix::fs::readlinkat_raw(&self.fd, self.path.as_str(), spare_capacity(buf))?;
+        Ok(())
+    }
+}
+
+/// Linux's `PATH_MAX`: no link target in `/proc` is longer.
+const PATH_MAX: usize = 4096;
 
 /// Reads and parses `/proc/PID/stat` into a reused buffer; `None` when the process is
 /// gone (or the file unreadable).
@@ -128,6 +214,7 @@ mod tests {
         assert_eq!(s.comm, "my (weird) name");
         assert_eq!((s.state, s.ppid, s.pgid, s.sid), ('S', 1, 1234, 1234));
         assert_eq!(s.cpu_ticks, 300);
+        assert_eq!(s.minor_faults, 100);
         assert_eq!(s.start_ticks, 98765);
         assert_eq!(s.rss_pages, 2048);
         assert!(!s.kernel_thread);

@@ -62,13 +62,13 @@ impl ProcessSource for SysinfoSource {
                 sid: stat.sid,
                 uid,
                 user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
-                name: p.name().to_string_lossy().into_owned(),
+                name: p.name().to_string_lossy().into(),
                 exe: p.exe().map(Into::into),
                 cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().into(),
                 cwd: if stat.kernel_thread {
                     None
                 } else {
-                    p.cwd().map(|c| procfs::clean_link_target(c.to_path_buf()))
+                    p.cwd().map(|c| procfs::clean_link_target(c.to_path_buf()).into())
                 },
                 state: ProcState::from_stat_char(stat.state),
                 cpu_percent: p.cpu_usage(),

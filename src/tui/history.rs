@@ -1,27 +1,68 @@
 //! Recent CPU and memory per row (ProcKey or group id), bounded: a fixed number of
-//! samples per live row, and rows that vanish are dropped.
+//! samples per live row, and rows that vanish are dropped. Samples are kept as runs
+//! of equal values, so an idle process (most of a busy box) costs one run.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 
 use super::rows::RowId;
-use crate::model::{Forest, ProcNode, Rollup};
+use crate::model::{Forest, ProcKey, ProcNode, Rollup};
 
 pub const SAMPLES: usize = 60;
 
+/// `count` consecutive samples with the same values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    /// CPU in tenths of a percent.
+    cpu: u32,
+    /// Memory in KiB.
+    mem: u32,
+    count: u32,
+}
+
 #[derive(Debug, Default, Clone)]
 struct Series {
-    /// CPU in tenths of a percent.
-    cpu: VecDeque<u32>,
-    /// Memory in KiB.
-    mem: VecDeque<u32>,
+    runs: VecDeque<Run>,
     /// The last recording that saw this row.
     seen: u64,
 }
 
+impl Series {
+    fn push(&mut self, cpu: u32, mem: u32) {
+        match self.runs.back_mut() {
+            Some(last) if last.cpu == cpu && last.mem == mem => last.count += 1,
+            _ => self.runs.push_back(Run { cpu, mem, count: 1 }),
+        }
+        if self.runs.iter().map(|r| r.count as usize).sum::<usize>() > SAMPLES {
+            // Invariant: the sum exceeds SAMPLES, so there is a first run.
+            if let Some(first) = self.runs.front_mut() {
+                first.count -= 1;
+                if first.count == 0 {
+                    self.runs.pop_front();
+                }
+            }
+        }
+    }
+
+    fn values(&self, field: impl Fn(&Run) -> u32) -> Vec<u64> {
+        self.runs.iter().flat_map(|r| std::iter::repeat_n(u64::from(field(r)), r.count as usize)).collect()
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct History {
-    series: HashMap<RowId, Series>,
+    groups: HashMap<RowId, Series>,
+    processes: HashMap<ProcKey, Series>,
     recordings: u64,
+}
+
+fn push<K: Eq + Hash>(map: &mut HashMap<K, Series>, id: K, r: &Rollup, now: u64) {
+    let s = map.entry(id).or_default();
+    s.push(
+        (r.cpu_percent * 10.0).round().max(0.0) as u32,
+        u32::try_from(r.memory_bytes / 1024).unwrap_or(u32::MAX),
+    );
+    s.seen = now;
 }
 
 impl History {
@@ -31,45 +72,42 @@ impl History {
     pub fn record(&mut self, forest: &Forest, include_unassigned: bool) {
         self.recordings += 1;
         let now = self.recordings;
-        let mut push = |id: RowId, r: &Rollup| {
-            let s = self.series.entry(id).or_default();
-            if s.cpu.len() == SAMPLES {
-                s.cpu.pop_front();
-                s.mem.pop_front();
-            }
-            s.cpu.push_back((r.cpu_percent * 10.0).round().max(0.0) as u32);
-            s.mem.push_back(u32::try_from(r.memory_bytes / 1024).unwrap_or(u32::MAX));
-            s.seen = now;
-        };
+        let (groups, processes) = (&mut self.groups, &mut self.processes);
+        let mut process =
+            |n: &ProcNode| push(processes, n.key(), &Rollup::of_process(&n.process, n.orphan), now);
         for p in &forest.projects {
-            push(RowId::Project(p.id.clone()), &p.rollup);
+            push(groups, RowId::Project(p.id.clone()), &p.rollup, now);
             for t in &p.tasks {
-                push(RowId::Task(t.id.clone()), &t.rollup);
+                push(groups, RowId::Task(t.id.clone()), &t.rollup, now);
                 for a in &t.attempts {
-                    push(RowId::Attempt(a.id.clone()), &a.rollup);
-                    a.processes.iter().for_each(|root| {
-                        root.walk(&mut |n| {
-                            push(RowId::Process(n.key()), &Rollup::of_process(&n.process, n.orphan))
-                        })
-                    });
+                    push(groups, RowId::Attempt(a.id.clone()), &a.rollup, now);
+                    a.processes.iter().for_each(|root| root.walk(&mut process));
                 }
             }
         }
         let others: &[ProcNode] = if include_unassigned { &forest.unassigned } else { &[] };
         for root in forest.shared.iter().chain(others) {
-            root.walk(&mut |n| push(RowId::Process(n.key()), &Rollup::of_process(&n.process, n.orphan)));
+            root.walk(&mut process);
         }
-        self.series.retain(|_, s| s.seen == now);
+        self.groups.retain(|_, s| s.seen == now);
+        self.processes.retain(|_, s| s.seen == now);
+    }
+
+    fn series(&self, id: &RowId) -> Option<&Series> {
+        match id {
+            RowId::Process(key) => self.processes.get(key),
+            group => self.groups.get(group),
+        }
     }
 
     /// CPU history in tenths of a percent, oldest first.
     pub fn cpu(&self, id: &RowId) -> Vec<u64> {
-        self.series.get(id).map(|s| s.cpu.iter().map(|&v| u64::from(v)).collect()).unwrap_or_default()
+        self.series(id).map(|s| s.values(|r| r.cpu)).unwrap_or_default()
     }
 
     /// Memory history in KiB, oldest first.
     pub fn mem(&self, id: &RowId) -> Vec<u64> {
-        self.series.get(id).map(|s| s.mem.iter().map(|&v| u64::from(v)).collect()).unwrap_or_default()
+        self.series(id).map(|s| s.values(|r| r.mem)).unwrap_or_default()
     }
 }
 
@@ -85,7 +123,7 @@ mod tests {
         let busy =
             |cpu: f32| associate(&snapshot(vec![process(10, 1, "a").cpu(cpu)], vec![]), &Options::default());
         h.record(&busy(1.0), false);
-        assert!(h.series.is_empty(), "processes outside every attempt are recorded only when shown");
+        assert!(h.processes.is_empty(), "processes outside every attempt are recorded only when shown");
         for i in 0..(SAMPLES + 5) {
             h.record(&busy(i as f32), true);
         }
@@ -94,6 +132,24 @@ mod tests {
         assert_eq!(cpu.len(), SAMPLES);
         assert_eq!(cpu.last(), Some(&((SAMPLES as u64 + 4) * 10)));
         h.record(&associate(&snapshot(vec![], vec![]), &Options::default()), true);
-        assert!(h.cpu(&key).is_empty() && h.series.is_empty(), "a vanished process leaves nothing behind");
+        assert!(h.cpu(&key).is_empty() && h.processes.is_empty(), "a vanished process leaves nothing behind");
+    }
+
+    #[test]
+    fn runs_keep_every_sample_exactly_and_idle_rows_stay_one_run() {
+        let mut s = Series::default();
+        let sent: Vec<(u32, u32)> =
+            (0..SAMPLES as u32 * 2).map(|i| if i % 7 < 3 { (0, 500) } else { (i, 500 + i / 10) }).collect();
+        for &(cpu, mem) in &sent {
+            s.push(cpu, mem);
+        }
+        let tail = &sent[sent.len() - SAMPLES..];
+        assert_eq!(s.values(|r| r.cpu), tail.iter().map(|&(c, _)| u64::from(c)).collect::<Vec<_>>());
+        assert_eq!(s.values(|r| r.mem), tail.iter().map(|&(_, m)| u64::from(m)).collect::<Vec<_>>());
+
+        let mut idle = Series::default();
+        (0..SAMPLES * 3).for_each(|_| idle.push(0, 1024));
+        assert_eq!(idle.runs.len(), 1);
+        assert_eq!(idle.values(|r| r.mem), vec![1024; SAMPLES]);
     }
 }
