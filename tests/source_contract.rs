@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use swarmtop::model::Process;
+use swarmtop::sample::linux::CWD_SWEEP;
 use swarmtop::sample::{ProcessSource, ProcfsSource, SysinfoSource};
 
 type Facts = (u32, u32, u32, u64, Option<std::sync::Arc<std::path::Path>>, Vec<String>, String, Option<u32>);
@@ -50,9 +51,10 @@ fn procfs_and_sysinfo_agree_on_a_real_tree() {
     let mut sysinfo = SysinfoSource::new().unwrap();
     let expected = wait_for("three settled processes", Duration::from_secs(10), || {
         let a = facts(&mut procfs, &sids);
-        let settled =
-            a.len() == 3 && a.values().all(|f| f.5.first().is_some_and(|argv0| argv0.starts_with("st-")));
-        settled.then_some(a)
+        // The forked subshell shows the root's argv until it execs.
+        let mut argv0: Vec<&str> = a.values().filter_map(|f| f.5.first().map(String::as_str)).collect();
+        argv0.sort_unstable();
+        (argv0 == [l("execd"), l("moved"), l("root")]).then_some(a)
     });
     let got = facts(&mut sysinfo, &sids);
     assert_eq!(got, expected);
@@ -74,4 +76,31 @@ fn procfs_cache_evicts_dead_keys() {
     procs.kill_all();
     source.refresh().unwrap();
     assert!(!source.is_cached(key), "a dead ProcKey's facts are dropped");
+}
+
+#[test]
+fn a_running_process_that_changes_cwd_is_seen_there_by_every_source_within_the_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut procs = Sessions::default();
+    // Builtins only, so the change of cwd is the process's own, not a child's; no one
+    // ever writes to `never`, so it then waits there.
+    let pid = procs.spawn(
+        &label("contract", "cd"),
+        dir,
+        "mkfifo f never && : > ready && read -r d < f && cd \"$d\" && : > \"$OLDPWD/moved\" && read -r _ < \"$OLDPWD/never\"",
+    );
+    let mut procfs = ProcfsSource::new().unwrap();
+    let mut sysinfo = SysinfoSource::new().unwrap();
+    let cwd_of = |source: &mut dyn ProcessSource| {
+        source.refresh().unwrap().into_iter().find(|p| p.pid() == pid).and_then(|p| p.cwd)
+    };
+    wait_for("the fifo", Duration::from_secs(10), || dir.join("ready").exists().then_some(()));
+    assert_eq!(cwd_of(&mut procfs).as_deref(), Some(dir.canonicalize().unwrap().as_path()));
+    std::fs::write(dir.join("f"), "/tmp\n").unwrap();
+    wait_for("the cd", Duration::from_secs(10), || dir.join("moved").exists().then_some(()));
+    let tmp = Some(std::path::PathBuf::from("/tmp").into());
+    let seen: Vec<_> = (0..CWD_SWEEP).map(|_| cwd_of(&mut procfs)).collect();
+    assert!(seen.contains(&tmp), "procfs shows the new cwd within {CWD_SWEEP} refreshes: {seen:?}");
+    assert_eq!(cwd_of(&mut sysinfo).as_deref(), Some(std::path::Path::new("/tmp")));
 }

@@ -27,29 +27,36 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     let load = Load::start(args.load)?;
     let options = super::associate_options(config);
     let mut proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
-    let raw = median(rounds, || raw_stat_read(&mut proc, false));
-    let raw_cwd = median(rounds, || raw_stat_read(&mut proc, true));
-    let mut rows = vec![
-        ("raw read of every /proc/PID/stat".to_string(), raw, None),
-        ("raw read of every stat + cwd link".to_string(), raw_cwd, Some(raw)),
-    ];
-    for kind in [SourceKind::Procfs, SourceKind::Sysinfo] {
+    let mut raw_proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
+    let open = |kind| -> Result<Sampler, CliError> {
         let mut sampler = Sampler::new(sample::open_source(kind)?, HostFacts::read());
         sampler.sample()?; // warm-up: fills caches and primes CPU deltas
-        let mut processes = 0;
-        let t = median(rounds, || {
-            let snapshot = sampler.sample().ok();
-            if let Some(s) = snapshot {
-                processes = s.processes.len();
-                std::hint::black_box(associate(&s, &options));
-            }
-        });
-        rows.push((
-            format!("{} sample + associate ({processes} processes)", sampler.source_name()),
-            t,
-            Some(raw),
-        ));
-    }
+        Ok(sampler)
+    };
+    let (mut procfs_sampler, mut sysinfo_sampler) = (open(SourceKind::Procfs)?, open(SourceKind::Sysinfo)?);
+    let (mut procfs_count, mut sysinfo_count) = (0, 0);
+    let sample_and_associate = |sampler: &mut Sampler, count: &mut usize| {
+        if let Ok(s) = sampler.sample() {
+            *count = s.processes.len();
+            std::hint::black_box(associate(&s, &options));
+        }
+    };
+    let times = interleaved_medians(
+        rounds,
+        &mut [
+            &mut || raw_stat_read(&mut raw_proc, false),
+            &mut || raw_stat_read(&mut proc, true),
+            &mut || sample_and_associate(&mut procfs_sampler, &mut procfs_count),
+            &mut || sample_and_associate(&mut sysinfo_sampler, &mut sysinfo_count),
+        ],
+    );
+    let raw = times[0];
+    let rows = [
+        ("raw read of every /proc/PID/stat".to_string(), raw, None),
+        ("raw read of every stat + cwd link".to_string(), times[1], Some(raw)),
+        (format!("procfs sample + associate ({procfs_count} processes)"), times[2], Some(raw)),
+        (format!("sysinfo sample + associate ({sysinfo_count} processes)"), times[3], Some(raw)),
+    ];
     println!("{:<52} {:>10} {:>8}", "contender", "median", "ratio");
     for (name, t, base) in rows {
         let ratio =
@@ -115,6 +122,28 @@ fn raw_stat_read(proc: &mut procfs::ProcDir, cwd: bool) {
             }
         }
     }
+}
+
+/// The median time of each contender over `rounds` rounds, each round calling every
+/// contender once in turn, so a machine that gets busier or quieter during the run
+/// slows all of them alike.
+fn interleaved_medians(rounds: usize, contenders: &mut [&mut dyn FnMut()]) -> Vec<Duration> {
+    contenders.iter_mut().for_each(|f| f());
+    let mut times = vec![Vec::with_capacity(rounds); contenders.len()];
+    for _ in 0..rounds {
+        for (f, t) in contenders.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            f();
+            t.push(start.elapsed());
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort();
+            t[t.len() / 2]
+        })
+        .collect()
 }
 
 /// The median time of `rounds` calls after one warm-up call.

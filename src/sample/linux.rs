@@ -245,3 +245,7 @@ fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, pa
         tags: fixed.tags.clone(),
     }
 }
+
+#[cfg(test)]
+#[path = "linux_tests.rs"]
+mod tests;
