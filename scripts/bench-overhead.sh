@@ -2,20 +2,20 @@
 # Side-by-side overhead of idle process viewers at a 1 s refresh, in one run:
 # swarmtop's TUI next to whichever of htop, btop and bottom are installed (htop and
 # btop are installed with apt-get when possible), plus the raw /proc/*/stat read.
-# Usage: scripts/bench-overhead.sh [PROCESSES=2000] [SECONDS=30] [OUT=bench/results.md]
+# Usage: scripts/bench-overhead.sh [PROCESSES=2000] [SECONDS=30] [OUT=bench/results-PROCESSES.md]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
 SECS=${2:-30}
-OUT=${3:-bench/results.md}
+OUT=${3:-bench/results-$N.md}
 WARMUP=5
 SOCK="swarmtop-bench-$$"
 TCK=$(getconf CLK_TCK)
-LOAD_SID=""
+source scripts/load.sh
 
 cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
-  if [[ -n $LOAD_SID ]]; then pkill -KILL -s "$LOAD_SID" 2>/dev/null || true; fi
+  stop_load
   if [[ -n ${BTOP_HOME:-} ]]; then rm -rf "$BTOP_HOME"; fi
 }
 trap cleanup EXIT INT TERM
@@ -26,15 +26,8 @@ done
 command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
 cargo build --release --quiet
 
-# The load: N idle sleeps in groups of ten, in a session of their own.
-groups=$(( (N + 9) / 10 ))
-setsid bash -c "for g in \$(seq $groups); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait" </dev/null >/dev/null 2>&1 &
-LOAD_PID=$!
-sleep 0.5
-LOAD_SID=$(ps -o sid= -p "$LOAD_PID" | tr -d ' ')
-deadline=$((SECONDS + 60))
-while (( $(ps -s "$LOAD_SID" -o pid= | wc -l) < groups * 10 && SECONDS < deadline )); do sleep 0.2; done
-total=$(ls -d /proc/[0-9]* | wc -l)
+start_load "$N"
+total=$(process_count)
 
 declare -A PIDS
 start_tool() { # name, command...
@@ -59,7 +52,9 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A T0
 for n in "${!PIDS[@]}"; do T0[$n]=$(ticks "${PIDS[$n]}"); done
 sleep "$SECS"
-raw_ms=$(./target/release/swarmtop bench --rounds 10 --tui-processes 0 | awk '/raw read/ {gsub("ms","",$(NF-1)); print $(NF-1)}')
+# After the window, so it does not disturb it; same load, same run.
+sampling=$(./target/release/swarmtop bench --rounds 10 --tui-processes 0)
+raw_ms=$(awk '/raw read of every \/proc/ {gsub("ms", "", $(NF-1)); print $(NF-1); exit}' <<<"$sampling")
 
 mkdir -p "$(dirname "$OUT")"
 {
@@ -81,4 +76,10 @@ mkdir -p "$(dirname "$OUT")"
     echo "| $n | $total | $cpu | $rss | $ratio |"
   done
   echo "| raw read of every /proc/PID/stat, once a second | $total | $(awk -v m="$raw_ms" 'BEGIN {printf "%.2f", m / 10}') | - | - |"
+  echo
+  echo "One refresh of swarmtop's sampler (\`swarmtop bench --rounds 10\`, right after, same load):"
+  echo
+  echo '```'
+  echo "$sampling"
+  echo '```'
 } | tee "$OUT"

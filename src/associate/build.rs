@@ -108,7 +108,7 @@ impl Builder<'_> {
 
     /// Agent facts for an agent process, unless its parent is an agent of the same kind
     /// (Codex's node launcher and its native binary are one agent).
-    fn agent(&self, i: usize) -> Option<AgentInfo> {
+    fn agent(&self, i: usize) -> Option<Box<AgentInfo>> {
         let Role::Agent(kind) = &self.placements.roles[i] else { return None };
         let p = &self.snapshot.processes[i];
         let parent = self.index_of_pid.get(&p.ppid).copied();
@@ -123,12 +123,12 @@ impl Builder<'_> {
                     .find(|s| s.pid == p.pid() && s.proc_start == Some(p.key.start_time()))
             })
             .flatten();
-        Some(AgentInfo {
+        Some(Box::new(AgentInfo {
             kind: kind.clone(),
             session_id: session.map(|s| s.session_id.clone()),
             session_name: session.and_then(|s| s.name.clone()),
             status: session.and_then(|s| s.status.clone()),
-        })
+        }))
     }
 
     fn projects(&self, attempts: Vec<(AttemptRef, Vec<ProcNode>)>) -> Vec<ProjectNode> {

@@ -121,8 +121,9 @@ pub struct ProcNode {
     pub orphan: bool,
     /// `None` for processes outside every attempt.
     pub assigned_by: Option<AssignedBy>,
-    /// Set on agent processes; not on an agent's own launcher chain below it.
-    pub agent: Option<AgentInfo>,
+    /// Set on agent processes; not on an agent's own launcher chain below it. Boxed:
+    /// few nodes have one, and every node would pay its size.
+    pub agent: Option<Box<AgentInfo>>,
     pub children: Vec<ProcNode>,
     /// This process plus all its descendants in the same group.
     pub rollup: Rollup,

@@ -278,7 +278,7 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
-            agent: n.agent.as_ref().map(AgentInfo::tag),
+            agent: n.agent.as_deref().map(AgentInfo::tag),
         });
         if expanded {
             let me = self.rows.len() - 1;
