@@ -27,9 +27,9 @@ fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
                     p.sid,
                     p.key.start_time(),
                     p.cwd.clone(),
-                    p.cmd.to_vec(),
-                    p.user.to_string(),
-                    p.uid,
+                    p.facts.cmd.clone(),
+                    p.facts.user.to_string(),
+                    p.facts.uid,
                 ),
             )
         })

@@ -114,7 +114,7 @@ fn inheritance_does_not_cross_into_a_new_session_below_a_cwd_only_ancestor() {
 #[test]
 fn unplaced_processes_are_unassigned_trees_and_kernel_threads_are_hidden() {
     let mut kthread = process(2, 0, "");
-    kthread.name = "kthreadd".into();
+    std::sync::Arc::make_mut(&mut kthread.facts).name = "kthreadd".into();
     kthread.kernel_thread = true;
     let f = forest_of(vec![
         kthread,
@@ -132,7 +132,7 @@ fn unplaced_processes_are_unassigned_trees_and_kernel_threads_are_hidden() {
 #[test]
 fn orphans_are_assigned_processes_reparented_to_init_or_a_subreaper() {
     let mut user_systemd = process(5, 1, "/lib/systemd/systemd --user");
-    user_systemd.name = "systemd".into();
+    std::sync::Arc::make_mut(&mut user_systemd.facts).name = "systemd".into();
     let f = forest_of(vec![
         user_systemd,
         process(10, 1, "node server.js").cwd("/src/alpha"),

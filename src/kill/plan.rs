@@ -135,12 +135,12 @@ fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
     if ctx.self_ancestry.contains(&p.pid()) {
         return Some(SkipReason::SelfOrAncestor);
     }
-    if ctx.uid != 0 && p.uid != Some(ctx.uid) {
-        return Some(SkipReason::OtherUser(p.user.to_string()));
+    if ctx.uid != 0 && p.facts.uid != Some(ctx.uid) {
+        return Some(SkipReason::OtherUser(p.facts.user.to_string()));
     }
     ctx.protect
         .iter()
-        .find(|name| name.as_str() == &*p.name || *name == p.display_name())
+        .find(|name| **name == p.facts.name || *name == p.display_name())
         .map(|name| SkipReason::Protected(name.clone()))
 }
 

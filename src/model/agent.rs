@@ -75,12 +75,12 @@ fn basename(s: &str) -> &str {
 /// The basename that names the program: argv[0]'s, or under an interpreter, the
 /// script's (the first argument that is not an option).
 pub fn program_name(p: &Process) -> Option<&str> {
-    let argv0 = basename(p.cmd.first()?);
+    let argv0 = basename(p.facts.cmd.first()?);
     let interpreter = INTERPRETERS.contains(&argv0) || argv0.starts_with("python3.");
     if !interpreter {
         return Some(argv0);
     }
-    p.cmd.iter().skip(1).find(|a| !a.starts_with('-')).map(|s| basename(s))
+    p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).map(|s| basename(s))
 }
 
 pub fn classify(p: &Process, extra_agents: &[String]) -> Role {
@@ -88,7 +88,7 @@ pub fn classify(p: &Process, extra_agents: &[String]) -> Role {
     let Some(kind) = AgentKind::from_basename(name, extra_agents) else { return Role::Plain };
     // `codex app-server …` is the daemon every codex TUI shares.
     if kind == AgentKind::Codex
-        && p.cmd.iter().skip(1).find(|a| !a.starts_with('-')).is_some_and(|a| a == "app-server")
+        && p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).is_some_and(|a| a == "app-server")
     {
         return Role::SharedService;
     }
@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(role("tail -f notes/claude.log"), Role::Plain);
         assert_eq!(role("vim claude"), Role::Plain);
         let mut rg = process(11, 10, "rg --files");
-        rg.exe = Some(std::path::Path::new("/x/claude-code/bin/claude.exe").into());
+        std::sync::Arc::make_mut(&mut rg.facts).exe = Some("/x/claude-code/bin/claude.exe".into());
         assert_eq!(classify(&rg, &[]), Role::Plain);
         assert_eq!(role("node server.js"), Role::Plain);
     }

@@ -96,8 +96,8 @@ impl Filter {
 
     pub fn matches_process(&self, node: &ProcNode) -> bool {
         let p = &node.process;
-        self.hit(&p.name)
-            || p.cmd.iter().any(|a| self.hit(a))
+        self.hit(&p.facts.name)
+            || p.facts.cmd.iter().any(|a| self.hit(a))
             || p.cwd.as_ref().is_some_and(|c| self.hit(&c.to_string_lossy()))
             || self.hit(&format!("pid:{}", p.pid()))
     }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::process::{ProcKey, ProcState, Process};
+use super::process::{ProcKey, ProcState, Process, ProcessFacts};
 use super::snapshot::{Snapshot, Worktree};
 
 /// A process with sensible defaults: its own start time = pid, session and group of
@@ -14,25 +14,26 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
     let name = cmd
         .first()
         .map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect::<String>())
-        .unwrap_or_default()
-        .into();
+        .unwrap_or_default();
     Process {
         // pid 0 is the only rejected key; fixtures never use it.
         key: ProcKey::new(pid, u64::from(pid) * 10).unwrap_or_else(|| panic!("fixture pid 0")),
         ppid,
         pgid: ppid.max(1),
         sid: ppid.max(1),
-        uid: Some(1000),
-        user: "dev".into(),
-        name,
-        exe: None,
-        cmd: cmd.into(),
         cwd: None,
         state: ProcState::Sleeping,
         cpu_percent: 0.0,
         memory_bytes: 1024 * 1024,
         kernel_thread: false,
-        tags: Arc::from([]),
+        facts: Arc::new(ProcessFacts {
+            name,
+            uid: Some(1000),
+            user: "dev".into(),
+            exe: None,
+            cmd,
+            tags: Vec::new(),
+        }),
     }
 }
 
@@ -70,8 +71,9 @@ impl ProcessExt for Process {
         self
     }
     fn user(mut self, name: &str, uid: u32) -> Self {
-        self.user = name.into();
-        self.uid = Some(uid);
+        let facts = Arc::make_mut(&mut self.facts);
+        facts.user = name.into();
+        facts.uid = Some(uid);
         self
     }
     fn started(mut self, ticks: u64) -> Self {
@@ -79,9 +81,7 @@ impl ProcessExt for Process {
         self
     }
     fn env(mut self, key: &str, value: &str) -> Self {
-        let mut tags = self.tags.to_vec();
-        tags.push((key.to_string(), value.to_string()));
-        self.tags = tags.into();
+        Arc::make_mut(&mut self.facts).tags.push((key.to_string(), value.to_string()));
         self
     }
 }

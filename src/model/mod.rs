@@ -17,7 +17,7 @@ pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
 };
 pub use ids::NodeId;
-pub use process::{ProcKey, ProcState, Process};
+pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
     ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Snapshot, TaskTitle, Worktree,
 };

@@ -1,7 +1,7 @@
 //! A process as swarmtop sees it, and its identity.
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
@@ -90,6 +90,22 @@ impl ProcState {
     }
 }
 
+/// What is read once per process (ProcKey) and shared by every sample of it, so a
+/// refresh copies one pointer instead of each field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProcessFacts {
+    /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
+    pub name: String,
+    pub uid: Option<u32>,
+    /// Shared by every process of the same user.
+    pub user: Arc<str>,
+    pub exe: Option<PathBuf>,
+    pub cmd: Vec<String>,
+    /// The environment variables that can place a process (`model::tags`), read once
+    /// per ProcKey and only for the caller's own processes; empty otherwise.
+    pub tags: Vec<(String, String)>,
+}
+
 /// One live process, as sampled. Plain data: no OS handles.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Process {
@@ -97,13 +113,6 @@ pub struct Process {
     pub ppid: u32,
     pub pgid: u32,
     pub sid: u32,
-    pub uid: Option<u32>,
-    /// Shared with every sample of the same process (cheap to clone per refresh).
-    pub user: Arc<str>,
-    /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
-    pub name: Arc<str>,
-    pub exe: Option<Arc<Path>>,
-    pub cmd: Arc<[String]>,
     /// `None` when unreadable (other users' processes) or gone.
     pub cwd: Option<Arc<Path>>,
     pub state: ProcState,
@@ -111,9 +120,7 @@ pub struct Process {
     pub memory_bytes: u64,
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
-    /// The environment variables that can place a process (`model::tags`), read once
-    /// per ProcKey and only for the caller's own processes; empty otherwise.
-    pub tags: Arc<[(String, String)]>,
+    pub facts: Arc<ProcessFacts>,
 }
 
 impl Process {
@@ -124,21 +131,23 @@ impl Process {
     /// The name to show: the basename of argv[0] when there is one (names go stale
     /// after exec), else `comm`.
     pub fn display_name(&self) -> &str {
-        self.cmd
+        self.facts
+            .cmd
             .first()
             .map(|a| a.rsplit('/').next().unwrap_or(a))
             .filter(|s| !s.is_empty())
-            .unwrap_or(&self.name)
+            .unwrap_or(&self.facts.name)
     }
 
     /// The value of one placing environment variable.
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+        self.facts.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
     /// The command line joined with spaces, or `[name]` for processes without argv.
     pub fn command_line(&self) -> String {
-        if self.cmd.is_empty() { format!("[{}]", self.name) } else { self.cmd.join(" ") }
+        let f = &self.facts;
+        if f.cmd.is_empty() { format!("[{}]", f.name) } else { f.cmd.join(" ") }
     }
 }
 

@@ -12,28 +12,18 @@ use std::time::Instant;
 use super::procfs::{self, ProcDir, StatFields};
 use super::users::UserNames;
 use super::{ProcessSource, SampleError};
-use crate::model::{ProcKey, ProcState, Process};
+use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
 
 /// A process that did not run (same CPU ticks and minor faults) cannot have changed
 /// its cwd... unless it ran for less than a tick without faulting, so every cwd is
 /// also re-read at least once in this many refreshes, a share of them each time.
 pub const CWD_SWEEP: u64 = 4;
 
-/// Facts read once per ProcKey. exec keeps the PID and start time, so argv is read
-/// again when `comm` changes under the same key.
-#[derive(Debug, Clone)]
-struct Static {
-    comm: Arc<str>,
-    cmd: Arc<[String]>,
-    exe: Option<Arc<Path>>,
-    uid: Option<u32>,
-    user: Arc<str>,
-    tags: Arc<[(String, String)]>,
-}
-
+/// Facts are read once per ProcKey. exec keeps the PID and start time, so they are
+/// read again when `comm` changes under the same key.
 #[derive(Debug, Clone)]
 struct Seen {
-    fixed: Arc<Static>,
+    facts: Arc<ProcessFacts>,
     cpu_ticks: u64,
     minor_faults: u64,
     cwd: Option<Arc<Path>>,
@@ -88,43 +78,37 @@ impl ProcfsSource {
         self.seen.contains_key(&key)
     }
 
-    fn read_static(&mut self, stat: &StatFields) -> Static {
+    fn read_facts(&mut self, stat: &StatFields) -> ProcessFacts {
         let pid = stat.pid;
         if stat.kernel_thread {
-            let user = self.users.name(0);
-            return Static {
-                comm: stat.comm.as_str().into(),
-                cmd: Arc::from([]),
-                exe: None,
+            return ProcessFacts {
+                name: stat.comm.clone(),
                 uid: Some(0),
-                user,
-                tags: Arc::from([]),
+                user: self.users.name(0),
+                ..Default::default()
             };
         }
-        let cmd: Arc<[String]> = match self.proc.read(pid, "cmdline", &mut self.buf) {
-            Ok(_) => procfs::parse_cmdline(&self.buf).into(),
-            Err(_) => Arc::from([]),
+        let cmd = match self.proc.read(pid, "cmdline", &mut self.buf) {
+            Ok(_) => procfs::parse_cmdline(&self.buf),
+            Err(_) => Vec::new(),
         };
         let uid = self
             .proc
             .read(pid, "status", &mut self.buf)
             .ok()
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
-        let exe = read_link(&mut self.proc, pid, "exe", &mut self.link, None);
+        let exe = read_link(&mut self.proc, pid, "exe", &mut self.link, None).map(|p| p.to_path_buf());
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
         let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
             match self.proc.read(pid, "environ", &mut self.buf) {
-                Ok(_) => crate::model::tags::parse_environ(&self.buf).into(),
-                Err(_) => Arc::from([]),
+                Ok(_) => crate::model::tags::parse_environ(&self.buf),
+                Err(_) => Vec::new(),
             }
         } else {
-            Arc::from([])
+            Vec::new()
         };
-        // An empty argv of a user process means we read it mid-exec: an empty comm
-        // never matches, so everything is read again next time.
-        let comm = if cmd.is_empty() { "".into() } else { stat.comm.as_str().into() };
-        Static { comm, cmd, exe, uid, user, tags }
+        ProcessFacts { name: stat.comm.clone(), uid, user, exe, cmd, tags }
     }
 }
 
@@ -178,7 +162,10 @@ impl ProcessSource for ProcfsSource {
             };
             let process = match self.seen.get_mut(&key) {
                 // After exec the comm changes under the same ProcKey: read everything again.
-                Some(seen) if *seen.fixed.comm == *stat.comm => {
+                // An empty argv of a user process was read mid-exec: read it again too.
+                Some(seen)
+                    if seen.facts.name == stat.comm && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
+                {
                     let cpu_percent = match elapsed {
                         Some(secs) if secs > 0.0 => {
                             let ticks = stat.cpu_ticks.saturating_sub(seen.cpu_ticks) as f64;
@@ -196,14 +183,14 @@ impl ProcessSource for ProcfsSource {
                     to_process(key, &stat, seen, cpu_percent, self.page_size)
                 }
                 _ => {
-                    let fixed = Arc::new(self.read_static(&stat));
+                    let facts = Arc::new(self.read_facts(&stat));
                     let cwd = if stat.kernel_thread {
                         None
                     } else {
                         read_link(&mut self.proc, pid, "cwd", &mut self.link, None)
                     };
                     let seen = Seen {
-                        fixed,
+                        facts,
                         cpu_ticks: stat.cpu_ticks,
                         minor_faults: stat.minor_faults,
                         cwd,
@@ -225,24 +212,17 @@ impl ProcessSource for ProcfsSource {
 
 /// One refresh's view of a process: the cached facts shared, not copied.
 fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, page_size: u64) -> Process {
-    let fixed = &seen.fixed;
     Process {
         key,
         ppid: stat.ppid,
         pgid: stat.pgid,
         sid: stat.sid,
-        uid: fixed.uid,
-        user: fixed.user.clone(),
-        // An empty cached comm marks an argv read mid-exec (see `read_static`).
-        name: if fixed.comm.is_empty() { stat.comm.as_str().into() } else { fixed.comm.clone() },
-        exe: fixed.exe.clone(),
-        cmd: fixed.cmd.clone(),
         cwd: seen.cwd.clone(),
         state: ProcState::from_stat_char(stat.state),
         cpu_percent,
         memory_bytes: stat.rss_pages * page_size,
         kernel_thread: stat.kernel_thread,
-        tags: fixed.tags.clone(),
+        facts: seen.facts.clone(),
     }
 }
 

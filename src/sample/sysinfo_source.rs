@@ -6,7 +6,10 @@ use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use super::users::UserNames;
 use super::{ProcessSource, SampleError, procfs};
-use crate::model::{ProcKey, ProcState, Process};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
 
 pub struct SysinfoSource {
     system: System,
@@ -55,16 +58,27 @@ impl ProcessSource for SysinfoSource {
                 continue;
             };
             let uid = p.user_id().map(|u| **u);
+            let facts = ProcessFacts {
+                name: p.name().to_string_lossy().into_owned(),
+                uid,
+                user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
+                exe: p.exe().map(Path::to_path_buf),
+                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+                tags: p
+                    .environ()
+                    .iter()
+                    .filter_map(|kv| {
+                        let kv = kv.to_str()?;
+                        let (k, v) = kv.split_once('=')?;
+                        crate::model::tags::is_kept(k).then(|| (k.to_string(), v.to_string()))
+                    })
+                    .collect(),
+            };
             out.push(Process {
                 key,
                 ppid: p.parent().map(|pp| pp.as_u32()).unwrap_or(stat.ppid),
                 pgid: stat.pgid,
                 sid: stat.sid,
-                uid,
-                user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
-                name: p.name().to_string_lossy().into(),
-                exe: p.exe().map(Into::into),
-                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().into(),
                 cwd: if stat.kernel_thread {
                     None
                 } else {
@@ -74,16 +88,7 @@ impl ProcessSource for SysinfoSource {
                 cpu_percent: p.cpu_usage(),
                 memory_bytes: p.memory(),
                 kernel_thread: stat.kernel_thread,
-                tags: p
-                    .environ()
-                    .iter()
-                    .filter_map(|kv| {
-                        let kv = kv.to_str()?;
-                        let (k, v) = kv.split_once('=')?;
-                        crate::model::tags::is_kept(k).then(|| (k.to_string(), v.to_string()))
-                    })
-                    .collect::<Vec<_>>()
-                    .into(),
+                facts: Arc::new(facts),
             });
         }
         Ok(out)

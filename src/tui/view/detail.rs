@@ -70,7 +70,7 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
         state.push_str(", orphaned");
     }
     let cwd = p.cwd.as_ref().map_or("(unreadable)".into(), |c| c.to_string_lossy().into_owned());
-    let ids = format!("{}  pid {}  ppid {}  pgid {}  sid {}", p.user, p.pid(), p.ppid, p.pgid, p.sid);
+    let ids = format!("{}  pid {}  ppid {}  pgid {}  sid {}", p.facts.user, p.pid(), p.ppid, p.pgid, p.sid);
     let now = format!(
         "CPU {}%  MEM {}  subtree {} procs",
         percent(p.cpu_percent),
