@@ -39,9 +39,7 @@ fn node(f: &Forest, pid: u32) -> ProcNode {
 }
 
 fn claude(pid: u32, ppid: u32, cwd: &str) -> crate::model::Process {
-    let mut p = process(pid, ppid, "/home/u/.local/bin/claude").cwd(cwd);
-    std::sync::Arc::make_mut(&mut p.facts).exe = Some("/x/@anthropic-ai/claude-code/bin/claude.exe".into());
-    p
+    process(pid, ppid, "/home/u/.local/bin/claude").cwd(cwd)
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! A process as swarmtop sees it, and its identity.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
@@ -99,7 +99,6 @@ pub struct ProcessFacts {
     pub uid: Option<u32>,
     /// Shared by every process of the same user.
     pub user: Arc<str>,
-    pub exe: Option<PathBuf>,
     pub cmd: Vec<String>,
     /// The environment variables that can place a process (`model::tags`), read once
     /// per ProcKey and only for the caller's own processes; empty otherwise.

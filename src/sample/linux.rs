@@ -1,9 +1,10 @@
 //! The Linux fast path: per refresh, `/proc/PID/stat` of every process, and the cwd
 //! link of the processes that ran since the last refresh plus a rolling share of the
-//! rest; `cmdline`, `status`, `environ` and the exe link once per ProcKey (cached,
+//! rest; `cmdline`, `status` and `environ` once per ProcKey (cached,
 //! evicted when the process is gone). Nothing is allocated per process in steady state.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub struct ProcfsSource {
     generation: u64,
     last_refresh: Option<Instant>,
     users: UserNames,
+    cwds: Cwds,
     own_uid: u32,
     /// Reused buffers: file contents, link targets, the PID list, one parsed stat line.
     buf: Vec<u8>,
@@ -65,6 +67,7 @@ impl ProcfsSource {
             generation: 0,
             last_refresh: None,
             users: UserNames::load(),
+            cwds: Cwds::default(),
             own_uid: rustix::process::getuid().as_raw(),
             buf: Vec::with_capacity(4096),
             link: Vec::new(),
@@ -97,7 +100,6 @@ impl ProcfsSource {
             .read(pid, "status", &mut self.buf)
             .ok()
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
-        let exe = read_link(&mut self.proc, pid, "exe", &mut self.link, None).map(|p| p.to_path_buf());
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
         let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
@@ -108,24 +110,42 @@ impl ProcfsSource {
         } else {
             Vec::new()
         };
-        ProcessFacts { name: stat.comm.clone(), uid, user, exe, cmd, tags }
+        ProcessFacts { name: stat.comm.clone(), uid, user, cmd, tags }
     }
 }
 
-/// Reads a link of `/proc/PID`, keeping `previous` (no allocation) when unchanged.
-/// The kernel appends ` (deleted)` to a removed directory; that is cut off.
-fn read_link(
-    proc: &mut ProcDir,
-    pid: u32,
-    link: &str,
-    buf: &mut Vec<u8>,
-    previous: Option<&Arc<Path>>,
-) -> Option<Arc<Path>> {
-    proc.read_link(pid, link, buf).ok()?;
-    let target = buf.strip_suffix(b" (deleted)").unwrap_or(buf);
-    match previous {
-        Some(p) if p.as_os_str().as_bytes() == target => Some(p.clone()),
-        _ => Some(Path::new(std::ffi::OsStr::from_bytes(target)).into()),
+/// One shared copy of each distinct cwd: the processes of a worktree share theirs.
+#[derive(Default)]
+struct Cwds {
+    known: HashSet<Arc<Path>>,
+}
+
+impl Cwds {
+    /// Reads `/proc/PID/cwd`, keeping `previous` when unchanged (no hashing, no
+    /// allocation). The kernel appends ` (deleted)` to a removed directory; that is cut off.
+    fn read(
+        &mut self,
+        proc: &mut ProcDir,
+        pid: u32,
+        buf: &mut Vec<u8>,
+        previous: Option<&Arc<Path>>,
+    ) -> Option<Arc<Path>> {
+        proc.read_link(pid, "cwd", buf).ok()?;
+        let target = Path::new(OsStr::from_bytes(buf.strip_suffix(b" (deleted)").unwrap_or(buf)));
+        if let Some(p) = previous.filter(|p| ***p == *target) {
+            return Some(p.clone());
+        }
+        if let Some(p) = self.known.get(target) {
+            return Some(p.clone());
+        }
+        let p: Arc<Path> = target.into();
+        self.known.insert(p.clone());
+        Some(p)
+    }
+
+    /// Forgets the cwds nothing holds any more.
+    fn prune(&mut self) {
+        self.known.retain(|p| Arc::strong_count(p) > 1);
     }
 }
 
@@ -175,7 +195,7 @@ impl ProcessSource for ProcfsSource {
                     };
                     let ran = seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults;
                     if !stat.kernel_thread && (ran || u64::from(pid) % CWD_SWEEP == generation % CWD_SWEEP) {
-                        seen.cwd = read_link(&mut self.proc, pid, "cwd", &mut self.link, seen.cwd.as_ref());
+                        seen.cwd = self.cwds.read(&mut self.proc, pid, &mut self.link, seen.cwd.as_ref());
                     }
                     seen.cpu_ticks = stat.cpu_ticks;
                     seen.minor_faults = stat.minor_faults;
@@ -187,7 +207,7 @@ impl ProcessSource for ProcfsSource {
                     let cwd = if stat.kernel_thread {
                         None
                     } else {
-                        read_link(&mut self.proc, pid, "cwd", &mut self.link, None)
+                        self.cwds.read(&mut self.proc, pid, &mut self.link, None)
                     };
                     let seen = Seen {
                         facts,
@@ -206,6 +226,7 @@ impl ProcessSource for ProcfsSource {
         self.stat = stat;
         self.pids = pids;
         self.seen.retain(|_, s| s.generation == generation);
+        self.cwds.prune();
         Ok(out)
     }
 }

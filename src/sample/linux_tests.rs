@@ -148,3 +148,19 @@ fn a_process_gone_between_listing_and_reading_is_skipped() {
     assert_eq!(all.iter().map(|p| p.pid()).collect::<Vec<_>>(), [40, 42]);
     assert_eq!((all[1].cwd.as_deref(), all[1].facts.cmd.len()), (None, 0));
 }
+
+#[test]
+fn processes_in_one_directory_share_one_cwd_and_gone_cwds_are_forgotten() {
+    let fake = FakeProc::new();
+    fake.write(&Proc::default());
+    fake.write(&Proc { pid: 41, cwd: "/a", ..Proc::default() });
+    let mut source = fake.source();
+    let all = source.refresh().unwrap();
+    let (a, b) = (all[0].cwd.as_ref().unwrap(), all[1].cwd.as_ref().unwrap());
+    assert!(std::sync::Arc::ptr_eq(a, b), "{a:?} and {b:?} are one allocation");
+    drop(all);
+    fs::remove_dir_all(fake.dir(40)).unwrap();
+    fs::remove_dir_all(fake.dir(41)).unwrap();
+    source.refresh().unwrap();
+    assert!(source.cwds.known.is_empty(), "no process uses /a any more");
+}

@@ -6,7 +6,6 @@ use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use super::users::UserNames;
 use super::{ProcessSource, SampleError, procfs};
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
@@ -29,7 +28,6 @@ impl SysinfoSource {
             .with_memory()
             .with_cwd(UpdateKind::Always)
             .with_cmd(UpdateKind::Always)
-            .with_exe(UpdateKind::OnlyIfNotSet)
             .with_user(UpdateKind::OnlyIfNotSet)
             .with_environ(UpdateKind::OnlyIfNotSet)
             .without_tasks()
@@ -62,7 +60,6 @@ impl ProcessSource for SysinfoSource {
                 name: p.name().to_string_lossy().into_owned(),
                 uid,
                 user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
-                exe: p.exe().map(Path::to_path_buf),
                 cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect(),
                 tags: p
                     .environ()

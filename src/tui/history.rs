@@ -11,7 +11,7 @@ use crate::model::{Forest, ProcKey, ProcNode, Rollup};
 pub const SAMPLES: usize = 60;
 
 /// `count` consecutive samples with the same values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Run {
     /// CPU in tenths of a percent.
     cpu: u32,
@@ -20,32 +20,44 @@ struct Run {
     count: u32,
 }
 
+/// The newest run is kept inline, so a row whose values never changed (most processes
+/// on a busy box) allocates nothing.
 #[derive(Debug, Default, Clone)]
 struct Series {
-    runs: VecDeque<Run>,
+    earlier: VecDeque<Run>,
+    /// `count == 0` until the first sample.
+    newest: Run,
     /// The last recording that saw this row.
     seen: u64,
 }
 
 impl Series {
     fn push(&mut self, cpu: u32, mem: u32) {
-        match self.runs.back_mut() {
-            Some(last) if last.cpu == cpu && last.mem == mem => last.count += 1,
-            _ => self.runs.push_back(Run { cpu, mem, count: 1 }),
+        let n = &mut self.newest;
+        if n.count > 0 && n.cpu == cpu && n.mem == mem {
+            n.count += 1;
+        } else {
+            if n.count > 0 {
+                self.earlier.push_back(*n);
+            }
+            *n = Run { cpu, mem, count: 1 };
         }
-        if self.runs.iter().map(|r| r.count as usize).sum::<usize>() > SAMPLES {
-            // Invariant: the sum exceeds SAMPLES, so there is a first run.
-            if let Some(first) = self.runs.front_mut() {
-                first.count -= 1;
-                if first.count == 0 {
-                    self.runs.pop_front();
-                }
+        let total: u32 = self.earlier.iter().map(|r| r.count).sum::<u32>() + self.newest.count;
+        if total as usize > SAMPLES {
+            match self.earlier.front_mut() {
+                Some(first) if first.count > 1 => first.count -= 1,
+                Some(_) => drop(self.earlier.pop_front()),
+                None => self.newest.count -= 1,
             }
         }
     }
 
     fn values(&self, field: impl Fn(&Run) -> u32) -> Vec<u64> {
-        self.runs.iter().flat_map(|r| std::iter::repeat_n(u64::from(field(r)), r.count as usize)).collect()
+        self.earlier
+            .iter()
+            .chain(std::iter::once(&self.newest))
+            .flat_map(|r| std::iter::repeat_n(u64::from(field(r)), r.count as usize))
+            .collect()
     }
 }
 
@@ -149,7 +161,7 @@ mod tests {
 
         let mut idle = Series::default();
         (0..SAMPLES * 3).for_each(|_| idle.push(0, 1024));
-        assert_eq!(idle.runs.len(), 1);
+        assert!(idle.earlier.is_empty() && idle.earlier.capacity() == 0, "an idle row allocates nothing");
         assert_eq!(idle.values(|r| r.mem), vec![1024; SAMPLES]);
     }
 }
