@@ -146,7 +146,7 @@ fn protected_and_own_processes_are_shown_as_spared() {
     key(&mut app, KeyCode::Char('G'));
     typed(&mut app, "k"); // a process of "other processes"
     key(&mut app, KeyCode::Home);
-    while app.selected_row().is_some_and(|r| r.label != "other processes") {
+    while app.selected_row().is_some_and(|r| &*r.label != "other processes") {
         key(&mut app, KeyCode::Down);
     }
     key(&mut app, KeyCode::Char('x'));

@@ -73,7 +73,7 @@ fn sort_cycles_and_reverses_within_sibling_groups() {
     key(&mut app, KeyCode::Char('S'));
     let agent = app.rows.iter().position(|r| r.pid == Some(100)).unwrap();
     let children: Vec<u32> =
-        app.rows.iter().filter(|r| r.parent == Some(agent)).filter_map(|r| r.pid).collect();
+        app.rows.iter().filter(|r| r.parent_index() == Some(agent)).filter_map(|r| r.pid).collect();
     assert_eq!(children, [103, 101], "children in reverse pid order");
 }
 

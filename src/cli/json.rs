@@ -18,7 +18,7 @@ pub struct Document<'a> {
 
 #[derive(Serialize)]
 struct Totals {
-    processes: usize,
+    processes: u32,
     cpu_percent: f32,
     memory_bytes: u64,
 }
@@ -27,8 +27,8 @@ struct Totals {
 struct Sums {
     cpu_percent: f32,
     memory_bytes: u64,
-    process_count: usize,
-    orphan_count: usize,
+    process_count: u32,
+    orphan_count: u32,
 }
 
 impl From<&Rollup> for Sums {

@@ -281,7 +281,7 @@ impl App {
         match self.selected_row() {
             Some(r) if r.expanded => self.set_open(false),
             Some(r) => {
-                if let Some(p) = r.parent {
+                if let Some(p) = r.parent_index() {
                     self.select(p);
                 }
             }
@@ -311,7 +311,7 @@ impl App {
 
     fn path_of(&self, mut i: usize) -> Vec<RowId> {
         let mut path = vec![self.rows[i].id.clone()];
-        while let Some(p) = self.rows[i].parent {
+        while let Some(p) = self.rows[i].parent_index() {
             path.push(self.rows[p].id.clone());
             i = p;
         }
@@ -342,7 +342,7 @@ impl App {
             orphans_only: self.orphans_only,
             expansion: &self.expansion,
         };
-        self.rows = build_rows(&self.forest, &opts);
+        build_rows(&self.forest, &opts, &mut self.rows);
         let screen_line = self.selected.saturating_sub(self.offset);
         let survivor = self
             .selected_path

@@ -80,7 +80,7 @@ impl App {
             if let (RowKind::Project, RowId::Project(id)) = (current.kind, &current.id) {
                 return Some(id.clone());
             }
-            current = &self.rows[current.parent?];
+            current = &self.rows[current.parent_index()?];
         }
     }
 

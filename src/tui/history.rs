@@ -2,7 +2,7 @@
 //! samples per live row, and rows that vanish are dropped. Samples are kept as runs
 //! of equal values, so an idle process (most of a busy box) costs one run.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::rows::RowId;
@@ -24,11 +24,12 @@ struct Run {
 /// on a busy box) allocates nothing.
 #[derive(Debug, Default, Clone)]
 struct Series {
-    earlier: VecDeque<Run>,
+    /// Oldest first; at most SAMPLES runs, so removing the front is cheap.
+    earlier: Vec<Run>,
     /// `count == 0` until the first sample.
     newest: Run,
-    /// The last recording that saw this row.
-    seen: u64,
+    /// The last recording that saw this row (wrapping: only equality matters).
+    seen: u32,
 }
 
 impl Series {
@@ -38,15 +39,15 @@ impl Series {
             n.count += 1;
         } else {
             if n.count > 0 {
-                self.earlier.push_back(*n);
+                self.earlier.push(*n);
             }
             *n = Run { cpu, mem, count: 1 };
         }
         let total: u32 = self.earlier.iter().map(|r| r.count).sum::<u32>() + self.newest.count;
         if total as usize > SAMPLES {
-            match self.earlier.front_mut() {
+            match self.earlier.first_mut() {
                 Some(first) if first.count > 1 => first.count -= 1,
-                Some(_) => drop(self.earlier.pop_front()),
+                Some(_) => drop(self.earlier.remove(0)),
                 None => self.newest.count -= 1,
             }
         }
@@ -65,10 +66,10 @@ impl Series {
 pub struct History {
     groups: HashMap<RowId, Series>,
     processes: HashMap<ProcKey, Series>,
-    recordings: u64,
+    recordings: u32,
 }
 
-fn push<K: Eq + Hash>(map: &mut HashMap<K, Series>, id: K, r: &Rollup, now: u64) {
+fn push<K: Eq + Hash>(map: &mut HashMap<K, Series>, id: K, r: &Rollup, now: u32) {
     let s = map.entry(id).or_default();
     s.push(
         (r.cpu_percent * 10.0).round().max(0.0) as u32,
@@ -82,7 +83,7 @@ impl History {
     /// processes outside every attempt only when they are shown (on a busy box they
     /// are most of the processes, and mostly never looked at).
     pub fn record(&mut self, forest: &Forest, include_unassigned: bool) {
-        self.recordings += 1;
+        self.recordings = self.recordings.wrapping_add(1);
         let now = self.recordings;
         let (groups, processes) = (&mut self.groups, &mut self.processes);
         let mut process =

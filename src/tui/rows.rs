@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
-    AgentInfo, AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
+    AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
 };
 
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
@@ -35,21 +35,27 @@ pub struct Row {
     pub id: RowId,
     pub kind: RowKind,
     pub depth: u16,
-    /// Index of the parent row, if any.
-    pub parent: Option<usize>,
+    /// Index of the parent row, if any (u32: rows are many, kept small).
+    pub parent: Option<u32>,
     pub has_children: bool,
     pub expanded: bool,
     /// Sanitized main text: a group's name or a process's command line.
-    pub label: String,
+    pub label: Box<str>,
     /// Sanitized secondary text (path, branch), shown dimmed.
-    pub note: String,
+    pub note: Box<str>,
     pub pid: Option<u32>,
     /// What the numeric columns show: own values for an expanded process, roll-ups otherwise.
     pub shown: Rollup,
     pub orphan: bool,
     pub state: Option<ProcState>,
     /// The agent tag of an agent process (`claude busy`).
-    pub agent: Option<String>,
+    pub agent: Option<Box<str>>,
+}
+
+impl Row {
+    pub fn parent_index(&self) -> Option<usize> {
+        self.parent.map(|p| p as usize)
+    }
 }
 
 /// Which rows are open: everything is open by default; `flipped` holds the exceptions.
@@ -88,7 +94,10 @@ pub struct RowOptions<'a> {
     pub expansion: &'a Expansion,
 }
 
-pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>) -> Vec<Row> {
+/// Fills `rows`, reusing its buffer: on a busy box the rows are many, and a second,
+/// growing array next to the old one would double them at every refresh.
+pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>, rows: &mut Vec<Row>) {
+    rows.clear();
     let orphaned;
     let mut view = forest;
     if opts.orphans_only {
@@ -100,7 +109,7 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>) -> Vec<Row> {
         filtered = opts.filter.apply(view);
         view = &filtered;
     }
-    let mut b = RowBuilder { rows: Vec::new(), opts };
+    let mut b = RowBuilder { rows: std::mem::take(rows), opts };
     let projects = b.sorted(&view.projects, |p: &ProjectNode| SortFields {
         rollup: &p.rollup,
         name: &p.name,
@@ -115,7 +124,7 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>) -> Vec<Row> {
     if opts.show_other && !view.unassigned.is_empty() {
         b.bucket(RowId::Other, RowKind::Other, "other processes", &view.unassigned);
     }
-    b.rows
+    *rows = b.rows;
 }
 
 struct Group<'a> {
@@ -148,11 +157,11 @@ impl RowBuilder<'_> {
             id: g.id,
             kind: g.kind,
             depth: g.depth,
-            parent: g.parent,
+            parent: g.parent.and_then(|p| u32::try_from(p).ok()),
             has_children: g.has_children,
             expanded,
-            label: sanitize(g.label).into_owned(),
-            note: sanitize(&g.note).into_owned(),
+            label: sanitize(g.label).into(),
+            note: sanitize(&g.note).into(),
             pid: None,
             shown: g.rollup,
             orphan: false,
@@ -269,16 +278,16 @@ impl RowBuilder<'_> {
             id,
             kind: RowKind::Process,
             depth,
-            parent: Some(parent),
+            parent: u32::try_from(parent).ok(),
             has_children,
             expanded,
-            label: sanitize(&p.command_line()).into_owned(),
-            note: String::new(),
+            label: sanitize(&p.command_line()).into(),
+            note: "".into(),
             pid: Some(p.pid()),
             shown,
             orphan: n.orphan,
             state: Some(p.state),
-            agent: n.agent.as_deref().map(AgentInfo::tag),
+            agent: n.agent.as_deref().map(|a| a.tag().into()),
         });
         if expanded {
             let me = self.rows.len() - 1;

@@ -144,7 +144,7 @@ fn row_line<'a>(
     };
     let indent = "  ".repeat(usize::from(row.depth));
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
-    spans.push(Span::styled(row.label.as_str(), styles.row(row.kind)));
+    spans.push(Span::styled(&*row.label, styles.row(row.kind)));
     if let Some(agent) = &row.agent {
         spans.push(Span::styled(format!(" [{agent}]"), styles.key()));
     }
