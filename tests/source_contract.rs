@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::*;
-use swarmtop::model::Process;
+use swarmtop::model::{ProcState, Process};
 use swarmtop::sample::linux::CWD_SWEEP;
 use swarmtop::sample::{ProcessSource, ProcfsSource, SysinfoSource};
 
@@ -73,9 +73,11 @@ fn procfs_cache_evicts_dead_keys() {
         source.refresh().unwrap().into_iter().find(|p| p.pid() == pid).map(|p| p.key)
     });
     assert!(source.is_cached(key));
+    let kept = source.kept_files();
     procs.kill_all();
     source.refresh().unwrap();
     assert!(!source.is_cached(key), "a dead ProcKey's facts are dropped");
+    assert!(source.kept_files() < kept, "and its stat file closed");
 }
 
 #[test]
@@ -103,4 +105,21 @@ fn a_running_process_that_changes_cwd_is_seen_there_by_every_source_within_the_s
     let seen: Vec<_> = (0..CWD_SWEEP).map(|_| cwd_of(&mut procfs)).collect();
     assert!(seen.contains(&tmp), "procfs shows the new cwd within {CWD_SWEEP} refreshes: {seen:?}");
     assert_eq!(cwd_of(&mut sysinfo).as_deref(), Some(std::path::Path::new("/tmp")));
+}
+
+#[test]
+fn a_kept_stat_file_shows_a_process_stop_and_continue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut procs = Sessions::default();
+    let pid = procs.spawn(&label("contract", "stopped"), tmp.path(), "exec sleep 600");
+    let mut source = ProcfsSource::new().unwrap();
+    let mut state = || source.refresh().unwrap().into_iter().find(|p| p.pid() == pid).map(|p| p.state);
+    wait_for("the sleep", Duration::from_secs(10), || (state() == Some(ProcState::Sleeping)).then_some(()));
+    let signal = |s| rustix::process::kill_process(rustix::process::Pid::from_raw(pid as i32).unwrap(), s);
+    signal(rustix::process::Signal::STOP).unwrap();
+    wait_for("stopped", Duration::from_secs(10), || (state() == Some(ProcState::Stopped)).then_some(()));
+    signal(rustix::process::Signal::CONT).unwrap();
+    wait_for("running again", Duration::from_secs(10), || {
+        (state() == Some(ProcState::Sleeping)).then_some(())
+    });
 }

@@ -1,10 +1,12 @@
-//! The Linux fast path: per refresh, `/proc/PID/stat` of every process, and the cwd
-//! link of the processes that ran since the last refresh plus a rolling share of the
-//! rest; `cmdline`, `status` and `environ` once per ProcKey (cached,
-//! evicted when the process is gone). Nothing is allocated per process in steady state.
+//! The Linux fast path: per refresh, `/proc/PID/stat` of every process (kept open and
+//! re-read, which costs under half of opening it again), and the cwd link of the
+//! processes that ran since the last refresh plus a rolling share of the rest;
+//! `cmdline`, `status` and `environ` once per ProcKey (cached, evicted when the
+//! process is gone). Nothing is allocated per process in steady state.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -20,10 +22,17 @@ use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
 /// also re-read at least once in this many refreshes, a share of them each time.
 pub const CWD_SWEEP: u64 = 4;
 
-/// Facts are read once per ProcKey. exec keeps the PID and start time, so they are
-/// read again when `comm` changes under the same key.
-#[derive(Debug, Clone)]
+/// At most this many stat files are kept open, and never more than half of the
+/// process's file limit (the kill path needs descriptors too).
+const MAX_KEPT_FILES: u64 = 65_536;
+
+/// What is known of the process now holding a PID. Facts are read once per ProcKey;
+/// exec keeps the PID and start time, so they are read again when `comm` changes.
+#[derive(Debug)]
 struct Seen {
+    start_ticks: u64,
+    /// Its `stat`, kept open while the budget allows; bound to this very process.
+    stat_file: Option<OwnedFd>,
     facts: Arc<ProcessFacts>,
     cpu_ticks: u64,
     minor_faults: u64,
@@ -35,7 +44,9 @@ pub struct ProcfsSource {
     proc: ProcDir,
     page_size: u64,
     ticks_per_second: u64,
-    seen: HashMap<ProcKey, Seen>,
+    seen: HashMap<u32, Seen>,
+    kept_files: usize,
+    file_budget: usize,
     generation: u64,
     last_refresh: Option<Instant>,
     users: UserNames,
@@ -53,7 +64,9 @@ impl ProcfsSource {
         let root = Path::new("/proc");
         std::fs::metadata(root.join("self/stat"))
             .map_err(|e| SampleError::Unavailable { what: "/proc".into(), source: e })?;
-        ProcfsSource::with_root(root)
+        let mut source = ProcfsSource::with_root(root)?;
+        source.file_budget = raise_file_limit() / 2;
+        Ok(source)
     }
 
     /// A source reading `root` laid out like `/proc` (tests use a directory of files).
@@ -64,6 +77,8 @@ impl ProcfsSource {
             page_size: rustix::param::page_size() as u64,
             ticks_per_second: rustix::param::clock_ticks_per_second(),
             seen: HashMap::new(),
+            kept_files: 0,
+            file_budget: 1024,
             generation: 0,
             last_refresh: None,
             users: UserNames::load(),
@@ -78,7 +93,33 @@ impl ProcfsSource {
 
     /// Whether facts of this ProcKey are cached (for eviction tests).
     pub fn is_cached(&self, key: ProcKey) -> bool {
-        self.seen.contains_key(&key)
+        self.seen.get(&key.pid()).is_some_and(|s| s.start_ticks == key.start_time())
+    }
+
+    /// How many stat files are open (for tests).
+    pub fn kept_files(&self) -> usize {
+        self.kept_files
+    }
+
+    /// Reads the stat of `pid` into `self.buf`: through its kept file, or by opening it
+    /// (returned, to be kept). `None` when the process is gone.
+    fn read_stat(&mut self, pid: u32) -> Option<Option<OwnedFd>> {
+        if let Some(file) = self.seen.get(&pid).and_then(|s| s.stat_file.as_ref()) {
+            // Fails once that process is gone, even if a new one took its PID.
+            if procfs::reread(file, &mut self.buf).is_ok_and(|n| n > 0) {
+                return Some(None);
+            }
+        }
+        let file = self.proc.open_file(pid, "stat").ok()?;
+        procfs::reread(&file, &mut self.buf).ok().filter(|&n| n > 0)?;
+        Some(Some(file))
+    }
+
+    /// Keeps `file` open for the next refreshes if the budget allows.
+    fn keep(&mut self, file: Option<OwnedFd>) -> Option<OwnedFd> {
+        let file = file.filter(|_| self.kept_files < self.file_budget)?;
+        self.kept_files += 1;
+        Some(file)
     }
 
     fn read_facts(&mut self, stat: &StatFields) -> ProcessFacts {
@@ -172,19 +213,21 @@ impl ProcessSource for ProcfsSource {
         let mut out = Vec::with_capacity(pids.len());
         for &pid in &pids {
             // A process that exits between listing and reading is simply skipped.
-            if self.proc.read(pid, "stat", &mut self.buf).is_err() {
+            let Some(opened) = self.read_stat(pid) else {
                 continue;
-            }
+            };
             let parsed =
                 std::str::from_utf8(&self.buf).ok().and_then(|l| procfs::parse_stat_into(l, &mut stat));
             let Some(key) = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks)) else {
                 continue;
             };
-            let process = match self.seen.get_mut(&key) {
+            let process = match self.seen.get_mut(&pid) {
                 // After exec the comm changes under the same ProcKey: read everything again.
                 // An empty argv of a user process was read mid-exec: read it again too.
                 Some(seen)
-                    if seen.facts.name == stat.comm && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
+                    if seen.start_ticks == stat.start_ticks
+                        && seen.facts.name == stat.comm
+                        && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
                 {
                     let cpu_percent = match elapsed {
                         Some(secs) if secs > 0.0 => {
@@ -200,7 +243,14 @@ impl ProcessSource for ProcfsSource {
                     seen.cpu_ticks = stat.cpu_ticks;
                     seen.minor_faults = stat.minor_faults;
                     seen.generation = generation;
-                    to_process(key, &stat, seen, cpu_percent, self.page_size)
+                    let process = to_process(key, &stat, seen, cpu_percent, self.page_size);
+                    if seen.stat_file.is_none() && opened.is_some() {
+                        let kept = self.keep(opened);
+                        if let Some(seen) = self.seen.get_mut(&pid) {
+                            seen.stat_file = kept;
+                        }
+                    }
+                    process
                 }
                 _ => {
                     let facts = Arc::new(self.read_facts(&stat));
@@ -209,7 +259,14 @@ impl ProcessSource for ProcfsSource {
                     } else {
                         self.cwds.read(&mut self.proc, pid, &mut self.link, None)
                     };
+                    let stat_file = match opened {
+                        Some(file) => self.keep(Some(file)),
+                        // Read through the kept file of this same process (new facts after exec).
+                        None => self.seen.get_mut(&pid).and_then(|s| s.stat_file.take()),
+                    };
                     let seen = Seen {
+                        start_ticks: stat.start_ticks,
+                        stat_file,
                         facts,
                         cpu_ticks: stat.cpu_ticks,
                         minor_faults: stat.minor_faults,
@@ -217,7 +274,9 @@ impl ProcessSource for ProcfsSource {
                         generation,
                     };
                     let process = to_process(key, &stat, &seen, 0.0, self.page_size);
-                    self.seen.insert(key, seen);
+                    if let Some(old) = self.seen.insert(pid, seen) {
+                        self.kept_files -= usize::from(old.stat_file.is_some());
+                    }
                     process
                 }
             };
@@ -225,10 +284,33 @@ impl ProcessSource for ProcfsSource {
         }
         self.stat = stat;
         self.pids = pids;
-        self.seen.retain(|_, s| s.generation == generation);
+        let kept = &mut self.kept_files;
+        self.seen.retain(|_, s| {
+            let live = s.generation == generation;
+            if !live {
+                *kept -= usize::from(s.stat_file.is_some());
+            }
+            live
+        });
         self.cwds.prune();
         Ok(out)
     }
+}
+
+/// Raises the soft limit on open files towards the hard one (as Go programs do) and
+/// returns it: on most boxes the soft limit (1,024) is below the number of processes.
+fn raise_file_limit() -> usize {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let current = limit.current.unwrap_or(MAX_KEPT_FILES * 2);
+    let wanted = limit.maximum.unwrap_or(u64::MAX).min(MAX_KEPT_FILES * 2);
+    if wanted > current {
+        match setrlimit(Resource::Nofile, Rlimit { current: Some(wanted), maximum: limit.maximum }) {
+            Ok(()) => return wanted as usize,
+            Err(e) => crate::warn!("swarmtop: cannot raise the open-file limit to {wanted}: {e}"),
+        }
+    }
+    current.min(MAX_KEPT_FILES * 2) as usize
 }
 
 /// One refresh's view of a process: the cached facts shared, not copied.

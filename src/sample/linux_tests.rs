@@ -159,8 +159,23 @@ fn processes_in_one_directory_share_one_cwd_and_gone_cwds_are_forgotten() {
     let (a, b) = (all[0].cwd.as_ref().unwrap(), all[1].cwd.as_ref().unwrap());
     assert!(std::sync::Arc::ptr_eq(a, b), "{a:?} and {b:?} are one allocation");
     drop(all);
+    assert_eq!(source.kept_files(), 2);
     fs::remove_dir_all(fake.dir(40)).unwrap();
     fs::remove_dir_all(fake.dir(41)).unwrap();
     source.refresh().unwrap();
     assert!(source.cwds.known.is_empty(), "no process uses /a any more");
+    assert_eq!(source.kept_files(), 0, "the stat files of gone processes are closed");
+}
+
+#[test]
+fn stat_files_beyond_the_budget_are_read_by_opening_them_each_time() {
+    let fake = FakeProc::new();
+    (40..45).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
+    let mut source = fake.source();
+    source.file_budget = 2;
+    assert_eq!(source.refresh().unwrap().len(), 5);
+    assert_eq!(source.kept_files(), 2);
+    fake.write(&Proc { pid: 44, ticks: 500, ..Proc::default() });
+    let busy = source.refresh().unwrap().into_iter().find(|p| p.pid() == 44).unwrap();
+    assert!(busy.cpu_percent > 0.0, "a process without a kept file is still read afresh");
 }

@@ -96,16 +96,34 @@ pub fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
     read_whole(&fd, buf)
 }
 
+/// Reads a file opened by [`ProcDir::open_file`] again, whole, from its start: `/proc`
+/// generates it anew, and no path is looked up (the cost of a stat read is mostly
+/// the lookup and the open).
+pub fn reread(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
+    fill(buf, |buf| {
+        let at = buf.len() as u64;
+        rustix::io::pread(fd.as_fd(), spare_capacity(buf), at)
+    })
+}
+
 /// Reads until the end in as few `read`s as possible: no `fstat`/`lseek` first (what
 /// `std`'s `read_to_end` does), since `/proc` files report no size anyway.
 fn read_whole(fd: impl AsFd, buf: &mut Vec<u8>) -> io::Result<usize> {
+    fill(buf, |buf| rustix::io::read(fd.as_fd(), spare_capacity(buf)))
+}
+
+/// Fills `buf` with `read` (which appends) until a read comes back short.
+fn fill(
+    buf: &mut Vec<u8>,
+    mut read: impl FnMut(&mut Vec<u8>) -> rustix::io::Result<usize>,
+) -> io::Result<usize> {
     buf.clear();
     loop {
         if buf.capacity() - buf.len() < 1024 {
             buf.reserve(4096);
         }
         let asked = buf.capacity() - buf.len();
-        let n = rustix::io::retry_on_intr(|| rustix::io::read(fd.as_fd(), spare_capacity(buf)))?;
+        let n = rustix::io::retry_on_intr(|| read(buf))?;
         // `/proc` files are generated whole: a read shorter than asked is the end.
         if n == 0 || n < asked {
             return Ok(buf.len());
@@ -152,14 +170,15 @@ impl ProcDir {
 
     /// Reads `PID/FILE` whole into `buf`.
     pub fn read(&mut self, pid: u32, file: &str, buf: &mut Vec<u8>) -> io::Result<usize> {
+        read_whole(self.open_file(pid, file)?, buf)
+    }
+
+    /// Opens `PID/FILE`, to read it now and [`reread`] it later. The descriptor stays
+    /// bound to that process: once it is gone, reads fail, even if its PID is reused.
+    pub fn open_file(&mut self, pid: u32, file: &str) -> io::Result<OwnedFd> {
         self.set_path(pid, file);
-        let fd = rustix::fs::openat(
-            &self.fd,
-            self.path.as_str(),
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        read_whole(&fd, buf)
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        Ok(rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty())?)
     }
 
     /// The target of the `PID/LINK` symlink, into `buf`.
