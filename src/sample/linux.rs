@@ -20,7 +20,7 @@ use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
 /// A process that did not run (same CPU ticks and minor faults) cannot have changed
 /// its cwd... unless it ran for less than a tick without faulting, so every cwd is
 /// also re-read at least once in this many refreshes, a share of them each time.
-pub const CWD_SWEEP: u64 = 4;
+pub const CWD_SWEEP: u32 = 4;
 
 /// At most this many stat files are kept open, and never more than half of the
 /// process's file limit (the kill path needs descriptors too).
@@ -35,9 +35,10 @@ struct Seen {
     stat_file: Option<OwnedFd>,
     facts: Arc<ProcessFacts>,
     cpu_ticks: u64,
-    minor_faults: u64,
+    /// Only compared for a change, so its low bits are enough.
+    minor_faults: u32,
     cwd: Option<Arc<Path>>,
-    generation: u64,
+    generation: u32,
 }
 
 pub struct ProcfsSource {
@@ -47,7 +48,8 @@ pub struct ProcfsSource {
     seen: HashMap<u32, Seen>,
     kept_files: usize,
     file_budget: usize,
-    generation: u64,
+    /// Wraps; only compared for equality (and the sweep's residue, which wraps with it).
+    generation: u32,
     last_refresh: Option<Instant>,
     users: UserNames,
     cwds: Cwds,
@@ -203,7 +205,7 @@ impl ProcessSource for ProcfsSource {
         let now = Instant::now();
         let elapsed = self.last_refresh.map(|t| now.duration_since(t).as_secs_f64());
         self.last_refresh = Some(now);
-        self.generation += 1;
+        self.generation = self.generation.wrapping_add(1);
         let generation = self.generation;
         let mut pids = std::mem::take(&mut self.pids);
         self.proc
@@ -236,12 +238,13 @@ impl ProcessSource for ProcfsSource {
                         }
                         _ => 0.0,
                     };
-                    let ran = seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults;
-                    if !stat.kernel_thread && (ran || u64::from(pid) % CWD_SWEEP == generation % CWD_SWEEP) {
+                    let ran =
+                        seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults as u32;
+                    if !stat.kernel_thread && (ran || pid % CWD_SWEEP == generation % CWD_SWEEP) {
                         seen.cwd = self.cwds.read(&mut self.proc, pid, &mut self.link, seen.cwd.as_ref());
                     }
                     seen.cpu_ticks = stat.cpu_ticks;
-                    seen.minor_faults = stat.minor_faults;
+                    seen.minor_faults = stat.minor_faults as u32;
                     seen.generation = generation;
                     let process = to_process(key, &stat, seen, cpu_percent, self.page_size);
                     if seen.stat_file.is_none() && opened.is_some() {
@@ -269,7 +272,7 @@ impl ProcessSource for ProcfsSource {
                         stat_file,
                         facts,
                         cpu_ticks: stat.cpu_ticks,
-                        minor_faults: stat.minor_faults,
+                        minor_faults: stat.minor_faults as u32,
                         cwd,
                         generation,
                     };
