@@ -21,7 +21,7 @@ start_load "$N"
 tmux -L "$SOCK" new-session -d -x 200 -y 50 ./target/release/swarmtop --refresh 1000
 sleep 0.5
 pid=$(tmux -L "$SOCK" list-panes -F '#{pane_pid}')
-field() { awk -v k="$1:" '$1 == k {printf "%.1f", $2 / 1024}' "/proc/$pid/status"; }
+field() { awk -v k="$1:" '$1 == k {printf "%.2f", $2 / 1024}' "/proc/$pid/status"; }
 mkdir -p "$(dirname "$OUT")"
 {
   echo "# swarmtop idle for $MINUTES minutes"

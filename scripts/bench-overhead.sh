@@ -70,7 +70,7 @@ mkdir -p "$(dirname "$OUT")"
     pid=${PIDS[$n]}
     t1=$(ticks "$pid")
     cpu=$(awk -v a="${T0[$n]}" -v b="$t1" -v t="$TCK" -v s="$SECS" 'BEGIN {printf "%.2f", (b - a) / t / s * 100}')
-    rss=$(awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/$pid/status")
+    rss=$(awk '/VmHWM/ {printf "%.2f MiB", $2 / 1024}' "/proc/$pid/status")
     [[ -n $sw_cpu ]] || sw_cpu=$cpu
     ratio=$(awk -v c="$cpu" -v s="$sw_cpu" 'BEGIN {if (s > 0) printf "%.2fx", c / s; else print "-"}')
     echo "| $n | $total | $cpu | $rss | $ratio |"

@@ -7,6 +7,7 @@ start_load() { # N
   # Not a process group leader (no job control here), so setsid does not fork: sid = pid.
   setsid bash -c "for g in \$(seq $groups); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait" </dev/null >/dev/null 2>&1 &
   local pid=$! deadline=$((SECONDS + 60))
+  disown "$pid" # its end, by stop_load, is expected: no "Killed" line
   until [[ $(ps -o sid= -p "$pid" | tr -d ' ') == "$pid" ]]; do
     (( SECONDS < deadline )) || { echo "the load did not start its session" >&2; exit 1; }
     sleep 0.05

@@ -41,6 +41,14 @@ struct Seen {
     generation: u32,
 }
 
+/// Where this refresh's stat of a process came from.
+enum StatRead {
+    /// Its kept file: the same process as before.
+    Kept,
+    /// A file opened now (a new process, or one without a kept file yet).
+    Opened(OwnedFd),
+}
+
 pub struct ProcfsSource {
     proc: ProcDir,
     page_size: u64,
@@ -103,25 +111,26 @@ impl ProcfsSource {
         self.kept_files
     }
 
-    /// Reads the stat of `pid` into `self.buf`: through its kept file, or by opening it
-    /// (returned, to be kept). `None` when the process is gone.
-    fn read_stat(&mut self, pid: u32) -> Option<Option<OwnedFd>> {
+    /// Reads the stat of `pid` into `self.buf`: through its kept file, or by opening it.
+    /// `None` when the process is gone.
+    fn read_stat(&mut self, pid: u32) -> Option<StatRead> {
         if let Some(file) = self.seen.get(&pid).and_then(|s| s.stat_file.as_ref()) {
             // Fails once that process is gone, even if a new one took its PID.
             if procfs::reread(file, &mut self.buf).is_ok_and(|n| n > 0) {
-                return Some(None);
+                return Some(StatRead::Kept);
             }
         }
         let file = self.proc.open_file(pid, "stat").ok()?;
         procfs::reread(&file, &mut self.buf).ok().filter(|&n| n > 0)?;
-        Some(Some(file))
+        Some(StatRead::Opened(file))
     }
 
     /// Keeps `file` open for the next refreshes if the budget allows.
-    fn keep(&mut self, file: Option<OwnedFd>) -> Option<OwnedFd> {
-        let file = file.filter(|_| self.kept_files < self.file_budget)?;
-        self.kept_files += 1;
-        Some(file)
+    fn keep(&mut self, file: OwnedFd) -> Option<OwnedFd> {
+        (self.kept_files < self.file_budget).then(|| {
+            self.kept_files += 1;
+            file
+        })
     }
 
     fn read_facts(&mut self, stat: &StatFields) -> ProcessFacts {
@@ -215,7 +224,7 @@ impl ProcessSource for ProcfsSource {
         let mut out = Vec::with_capacity(pids.len());
         for &pid in &pids {
             // A process that exits between listing and reading is simply skipped.
-            let Some(opened) = self.read_stat(pid) else {
+            let Some(read) = self.read_stat(pid) else {
                 continue;
             };
             let parsed =
@@ -247,8 +256,9 @@ impl ProcessSource for ProcfsSource {
                     seen.minor_faults = stat.minor_faults as u32;
                     seen.generation = generation;
                     let process = to_process(key, &stat, seen, cpu_percent, self.page_size);
-                    if seen.stat_file.is_none() && opened.is_some() {
-                        let kept = self.keep(opened);
+                    // Known, but not kept open yet (the budget was spent when it came).
+                    if let (None, StatRead::Opened(file)) = (&seen.stat_file, read) {
+                        let kept = self.keep(file);
                         if let Some(seen) = self.seen.get_mut(&pid) {
                             seen.stat_file = kept;
                         }
@@ -262,10 +272,10 @@ impl ProcessSource for ProcfsSource {
                     } else {
                         self.cwds.read(&mut self.proc, pid, &mut self.link, None)
                     };
-                    let stat_file = match opened {
-                        Some(file) => self.keep(Some(file)),
+                    let stat_file = match read {
+                        StatRead::Opened(file) => self.keep(file),
                         // Read through the kept file of this same process (new facts after exec).
-                        None => self.seen.get_mut(&pid).and_then(|s| s.stat_file.take()),
+                        StatRead::Kept => self.seen.get_mut(&pid).and_then(|s| s.stat_file.take()),
                     };
                     let seen = Seen {
                         start_ticks: stat.start_ticks,
