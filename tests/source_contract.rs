@@ -27,7 +27,7 @@ fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
                     p.sid,
                     p.key.start_time(),
                     p.cwd.clone(),
-                    p.facts.cmd.clone(),
+                    p.facts.cmd.iter().map(str::to_string).collect(),
                     p.facts.user.to_string(),
                     p.facts.uid,
                 ),

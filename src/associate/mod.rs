@@ -37,7 +37,7 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
             placement.is_some()
                 && (p.ppid == 1
                     || index_of_pid.get(&p.ppid).is_some_and(|&i| {
-                        options.subreapers.iter().any(|s| *s == snapshot.processes[i].facts.name)
+                        options.subreapers.iter().any(|s| **s == *snapshot.processes[i].facts.name)
                     }))
         })
         .collect();

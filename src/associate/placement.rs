@@ -194,7 +194,7 @@ fn direct_evidence(
 fn is_recorded(e: &ExternalSession, p: &Process, snapshot: &Snapshot) -> bool {
     let started = snapshot.boot_time_secs + p.key.start_time() / snapshot.ticks_per_second.max(1);
     e.pid == p.pid()
-        && e.comm.as_ref().is_none_or(|c| *c == p.facts.name)
+        && e.comm.as_ref().is_none_or(|c| **c == *p.facts.name)
         && e.start_epoch_secs.is_none_or(|s| s.abs_diff(started) <= 2)
 }
 

@@ -140,7 +140,7 @@ fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
     }
     ctx.protect
         .iter()
-        .find(|name| **name == p.facts.name || *name == p.display_name())
+        .find(|name| **name == *p.facts.name || *name == p.display_name())
         .map(|name| SkipReason::Protected(name.clone()))
 }
 

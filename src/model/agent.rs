@@ -80,7 +80,7 @@ pub fn program_name(p: &Process) -> Option<&str> {
     if !interpreter {
         return Some(argv0);
     }
-    p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).map(|s| basename(s))
+    p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).map(basename)
 }
 
 pub fn classify(p: &Process, extra_agents: &[String]) -> Role {

@@ -4,17 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::argv::Argv;
 use super::process::{ProcKey, ProcState, Process, ProcessFacts};
 use super::snapshot::{Snapshot, Worktree};
 
 /// A process with sensible defaults: its own start time = pid, session and group of
 /// its parent's choosing (set with `.session()`), user `dev`.
 pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
-    let cmd: Vec<String> = argv.split_whitespace().map(str::to_string).collect();
-    let name = cmd
-        .first()
-        .map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect::<String>())
-        .unwrap_or_default();
+    let cmd: Argv = argv.split_whitespace().collect();
+    let name =
+        cmd.first().map(|a| a.rsplit('/').next().unwrap_or(a).chars().take(15).collect()).unwrap_or_default();
     Process {
         // pid 0 is the only rejected key; fixtures never use it.
         key: ProcKey::new(pid, u64::from(pid) * 10).unwrap_or_else(|| panic!("fixture pid 0")),

@@ -1,6 +1,7 @@
 //! Pure domain types: no OS, no terminal.
 
 pub mod agent;
+pub mod argv;
 pub mod filter;
 pub mod fixture;
 pub mod forest;
@@ -12,6 +13,7 @@ pub mod sort;
 pub mod tags;
 pub mod text;
 
+pub use argv::Argv;
 pub use filter::Filter;
 pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,

@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::argv::Argv;
+
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,11 +97,11 @@ impl ProcState {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProcessFacts {
     /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
-    pub name: String,
+    pub name: Box<str>,
     pub uid: Option<u32>,
     /// Shared by every process of the same user.
     pub user: Arc<str>,
-    pub cmd: Vec<String>,
+    pub cmd: Argv,
     /// The environment variables that can place a process (`model::tags`), read once
     /// per ProcKey and only for the caller's own processes; empty otherwise.
     pub tags: Vec<(String, String)>,

@@ -15,7 +15,7 @@ use std::time::Instant;
 use super::procfs::{self, ProcDir, StatFields};
 use super::users::UserNames;
 use super::{ProcessSource, SampleError};
-use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
+use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
 
 /// A process that did not run (same CPU ticks and minor faults) cannot have changed
 /// its cwd... unless it ran for less than a tick without faulting, so every cwd is
@@ -137,15 +137,15 @@ impl ProcfsSource {
         let pid = stat.pid;
         if stat.kernel_thread {
             return ProcessFacts {
-                name: stat.comm.clone(),
+                name: stat.comm.as_str().into(),
                 uid: Some(0),
                 user: self.users.name(0),
                 ..Default::default()
             };
         }
         let cmd = match self.proc.read(pid, "cmdline", &mut self.buf) {
-            Ok(_) => procfs::parse_cmdline(&self.buf),
-            Err(_) => Vec::new(),
+            Ok(_) => Argv::from_cmdline(&self.buf),
+            Err(_) => Argv::default(),
         };
         let uid = self
             .proc
@@ -162,7 +162,7 @@ impl ProcfsSource {
         } else {
             Vec::new()
         };
-        ProcessFacts { name: stat.comm.clone(), uid, user, cmd, tags }
+        ProcessFacts { name: stat.comm.as_str().into(), uid, user, cmd, tags }
     }
 }
 
@@ -237,7 +237,7 @@ impl ProcessSource for ProcfsSource {
                 // An empty argv of a user process was read mid-exec: read it again too.
                 Some(seen)
                     if seen.start_ticks == stat.start_ticks
-                        && seen.facts.name == stat.comm
+                        && *seen.facts.name == *stat.comm
                         && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
                 {
                     let cpu_percent = match elapsed {

@@ -114,7 +114,7 @@ fn a_reused_pid_gets_fresh_argv_and_environment() {
     fake.write(&Proc { start: 2000, argv: &["new"], env: "SWARMTOP_TASK=new", ..Proc::default() });
     let second = only(&mut source);
     assert_ne!(first.key, second.key);
-    assert_eq!((&second.facts.cmd[..], second.tag("SWARMTOP_TASK")), (&["new".to_string()][..], Some("new")));
+    assert_eq!((second.facts.cmd.join(" "), second.tag("SWARMTOP_TASK")), ("new".to_string(), Some("new")));
     assert!(!source.is_cached(first.key), "the dead key's facts are dropped");
 }
 
@@ -123,12 +123,12 @@ fn exec_under_the_same_key_reads_argv_again() {
     let fake = FakeProc::new();
     fake.write(&Proc::default());
     let mut source = fake.source();
-    assert_eq!(&only(&mut source).facts.cmd[..], ["bash"]);
+    assert_eq!(only(&mut source).facts.cmd.join(" "), "bash");
     fake.write(&Proc { comm: "sleep", argv: &["sleep", "9"], ..Proc::default() });
     let after = only(&mut source);
     assert_eq!(
-        (after.facts.name.as_str(), &after.facts.cmd[..]),
-        ("sleep", &["sleep".to_string(), "9".to_string()][..])
+        (&*after.facts.name, after.facts.cmd.iter().collect::<Vec<_>>()),
+        ("sleep", vec!["sleep", "9"])
     );
 }
 

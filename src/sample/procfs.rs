@@ -64,15 +64,6 @@ pub fn parse_stat_into(line: &str, out: &mut StatFields) -> Option<()> {
     Some(())
 }
 
-/// Splits `/proc/PID/cmdline` (NUL-separated, maybe NUL-terminated).
-pub fn parse_cmdline(raw: &[u8]) -> Vec<String> {
-    let raw = raw.strip_suffix(b"\0").unwrap_or(raw);
-    if raw.is_empty() {
-        return Vec::new();
-    }
-    raw.split(|&b| b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect()
-}
-
 /// The real uid from `/proc/PID/status` (`Uid:` real effective saved fs).
 pub fn parse_status_uid(status: &str) -> Option<u32> {
     status
@@ -249,13 +240,6 @@ mod tests {
     fn truncated_stat_is_rejected() {
         assert_eq!(parse_stat("12 (x) S 1 2"), None);
         assert_eq!(parse_stat("garbage"), None);
-    }
-
-    #[test]
-    fn cmdline_splits_on_nul() {
-        assert_eq!(parse_cmdline(b"bash\0-c\0echo hi\0"), vec!["bash", "-c", "echo hi"]);
-        assert_eq!(parse_cmdline(b""), Vec::<String>::new());
-        assert_eq!(parse_cmdline(b"a\0\0b\0"), vec!["a", "", "b"]);
     }
 
     #[test]

@@ -57,10 +57,10 @@ impl ProcessSource for SysinfoSource {
             };
             let uid = p.user_id().map(|u| **u);
             let facts = ProcessFacts {
-                name: p.name().to_string_lossy().into_owned(),
+                name: p.name().to_string_lossy().into(),
                 uid,
                 user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
-                cmd: p.cmd().iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+                cmd: p.cmd().iter().map(|a| a.to_string_lossy()).collect(),
                 tags: p
                     .environ()
                     .iter()

@@ -113,7 +113,7 @@ pub fn sample_forest(sampler: &mut Sampler) -> Forest {
 
 /// Finds the process node whose argv[0] is `label`.
 pub fn find_label<'a>(forest: &'a Forest, label: &str) -> Option<&'a ProcNode> {
-    forest.find_process(|n| n.process.facts.cmd.first().map(String::as_str) == Some(label))
+    forest.find_process(|n| n.process.facts.cmd.first() == Some(label))
 }
 
 /// The id of the attempt holding the process labelled `label`, or None when unassigned.
@@ -124,8 +124,7 @@ pub fn attempt_of(forest: &Forest, label: &str) -> Option<String> {
 }
 
 fn contains(n: &ProcNode, label: &str) -> bool {
-    n.process.facts.cmd.first().map(String::as_str) == Some(label)
-        || n.children.iter().any(|c| contains(c, label))
+    n.process.facts.cmd.first() == Some(label) || n.children.iter().any(|c| contains(c, label))
 }
 
 /// A unique label so parallel tests never see each other's processes.
