@@ -19,8 +19,11 @@ start_load() { # N
   done
 }
 
-stop_load() {
-  if [[ -n $LOAD_SID ]]; then pkill -KILL -s "$LOAD_SID" 2>/dev/null || true; fi
+stop_load() { # and waits (up to 30 s) until its processes are gone, so runs can follow each other
+  [[ -n $LOAD_SID ]] || return 0
+  pkill -KILL -s "$LOAD_SID" 2>/dev/null || true
+  local deadline=$((SECONDS + 30))
+  while pgrep -s "$LOAD_SID" >/dev/null && (( SECONDS < deadline )); do sleep 0.1; done
   LOAD_SID=""
 }
 
