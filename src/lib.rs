@@ -1,6 +1,7 @@
 //! swarmtop: `top` for dev boxes that run many AI coding agents at once.
 
 pub mod associate;
+pub mod capacity;
 pub mod cli;
 pub mod config;
 pub mod kill;

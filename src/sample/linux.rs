@@ -15,6 +15,7 @@ use std::time::Instant;
 use super::procfs::{self, ProcDir, StatFields};
 use super::users::UserNames;
 use super::{ProcessSource, SampleError};
+use crate::capacity::shrunk;
 use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
 
 /// A process that did not run (same CPU ticks and minor faults) cannot have changed
@@ -305,6 +306,9 @@ impl ProcessSource for ProcfsSource {
             }
             live
         });
+        if let Some(c) = shrunk(self.seen.capacity(), self.seen.len()) {
+            self.seen.shrink_to(c);
+        }
         self.cwds.prune();
         Ok(out)
     }

@@ -179,3 +179,16 @@ fn stat_files_beyond_the_budget_are_read_by_opening_them_each_time() {
     let busy = source.refresh().unwrap().into_iter().find(|p| p.pid() == 44).unwrap();
     assert!(busy.cpu_percent > 0.0, "a process without a kept file is still read afresh");
 }
+
+#[test]
+fn the_cache_gives_back_its_room_after_a_burst() {
+    let fake = FakeProc::new();
+    (1000..3000).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
+    let mut source = fake.source();
+    source.file_budget = 0; // 2,000 open files would not fit under every file limit
+    source.refresh().unwrap();
+    let busy = source.seen.capacity();
+    (1001..3000).for_each(|pid| fs::remove_dir_all(fake.dir(pid)).unwrap());
+    assert_eq!(source.refresh().unwrap().len(), 1);
+    assert!(source.seen.capacity() < busy / 4, "{} of {busy} kept for one process", source.seen.capacity());
+}

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 
 use super::rows::RowId;
+use crate::capacity::shrunk;
 use crate::model::{Forest, ProcKey, ProcNode, Rollup};
 
 pub const SAMPLES: usize = 60;
@@ -104,6 +105,9 @@ impl History {
         }
         self.groups.retain(|_, s| s.seen == now);
         self.processes.retain(|_, s| s.seen == now);
+        if let Some(c) = shrunk(self.processes.capacity(), self.processes.len()) {
+            self.processes.shrink_to(c);
+        }
     }
 
     fn series(&self, id: &RowId) -> Option<&Series> {

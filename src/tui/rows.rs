@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
@@ -125,6 +126,9 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>, rows: &mut Vec<Row>) {
         b.bucket(RowId::Other, RowKind::Other, "other processes", &view.unassigned);
     }
     *rows = b.rows;
+    if let Some(c) = shrunk(rows.capacity(), rows.len()) {
+        rows.shrink_to(c);
+    }
 }
 
 struct Group<'a> {
