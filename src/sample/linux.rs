@@ -5,9 +5,7 @@
 //! process is gone). Nothing is allocated per process in steady state.
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::OsStr;
 use std::os::fd::OwnedFd;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -175,7 +173,7 @@ struct Cwds {
 
 impl Cwds {
     /// Reads `/proc/PID/cwd`, keeping `previous` when unchanged (no hashing, no
-    /// allocation). The kernel appends ` (deleted)` to a removed directory; that is cut off.
+    /// allocation).
     fn read(
         &mut self,
         proc: &mut ProcDir,
@@ -184,7 +182,7 @@ impl Cwds {
         previous: Option<&Arc<Path>>,
     ) -> Option<Arc<Path>> {
         proc.read_link(pid, "cwd", buf).ok()?;
-        let target = Path::new(OsStr::from_bytes(buf.strip_suffix(b" (deleted)").unwrap_or(buf)));
+        let target = procfs::link_target(buf);
         if let Some(p) = previous.filter(|p| ***p == *target) {
             return Some(p.clone());
         }

@@ -1,8 +1,9 @@
 //! Parsers for `/proc` files. Parsing is pure; the readers are thin.
 
-use std::fs;
+use std::ffi::OsStr;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use rustix::buffer::spare_capacity;
@@ -73,12 +74,10 @@ pub fn parse_status_uid(status: &str) -> Option<u32> {
         .and_then(|uid| uid.parse().ok())
 }
 
-/// A cwd link target; the kernel appends ` (deleted)` when the directory is gone.
-pub fn clean_link_target(target: PathBuf) -> PathBuf {
-    match target.to_str().and_then(|s| s.strip_suffix(" (deleted)")) {
-        Some(s) => PathBuf::from(s),
-        None => target,
-    }
+/// A link target of `/proc/PID` as a path; the kernel appends ` (deleted)` to a
+/// removed directory, which is cut off.
+pub fn link_target(raw: &[u8]) -> &Path {
+    Path::new(OsStr::from_bytes(raw.strip_suffix(b" (deleted)").unwrap_or(raw)))
 }
 
 /// Reads a whole `/proc` file into a reused buffer; returns the bytes read.
@@ -194,9 +193,12 @@ pub fn read_stat(pid: u32, buf: &mut Vec<u8>) -> Option<StatFields> {
 
 /// The PIDs listed in `/proc` right now (any of them may be gone by the next read).
 pub fn list_pids() -> Vec<u32> {
-    fs::read_dir("/proc")
-        .map(|d| d.flatten().filter_map(|e| e.file_name().to_str()?.parse().ok()).collect())
-        .unwrap_or_default()
+    let mut pids = Vec::new();
+    // Unreadable /proc: no processes to report, as if all were gone.
+    if let Ok(mut proc) = ProcDir::open(Path::new("/proc")) {
+        let _ = proc.list(&mut pids);
+    }
+    pids
 }
 
 /// `btime` from `/proc/stat`: boot time in seconds since the epoch.
@@ -251,7 +253,7 @@ mod tests {
 
     #[test]
     fn deleted_suffix_is_removed() {
-        assert_eq!(clean_link_target(PathBuf::from("/wt/a (deleted)")), PathBuf::from("/wt/a"));
-        assert_eq!(clean_link_target(PathBuf::from("/wt/a")), PathBuf::from("/wt/a"));
+        assert_eq!(link_target(b"/wt/a (deleted)"), Path::new("/wt/a"));
+        assert_eq!(link_target(b"/wt/a"), Path::new("/wt/a"));
     }
 }

@@ -6,6 +6,7 @@ use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use super::users::UserNames;
 use super::{ProcessSource, SampleError, procfs};
+use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
 use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
@@ -79,7 +80,7 @@ impl ProcessSource for SysinfoSource {
                 cwd: if stat.kernel_thread {
                     None
                 } else {
-                    p.cwd().map(|c| procfs::clean_link_target(c.to_path_buf()).into())
+                    p.cwd().map(|c| procfs::link_target(c.as_os_str().as_bytes()).into())
                 },
                 state: ProcState::from_stat_char(stat.state),
                 cpu_percent: p.cpu_usage(),
