@@ -163,14 +163,5 @@ fn interleaved_medians(rounds: usize, contenders: &mut [&mut dyn FnMut()]) -> Ve
 
 /// The median time of `rounds` calls after one warm-up call.
 pub(super) fn median(rounds: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    let mut times: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+    interleaved_medians(rounds, &mut [&mut f])[0]
 }
