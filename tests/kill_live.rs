@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-use swarmtop::kill::exec::{Outcome, Sig, execute};
+use swarmtop::kill::exec::{KillOptions, Outcome, Sig, execute};
 use swarmtop::kill::pidfd::{PidfdControl, local_context};
 use swarmtop::kill::plan::{KillPlan, PlanContext, SkipReason, plan};
 use swarmtop::model::{Forest, NodeId, ProcKey};
@@ -49,7 +49,10 @@ fn ignores_term(pid: u32) -> bool {
 }
 
 fn run(plan: &KillPlan, grace_ms: u64) -> swarmtop::kill::exec::KillReport {
-    execute(plan, Sig::Term, Duration::from_millis(grace_ms), &mut PidfdControl::new(), &mut |_| {})
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let options = KillOptions { signal: Sig::Term, grace: Duration::from_millis(grace_ms), cancel: &cancel };
+    let mut control = PidfdControl::new(live_sampler(), Default::default());
+    execute(plan, &ctx(), &options, &mut control, &mut |_| {})
 }
 
 #[test]

@@ -71,14 +71,9 @@ fn confirming_returns_the_frozen_plan_and_shows_progress_then_the_report() {
     assert_eq!(key(&mut app, KeyCode::Esc), Effect::None, "a running kill cannot be dismissed");
     app.update(Action::KillProgress(Progress { phase: Phase::Waiting, alive: 1, total: 2 }));
     assert!(screen(&mut app, 100, 26).contains("waiting for exits · 1 of 2 still alive"));
-    let report = KillReport {
-        signal: Sig::Kill,
-        outcomes: vec![
-            (frozen.entries[0].clone(), Outcome::Killed),
-            (frozen.entries[1].clone(), Outcome::Survived),
-        ],
-        born_meanwhile: 0,
-    };
+    let mut report = KillReport::new(Sig::Kill);
+    report.outcomes =
+        vec![(frozen.entries[0].clone(), Outcome::Killed), (frozen.entries[1].clone(), Outcome::Survived)];
     assert_eq!(app.update(Action::KillDone(report)), Effect::RefreshNow);
     assert!(matches!(modal(&app).state, KillState::Done(_)));
     insta::assert_snapshot!(render(&mut app, 100, 20).backend());

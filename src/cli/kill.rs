@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use super::CliError;
 use crate::config::Config;
-use crate::kill::exec::{Sig, execute};
+use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
 use crate::kill::plan::plan;
 use crate::kill::report;
 use crate::model::NodeId;
+
+/// The longest grace a kill accepts.
+pub const MAX_GRACE_SECS: u64 = 86_400;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
@@ -22,8 +25,9 @@ pub struct KillArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
-    /// Seconds between the signal and SIGKILL for survivors (default: kill.grace_secs).
-    #[arg(long, value_name = "SECS")]
+    /// Seconds between the signal and SIGKILL for survivors (default: kill.grace_secs;
+    /// at most one day).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=MAX_GRACE_SECS))]
     pub grace: Option<u64>,
     /// The first signal.
     #[arg(long, value_enum, default_value = "term")]
@@ -46,7 +50,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     let forest = super::forest_now(config)?;
     let context = local_context(&config.kill.protect);
     let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
-    let grace = args.grace.unwrap_or(config.kill.grace_secs);
+    let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
     let shown = if args.json {
         report::json(&plan, None, args.signal, grace)
     } else {
@@ -64,8 +68,18 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     if !args.yes {
         confirm(&shown, plan.entries.len())?;
     }
-    let report =
-        execute(&plan, args.signal, Duration::from_secs(grace), &mut PidfdControl::new(), &mut |_| {});
+    let mut control = PidfdControl::new(super::open_sampler(config)?, super::associate_options(config));
+    let signals = super::interrupt::CancelOnSignals::install()?;
+    let options = KillOptions {
+        signal: args.signal,
+        grace: Duration::from_secs(grace),
+        cancel: &super::interrupt::CANCEL,
+    };
+    let report = execute(&plan, &context, &options, &mut control, &mut |_| {});
+    if let Some(signal) = signals.received() {
+        crate::warn!("swarmtop: {signal}: kill cancelled; every process it had stopped was continued");
+    }
+    drop(signals);
     let out = if args.json {
         report::json(&plan, Some(&report), args.signal, grace)
     } else {

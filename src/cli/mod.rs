@@ -4,6 +4,7 @@ pub mod bench;
 mod bench_tui;
 pub mod demo;
 pub mod demo_swarm;
+mod interrupt;
 pub mod json;
 pub mod kill;
 pub mod list;

@@ -17,6 +17,9 @@ pub fn run(config: &Config, initial_filter: Option<String>) -> Result<i32, CliEr
     if let Some(f) = initial_filter {
         app.filter_text = f;
     }
-    run::run(app, super::open_sampler(config)?, super::associate_options(config))?;
+    let kill_config = config.clone();
+    let open_sampler: run::OpenSampler =
+        std::sync::Arc::new(move || super::open_sampler(&kill_config).map_err(|e| e.to_string()));
+    run::run(app, super::open_sampler(config)?, super::associate_options(config), open_sampler)?;
     Ok(0)
 }

@@ -1,228 +1,349 @@
-//! Executing a KillPlan: identity re-checked through a handle (pidfd) before every
-//! signal, the whole set stopped before it is signalled so nothing forks away, then
-//! the signal, SIGCONT, a grace wait, a re-scan for descendants born meanwhile, and
-//! SIGKILL for survivors. The OS sits behind `ProcessControl`, so this is tested
-//! with a fake as well as with real processes.
+//! Executing a KillPlan. What must never happen: a signal to a process outside the
+//! plan, unless it was born after the plan, descends from a live process of the kill
+//! (or, after the kill, still sits in its scope) and the planner's rules accept it in
+//! a fresh sample (`scope::rescope`); a process left stopped; a survivor reported as
+//! success.
+//!
+//! The sequence: open a pidfd per planned process (identity re-checked), SIGSTOP them
+//! and every newborn descendant until no new one appears (a fixpoint), the signal
+//! (also to process groups wholly inside the scope), SIGCONT, the grace, SIGKILL for
+//! survivors, then sample again and kill what was born meanwhile in the scope and
+//! report the rest. Every single-process signal goes through a pidfd. Cancelling
+//! (`cancel`) or unwinding continues every process this kill stopped, and only those.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::plan::{KillPlan, PlanEntry, SkipReason};
+use super::plan::{KillPlan, PlanContext, PlanEntry};
+use super::scope::{Rescope, rescope};
 use crate::model::ProcKey;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Sig {
-    Term,
-    Int,
-    Kill,
-}
-
-impl Sig {
-    pub fn name(self) -> &'static str {
-        match self {
-            Sig::Term => "SIGTERM",
-            Sig::Int => "SIGINT",
-            Sig::Kill => "SIGKILL",
-        }
-    }
-}
-
-/// Every signal the executor sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    Stop,
-    Cont,
-    Term,
-    Int,
-    Kill,
-}
-
-impl From<Sig> for Signal {
-    fn from(s: Sig) -> Signal {
-        match s {
-            Sig::Term => Signal::Term,
-            Sig::Int => Signal::Int,
-            Sig::Kill => Signal::Kill,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ControlError {
-    /// Exited, a zombie, or the PID now belongs to another process.
-    #[error("gone")]
-    Gone,
-    #[error("permission denied")]
-    Denied,
-    #[error("{0}")]
-    Other(String),
-}
-
-pub trait ProcessControl {
-    type Handle;
-    /// Opens a handle on the process and confirms it is still `key` (same start time).
-    fn open(&mut self, key: ProcKey) -> Result<Self::Handle, ControlError>;
-    fn signal(&mut self, handle: &Self::Handle, signal: Signal) -> Result<(), ControlError>;
-    /// Waits until every handle's process has exited or `timeout` passes; true = exited.
-    fn wait(&mut self, handles: &[&Self::Handle], timeout: Duration) -> Vec<bool>;
-    /// Live processes whose parent PID is in `parents`.
-    fn children_of(&mut self, parents: &HashSet<u32>) -> Vec<(ProcKey, String)>;
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Ended after the requested signal.
-    Exited,
-    /// Needed SIGKILL after the grace period.
-    Killed,
-    AlreadyGone,
-    PermissionDenied,
-    /// Still there after SIGKILL (e.g. uninterruptible sleep).
-    Survived,
-    Skipped(SkipReason),
-    /// A signal failed for another reason (errno text).
-    Failed(String),
-}
-
-impl Outcome {
-    pub fn label(&self) -> &'static str {
-        match self {
-            Outcome::Exited => "exited",
-            Outcome::Killed => "needed SIGKILL",
-            Outcome::AlreadyGone => "already gone",
-            Outcome::PermissionDenied => "permission denied",
-            Outcome::Survived => "survived",
-            Outcome::Skipped(_) => "skipped",
-            Outcome::Failed(_) => "failed",
-        }
-    }
-
-    pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Exited | Outcome::Killed | Outcome::AlreadyGone)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct KillReport {
-    pub signal: Sig,
-    pub outcomes: Vec<(PlanEntry, Outcome)>,
-    /// Descendants that appeared while the plan ran and were killed with it.
-    pub born_meanwhile: usize,
-}
-
-impl KillReport {
-    /// 0 when everything is gone, 1 when something survived, was denied or skipped.
-    pub fn exit_code(&self) -> i32 {
-        if self.outcomes.iter().all(|(_, o)| o.is_success()) { 0 } else { 1 }
-    }
-
-    pub fn count(&self, label: &str) -> usize {
-        self.outcomes.iter().filter(|(_, o)| o.label() == label).count()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Stopping,
-    Signalling,
-    Waiting,
-    Escalating,
-    Done,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    pub phase: Phase,
-    /// Processes still alive among those signalled.
-    pub alive: usize,
-    pub total: usize,
-}
+pub use super::control::{ControlError, Opened, ProcessControl, Sig, Signal};
+pub use super::outcome::{KillReport, Outcome, Phase, Progress};
 
 /// How long SIGKILLed processes get to disappear before they count as survivors.
 const KILL_WAIT: Duration = Duration::from_secs(2);
-/// Bound on re-scans, so a fork bomb cannot keep the executor busy forever.
-const MAX_RESCANS: usize = 16;
+/// Bound on freeze rounds, so a fork bomb cannot keep the executor busy forever.
+const MAX_ROUNDS: usize = 16;
+/// Samples after the kill that look for what is still in the scope.
+const VERIFY_PASSES: usize = 3;
+
+pub struct KillOptions<'a> {
+    pub signal: Sig,
+    pub grace: Duration,
+    /// Set from another thread (quit, a signal to swarmtop) to abandon the kill.
+    pub cancel: &'a AtomicBool,
+}
 
 struct Live<H> {
     entry: PlanEntry,
     handle: H,
     outcome: Option<Outcome>,
+    /// This kill sent it SIGSTOP and has not continued it yet.
+    stopped_by_us: bool,
+    was_stopped: bool,
+}
+
+/// The processes of one kill. Dropping it (any return, or a panic) continues every
+/// process it stopped.
+struct Run<'c, C: ProcessControl> {
+    control: &'c mut C,
+    live: Vec<Live<C::Handle>>,
+    report: KillReport,
+    known: HashSet<ProcKey>,
+}
+
+impl<C: ProcessControl> Drop for Run<'_, C> {
+    fn drop(&mut self) {
+        self.continue_stopped();
+    }
 }
 
 pub fn execute<C: ProcessControl>(
     plan: &KillPlan,
-    signal: Sig,
-    grace: Duration,
+    ctx: &PlanContext,
+    options: &KillOptions<'_>,
     control: &mut C,
     progress: &mut dyn FnMut(Progress),
 ) -> KillReport {
-    let mut done: Vec<(PlanEntry, Outcome)> = Vec::new();
-    let mut live: Vec<Live<C::Handle>> = Vec::new();
-    let mut known: HashSet<ProcKey> = plan.entries.iter().map(|e| e.key).collect();
+    let mut run = Run {
+        control,
+        live: Vec::new(),
+        report: KillReport::new(options.signal),
+        known: plan.entries.iter().chain(plan.skipped.iter().map(|s| &s.entry)).map(|e| e.key).collect(),
+    };
     for entry in &plan.entries {
-        open_into(control, entry.clone(), &mut live, &mut done);
+        run.open(entry.clone(), false);
     }
-    let total = live.len();
-    let report = |p: Phase, live: &[Live<C::Handle>]| Progress { phase: p, alive: alive(live), total };
+    let cancelled = || options.cancel.load(Ordering::SeqCst);
+    let signal = Signal::from(options.signal);
 
-    // 1. Freeze the whole set, and whatever it forked before it froze.
-    progress(report(Phase::Stopping, &live));
-    send_all(control, &mut live, Signal::Stop);
-    let mut born = 0;
-    for _ in 0..MAX_RESCANS {
-        let added = adopt_children(control, &mut live, &mut done, &mut known);
-        if added == 0 {
+    // 1. Freeze the set and every newborn descendant, until no new one appears.
+    run.progress(progress, Phase::Stopping);
+    run.send_all(Signal::Stop);
+    let mut scope = Rescope::default();
+    for _ in 0..MAX_ROUNDS {
+        if cancelled() {
+            return run.abandon(plan, progress);
+        }
+        let Some(fresh) = run.rescope(plan, ctx) else { break };
+        scope = fresh;
+        if run.adopt_descendants(&scope) == 0 {
             break;
         }
-        born += added;
-        send_all(control, &mut live, Signal::Stop);
+        run.send_all(Signal::Stop);
+    }
+    if cancelled() {
+        return run.abandon(plan, progress);
     }
 
     // 2. The requested signal, then let them run so they can act on it.
-    progress(report(Phase::Signalling, &live));
-    send_all(control, &mut live, signal.into());
-    send_all(control, &mut live, Signal::Cont);
+    run.progress(progress, Phase::Signalling);
+    run.send_all(signal);
+    run.signal_groups(&scope, signal);
+    // Also those stopped before the kill: they have to run to act on the signal.
+    run.continue_all();
 
-    // 3. Grace period (skipped for SIGKILL, which cannot be caught).
-    let wait_for = if signal == Sig::Kill { KILL_WAIT } else { grace };
-    progress(report(Phase::Waiting, &live));
-    mark_exited(
-        control,
-        &mut live,
-        wait_for,
-        if signal == Sig::Kill { Outcome::Killed } else { Outcome::Exited },
-    );
+    // 3. Grace period (short for SIGKILL, which cannot be caught).
+    let (wait_for, exited_as) = if options.signal == Sig::Kill {
+        (KILL_WAIT, Outcome::Killed)
+    } else {
+        (options.grace, Outcome::Exited)
+    };
+    run.progress(progress, Phase::Waiting);
+    run.mark_exited(wait_for, exited_as, options.cancel);
+    if cancelled() {
+        return run.abandon(plan, progress);
+    }
 
-    // 4. Descendants born meanwhile, and survivors: SIGKILL.
-    born += adopt_children(control, &mut live, &mut done, &mut known);
-    if alive(&live) > 0 {
-        progress(report(Phase::Escalating, &live));
-        send_all(control, &mut live, Signal::Kill);
-        mark_exited(control, &mut live, KILL_WAIT, Outcome::Killed);
+    // 4. Newborns of the grace, and survivors: SIGKILL.
+    if let Some(fresh) = run.rescope(plan, ctx) {
+        run.adopt_descendants(&fresh);
+        scope = fresh;
     }
-    for l in live {
-        done.push((l.entry, l.outcome.unwrap_or(Outcome::Survived)));
+    run.progress(progress, Phase::Escalating);
+    run.send_all(Signal::Kill);
+    run.signal_groups(&scope, Signal::Kill);
+    run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
+
+    // 5. What is still in the scope: newborns are killed too, anything else reported.
+    run.progress(progress, Phase::Verifying);
+    for pass in 0..=VERIFY_PASSES {
+        if cancelled() {
+            return run.abandon(plan, progress);
+        }
+        let Some(fresh) = run.rescope(plan, ctx) else { break };
+        // The last look only reports: what is still there escaped.
+        let kill = pass < VERIFY_PASSES;
+        if run.settle(&fresh, kill) == 0 {
+            break;
+        }
+        run.signal_groups(&fresh, Signal::Kill);
+        run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
     }
-    for s in &plan.skipped {
-        done.push((s.entry.clone(), Outcome::Skipped(s.reason.clone())));
-    }
-    progress(Progress { phase: Phase::Done, alive: 0, total });
-    KillReport { signal, outcomes: done, born_meanwhile: born }
+    run.progress(progress, Phase::Done);
+    run.finish(plan)
 }
 
-fn alive<H>(live: &[Live<H>]) -> usize {
-    live.iter().filter(|l| l.outcome.is_none()).count()
-}
+impl<C: ProcessControl> Run<'_, C> {
+    fn alive(&self) -> usize {
+        self.live.iter().filter(|l| l.outcome.is_none()).count()
+    }
 
-fn open_into<C: ProcessControl>(
-    control: &mut C,
-    entry: PlanEntry,
-    live: &mut Vec<Live<C::Handle>>,
-    done: &mut Vec<(PlanEntry, Outcome)>,
-) {
-    match control.open(entry.key) {
-        Ok(handle) => live.push(Live { entry, handle, outcome: None }),
-        Err(e) => done.push((entry, outcome_of(e))),
+    fn progress(&self, progress: &mut dyn FnMut(Progress), phase: Phase) {
+        let alive = if phase == Phase::Done { 0 } else { self.alive() };
+        progress(Progress { phase, alive, total: self.live.len() });
+    }
+
+    fn open(&mut self, entry: PlanEntry, born: bool) {
+        self.known.insert(entry.key);
+        if born {
+            self.report.born_meanwhile += 1;
+            self.report.born.insert(entry.key);
+        }
+        match self.control.open(entry.key) {
+            Ok(Opened { handle, was_stopped }) => {
+                self.live.push(Live { entry, handle, outcome: None, stopped_by_us: false, was_stopped })
+            }
+            Err(e) => self.report.outcomes.push((entry, outcome_of(e))),
+        }
+    }
+
+    fn rescope(&mut self, plan: &KillPlan, ctx: &PlanContext) -> Option<Rescope> {
+        match self.control.sample() {
+            Ok(forest) => Some(rescope(plan, &forest, ctx)),
+            Err(e) => {
+                self.report.warnings.push(format!("could not sample the box again to check the kill: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Adopts the scope's newborns whose parent is a process of this kill that is
+    /// still alive (checked after the sample that gave the child's parent PID, so
+    /// the PID still names that parent). Returns how many were adopted.
+    fn adopt_descendants(&mut self, scope: &Rescope) -> usize {
+        let mut added = 0;
+        for m in &scope.members {
+            if !m.adoptable() || self.known.contains(&m.entry.key) {
+                continue;
+            }
+            let parent = self.live.iter().position(|l| l.outcome.is_none() && l.entry.key.pid() == m.ppid);
+            let Some(parent) = parent else { continue };
+            if !self.control.is_alive(&self.live[parent].handle) {
+                continue;
+            }
+            self.open(m.entry.clone(), true);
+            added += 1;
+        }
+        added
+    }
+
+    /// After the kill: kills the scope's newborns that are still there (`kill`) or
+    /// reports them as escaped, and records every other unknown member of the scope.
+    /// Returns how many were signalled.
+    fn settle(&mut self, scope: &Rescope, kill: bool) -> usize {
+        let before = self.live.len();
+        for m in &scope.members {
+            if m.zombie || self.known.contains(&m.entry.key) {
+                continue;
+            }
+            if m.adoptable() && kill {
+                self.open(m.entry.clone(), true);
+            } else {
+                self.known.insert(m.entry.key);
+                let outcome = match &m.skip {
+                    Some(reason) => Outcome::Skipped(reason.clone()),
+                    None if m.adoptable() => Outcome::Escaped,
+                    None => Outcome::NotInPlan,
+                };
+                if m.newborn {
+                    self.report.born.insert(m.entry.key);
+                }
+                self.report.outcomes.push((m.entry.clone(), outcome));
+            }
+        }
+        let new = self.live.len() - before;
+        if new > 0 {
+            for i in before..self.live.len() {
+                self.signal_one(i, Signal::Kill);
+            }
+        }
+        new
+    }
+
+    /// SIGCONT to every process this kill stopped and has not continued, whatever
+    /// else happened to it.
+    fn continue_stopped(&mut self) {
+        for l in self.live.iter_mut().filter(|l| l.stopped_by_us) {
+            // A process that is gone needs no SIGCONT; nothing else can fail here.
+            let _ = self.control.signal(&l.handle, Signal::Cont);
+            l.stopped_by_us = false;
+        }
+    }
+
+    fn continue_all(&mut self) {
+        for l in self.live.iter_mut() {
+            l.was_stopped = false;
+            l.stopped_by_us = l.outcome.is_none();
+        }
+        self.send_all(Signal::Cont);
+    }
+
+    fn send_all(&mut self, signal: Signal) {
+        for i in 0..self.live.len() {
+            if self.live[i].outcome.is_none() {
+                self.signal_one(i, signal);
+            }
+        }
+    }
+
+    fn signal_one(&mut self, i: usize, signal: Signal) {
+        let l = &mut self.live[i];
+        if signal == Signal::Cont && !l.stopped_by_us {
+            return;
+        }
+        match self.control.signal(&l.handle, signal) {
+            Ok(()) => match signal {
+                Signal::Stop if !l.was_stopped => l.stopped_by_us = true,
+                Signal::Cont => l.stopped_by_us = false,
+                _ => {}
+            },
+            Err(e) => {
+                if e == ControlError::Gone {
+                    l.stopped_by_us = false;
+                }
+                l.outcome = Some(match (e, signal) {
+                    // Exiting between two signals is an exit, not an error.
+                    (ControlError::Gone, Signal::Kill) => Outcome::Killed,
+                    (ControlError::Gone, Signal::Stop) => Outcome::AlreadyGone,
+                    (ControlError::Gone, _) => Outcome::Exited,
+                    (e, _) => outcome_of(e),
+                });
+            }
+        }
+    }
+
+    /// Signals the scope's safe groups. Their members born meanwhile are opened first,
+    /// so that the report lists them and what became of them.
+    fn signal_groups(&mut self, scope: &Rescope, signal: Signal) {
+        for &g in &scope.groups {
+            for m in &scope.members {
+                if m.pgid == g && m.adoptable() && !m.zombie && !self.known.contains(&m.entry.key) {
+                    self.open(m.entry.clone(), true);
+                }
+            }
+            match self.control.signal_group(g, signal) {
+                Ok(()) => {
+                    if !self.report.groups.contains(&g) {
+                        self.report.groups.push(g);
+                    }
+                }
+                // No member left: nothing to signal.
+                Err(ControlError::Gone) => {}
+                Err(e) => self.report.warnings.push(format!("process group {g}: {e}")),
+            }
+        }
+    }
+
+    fn mark_exited(&mut self, timeout: Duration, as_: Outcome, cancel: &AtomicBool) {
+        let pending: Vec<usize> = (0..self.live.len()).filter(|&i| self.live[i].outcome.is_none()).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let handles: Vec<&C::Handle> = pending.iter().map(|&i| &self.live[i].handle).collect();
+        let exited = self.control.wait(&handles, timeout, cancel);
+        for (&i, gone) in pending.iter().zip(exited) {
+            if gone {
+                self.live[i].outcome = Some(as_.clone());
+                self.live[i].stopped_by_us = false;
+            }
+        }
+    }
+
+    /// Continues what this kill stopped (the Drop does it) and reports the rest as abandoned.
+    fn abandon(mut self, plan: &KillPlan, progress: &mut dyn FnMut(Progress)) -> KillReport {
+        self.continue_stopped();
+        self.progress(progress, Phase::Done);
+        self.report.cancelled = true;
+        for l in self.live.iter_mut().filter(|l| l.outcome.is_none()) {
+            l.outcome = Some(Outcome::Abandoned);
+        }
+        self.finish(plan)
+    }
+
+    fn finish(mut self, plan: &KillPlan) -> KillReport {
+        self.continue_stopped();
+        let live = std::mem::take(&mut self.live);
+        for l in live {
+            self.report.outcomes.push((l.entry, l.outcome.unwrap_or(Outcome::Survived)));
+        }
+        for s in &plan.skipped {
+            self.report.outcomes.push((s.entry.clone(), Outcome::Skipped(s.reason.clone())));
+        }
+        let signal = self.report.signal;
+        std::mem::replace(&mut self.report, KillReport::new(signal))
     }
 }
 
@@ -232,58 +353,6 @@ fn outcome_of(e: ControlError) -> Outcome {
         ControlError::Denied => Outcome::PermissionDenied,
         ControlError::Other(msg) => Outcome::Failed(msg),
     }
-}
-
-fn send_all<C: ProcessControl>(control: &mut C, live: &mut [Live<C::Handle>], signal: Signal) {
-    for l in live.iter_mut().filter(|l| l.outcome.is_none()) {
-        if let Err(e) = control.signal(&l.handle, signal) {
-            l.outcome = Some(match (e, signal) {
-                // Exiting between two signals is an exit, not an error.
-                (ControlError::Gone, Signal::Kill) => Outcome::Killed,
-                (ControlError::Gone, Signal::Stop) => Outcome::AlreadyGone,
-                (ControlError::Gone, _) => Outcome::Exited,
-                (e, _) => outcome_of(e),
-            });
-        }
-    }
-}
-
-fn mark_exited<C: ProcessControl>(
-    control: &mut C,
-    live: &mut [Live<C::Handle>],
-    timeout: Duration,
-    as_: Outcome,
-) {
-    let pending: Vec<usize> = (0..live.len()).filter(|&i| live[i].outcome.is_none()).collect();
-    if pending.is_empty() {
-        return;
-    }
-    let handles: Vec<&C::Handle> = pending.iter().map(|&i| &live[i].handle).collect();
-    let exited = control.wait(&handles, timeout);
-    for (&i, gone) in pending.iter().zip(exited) {
-        if gone {
-            live[i].outcome = Some(as_.clone());
-        }
-    }
-}
-
-/// Opens and adds children of the set that are not in it yet; returns how many.
-fn adopt_children<C: ProcessControl>(
-    control: &mut C,
-    live: &mut Vec<Live<C::Handle>>,
-    done: &mut Vec<(PlanEntry, Outcome)>,
-    known: &mut HashSet<ProcKey>,
-) -> usize {
-    let parents: HashSet<u32> = live.iter().map(|l| l.entry.key.pid()).collect();
-    let mut added = 0;
-    for (key, name) in control.children_of(&parents) {
-        if known.insert(key) {
-            let entry = PlanEntry { key, name: name.clone(), cmd: name, cpu_percent: 0.0, memory_bytes: 0 };
-            open_into(control, entry, live, done);
-            added += 1;
-        }
-    }
-    added
 }
 
 #[cfg(test)]

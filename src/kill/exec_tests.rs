@@ -1,208 +1,536 @@
-use std::collections::HashMap;
+//! The executor against a fake box: processes as fixtures in worktrees, signals that
+//! act on them, forks that happen when a process runs, and a log of every signal.
+
+use std::collections::BTreeMap;
 
 use super::*;
-use crate::kill::plan::Skipped;
+use crate::associate::{Options, associate};
+use crate::kill::plan::{SkipReason, plan};
+use crate::model::fixture::{ProcessExt, linked_worktree, main_worktree, process, snapshot};
+use crate::model::{Forest, NodeId, ProcState, Process, Worktree};
 
-#[derive(Default, Clone)]
+const WT_A: &str = "/wt/a/alpha";
+const WT_B: &str = "/wt/b/alpha";
+
+#[derive(Clone)]
 struct FakeProc {
-    start: u64,
-    parent: u32,
+    process: Process,
     alive: bool,
+    stopped: bool,
     ignores_term: bool,
     unkillable: bool,
     denied: bool,
+    /// Forked (and then started) the first time this process runs after a SIGCONT.
+    forks_on_cont: Vec<Process>,
+    /// Exits by itself the first time it runs after a SIGCONT.
+    exits_on_cont: bool,
 }
+
+/// What the fake does between two calls, to play races.
+type Hook = Box<dyn FnMut(&mut World)>;
 
 #[derive(Default)]
-struct Fake {
-    procs: HashMap<u32, FakeProc>,
+struct World {
+    procs: BTreeMap<u32, FakeProc>,
+    worktrees: Vec<Worktree>,
     log: Vec<(u32, Signal)>,
+    group_log: Vec<(u32, Signal)>,
+    samples: usize,
+    now: u64,
 }
 
-impl Fake {
-    fn add(&mut self, pid: u32, parent: u32, f: impl FnOnce(&mut FakeProc)) {
-        let mut p = FakeProc { start: u64::from(pid) * 10, parent, alive: true, ..FakeProc::default() };
-        f(&mut p);
-        self.procs.insert(pid, p);
+struct Fake {
+    world: World,
+    on_sample: Option<Hook>,
+    on_wait: Option<Hook>,
+    cancel_on_sample: Option<usize>,
+    cancel: std::sync::Arc<AtomicBool>,
+    panic_on_sample: Option<usize>,
+}
+
+impl World {
+    fn add(&mut self, p: Process, f: impl FnOnce(&mut FakeProc)) {
+        self.now = self.now.max(p.key.start_time());
+        let mut fp = FakeProc {
+            process: p,
+            alive: true,
+            stopped: false,
+            ignores_term: false,
+            unkillable: false,
+            denied: false,
+            forks_on_cont: Vec::new(),
+            exits_on_cont: false,
+        };
+        f(&mut fp);
+        self.procs.insert(fp.process.pid(), fp);
+    }
+
+    /// A new process born now (after every plan made so far), replacing a dead one
+    /// with the same PID.
+    fn spawn(&mut self, p: Process) {
+        self.now += 1;
+        let p = p.started(self.now);
+        self.add(p, |_| {});
+    }
+
+    fn die(&mut self, pid: u32) {
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.alive = false;
+        }
+        for child in self.procs.values_mut().filter(|c| c.alive && c.process.ppid == pid) {
+            child.process.ppid = 1;
+        }
+    }
+
+    fn forest(&self) -> Forest {
+        let procs = self
+            .procs
+            .values()
+            .filter(|p| p.alive)
+            .map(|p| {
+                let state = if p.stopped { ProcState::Stopped } else { ProcState::Sleeping };
+                p.process.clone().state(state)
+            })
+            .collect();
+        associate(&snapshot(procs, self.worktrees.clone()), &Options::default())
     }
 
     fn signals_to(&self, pid: u32) -> Vec<Signal> {
         self.log.iter().filter(|(p, _)| *p == pid).map(|(_, s)| *s).collect()
+    }
+
+    fn deliver(&mut self, pid: u32, signal: Signal) {
+        let Some(p) = self.procs.get_mut(&pid) else { return };
+        match signal {
+            Signal::Stop => p.stopped = true,
+            Signal::Cont => {
+                p.stopped = false;
+                let forks = std::mem::take(&mut p.forks_on_cont);
+                let exits = std::mem::take(&mut p.exits_on_cont);
+                for child in forks {
+                    self.spawn(child);
+                }
+                if exits {
+                    self.die(pid);
+                }
+            }
+            Signal::Term | Signal::Int if !p.ignores_term => self.die(pid),
+            Signal::Kill if !p.unkillable => self.die(pid),
+            _ => {}
+        }
+    }
+}
+
+impl Fake {
+    fn new(world: World) -> Fake {
+        Fake {
+            world,
+            on_sample: None,
+            on_wait: None,
+            cancel_on_sample: None,
+            cancel: std::sync::Arc::new(AtomicBool::new(false)),
+            panic_on_sample: None,
+        }
     }
 }
 
 impl ProcessControl for Fake {
     type Handle = ProcKey;
 
-    fn open(&mut self, key: ProcKey) -> Result<ProcKey, ControlError> {
-        match self.procs.get(&key.pid()) {
-            Some(p) if p.alive && p.start == key.start_time() => Ok(key),
+    fn open(&mut self, key: ProcKey) -> Result<Opened<ProcKey>, ControlError> {
+        match self.world.procs.get(&key.pid()) {
+            Some(p) if p.alive && p.process.key == key => Ok(Opened { handle: key, was_stopped: p.stopped }),
             _ => Err(ControlError::Gone),
         }
     }
 
     fn signal(&mut self, key: &ProcKey, signal: Signal) -> Result<(), ControlError> {
-        let p = self.procs.get_mut(&key.pid()).ok_or(ControlError::Gone)?;
-        if !p.alive || p.start != key.start_time() {
+        let p = self.world.procs.get(&key.pid()).ok_or(ControlError::Gone)?;
+        if !p.alive || p.process.key != *key {
             return Err(ControlError::Gone);
         }
         if p.denied {
             return Err(ControlError::Denied);
         }
-        self.log.push((key.pid(), signal));
-        match signal {
-            Signal::Term | Signal::Int if !p.ignores_term => p.alive = false,
-            Signal::Kill if !p.unkillable => p.alive = false,
-            _ => {}
+        self.world.log.push((key.pid(), signal));
+        self.world.deliver(key.pid(), signal);
+        Ok(())
+    }
+
+    fn signal_group(&mut self, pgid: u32, signal: Signal) -> Result<(), ControlError> {
+        self.world.group_log.push((pgid, signal));
+        let members: Vec<u32> = self
+            .world
+            .procs
+            .values()
+            .filter(|p| p.alive && p.process.pgid == pgid)
+            .map(|p| p.process.pid())
+            .collect();
+        if members.is_empty() {
+            return Err(ControlError::Gone);
+        }
+        for pid in members {
+            self.world.log.push((pid, signal));
+            self.world.deliver(pid, signal);
         }
         Ok(())
     }
 
-    fn wait(&mut self, handles: &[&ProcKey], _timeout: Duration) -> Vec<bool> {
-        handles.iter().map(|k| !self.procs[&k.pid()].alive).collect()
+    fn is_alive(&mut self, key: &ProcKey) -> bool {
+        self.world.procs.get(&key.pid()).is_some_and(|p| p.alive && p.process.key == *key)
     }
 
-    fn children_of(&mut self, parents: &HashSet<u32>) -> Vec<(ProcKey, String)> {
-        let mut v: Vec<(ProcKey, String)> = self
-            .procs
-            .iter()
-            .filter(|(_, p)| p.alive && parents.contains(&p.parent))
-            .filter_map(|(&pid, p)| Some((ProcKey::new(pid, p.start)?, format!("child-{pid}"))))
-            .collect();
-        v.sort_by_key(|(k, _)| *k);
-        v
+    fn wait(&mut self, handles: &[&ProcKey], _timeout: Duration, _cancel: &AtomicBool) -> Vec<bool> {
+        if let Some(hook) = &mut self.on_wait {
+            hook(&mut self.world);
+        }
+        handles.iter().map(|k| !self.is_alive(k)).collect()
     }
-}
 
-fn entry(pid: u32) -> PlanEntry {
-    PlanEntry {
-        key: ProcKey::new(pid, u64::from(pid) * 10).unwrap(),
-        name: format!("p{pid}"),
-        cmd: format!("p{pid}"),
-        cpu_percent: 0.0,
-        memory_bytes: 0,
-    }
-}
-
-fn plan_of(pids: &[u32]) -> KillPlan {
-    KillPlan {
-        scope: vec!["test".into()],
-        entries: pids.iter().map(|&p| entry(p)).collect(),
-        skipped: Vec::new(),
+    fn sample(&mut self) -> Result<Forest, ControlError> {
+        self.world.samples += 1;
+        if self.panic_on_sample == Some(self.world.samples) {
+            panic!("sampler blew up");
+        }
+        if self.cancel_on_sample == Some(self.world.samples) {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        if let Some(hook) = &mut self.on_sample {
+            hook(&mut self.world);
+        }
+        Ok(self.world.forest())
     }
 }
 
-fn run(fake: &mut Fake, plan: &KillPlan, sig: Sig) -> KillReport {
+/// Two linked worktrees of /src/alpha (attempts a and b) and its main checkout.
+fn world() -> World {
+    let mut w = World {
+        worktrees: vec![
+            main_worktree("/src/alpha", "main"),
+            linked_worktree(WT_A, "/src/alpha", "feat-a"),
+            linked_worktree(WT_B, "/src/alpha", "feat-b"),
+        ],
+        ..World::default()
+    };
+    w.add(process(1, 0, "/sbin/init").cwd("/").session_leader(), |_| {});
+    w
+}
+
+fn ctx() -> PlanContext {
+    PlanContext { self_ancestry: vec![9999], uid: 1000, protect: Vec::new() }
+}
+
+fn attempt_id(forest: &Forest, path: &str) -> NodeId {
+    let a = forest.attempts().find(|(_, _, a)| a.path.to_str() == Some(path)).map(|(_, _, a)| a.id.clone());
+    a.unwrap_or_else(|| panic!("no attempt at {path}")).parse().unwrap()
+}
+
+fn run_with(fake: &mut Fake, targets: &[NodeId], c: &PlanContext, sig: Sig) -> (KillPlan, KillReport) {
+    let p = plan(targets, &fake.world.forest(), c).unwrap();
+    let cancel = std::sync::Arc::clone(&fake.cancel);
+    let options = KillOptions { signal: sig, grace: Duration::from_millis(10), cancel: &cancel };
     let mut phases = Vec::new();
-    let report = execute(plan, sig, Duration::from_millis(10), fake, &mut |p| phases.push(p.phase));
+    let report = execute(&p, c, &options, fake, &mut |p| phases.push(p.phase));
     assert_eq!(phases.last(), Some(&Phase::Done));
-    report
+    (p, report)
+}
+
+fn run(fake: &mut Fake, target: NodeId) -> (KillPlan, KillReport) {
+    run_with(fake, &[target], &ctx(), Sig::Term)
 }
 
 fn outcome(report: &KillReport, pid: u32) -> Outcome {
-    report.outcomes.iter().find(|(e, _)| e.key.pid() == pid).map(|(_, o)| o.clone()).unwrap()
+    let found = report.outcomes.iter().find(|(e, _)| e.key.pid() == pid).map(|(_, o)| o.clone());
+    found.unwrap_or_else(|| panic!("no outcome for {pid}: {report:?}"))
+}
+
+fn signalled(w: &World) -> Vec<u32> {
+    let mut pids: Vec<u32> = w.log.iter().map(|(p, _)| *p).collect();
+    pids.dedup();
+    pids
 }
 
 #[test]
 fn the_whole_set_is_stopped_before_any_is_signalled() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |_| {});
-    fake.add(11, 10, |_| {});
-    let report = run(&mut fake, &plan_of(&[10, 11]), Sig::Term);
-    let first_term = fake.log.iter().position(|(_, s)| *s == Signal::Term).unwrap();
-    let last_stop = fake.log.iter().rposition(|(_, s)| *s == Signal::Stop).unwrap();
-    assert!(last_stop < first_term, "{:?}", fake.log);
-    assert_eq!(fake.signals_to(10), [Signal::Stop, Signal::Term]);
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    w.add(process(11, 10, "tool").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let (_, report) = run(&mut fake, NodeId::Tree(10));
+    let log = &fake.world.log;
+    let first_term = log.iter().position(|(_, s)| *s == Signal::Term).unwrap();
+    let last_stop = log.iter().rposition(|(_, s)| *s == Signal::Stop).unwrap();
+    assert!(last_stop < first_term, "{log:?}");
+    assert_eq!(fake.world.signals_to(10), [Signal::Stop, Signal::Term]);
     assert_eq!((outcome(&report, 10), outcome(&report, 11)), (Outcome::Exited, Outcome::Exited));
     assert_eq!(report.exit_code(), 0);
 }
 
 #[test]
 fn a_term_ignoring_process_needs_and_gets_sigkill() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |p| p.ignores_term = true);
-    let report = run(&mut fake, &plan_of(&[10]), Sig::Term);
-    assert_eq!(fake.signals_to(10), [Signal::Stop, Signal::Term, Signal::Cont, Signal::Kill]);
+    let mut w = world();
+    w.add(process(10, 1, "stubborn").cwd(WT_A), |p| p.ignores_term = true);
+    let mut fake = Fake::new(w);
+    let (_, report) = run(&mut fake, NodeId::Pid(10));
+    assert_eq!(fake.world.signals_to(10), [Signal::Stop, Signal::Term, Signal::Cont, Signal::Kill]);
     assert_eq!(outcome(&report, 10), Outcome::Killed);
     assert_eq!(report.exit_code(), 0);
 }
 
 #[test]
-fn a_reused_pid_is_never_signalled() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |p| p.start = 999_999); // same PID, another process
-    let report = run(&mut fake, &plan_of(&[10]), Sig::Kill);
-    assert!(fake.log.is_empty(), "{:?}", fake.log);
-    assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
-}
-
-#[test]
-fn identity_is_checked_again_at_every_signal() {
-    struct Reusing(Fake);
-    impl ProcessControl for Reusing {
-        type Handle = ProcKey;
-        fn open(&mut self, key: ProcKey) -> Result<ProcKey, ControlError> {
-            let h = self.0.open(key)?;
-            // The process exits and its PID is reused right after the handle opened.
-            if let Some(p) = self.0.procs.get_mut(&key.pid()) {
-                p.start += 1;
-            }
-            Ok(h)
-        }
-        fn signal(&mut self, h: &ProcKey, s: Signal) -> Result<(), ControlError> {
-            self.0.signal(h, s)
-        }
-        fn wait(&mut self, h: &[&ProcKey], t: Duration) -> Vec<bool> {
-            self.0.wait(h, t)
-        }
-        fn children_of(&mut self, p: &HashSet<u32>) -> Vec<(ProcKey, String)> {
-            self.0.children_of(p)
-        }
-    }
-    let mut fake = Fake::default();
-    fake.add(10, 1, |_| {});
-    let mut reusing = Reusing(fake);
-    let report = execute(&plan_of(&[10]), Sig::Term, Duration::ZERO, &mut reusing, &mut |_| {});
-    assert!(reusing.0.log.is_empty());
-    assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
-}
-
-#[test]
-fn denied_unkillable_and_skipped_are_reported_with_exit_1() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |p| p.denied = true);
-    fake.add(11, 1, |p| {
+fn a_pid_kill_never_touches_existing_or_newborn_children() {
+    let mut w = world();
+    w.add(process(10, 1, "bash").cwd(WT_A), |p| {
         p.ignores_term = true;
-        p.unkillable = true;
+        p.forks_on_cont = vec![process(13, 10, "sleep 1002").cwd(WT_A)];
     });
-    let mut plan = plan_of(&[10, 11]);
-    plan.skipped.push(Skipped { entry: entry(12), reason: SkipReason::Protected("sshd".into()) });
-    let report = run(&mut fake, &plan, Sig::Term);
-    assert_eq!(outcome(&report, 10), Outcome::PermissionDenied);
-    assert_eq!(outcome(&report, 11), Outcome::Survived);
-    assert_eq!(outcome(&report, 12), Outcome::Skipped(SkipReason::Protected("sshd".into())));
-    assert_eq!(report.exit_code(), 1);
+    w.add(process(11, 10, "sleep 1000").cwd(WT_A), |_| {});
+    w.add(process(12, 10, "sleep 1001").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let (p, report) = run(&mut fake, NodeId::Pid(10));
+    assert_eq!(p.entries.len(), 1);
+    assert_eq!(signalled(&fake.world), [10], "{:?}", fake.world.log);
+    assert_eq!(report.born_meanwhile, 0);
+    assert_eq!(report.outcomes.len(), 1, "{report:?}");
 }
 
 #[test]
 fn children_forked_before_the_freeze_are_stopped_and_killed_too() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |_| {});
-    fake.add(20, 10, |p| p.ignores_term = true); // not in the plan: born after it was made
-    fake.add(21, 20, |_| {});
-    let report = run(&mut fake, &plan_of(&[10]), Sig::Term);
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let forest = fake.world.forest();
+    let p = plan(&[NodeId::Tree(10)], &forest, &ctx()).unwrap();
+    // Born after the plan: a TERM-ignoring child with a child of its own.
+    fake.world.spawn(process(20, 10, "child").cwd("/tmp"));
+    fake.world.procs.get_mut(&20).unwrap().ignores_term = true;
+    fake.world.spawn(process(21, 20, "grandchild").cwd("/tmp"));
+    let cancel = AtomicBool::new(false);
+    let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
     assert_eq!(report.born_meanwhile, 2);
-    assert_eq!(fake.signals_to(20)[0], Signal::Stop);
+    assert_eq!(fake.world.signals_to(20)[0], Signal::Stop);
+    let first_term = fake.world.log.iter().position(|(_, s)| *s == Signal::Term).unwrap();
+    let stop_21 = fake.world.log.iter().position(|e| *e == (21, Signal::Stop)).unwrap();
+    assert!(stop_21 < first_term, "frozen to a fixpoint before any signal: {:?}", fake.world.log);
     assert_eq!(outcome(&report, 20), Outcome::Killed);
     assert_eq!(outcome(&report, 21), Outcome::Exited);
-    assert!(fake.procs.values().all(|p| !p.alive || p.parent == 0));
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[test]
+fn a_newborn_placed_in_a_sibling_attempt_is_never_adopted() {
+    let mut w = world();
+    w.add(process(10, 1, "bash").cwd(WT_A), |p| {
+        p.ignores_term = true;
+        p.forks_on_cont = vec![process(30, 10, "sentinel-b").cwd(WT_B)];
+    });
+    w.add(process(11, 10, "existing-in-b").cwd(WT_B), |_| {});
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (p, report) = run(&mut fake, target);
+    assert_eq!(p.entries.iter().map(|e| e.key.pid()).collect::<Vec<_>>(), [10]);
+    assert_eq!(signalled(&fake.world), [10], "{:?}", fake.world.log);
+    assert!(fake.world.procs[&11].alive && fake.world.procs[&30].alive);
+    assert_eq!(report.exit_code(), 0, "{report:?}");
+}
+
+#[test]
+fn protected_names_stay_unsignalled_even_when_born_meanwhile() {
+    let mut w = world();
+    w.add(process(10, 1, "bash").cwd(WT_A), |p| {
+        p.ignores_term = true;
+        p.forks_on_cont = vec![process(31, 10, "sleep 5").cwd(WT_A)];
+    });
+    w.add(process(11, 10, "sleep 1000").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let c = PlanContext { protect: vec!["sleep".into()], ..ctx() };
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (p, report) = run_with(&mut fake, &[target], &c, Sig::Term);
+    assert_eq!(p.skipped.len(), 1);
+    assert_eq!(signalled(&fake.world), [10], "{:?}", fake.world.log);
+    assert_eq!(outcome(&report, 11), Outcome::Skipped(SkipReason::Protected("sleep".into())));
+    assert_eq!(outcome(&report, 31), Outcome::Skipped(SkipReason::Protected("sleep".into())));
+    assert_eq!(report.exit_code(), 1, "skipped processes survive: exit 1");
+}
+
+#[test]
+fn a_reused_pid_and_its_children_are_never_signalled() {
+    let mut w = world();
+    w.add(process(10, 1, "tool").cwd(WT_A), |_| {});
+    w.add(process(11, 10, "stubborn").cwd(WT_A), |p| p.ignores_term = true);
+    let mut fake = Fake::new(w);
+    // During the grace: 10 has exited; a stranger takes PID 10 and forks 40 (own
+    // session, outside every worktree).
+    let mut once = true;
+    fake.on_wait = Some(Box::new(move |w: &mut World| {
+        if once {
+            once = false;
+            w.spawn(process(10, 1, "stranger").cwd("/home/x").session_leader());
+            w.spawn(process(40, 10, "stranger-child").cwd("/home/x").session_leader());
+        }
+    }));
+    let (_, report) = run(&mut fake, NodeId::Tree(10));
+    assert!(fake.world.signals_to(40).is_empty(), "{:?}", fake.world.log);
+    let stranger: Vec<Signal> = fake.world.signals_to(10).into_iter().skip(2).collect();
+    assert!(stranger.is_empty(), "the stranger with the reused PID got {stranger:?}");
+    assert_eq!(outcome(&report, 11), Outcome::Killed);
+    assert!(fake.world.procs[&10].alive && fake.world.procs[&40].alive);
+}
+
+#[test]
+fn an_escaped_grandchild_is_found_and_killed() {
+    // The child forks a TERM-ignoring grandchild in its own session, then exits.
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    w.add(process(11, 10, "forker").cwd(WT_A), |p| {
+        p.exits_on_cont = true;
+        p.forks_on_cont = vec![process(50, 11, "escapee").cwd(WT_A).session_leader()];
+    });
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    fake.world.procs.get_mut(&11).unwrap().ignores_term = true;
+    let (_, report) = run(&mut fake, target);
+    let escapee = fake.world.procs.get(&50).unwrap();
+    assert!(!escapee.alive, "{report:?}");
+    assert!(report.born.contains(&escapee.process.key));
+    assert_eq!(report.exit_code(), 0, "{report:?}");
+}
+
+#[test]
+fn a_pid_hopper_dies_through_its_process_group() {
+    // Every sample sees a new incarnation; its parent has always just exited.
+    let mut w = world();
+    w.add(process(60, 1, "hopper").cwd(WT_A).session_leader(), |_| {});
+    w.add(process(61, 1, "steady").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let mut next = 62;
+    fake.on_sample = Some(Box::new(move |w: &mut World| {
+        let current = w.procs.values().find(|p| p.alive && p.process.pgid == 60).map(|p| p.process.pid());
+        if let Some(pid) = current {
+            let mut child = process(next, pid, "hopper").cwd(WT_A);
+            child.pgid = 60;
+            child.sid = 60;
+            w.spawn(child);
+            w.die(pid);
+            next += 1;
+        }
+    }));
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (_, report) = run(&mut fake, target);
+    assert!(fake.world.procs.values().all(|p| !p.alive || p.process.pgid != 60), "{report:?}");
+    assert!(report.groups.contains(&60), "{report:?}");
+}
+
+#[test]
+fn a_group_with_a_member_outside_the_scope_is_never_signalled_as_a_group() {
+    let mut w = world();
+    w.add(process(70, 1, "leader").cwd(WT_A).session_leader(), |_| {});
+    let mut other = process(71, 70, "in-b").cwd(WT_B);
+    other.pgid = 70;
+    w.add(other, |_| {});
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (_, report) = run(&mut fake, target);
+    assert!(fake.world.group_log.is_empty(), "{:?}", fake.world.group_log);
+    assert!(fake.world.procs[&71].alive);
+    assert!(report.groups.is_empty());
+}
+
+#[test]
+fn cancelling_continues_exactly_what_the_kill_stopped() {
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    w.add(process(11, 10, "already-stopped").cwd(WT_A), |p| p.stopped = true);
+    let mut fake = Fake::new(w);
+    fake.cancel_on_sample = Some(1);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (_, report) = run(&mut fake, target);
+    assert!(report.cancelled);
+    assert_eq!(report.exit_code(), 1);
+    assert!(!fake.world.procs[&10].stopped, "what the kill stopped runs again");
+    assert!(fake.world.procs[&11].stopped, "what was stopped before stays stopped");
+    assert!(!fake.world.log.iter().any(|(_, s)| matches!(s, Signal::Term | Signal::Kill)));
+    assert_eq!(outcome(&report, 10), Outcome::Abandoned);
+}
+
+#[test]
+fn a_panic_mid_kill_still_continues_what_it_stopped() {
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    fake.panic_on_sample = Some(1);
+    let p = plan(&[NodeId::Tree(10)], &fake.world.forest(), &ctx()).unwrap();
+    let cancel = AtomicBool::new(false);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+        execute(&p, &ctx(), &options, &mut fake, &mut |_| {})
+    }));
+    assert!(result.is_err());
+    assert_eq!(fake.world.signals_to(10), [Signal::Stop, Signal::Cont]);
+    assert!(!fake.world.procs[&10].stopped);
+}
+
+#[test]
+fn a_process_that_moved_into_the_scope_is_reported_not_signalled() {
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
+    w.add(process(80, 1, "elsewhere").cwd("/home/x"), |_| {});
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let mut once = true;
+    fake.on_sample = Some(Box::new(move |w: &mut World| {
+        if once {
+            once = false;
+            w.procs.get_mut(&80).unwrap().process = process(80, 1, "elsewhere").cwd(WT_A);
+        }
+    }));
+    let (_, report) = run(&mut fake, target);
+    assert!(fake.world.signals_to(80).is_empty());
+    assert_eq!(outcome(&report, 80), Outcome::NotInPlan);
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn a_reused_pid_at_open_is_never_signalled() {
+    let mut w = world();
+    w.add(process(10, 1, "tool").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let p = plan(&[NodeId::Pid(10)], &fake.world.forest(), &ctx()).unwrap();
+    fake.world.spawn(process(10, 1, "stranger").cwd(WT_A));
+    let cancel = AtomicBool::new(false);
+    let options = KillOptions { signal: Sig::Kill, grace: Duration::ZERO, cancel: &cancel };
+    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
+    assert!(fake.world.log.is_empty(), "{:?}", fake.world.log);
+    assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
+}
+
+#[test]
+fn denied_and_unkillable_are_reported_with_exit_1() {
+    let mut w = world();
+    w.add(process(10, 1, "denied").cwd(WT_A), |p| p.denied = true);
+    w.add(process(11, 1, "unkillable").cwd(WT_A), |p| {
+        p.ignores_term = true;
+        p.unkillable = true;
+    });
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (_, report) = run(&mut fake, target);
+    assert_eq!(outcome(&report, 10), Outcome::PermissionDenied);
+    assert_eq!(outcome(&report, 11), Outcome::Survived);
+    assert_eq!(report.exit_code(), 1);
 }
 
 #[test]
 fn an_already_exited_process_is_already_gone_and_succeeds() {
-    let mut fake = Fake::default();
-    fake.add(10, 1, |p| p.alive = false);
-    let report = run(&mut fake, &plan_of(&[10]), Sig::Term);
+    let mut w = world();
+    w.add(process(10, 1, "tool").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let p = plan(&[NodeId::Pid(10)], &fake.world.forest(), &ctx()).unwrap();
+    fake.world.die(10);
+    let cancel = AtomicBool::new(false);
+    let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
     assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
     assert_eq!(report.exit_code(), 0);
 }

@@ -1,7 +1,13 @@
-//! Killing: plans (pure) and their execution (the only signalling code).
+//! Killing: plans and their scope (pure), their execution (the only signalling code).
 
+pub mod control;
 pub mod exec;
+pub mod outcome;
 pub mod pidfd;
 pub mod plan;
 pub mod report;
+pub mod scope;
 pub mod sessions;
+mod suggest;
+
+pub use suggest::close_matches;

@@ -1,34 +1,38 @@
 //! The real ProcessControl: pidfds (Linux ≥ 5.3). A pidfd names one process for its
 //! whole life, so once its start time is confirmed, no signal can reach a reused PID.
 
-use std::collections::HashSet;
 use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
-use rustix::process::{Pid, PidfdFlags, pidfd_open, pidfd_send_signal};
+use rustix::process::{Pid, PidfdFlags, kill_process_group, pidfd_open, pidfd_send_signal};
 
-use super::exec::{ControlError, ProcessControl, Signal};
-use crate::model::ProcKey;
-use crate::sample::procfs::{self, StatFields};
+use super::control::{ControlError, Opened, ProcessControl, Signal};
+use crate::associate::{Options, associate};
+use crate::model::{Forest, ProcKey};
+use crate::sample::Sampler;
+use crate::sample::procfs;
 
-#[derive(Debug, Default)]
 pub struct PidfdControl {
     buf: Vec<u8>,
+    sampler: Sampler,
+    options: Options,
 }
 
 pub struct PidHandle {
     fd: OwnedFd,
 }
 
-impl PidfdControl {
-    pub fn new() -> PidfdControl {
-        PidfdControl::default()
-    }
+/// Longest single poll, so a cancelled kill stops waiting soon.
+const POLL_SLICE: Duration = Duration::from_millis(50);
 
-    fn stat(&mut self, pid: u32) -> Option<StatFields> {
-        procfs::read_stat(pid, &mut self.buf)
+impl PidfdControl {
+    /// `sampler` and `options` re-sample the box while the kill runs, as the plan's
+    /// forest was sampled.
+    pub fn new(sampler: Sampler, options: Options) -> PidfdControl {
+        PidfdControl { buf: Vec::new(), sampler, options }
     }
 }
 
@@ -50,16 +54,24 @@ fn rustix_signal(s: Signal) -> rustix::process::Signal {
     }
 }
 
+/// A pidfd polls readable once its whole thread group has exited (a zombie leader
+/// whose other threads still run is not readable).
+fn exited(fd: &OwnedFd) -> bool {
+    let mut fds = [PollFd::new(fd, PollFlags::IN)];
+    let zero = Timespec { tv_sec: 0, tv_nsec: 0 };
+    matches!(poll(&mut fds, Some(&zero)), Ok(n) if n > 0)
+}
+
 impl ProcessControl for PidfdControl {
     type Handle = PidHandle;
 
-    fn open(&mut self, key: ProcKey) -> Result<PidHandle, ControlError> {
+    fn open(&mut self, key: ProcKey) -> Result<Opened<PidHandle>, ControlError> {
         let pid = Pid::from_raw(key.pid() as i32).ok_or(ControlError::Gone)?;
         let fd = pidfd_open(pid, PidfdFlags::empty()).map_err(control_error)?;
         // The fd now pins one process; make sure it is the one the plan meant.
-        match self.stat(key.pid()) {
-            Some(s) if s.start_ticks == key.start_time() && !matches!(s.state, 'Z' | 'X' | 'x') => {
-                Ok(PidHandle { fd })
+        match procfs::read_stat(key.pid(), &mut self.buf) {
+            Some(s) if s.start_ticks == key.start_time() && !exited(&fd) => {
+                Ok(Opened { handle: PidHandle { fd }, was_stopped: matches!(s.state, 'T' | 't') })
             }
             _ => Err(ControlError::Gone),
         }
@@ -69,23 +81,31 @@ impl ProcessControl for PidfdControl {
         pidfd_send_signal(&handle.fd, rustix_signal(signal)).map_err(control_error)
     }
 
-    fn wait(&mut self, handles: &[&PidHandle], timeout: Duration) -> Vec<bool> {
-        let deadline = Instant::now() + timeout;
+    fn signal_group(&mut self, pgid: u32, signal: Signal) -> Result<(), ControlError> {
+        let pgid = Pid::from_raw(pgid as i32).ok_or(ControlError::Gone)?;
+        kill_process_group(pgid, rustix_signal(signal)).map_err(control_error)
+    }
+
+    fn is_alive(&mut self, handle: &PidHandle) -> bool {
+        !exited(&handle.fd)
+    }
+
+    fn wait(&mut self, handles: &[&PidHandle], timeout: Duration, cancel: &AtomicBool) -> Vec<bool> {
+        let start = Instant::now();
         let mut exited = vec![false; handles.len()];
         loop {
             let pending: Vec<usize> = (0..handles.len()).filter(|&i| !exited[i]).collect();
-            if pending.is_empty() {
+            let left = timeout.saturating_sub(start.elapsed());
+            if pending.is_empty() || left.is_zero() || cancel.load(Ordering::SeqCst) {
                 return exited;
             }
-            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = left.min(POLL_SLICE);
             let mut fds: Vec<PollFd<'_>> =
                 pending.iter().map(|&i| PollFd::new(&handles[i].fd, PollFlags::IN)).collect();
-            let ts = Timespec { tv_sec: left.as_secs() as i64, tv_nsec: i64::from(left.subsec_nanos()) };
+            let ts = Timespec { tv_sec: 0, tv_nsec: i64::from(slice.subsec_nanos()) };
             match poll(&mut fds, Some(&ts)) {
-                Ok(0) => return exited,
                 Ok(_) => {
                     for (fd, &i) in fds.iter().zip(&pending) {
-                        // A pidfd becomes readable when its process exits.
                         if !fd.revents().is_empty() {
                             exited[i] = true;
                         }
@@ -94,27 +114,21 @@ impl ProcessControl for PidfdControl {
                 Err(Errno::INTR) => {}
                 Err(_) => return exited,
             }
-            if Instant::now() >= deadline {
-                return exited;
-            }
         }
     }
 
-    fn children_of(&mut self, parents: &HashSet<u32>) -> Vec<(ProcKey, String)> {
-        procfs::list_pids()
-            .into_iter()
-            .filter_map(|pid| self.stat(pid))
-            .filter(|s| parents.contains(&s.ppid) && s.state != 'Z' && !s.kernel_thread)
-            .filter_map(|s| Some((ProcKey::new(s.pid, s.start_ticks)?, s.comm)))
-            .collect()
+    fn sample(&mut self) -> Result<Forest, ControlError> {
+        // State-file problems were reported with the plan's own sample.
+        let snapshot = self.sampler.sample().map_err(|e| ControlError::Other(e.to_string()))?;
+        Ok(associate(&snapshot, &self.options))
     }
 }
 
 /// The caller's side of a plan: its own ancestry, uid and protected names.
 pub fn local_context(protect: &[String]) -> super::plan::PlanContext {
-    let mut control = PidfdControl::new();
+    let mut buf = Vec::new();
     let mut ancestry = vec![std::process::id()];
-    while let Some(s) = ancestry.last().and_then(|&pid| control.stat(pid)) {
+    while let Some(s) = ancestry.last().and_then(|&pid| procfs::read_stat(pid, &mut buf)) {
         if s.ppid == 0 || ancestry.contains(&s.ppid) {
             break;
         }

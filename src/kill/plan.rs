@@ -1,8 +1,13 @@
 //! Pure: resolve kill targets in one Forest to an ordered set of ProcKeys, with the
-//! entries that are never signalled and why (DESIGN.md "Killing").
+//! entries that are never signalled and why. A plan also remembers what each target
+//! meant (a process identity, a set of attempts), so that later samples can be asked
+//! which processes the same scope covers now (`scope::rescope`) without re-reading ids.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::path::PathBuf;
 
+use super::scope::{Index, members};
+use super::suggest::close_matches;
 use crate::model::{Forest, NodeId, ProcKey, ProcNode};
 
 /// Who is asking, to keep swarmtop, its ancestors and other users' processes safe.
@@ -23,6 +28,8 @@ pub enum SkipReason {
     SelfOrAncestor,
     OtherUser(String),
     Protected(String),
+    /// A service shared by several attempts, reached through a scope that did not name it.
+    SharedService,
 }
 
 impl std::fmt::Display for SkipReason {
@@ -33,6 +40,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::SelfOrAncestor => f.write_str("swarmtop itself or one of its ancestors"),
             SkipReason::OtherUser(u) => write!(f, "belongs to another user ({u})"),
             SkipReason::Protected(n) => write!(f, "protected by kill.protect ({n})"),
+            SkipReason::SharedService => f.write_str("shared service (serves several attempts)"),
         }
     }
 }
@@ -53,13 +61,40 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
+/// What one target meant when the plan was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// `pid:N`: exactly this process; never its children.
+    Process(ProcKey),
+    /// `tree:N`: this process and its descendants, while it is still this process.
+    Tree(ProcKey),
+    /// `project:`, `task:`, `attempt:`: every process placed in these attempts
+    /// (id and path; an id that comes to name another path no longer matches).
+    Attempts(Vec<(String, PathBuf)>),
+    /// `orphans`, `orphans:P`: the orphans of these attempts, with their descendants.
+    Orphans(Vec<(String, PathBuf)>),
+}
+
+impl Resolved {
+    /// Whether processes born after the plan can belong to this scope.
+    pub fn adopts_newborns(&self) -> bool {
+        !matches!(self, Resolved::Process(_))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KillPlan {
     /// The targets as typed, e.g. `attempt:alpha/add-login/1a2b`.
     pub scope: Vec<String>,
+    /// What each target meant in the planned forest.
+    pub resolved: Vec<Resolved>,
     /// Parents before children.
     pub entries: Vec<PlanEntry>,
     pub skipped: Vec<Skipped>,
+    /// The newest start time (clock ticks since boot) in the planned forest: a process
+    /// that started later was born after the plan, and only such a process may ever
+    /// be added to it.
+    pub born_after: u64,
 }
 
 impl KillPlan {
@@ -69,6 +104,10 @@ impl KillPlan {
 
     pub fn memory_bytes(&self) -> u64 {
         self.entries.iter().map(|e| e.memory_bytes).sum()
+    }
+
+    pub fn is_planned(&self, key: ProcKey) -> bool {
+        self.entries.iter().any(|e| e.key == key)
     }
 }
 
@@ -86,26 +125,34 @@ fn suggest(close: &[String]) -> String {
 
 pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<KillPlan, PlanError> {
     let index = Index::new(forest);
-    let mut chosen: Vec<&ProcNode> = Vec::new();
+    let mut resolved = Vec::with_capacity(targets.len());
+    let mut chosen: Vec<(&ProcNode, Option<SkipReason>)> = Vec::new();
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
-        let nodes = index.resolve(target, forest)?;
+        let r = resolve(target, forest, &index).ok_or_else(|| PlanError::UnknownTarget {
+            target: target.to_string(),
+            close: close_matches(target, forest),
+        })?;
+        let nodes = members(&r, forest, &index, ctx);
         if nodes.is_empty() {
             return Err(PlanError::Empty(target.to_string()));
         }
         // Overlapping targets (a task and one of its attempts) name each process once.
-        chosen.extend(nodes.into_iter().filter(|n| seen.insert(n.key())));
+        chosen.extend(nodes.into_iter().filter(|(n, _)| seen.insert(n.key())));
+        resolved.push(r);
     }
     // Parents first: order by depth in the ppid tree, then pid.
-    chosen.sort_by_key(|n| (index.depth(n.process.pid()), n.process.pid()));
+    chosen.sort_by_key(|(n, _)| (index.depth(n.process.pid()), n.process.pid()));
     let mut plan = KillPlan {
         scope: targets.iter().map(ToString::to_string).collect(),
+        resolved,
         entries: Vec::new(),
         skipped: Vec::new(),
+        born_after: index.newest_start(),
     };
-    for node in chosen {
+    for (node, skip) in chosen {
         let entry = entry_of(node);
-        match skip_reason(node, ctx) {
+        match skip {
             Some(reason) => plan.skipped.push(Skipped { entry, reason }),
             None => plan.entries.push(entry),
         }
@@ -113,7 +160,32 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     Ok(plan)
 }
 
-fn entry_of(node: &ProcNode) -> PlanEntry {
+/// What `target` names in `forest`, or None when it names nothing there.
+fn resolve(target: &NodeId, forest: &Forest, index: &Index<'_>) -> Option<Resolved> {
+    let attempts = |wanted: &dyn Fn(&str, &str, &str) -> bool| -> Vec<(String, PathBuf)> {
+        forest
+            .attempts()
+            .filter(|(p, t, a)| wanted(&p.id, &t.id, &a.id))
+            .map(|(_, _, a)| (a.id.clone(), a.path.clone()))
+            .collect()
+    };
+    match target {
+        NodeId::Pid(pid) => Some(Resolved::Process(index.by_pid(*pid)?.key())),
+        NodeId::Tree(pid) => Some(Resolved::Tree(index.by_pid(*pid)?.key())),
+        NodeId::Project(_) | NodeId::Task { .. } | NodeId::Attempt { .. } => {
+            let id = target.to_string();
+            let found = attempts(&|p, t, a| p == id || t == id || a == id);
+            (!found.is_empty()).then_some(Resolved::Attempts(found))
+        }
+        NodeId::Orphans(None) => Some(Resolved::Orphans(attempts(&|_, _, _| true))),
+        NodeId::Orphans(Some(name)) => {
+            let project = forest.projects.iter().find(|p| &p.name == name)?;
+            Some(Resolved::Orphans(attempts(&|p, _, _| p == project.id)))
+        }
+    }
+}
+
+pub(super) fn entry_of(node: &ProcNode) -> PlanEntry {
     let p = &node.process;
     PlanEntry {
         key: p.key,
@@ -124,7 +196,8 @@ fn entry_of(node: &ProcNode) -> PlanEntry {
     }
 }
 
-fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
+/// Why `node` must never be signalled by this caller, if it must not.
+pub(super) fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
     let p = &node.process;
     if p.pid() == 1 {
         return Some(SkipReason::Init);
@@ -142,127 +215,6 @@ fn skip_reason(node: &ProcNode, ctx: &PlanContext) -> Option<SkipReason> {
         .iter()
         .find(|name| **name == *p.facts.name || *name == p.display_name())
         .map(|name| SkipReason::Protected(name.clone()))
-}
-
-/// Lookups over every process node of a forest.
-struct Index<'f> {
-    by_pid: HashMap<u32, &'f ProcNode>,
-    /// Real children by ppid, across groups (a child may sit in another attempt).
-    children: HashMap<u32, Vec<&'f ProcNode>>,
-}
-
-impl<'f> Index<'f> {
-    fn new(forest: &'f Forest) -> Index<'f> {
-        let mut by_pid = HashMap::new();
-        let mut children: HashMap<u32, Vec<&ProcNode>> = HashMap::new();
-        forest.walk_processes(&mut |n| {
-            by_pid.insert(n.process.pid(), n);
-            children.entry(n.process.ppid).or_default().push(n);
-        });
-        Index { by_pid, children }
-    }
-
-    fn depth(&self, pid: u32) -> usize {
-        let mut depth = 0;
-        let mut current = pid;
-        while let Some(n) = self.by_pid.get(&current) {
-            if n.process.ppid == current || depth > self.by_pid.len() {
-                break;
-            }
-            current = n.process.ppid;
-            depth += 1;
-        }
-        depth
-    }
-
-    fn descendants(&self, node: &'f ProcNode, out: &mut Vec<&'f ProcNode>) {
-        out.push(node);
-        for c in self.children.get(&node.process.pid()).into_iter().flatten() {
-            if c.process.pid() != node.process.pid() {
-                self.descendants(c, out);
-            }
-        }
-    }
-
-    fn resolve(&self, target: &NodeId, forest: &'f Forest) -> Result<Vec<&'f ProcNode>, PlanError> {
-        let unknown =
-            || PlanError::UnknownTarget { target: target.to_string(), close: close_matches(target, forest) };
-        let mut out = Vec::new();
-        match target {
-            NodeId::Pid(pid) => out.push(*self.by_pid.get(pid).ok_or_else(unknown)?),
-            NodeId::Tree(pid) => self.descendants(self.by_pid.get(pid).ok_or_else(unknown)?, &mut out),
-            NodeId::Project(_) | NodeId::Task { .. } | NodeId::Attempt { .. } => {
-                let id = target.to_string();
-                let mut found = false;
-                for (p, t, a) in forest.attempts() {
-                    if p.id == id || t.id == id || a.id == id {
-                        found = true;
-                        a.processes.iter().for_each(|root| root.walk(&mut |n| out.push(n)));
-                    }
-                }
-                if !found {
-                    return Err(unknown());
-                }
-            }
-            NodeId::Orphans(project) => {
-                if let Some(name) = project {
-                    if !forest.projects.iter().any(|p| &p.name == name) {
-                        return Err(unknown());
-                    }
-                }
-                let mut members = Vec::new();
-                for (p, _, a) in forest.attempts() {
-                    if project.as_ref().is_none_or(|name| &p.name == name) {
-                        a.processes.iter().for_each(|root| root.walk(&mut |n| members.push(n)));
-                    }
-                }
-                for orphan in members.into_iter().filter(|n| n.orphan) {
-                    self.descendants(orphan, &mut out);
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Ids of the forest that look like the mistyped one: same kind, and containing it, or
-/// within a small edit distance.
-pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
-    let wanted = target.to_string();
-    let kind = wanted.split(':').next().unwrap_or("");
-    let mut ids: Vec<String> = Vec::new();
-    for (p, t, a) in forest.attempts() {
-        for id in [&p.id, &t.id, &a.id] {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
-        }
-    }
-    let tail = wanted.split_once(':').map_or(wanted.as_str(), |(_, t)| t);
-    let mut scored: Vec<(usize, String)> = ids
-        .into_iter()
-        .filter(|id| id.starts_with(kind))
-        .filter_map(|id| {
-            let d = edit_distance(&id, &wanted);
-            let contains = !tail.is_empty() && id.contains(tail);
-            (contains || d <= 3.max(wanted.len() / 4)).then_some((d, id))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(5).map(|(_, id)| id).collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            row[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(row[j] + 1);
-        }
-        prev = row;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::exec::{KillReport, Sig};
+use super::exec::{KillReport, Outcome, Sig};
 use super::plan::KillPlan;
 use crate::model::text::{human_bytes, percent, sanitize, truncate};
 
@@ -48,22 +48,30 @@ pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
 pub fn report_text(report: &KillReport) -> String {
     let mut s = String::new();
     for (e, o) in &report.outcomes {
-        let detail = match o {
-            super::exec::Outcome::Skipped(r) => format!("skipped: {r}"),
-            super::exec::Outcome::Failed(msg) => format!("failed: {msg}"),
-            o => o.label().to_string(),
-        };
+        let mut detail = outcome_text(o);
+        if report.born.contains(&e.key) {
+            detail.push_str(" (born after the plan)");
+        }
         let _ = writeln!(s, "  {:>7}  {:<16} {}", e.key.pid(), truncate(&sanitize(&e.name), 16), detail);
+    }
+    for w in &report.warnings {
+        let _ = writeln!(s, "warning: {}", sanitize(w));
     }
     let _ = writeln!(s, "{}", summary(report));
     s
 }
 
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Skipped(r) => format!("skipped: {r}"),
+        Outcome::Failed(msg) => format!("failed: {msg}"),
+        o => o.label().to_string(),
+    }
+}
+
 /// `3 exited, 1 needed SIGKILL` — only the outcomes that occurred.
 pub fn summary(report: &KillReport) -> String {
-    let labels =
-        ["exited", "needed SIGKILL", "already gone", "permission denied", "survived", "skipped", "failed"];
-    let parts: Vec<String> = labels
+    let parts: Vec<String> = Outcome::LABELS
         .iter()
         .map(|l| (l, report.count(l)))
         .filter(|(_, n)| *n > 0)
@@ -73,7 +81,19 @@ pub fn summary(report: &KillReport) -> String {
     if report.born_meanwhile > 0 {
         let _ = write!(s, " ({} born meanwhile, included)", report.born_meanwhile);
     }
+    if !report.groups.is_empty() {
+        let groups: Vec<String> = report.groups.iter().map(u32::to_string).collect();
+        let _ =
+            write!(s, "; process group{} {} signalled as a whole", plural(groups.len()), groups.join(", "));
+    }
+    if report.cancelled {
+        s.push_str("; CANCELLED: every process the kill had stopped was continued");
+    }
     s
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[derive(Serialize)]
@@ -83,6 +103,8 @@ struct JsonProcess<'a> {
     name: &'a str,
     cmd: &'a str,
     outcome: String,
+    /// Not in the plan: born after it, inside its scope.
+    born_after_plan: bool,
 }
 
 #[derive(Serialize)]
@@ -92,6 +114,10 @@ struct JsonReport<'a> {
     signal: &'static str,
     grace_secs: u64,
     processes: Vec<JsonProcess<'a>>,
+    /// Process groups signalled as a whole (every member inside the scope).
+    groups: &'a [u32],
+    cancelled: bool,
+    warnings: &'a [String],
     exit_code: i32,
 }
 
@@ -105,11 +131,8 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_sec
                 start_time: e.key.start_time(),
                 name: &e.name,
                 cmd: &e.cmd,
-                outcome: match o {
-                    super::exec::Outcome::Skipped(reason) => format!("skipped: {reason}"),
-                    super::exec::Outcome::Failed(msg) => format!("failed: {msg}"),
-                    o => o.label().to_string(),
-                },
+                outcome: outcome_text(o),
+                born_after_plan: r.born.contains(&e.key),
             })
             .collect(),
         None => plan
@@ -123,6 +146,7 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_sec
                 name: &e.name,
                 cmd: &e.cmd,
                 outcome,
+                born_after_plan: false,
             })
             .collect(),
     };
@@ -132,6 +156,9 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_sec
         signal: signal.name(),
         grace_secs,
         processes,
+        groups: report.map_or(&[], |r| &r.groups),
+        cancelled: report.is_some_and(|r| r.cancelled),
+        warnings: report.map_or(&[], |r| &r.warnings),
         exit_code: report.map_or(0, KillReport::exit_code),
     };
     // Plain structs of strings and numbers always serialize.

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::command::Command;
 use super::kill_modal::KillModal;
 use crate::kill::exec::{KillReport, Progress, Sig};
-use crate::kill::plan::KillPlan;
+use crate::kill::plan::{KillPlan, PlanContext};
 use crate::model::Forest;
 
 #[derive(Debug, Clone)]
@@ -49,6 +49,7 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KillRequest {
     pub plan: KillPlan,
+    pub context: PlanContext,
     pub signal: Sig,
     pub grace: Duration,
 }

@@ -94,7 +94,12 @@ impl App {
             }
             ModalRequest::Run(signal) => {
                 modal.state = KillState::Running { signal, progress: None };
-                Effect::Kill(Box::new(KillRequest { plan: modal.plan.clone(), signal, grace: modal.grace }))
+                Effect::Kill(Box::new(KillRequest {
+                    plan: modal.plan.clone(),
+                    context: self.plan_context.clone(),
+                    signal,
+                    grace: modal.grace,
+                }))
             }
         }
     }

@@ -69,6 +69,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, styles: &Styles) {
                 Some(Phase::Signalling) => "signalling",
                 Some(Phase::Waiting) => "waiting for exits",
                 Some(Phase::Escalating) => "SIGKILL for survivors",
+                Some(Phase::Verifying) => "checking that nothing is left",
                 Some(Phase::Done) => "done",
             };
             let alive =

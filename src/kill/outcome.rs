@@ -1,0 +1,124 @@
+//! What a kill did to each process, and how far it is.
+
+use std::collections::HashSet;
+
+use super::control::Sig;
+use super::plan::{PlanEntry, SkipReason};
+use crate::model::ProcKey;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Ended after the requested signal.
+    Exited,
+    /// Needed SIGKILL after the grace period.
+    Killed,
+    AlreadyGone,
+    PermissionDenied,
+    /// Still there after SIGKILL (e.g. uninterruptible sleep).
+    Survived,
+    Skipped(SkipReason),
+    /// A signal failed for another reason (errno text).
+    Failed(String),
+    /// The kill was cancelled (quit, Ctrl-C, a signal to swarmtop) before it finished
+    /// with this process; if the kill had stopped it, it was continued.
+    Abandoned,
+    /// In the scope after the kill but not in the plan and not born after it (it moved
+    /// into the scope, or the plan's sample missed it): never signalled.
+    NotInPlan,
+    /// Born after the plan inside its scope, and still alive after every pass.
+    Escaped,
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Exited => "exited",
+            Outcome::Killed => "needed SIGKILL",
+            Outcome::AlreadyGone => "already gone",
+            Outcome::PermissionDenied => "permission denied",
+            Outcome::Survived => "survived",
+            Outcome::Skipped(_) => "skipped",
+            Outcome::Failed(_) => "failed",
+            Outcome::Abandoned => "abandoned",
+            Outcome::NotInPlan => "not in the plan, not signalled",
+            Outcome::Escaped => "escaped",
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        matches!(self, Outcome::Exited | Outcome::Killed | Outcome::AlreadyGone)
+    }
+
+    /// Every label, in the order summaries list them.
+    pub const LABELS: [&'static str; 10] = [
+        "exited",
+        "needed SIGKILL",
+        "already gone",
+        "permission denied",
+        "survived",
+        "skipped",
+        "failed",
+        "abandoned",
+        "not in the plan, not signalled",
+        "escaped",
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KillReport {
+    pub signal: Sig,
+    pub outcomes: Vec<(PlanEntry, Outcome)>,
+    /// Descendants that appeared while the plan ran and were killed with it.
+    pub born_meanwhile: usize,
+    /// Which entries of `outcomes` were born meanwhile.
+    pub born: HashSet<ProcKey>,
+    /// Process groups that were also signalled as groups.
+    pub groups: Vec<u32>,
+    /// Cancelled before it finished; every process it had stopped was continued.
+    pub cancelled: bool,
+    /// Problems of the kill itself (a re-sample that failed).
+    pub warnings: Vec<String>,
+}
+
+impl KillReport {
+    pub fn new(signal: Sig) -> KillReport {
+        KillReport {
+            signal,
+            outcomes: Vec::new(),
+            born_meanwhile: 0,
+            born: HashSet::new(),
+            groups: Vec::new(),
+            cancelled: false,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// 0 when everything is gone, 1 when something survived, escaped, was denied,
+    /// skipped or abandoned, or the kill could not check its work.
+    pub fn exit_code(&self) -> i32 {
+        let clean = self.outcomes.iter().all(|(_, o)| o.is_success()) && !self.cancelled;
+        if clean && self.warnings.is_empty() { 0 } else { 1 }
+    }
+
+    pub fn count(&self, label: &str) -> usize {
+        self.outcomes.iter().filter(|(_, o)| o.label() == label).count()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Stopping,
+    Signalling,
+    Waiting,
+    Escalating,
+    Verifying,
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Processes still alive among those signalled.
+    pub alive: usize,
+    pub total: usize,
+}

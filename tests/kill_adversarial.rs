@@ -1,0 +1,305 @@
+//! The kill engine as an attacker would try it: sentinels that log every signal sit
+//! exactly where a wrong kill would land (existing children of a `pid:` target, a
+//! child placed in a sibling attempt, protected names, a process that took a planned
+//! PID), and processes that try to escape (setsid grandchildren, PID hoppers). Every
+//! kill goes through the built binary unless the case needs the library.
+//! `SWARMTOP_BIN` runs the same cases against another build (e.g. an older one).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::sentinel::{self, Sentinel};
+use common::*;
+use serde_json::Value;
+use swarmtop::kill::sessions;
+use swarmtop::model::Forest;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn bin() -> String {
+    std::env::var("SWARMTOP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_swarmtop").to_string())
+}
+
+/// Runs the binary with `config` (TOML text) as its whole configuration.
+fn swarmtop(args: &[&str], config: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("swarmtop")).unwrap();
+    std::fs::write(dir.path().join("swarmtop/config.toml"), config).unwrap();
+    Command::new(bin())
+        .args(args)
+        .env("XDG_CONFIG_HOME", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run swarmtop")
+}
+
+fn skip_without_python() -> bool {
+    if sentinel::available() {
+        return false;
+    }
+    println!("SKIPPED: sentinels need python3");
+    true
+}
+
+struct Box2 {
+    tmp: tempfile::TempDir,
+    wt_a: PathBuf,
+    wt_b: PathBuf,
+}
+
+/// A repository with two worktrees, `wt-a` and `wt-b`, in attempts of their own.
+fn two_attempts(name: &str) -> Box2 {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), &format!("adv{}{name}", std::process::id()));
+    let wt_a = worktree(&r, &tmp.path().join("wt-a"), &format!("{name}-a"));
+    let wt_b = worktree(&r, &tmp.path().join("wt-b"), &format!("{name}-b"));
+    Box2 { tmp, wt_a, wt_b }
+}
+
+fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
+    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.clone())
+}
+
+/// Samples until `ready` holds of the forest.
+fn forest_when(what: &str, mut ready: impl FnMut(&Forest) -> bool) -> Forest {
+    let mut sampler = live_sampler();
+    wait_for(what, WAIT, || {
+        let f = sample_forest(&mut sampler);
+        ready(&f).then_some(f)
+    })
+}
+
+fn state(pid: u32) -> Option<char> {
+    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
+}
+
+fn alive(pid: u32) -> bool {
+    state(pid).is_some_and(|s| s != 'Z')
+}
+
+fn pid_of(forest: &Forest, label: &str) -> u32 {
+    find_label(forest, label).unwrap_or_else(|| panic!("{label} not on the box")).process.pid()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+/// The sentinel received nothing, is alive and is not stopped.
+fn untouched(s: &Sentinel, pid: u32) {
+    assert_eq!(s.received(), Vec::<String>::new(), "{} was signalled", s.label);
+    assert!(alive(pid), "{} was killed", s.label);
+    assert_ne!(state(pid), Some('T'), "{} was left stopped", s.label);
+}
+
+#[test]
+fn a_pid_kill_leaves_the_existing_children_alone() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("pidkill");
+    let (s1, s2) = (
+        Sentinel::new(&label("pidkill", "s1"), b.tmp.path()),
+        Sentinel::new(&label("pidkill", "s2"), b.tmp.path()),
+    );
+    let agent = label("pidkill", "agent");
+    let mut procs = Sessions::default();
+    let script = format!("bash {} & bash {} & wait", s1.script().display(), s2.script().display());
+    procs.spawn(&agent, &b.wt_a, &script);
+    let forest = forest_when("the agent and its two children", |f| {
+        s1.ready() && s2.ready() && [&agent, &s1.label, &s2.label].iter().all(|l| find_label(f, l).is_some())
+    });
+    let (pid, c1, c2) = (pid_of(&forest, &agent), pid_of(&forest, &s1.label), pid_of(&forest, &s2.label));
+    let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &format!("pid:{pid}")], "");
+    let report = json(&out);
+    assert_eq!(report["processes"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(!alive(pid));
+    untouched(&s1, c1);
+    untouched(&s2, c2);
+}
+
+#[test]
+fn an_attempt_kill_never_reaches_a_child_placed_in_a_sibling_attempt() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("sibling");
+    let s = Sentinel::new(&label("sibling", "in-b"), b.tmp.path());
+    let agent = label("sibling", "agent");
+    let mut procs = Sessions::default();
+    let script = format!(
+        "(cd {} && bash {}) & cd {}; sleep 1000 & wait",
+        b.wt_b.display(),
+        s.script().display(),
+        b.wt_a.display()
+    );
+    procs.spawn(&agent, &b.wt_a, &script);
+    let forest = forest_when("the sentinel placed in attempt b", |f| {
+        s.ready() && attempt_of(f, &s.label).is_some_and(|a| Some(a) == attempt_at(f, &b.wt_b))
+    });
+    let a = attempt_at(&forest, &b.wt_a).unwrap();
+    let sentinel_pid = pid_of(&forest, &s.label);
+    let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(!alive(pid_of(&forest, &agent)));
+    untouched(&s, sentinel_pid);
+}
+
+#[test]
+fn protected_names_are_never_signalled() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("protect");
+    let s = Sentinel::new(&label("protect", "kept"), b.tmp.path());
+    let agent = label("protect", "agent");
+    let mut procs = Sessions::default();
+    procs.spawn(&agent, &b.wt_a, &format!("bash {} & sleep 1000 & wait", s.script().display()));
+    let forest = forest_when("the protected sentinel", |f| s.ready() && find_label(f, &s.label).is_some());
+    let a = attempt_at(&forest, &b.wt_a).unwrap();
+    let sentinel_pid = pid_of(&forest, &s.label);
+    let config = format!("[kill]\nprotect = [\"{}\"]\n", s.label);
+    let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], &config);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "a protected process survives: exit 1; {report}");
+    untouched(&s, sentinel_pid);
+}
+
+#[test]
+fn a_term_ignoring_setsid_grandchild_that_outlives_its_parent_does_not_escape() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("escape");
+    let s = Sentinel::new(&label("escape", "grandchild"), b.tmp.path());
+    let child = label("escape", "child");
+    let mut procs = Sessions::default();
+    // On SIGTERM the child forks a grandchild in a session of its own and exits.
+    let child_script = format!(
+        "trap '( setsid bash {} & ); exit 0' TERM; while :; do sleep 0.05; done",
+        s.script().display()
+    );
+    procs.spawn(
+        &label("escape", "agent"),
+        &b.wt_a,
+        &format!("(exec -a {child} bash -c {}) & wait", shell_quote(&child_script)),
+    );
+    let forest = forest_when("the child", |f| find_label(f, &child).is_some());
+    let a = attempt_at(&forest, &b.wt_a).unwrap();
+    let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
+    let report = json(&out);
+    let escapee =
+        report["processes"].as_array().unwrap().iter().find(|p| p["born_after_plan"] == true).cloned();
+    wait_for("no sentinel left", WAIT, || {
+        let f = sample_forest(&mut live_sampler());
+        find_label(&f, &s.label).is_none().then_some(())
+    });
+    let escapee = escapee.unwrap_or_else(|| panic!("the grandchild is not in the report: {report}"));
+    assert!(["needed SIGKILL", "exited"].contains(&escapee["outcome"].as_str().unwrap()), "{report}");
+    assert_eq!(out.status.code(), Some(0), "{report}");
+}
+
+#[test]
+fn a_pid_hopper_is_killed_through_its_process_group() {
+    let b = two_attempts("hopper");
+    let hopper = label("hopper", "h");
+    let mut procs = Sessions::default();
+    let hop = "import os, time\nwhile True:\n    time.sleep(0.05)\n    if os.fork():\n        os._exit(0)\n";
+    if skip_without_python() {
+        return;
+    }
+    let sid = procs.spawn(
+        &hopper,
+        &b.wt_a,
+        &format!("exec -a {hopper} {} -c {}", sentinel::python().unwrap_or("python3"), shell_quote(hop)),
+    );
+    procs.spawn(&label("hopper", "steady"), &b.wt_a, "exec sleep 1000");
+    let forest = forest_when("the attempt", |f| attempt_at(f, &b.wt_a).is_some());
+    let a = attempt_at(&forest, &b.wt_a).unwrap();
+    let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
+    let report = json(&out);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !sessions::members(&[sid]).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(sessions::members(&[sid]).is_empty(), "the hopper escaped: {report}");
+    assert!(report["groups"].as_array().unwrap().iter().any(|g| g == sid), "{report}");
+}
+
+#[test]
+fn int_term_hup_and_quit_during_a_kill_continue_everything_and_exit_1() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("cancel");
+    let s = Sentinel::new(&label("cancel", "stubborn"), b.tmp.path());
+    let mut procs = Sessions::default();
+    s.spawn(&mut procs, &b.wt_a);
+    let forest = forest_when("the sentinel", |f| s.ready() && find_label(f, &s.label).is_some());
+    let a = attempt_at(&forest, &b.wt_a).unwrap();
+    let pid = pid_of(&forest, &s.label);
+    let config_dir = tempfile::tempdir().unwrap();
+    for (n, signal) in ["INT", "TERM", "HUP", "QUIT"].into_iter().enumerate() {
+        let mut cmd = Command::new(bin());
+        cmd.args(["kill", "--yes", "--grace", "60", &a])
+            .env("XDG_CONFIG_HOME", config_dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        sessions::in_new_session(&mut cmd);
+        let child = cmd.spawn().unwrap();
+        let guard = KillOnDrop(child.id());
+        // In the grace: the sentinel has had its TERM and its CONT.
+        wait_for("the kill's SIGTERM", WAIT, || {
+            (s.received().iter().filter(|l| *l == "SIGTERM").count() > n).then_some(())
+        });
+        let started = Instant::now();
+        Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        drop(guard);
+        assert!(started.elapsed() < Duration::from_secs(5), "SIG{signal}: took {:?}", started.elapsed());
+        assert_eq!(out.status.code(), Some(1), "SIG{signal}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cancelled"), "SIG{signal}");
+        assert!(alive(pid) && state(pid) != Some('T'), "SIG{signal}: the sentinel was left {:?}", state(pid));
+    }
+}
+
+#[test]
+fn a_grace_too_long_for_the_clock_is_refused_before_anything_is_signalled() {
+    if skip_without_python() {
+        return;
+    }
+    let b = two_attempts("grace");
+    let s = Sentinel::new(&label("grace", "target"), b.tmp.path());
+    let mut procs = Sessions::default();
+    s.spawn(&mut procs, &b.wt_a);
+    let forest = forest_when("the sentinel", |f| s.ready() && find_label(f, &s.label).is_some());
+    let pid = pid_of(&forest, &s.label);
+    for grace in ["18446744073709551615", "86401"] {
+        let out = swarmtop(&["kill", "--yes", "--grace", grace, &format!("pid:{pid}")], "");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--grace {grace}: {err}");
+        assert!(err.contains("grace") && !err.contains("panicked"), "{err}");
+    }
+    untouched(&s, pid);
+}
+
+/// SIGKILLs the session of a swarmtop started by a test if the test fails.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        sessions::kill_sessions(&[self.0], Duration::from_secs(5));
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
