@@ -1,0 +1,160 @@
+//! Where a key is in a config file, and which key a byte offset is in: every
+//! config error names a line and, when there is one, the key.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+/// One key or array element of the document, with its dotted path
+/// (`kill.grace_secs`, `layout[0].path`, `keys.quit[1]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    path: String,
+    key: Option<Range<usize>>,
+    value: Range<usize>,
+}
+
+/// Every key and element of a document, found with best-effort recovery so a file
+/// with a syntax error still has its keys.
+pub struct Locator {
+    entries: Vec<Entry>,
+}
+
+impl Locator {
+    pub fn new(text: &str) -> Locator {
+        let (root, _) = DeTable::parse_recoverable(text);
+        let mut entries = Vec::new();
+        // An explicit stack: nesting depth comes from the file.
+        let mut stack: Vec<(String, &DeTable<'_>)> = vec![(String::new(), root.get_ref())];
+        let mut arrays: Vec<(String, &[toml::Spanned<DeValue<'_>>])> = Vec::new();
+        while !stack.is_empty() || !arrays.is_empty() {
+            if let Some((prefix, table)) = stack.pop() {
+                for (k, v) in table.iter() {
+                    let path = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+                    entries.push(Entry { path: path.clone(), key: Some(k.span()), value: v.span() });
+                    push_value(path, v.get_ref(), &mut stack, &mut arrays);
+                }
+            } else if let Some((prefix, items)) = arrays.pop() {
+                for (i, v) in items.iter().enumerate() {
+                    let path = format!("{prefix}[{i}]");
+                    entries.push(Entry { path: path.clone(), key: None, value: v.span() });
+                    push_value(path, v.get_ref(), &mut stack, &mut arrays);
+                }
+            }
+        }
+        Locator { entries }
+    }
+
+    /// The byte offset of a key (or of an element's value), by dotted path.
+    pub fn offset_of(&self, path: &str) -> Option<usize> {
+        self.entries.iter().find(|e| e.path == path).map(|e| e.key.as_ref().unwrap_or(&e.value).start)
+    }
+
+    /// The table of the last key before `offset`: where a key at `offset` that the
+    /// document does not hold (a duplicate) would be.
+    pub fn table_before(&self, offset: usize) -> Option<&str> {
+        let last = self
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.key.as_ref()?.start, e.path.as_str())))
+            .filter(|(start, _)| *start < offset)
+            .max_by_key(|(start, _)| *start)?;
+        last.1.rsplit_once('.').map(|(table, _)| table)
+    }
+
+    /// The innermost key whose name or value holds `offset`.
+    pub fn key_at(&self, offset: usize) -> Option<&str> {
+        let holds = |r: &Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
+        self.entries
+            .iter()
+            .filter_map(|e| {
+                let len = [e.key.as_ref(), Some(&e.value)]
+                    .into_iter()
+                    .flatten()
+                    .filter(|r| holds(r))
+                    .map(|r| r.len())
+                    .min()?;
+                Some((len, e.path.as_str()))
+            })
+            .min_by_key(|(len, _)| *len)
+            .map(|(_, path)| path)
+    }
+}
+
+fn push_value<'a, 'i>(
+    path: String,
+    value: &'a DeValue<'i>,
+    stack: &mut Vec<(String, &'a DeTable<'i>)>,
+    arrays: &mut Vec<(String, &'a [toml::Spanned<DeValue<'i>>])>,
+) {
+    match value {
+        DeValue::Table(t) => stack.push((path, t)),
+        DeValue::Array(a) => arrays.push((path, a)),
+        _ => {}
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// serde's type names in words a config's author uses.
+pub fn plain_message(message: &str) -> String {
+    let mut m = message.trim().to_string();
+    for (from, to) in [
+        ("expected u64", "expected a non-negative integer"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected a table"),
+    ] {
+        m = m.replace(from, to);
+    }
+    if let Some(i) = m.find("expected struct ") {
+        m.replace_range(i.., "expected a table");
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "refresh_ms = 5\n[kill]\ngrace_secs = 9\n[[layout]]\npath = \"x\"\n[keys]\nquit = [\"q\", \"j\"]\n";
+
+    #[test]
+    fn keys_are_found_by_path_and_by_offset() {
+        let l = Locator::new(DOC);
+        let line = |p: &str| l.offset_of(p).map(|o| line_col(DOC, o).0);
+        assert_eq!(line("refresh_ms"), Some(1));
+        assert_eq!(line("kill.grace_secs"), Some(3));
+        assert_eq!(line("layout[0].path"), Some(5));
+        assert_eq!(line("keys.quit[1]"), Some(7));
+        assert_eq!(line("keys.nope"), None);
+        let at = |needle: &str| l.key_at(DOC.find(needle).unwrap()).map(str::to_string);
+        assert_eq!(at("9").as_deref(), Some("kill.grace_secs"));
+        assert_eq!(at("\"j\"").as_deref(), Some("keys.quit[1]"));
+        assert_eq!(at("grace").as_deref(), Some("kill.grace_secs"));
+        assert_eq!(l.table_before(DOC.find("[[layout]]").unwrap()), Some("kill"));
+        assert_eq!(l.table_before(DOC.find("[kill]").unwrap()), None);
+    }
+
+    #[test]
+    fn a_broken_document_still_has_its_earlier_keys() {
+        let text = "refresh_ms = 5\ntheme = = 3\n";
+        assert_eq!(Locator::new(text).offset_of("refresh_ms"), Some(0));
+    }
+
+    #[test]
+    fn line_col_counts_characters_and_survives_bad_offsets() {
+        assert_eq!(line_col("é = 1\nx", 7), (2, 1));
+        assert_eq!(line_col("éa", 1), (1, 1));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
+}
