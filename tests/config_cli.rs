@@ -71,14 +71,23 @@ fn rejects(contents: &[u8], expected: &str) {
 
 #[test]
 fn type_errors_name_line_column_and_key() {
-    rejects(b"theme = \"mono\"\n[kill]\ngrace_secs = \"5\"\n", ":3:14: kill.grace_secs: invalid type: string");
-    rejects(b"[keys]\nquit = [\"q\", 3]\n", ":2:14: keys.quit[1]: invalid type: integer `3`, expected a string");
+    rejects(
+        b"theme = \"mono\"\n[kill]\ngrace_secs = \"5\"\n",
+        ":3:14: kill.grace_secs: invalid type: string",
+    );
+    rejects(
+        b"[keys]\nquit = [\"q\", 3]\n",
+        ":2:14: keys.quit[1]: invalid type: integer `3`, expected a string",
+    );
     rejects(b"refresh_ms = 1000\nrefersh = 2\n", ":2:1: refersh: unknown field `refersh`");
 }
 
 #[test]
 fn numbers_that_become_durations_are_bounded() {
-    rejects(b"[kill]\ngrace_secs = 9223372036854775807\n", ":2:1: kill.grace_secs: 9223372036854775807 s is more than 86400");
+    rejects(
+        b"[kill]\ngrace_secs = 9223372036854775807\n",
+        ":2:1: kill.grace_secs: 9223372036854775807 s is more than 86400",
+    );
     rejects(b"refresh_ms = 99\n", ":1:1: refresh_ms: 99 ms is outside 100..=3600000");
     let xdg = tempfile::tempdir().unwrap();
     let out = swarmtop(xdg.path(), &["--refresh", "0", "list"]);

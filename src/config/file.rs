@@ -16,7 +16,8 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 pub fn read_config_file(path: &Path, required: bool) -> Result<Option<String>, ConfigError> {
     let file_err = |message: String| ConfigError::File { file: path.display().to_string(), message };
     // O_NONBLOCK: opening a FIFO for reading waits for a writer otherwise.
-    let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC).open(path) {
+    let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC).open(path)
+    {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
         Err(e) => return Err(file_err(format!("cannot open: {e}"))),
@@ -89,7 +90,10 @@ mod tests {
         rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
         // With no writer, a blocking open would never return.
         let e = err(&fifo);
-        assert!(e.contains(&fifo.display().to_string()) && e.contains("is a FIFO, not a regular file"), "{e}");
+        assert!(
+            e.contains(&fifo.display().to_string()) && e.contains("is a FIFO, not a regular file"),
+            "{e}"
+        );
         assert!(read_config_file(&fifo, false).is_err(), "the default path too");
     }
 

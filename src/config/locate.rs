@@ -30,7 +30,11 @@ impl Locator {
         while !stack.is_empty() || !arrays.is_empty() {
             if let Some((prefix, table)) = stack.pop() {
                 for (k, v) in table.iter() {
-                    let path = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+                    let path = if prefix.is_empty() {
+                        k.get_ref().to_string()
+                    } else {
+                        format!("{prefix}.{}", k.get_ref())
+                    };
                     entries.push(Entry { path: path.clone(), key: Some(k.span()), value: v.span() });
                     push_value(path, v.get_ref(), &mut stack, &mut arrays);
                 }
@@ -126,7 +130,8 @@ pub fn plain_message(message: &str) -> String {
 mod tests {
     use super::*;
 
-    const DOC: &str = "refresh_ms = 5\n[kill]\ngrace_secs = 9\n[[layout]]\npath = \"x\"\n[keys]\nquit = [\"q\", \"j\"]\n";
+    const DOC: &str =
+        "refresh_ms = 5\n[kill]\ngrace_secs = 9\n[[layout]]\npath = \"x\"\n[keys]\nquit = [\"q\", \"j\"]\n";
 
     #[test]
     fn keys_are_found_by_path_and_by_offset() {

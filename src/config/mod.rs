@@ -24,7 +24,6 @@ pub const MAX_GRACE_SECS: u64 = 86_400;
 pub const MIN_REFRESH_MS: u64 = 100;
 pub const MAX_REFRESH_MS: u64 = 3_600_000;
 
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -243,6 +242,6 @@ pub fn xdg_path(
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod prop_tests;
+#[cfg(test)]
+mod tests;

@@ -61,11 +61,17 @@ fn type_errors_name_file_line_column_and_key() {
         err("[keys]\nquit = [\"q\", 1]\n"),
         "/c/config.toml:2:14: keys.quit[1]: invalid type: integer `1`, expected a string"
     );
-    assert_eq!(err("read_only = 1\n"), "/c/config.toml:1:13: read_only: invalid type: integer `1`, expected a boolean");
+    assert_eq!(
+        err("read_only = 1\n"),
+        "/c/config.toml:1:13: read_only: invalid type: integer `1`, expected a boolean"
+    );
     assert!(err("theme = \"neon\"\n").starts_with("/c/config.toml:1:9: theme: unknown variant `neon`"));
     assert!(err("sort = 3\n").starts_with("/c/config.toml:1:8: sort: "));
     assert!(err("source = \"x\"\n").starts_with("/c/config.toml:1:10: source: unknown variant `x`"));
-    assert!(err("[[layout]]\npath = \"/srv/{project}/{task}\"\nname = 1\n").starts_with("/c/config.toml:3:1: layout[0].name: "));
+    assert!(
+        err("[[layout]]\npath = \"/srv/{project}/{task}\"\nname = 1\n")
+            .starts_with("/c/config.toml:3:1: layout[0].name: ")
+    );
 }
 
 #[test]
@@ -107,22 +113,23 @@ fn durations_are_bounded_at_the_edge() {
     let e = resolve(None, &no_env, &flags).unwrap_err();
     assert_eq!(e.to_string(), "--refresh: 10 ms is outside 100..=3600000 (100 ms to an hour)");
     // A bad value in the file is an error even when a flag overrides it.
-    let e = resolve(Some(FileInput { path: Path::new("c"), text: "refresh_ms = 1\n" }), &no_env, &Flags {
-        refresh_ms: Some(1000),
-        ..Flags::default()
-    });
+    let e = resolve(
+        Some(FileInput { path: Path::new("c"), text: "refresh_ms = 1\n" }),
+        &no_env,
+        &Flags { refresh_ms: Some(1000), ..Flags::default() },
+    );
     assert!(e.is_err());
 }
 
 #[test]
 fn key_bindings_are_checked_when_the_config_loads() {
-    assert_eq!(
-        err("[keys]\nquit = []\n"),
-        "/c/config.toml:2:1: keys.quit: quit needs at least one key"
-    );
+    assert_eq!(err("[keys]\nquit = []\n"), "/c/config.toml:2:1: keys.quit: quit needs at least one key");
     assert_eq!(err("[keys]\nhelp = []\n"), "/c/config.toml:2:1: keys.help: help needs at least one key");
     assert!(with_file("[keys]\nkill = []\n").is_ok(), "other commands may be unbound");
-    assert!(err("[keys]\nfly = [\"f\"]\n").starts_with("/c/config.toml:2:1: keys.fly: unknown command (known: up, "));
+    assert!(
+        err("[keys]\nfly = [\"f\"]\n")
+            .starts_with("/c/config.toml:2:1: keys.fly: unknown command (known: up, ")
+    );
     assert_eq!(
         err("[keys]\nquit = [\"q\", \"hyper-x\"]\n"),
         "/c/config.toml:2:14: keys.quit[1]: cannot parse key \"hyper-x\""

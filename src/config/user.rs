@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::locate::{Locator, line_col, plain_message};
-use super::{Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms};
+use super::{
+    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms,
+};
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
 
@@ -56,7 +58,13 @@ impl Places<'_> {
             });
         }
         let (line, column) = line_col(self.text, offset.unwrap_or(0));
-        ConfigError::At { file: self.file.into(), line, column: Some(column), key, message: plain_message(message) }
+        ConfigError::At {
+            file: self.file.into(),
+            line,
+            column: Some(column),
+            key,
+            message: plain_message(message),
+        }
     }
 
     /// An error about a key; the first of `paths` found in the file gives the line.

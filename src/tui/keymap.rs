@@ -18,11 +18,24 @@ pub struct KeySpec {
 /// A bad `[keys]` table; `index` is the position of the offending key in its list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeymapError {
-    UnknownAction { action: String },
-    BadKey { action: String, index: usize, key: String },
-    Conflict { key: String, first: String, second: String, index: usize },
+    UnknownAction {
+        action: String,
+    },
+    BadKey {
+        action: String,
+        index: usize,
+        key: String,
+    },
+    Conflict {
+        key: String,
+        first: String,
+        second: String,
+        index: usize,
+    },
     /// A command that must keep a key (quit, help) has none.
-    Unbound { action: String },
+    Unbound {
+        action: String,
+    },
 }
 
 /// Commands an empty list may not unbind: without them there is no way out or no way
@@ -174,8 +187,8 @@ impl Keymap {
         let mut by_key: HashMap<KeySpec, Command> = HashMap::new();
         let mut by_command: BTreeMap<Command, Vec<KeySpec>> = BTreeMap::new();
         for (action, specs) in keys {
-            let command =
-                Command::by_name(action).ok_or_else(|| KeymapError::UnknownAction { action: action.clone() })?;
+            let command = Command::by_name(action)
+                .ok_or_else(|| KeymapError::UnknownAction { action: action.clone() })?;
             for (index, spec) in specs.iter().enumerate() {
                 let key = parse_key(spec).ok_or_else(|| KeymapError::BadKey {
                     action: action.clone(),
