@@ -132,14 +132,12 @@ impl Builder<'_> {
     }
 
     fn projects(&self, attempts: Vec<(AttemptRef, Vec<ProcNode>)>) -> Vec<ProjectNode> {
-        // Tagged projects that name a repository join it.
-        let repo_by_name: BTreeMap<String, PathBuf> = self
-            .snapshot
-            .worktrees
-            .iter()
-            .map(|w| (project_name(&w.project_path), w.project_path.clone()))
-            .rev()
-            .collect();
+        // Tagged projects that name a repository join it; of namesakes, the first path
+        // (not the first discovered, so the choice does not change with the order).
+        let mut repos: Vec<&PathBuf> = self.snapshot.worktrees.iter().map(|w| &w.project_path).collect();
+        repos.sort_by(|a, b| b.cmp(a));
+        let repo_by_name: BTreeMap<String, PathBuf> =
+            repos.into_iter().map(|p| (project_name(p), p.clone())).collect();
         // project → (path, task name → attempts)
         let mut tree: BTreeMap<ProjectKey, (PathBuf, BTreeMap<String, Vec<AttemptNode>>)> = BTreeMap::new();
         for (attempt, processes) in attempts {

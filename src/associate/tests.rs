@@ -308,3 +308,20 @@ fn a_registry_attempt_never_takes_a_real_worktrees_id() {
         "{by_source:?}"
     );
 }
+
+#[test]
+fn a_tagged_attempt_joins_the_same_namesake_repository_in_any_order() {
+    let tagged =
+        || process(20, 1, "job").env("SWARMTOP_PROJECT", "app").env("SWARMTOP_TASK", "t").cwd("/tmp");
+    let procs =
+        || vec![process(10, 1, "x").cwd("/work/b/app"), process(11, 1, "y").cwd("/work/a/app"), tagged()];
+    let ids = |wts| {
+        let f = associate(&snapshot(procs(), wts), &Options::default());
+        let mut v: Vec<String> = f.attempts().map(|(_, _, a)| a.id.clone()).collect();
+        v.sort();
+        v
+    };
+    let ab = ids(vec![main_worktree("/work/a/app", "main"), main_worktree("/work/b/app", "main")]);
+    let ba = ids(vec![main_worktree("/work/b/app", "main"), main_worktree("/work/a/app", "main")]);
+    assert_eq!(ab, ba);
+}
