@@ -30,11 +30,7 @@ impl Locator {
         while !stack.is_empty() || !arrays.is_empty() {
             if let Some((prefix, table)) = stack.pop() {
                 for (k, v) in table.iter() {
-                    let path = if prefix.is_empty() {
-                        k.get_ref().to_string()
-                    } else {
-                        format!("{prefix}.{}", k.get_ref())
-                    };
+                    let path = join(&prefix, k.get_ref());
                     entries.push(Entry { path: path.clone(), key: Some(k.span()), value: v.span() });
                     push_value(path, v.get_ref(), &mut stack, &mut arrays);
                 }
@@ -54,18 +50,6 @@ impl Locator {
         self.entries.iter().find(|e| e.path == path).map(|e| e.key.as_ref().unwrap_or(&e.value).start)
     }
 
-    /// The table of the last key before `offset`: where a key at `offset` that the
-    /// document does not hold (a duplicate) would be.
-    pub fn table_before(&self, offset: usize) -> Option<&str> {
-        let last = self
-            .entries
-            .iter()
-            .filter_map(|e| Some((e.key.as_ref()?.start, e.path.as_str())))
-            .filter(|(start, _)| *start < offset)
-            .max_by_key(|(start, _)| *start)?;
-        last.1.rsplit_once('.').map(|(table, _)| table)
-    }
-
     /// The innermost key whose name or value holds `offset`.
     pub fn key_at(&self, offset: usize) -> Option<&str> {
         let holds = |r: &Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
@@ -83,6 +67,50 @@ impl Locator {
             .min_by_key(|(len, _)| *len)
             .map(|(_, path)| path)
     }
+}
+
+/// A key as a path segment: bare when TOML allows, quoted otherwise.
+pub fn segment(key: &str) -> String {
+    if is_bare_key(key) { key.to_string() } else { format!("{key:?}") }
+}
+
+pub fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() { segment(key) } else { format!("{prefix}.{}", segment(key)) }
+}
+
+fn is_bare_key(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The dotted path of a duplicate key, which the parsed document does not hold: the
+/// key as written on its line, under the last table header before it.
+pub fn duplicate_path(text: &str, offset: usize) -> Option<String> {
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[line_start..line_end];
+    if let Some(header) = header_name(line) {
+        return Some(header.to_string());
+    }
+    let written = line.split('=').next()?.trim();
+    let table = text[..line_start].lines().rev().find_map(header_name);
+    Some(match table {
+        Some(t) => format!("{t}.{written}"),
+        None => written.to_string(),
+    })
+}
+
+/// `kill` of `[kill]` or `[[kill]]`.
+fn header_name(line: &str) -> Option<&str> {
+    let l = line.trim();
+    let inner = l
+        .strip_prefix("[[")
+        .and_then(|r| r.split("]]").next())
+        .or_else(|| l.strip_prefix('[').and_then(|r| r.split(']').next()))?;
+    Some(inner.trim())
 }
 
 fn push_value<'a, 'i>(
@@ -115,10 +143,16 @@ pub fn plain_message(message: &str) -> String {
     let mut m = message.trim().to_string();
     for (from, to) in [
         ("expected u64", "expected a non-negative integer"),
+        ("invalid type: map", "invalid type: table"),
+        ("invalid type: sequence", "invalid type: array"),
         ("expected a sequence", "expected an array"),
         ("expected a map", "expected a table"),
     ] {
         m = m.replace(from, to);
+    }
+    if m.starts_with("wanted exactly 1 element") {
+        // serde's word for a table where a name (theme, sort, source) was expected.
+        return "expected a string".to_string();
     }
     if let Some(i) = m.find("expected struct ") {
         m.replace_range(i.., "expected a table");
@@ -146,14 +180,26 @@ mod tests {
         assert_eq!(at("9").as_deref(), Some("kill.grace_secs"));
         assert_eq!(at("\"j\"").as_deref(), Some("keys.quit[1]"));
         assert_eq!(at("grace").as_deref(), Some("kill.grace_secs"));
-        assert_eq!(l.table_before(DOC.find("[[layout]]").unwrap()), Some("kill"));
-        assert_eq!(l.table_before(DOC.find("[kill]").unwrap()), None);
+        let quoted = Locator::new("[keys]\n\"a.b\" = 1\n");
+        assert_eq!(quoted.offset_of("keys.\"a.b\""), Some(7));
     }
 
     #[test]
     fn a_broken_document_still_has_its_earlier_keys() {
         let text = "refresh_ms = 5\ntheme = = 3\n";
         assert_eq!(Locator::new(text).offset_of("refresh_ms"), Some(0));
+    }
+
+    #[test]
+    fn duplicates_are_named_by_their_header_and_line() {
+        let at = |t: &str, needle: &str| duplicate_path(t, t.rfind(needle).unwrap());
+        assert_eq!(at("a = 1\na = 2\n", "a").as_deref(), Some("a"));
+        assert_eq!(
+            at("[kill]\ngrace_secs = 1\ngrace_secs = 2\n", "grace").as_deref(),
+            Some("kill.grace_secs")
+        );
+        assert_eq!(at("kill.grace_secs = 1\n[kill]\n", "kill").as_deref(), Some("kill"));
+        assert_eq!(at("[[layout]]\npath = \"x\"\npath = \"y\"\n", "path").as_deref(), Some("layout.path"));
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::model::text::sanitize;
+
 pub use crate::model::sort::SortKey;
 use crate::sample::SourceKind;
 
@@ -138,7 +140,7 @@ pub enum ConfigError {
     #[error("{}", at_text(.file, *.line, *.column, .key.as_deref(), .message))]
     At { file: String, line: usize, column: Option<usize>, key: Option<String>, message: String },
     /// A problem with the file itself: cannot open, not a regular file, too large.
-    #[error("{file}: {message}")]
+    #[error("{}: {message}", sanitize(.file))]
     File { file: String, message: String },
     /// A bad command-line value.
     #[error("{flag}: {message}")]
@@ -147,8 +149,9 @@ pub enum ConfigError {
 
 fn at_text(file: &str, line: usize, column: Option<usize>, key: Option<&str>, message: &str) -> String {
     let column = column.map(|c| format!("{c}:")).unwrap_or_default();
-    let key = key.map(|k| format!(" {k}:")).unwrap_or_default();
-    format!("{file}:{line}:{column}{key} {message}")
+    let key = key.map(|k| format!(" {}:", sanitize(k))).unwrap_or_default();
+    // Keys and values of the file are quoted in messages: no raw control characters.
+    format!("{}:{line}:{column}{key} {}", sanitize(file), sanitize(message))
 }
 
 /// Overrides from the command line; `None` keeps the config's value.

@@ -145,3 +145,23 @@ fn key_bindings_are_checked_when_the_config_loads() {
         "/c/config.toml:3:1: keys.down: key \"q\" is bound to both down and quit"
     );
 }
+
+#[test]
+fn hostile_shapes_name_their_key() {
+    for (text, expected) in [
+        ("[[keys]]\n", "1:1: keys: invalid type: array, expected a table"),
+        ("[layout]\npath = \"x\"\n", "1:1: layout: invalid type: table, expected an array"),
+        ("layout = [1]\n", "1:11: layout[0]: invalid type: integer `1`, expected a table"),
+        ("[[layout]]\n", "1:1: layout: missing field `path`"),
+        ("kill.grace_secs = 1\n[kill]\n", "2:2: kill: duplicate key"),
+        ("theme = {}\n", "1:9: theme: expected a string"),
+        ("[keys]\n\"\" = []\n", "2:1: keys.\"\": unknown command"),
+        ("[keys]\n\"\\u001b[2J\" = []\n", "2:1: keys.\"\\u{1b}[2J\": unknown command"),
+        ("keys.quit.x = 1\n", "1:6: keys.quit: invalid type: table, expected an array"),
+        ("refresh_ms = 99999999999999999999\n", "1:14: refresh_ms: invalid type: integer"),
+    ] {
+        let e = err(text);
+        assert!(e.starts_with(&format!("/c/config.toml:{expected}")), "{text:?}: {e}");
+        assert!(!e.contains('\x1b'), "{e:?}");
+    }
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::locate::{Locator, line_col, plain_message};
+use super::locate::{Locator, duplicate_path, line_col, plain_message, segment};
 use super::{
     Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms,
 };
@@ -47,15 +47,10 @@ struct Places<'a> {
 impl Places<'_> {
     /// An error at a byte offset; the key is the one holding it.
     fn at_offset(&self, span: Option<Range<usize>>, message: &str) -> ConfigError {
-        let offset = span.as_ref().map(|s| s.start);
+        let offset = span.map(|s| s.start);
         let mut key = offset.and_then(|o| self.locator.key_at(o)).map(str::to_string);
-        // A duplicate is not in the parsed document; its span is the key's text.
-        let named = span.and_then(|s| self.text.get(s)).filter(|k| is_bare_key(k));
-        if let (true, Some(name), Some(o)) = (message == "duplicate key", named, offset) {
-            key = Some(match self.locator.table_before(o) {
-                Some(table) => format!("{table}.{name}"),
-                None => name.to_string(),
-            });
+        if message == "duplicate key" {
+            key = offset.and_then(|o| duplicate_path(self.text, o)).or(key);
         }
         let (line, column) = line_col(self.text, offset.unwrap_or(0));
         ConfigError::At {
@@ -116,10 +111,13 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     // The whole table, defaults included, must make a keymap: conflicts with a default
     // binding and unbinding quit are errors too.
     if let Err(e) = Keymap::from_config(&config.keys) {
-        let entry = format!("keys.{}", e.entry());
-        let other = e.other_action().map(|a| format!("keys.{a}")).unwrap_or_default();
-        let action = entry.split('[').next().unwrap_or_default();
-        return Err(places.at_key(&[&entry, action, &other, "keys"], e.detail()));
+        let action = format!("keys.{}", segment(e.action()));
+        let entry = match e.index() {
+            Some(i) => format!("{action}[{i}]"),
+            None => action.clone(),
+        };
+        let other = e.other_action().map(|a| format!("keys.{}", segment(a))).unwrap_or_default();
+        return Err(places.at_key(&[&entry, &action, &other, "keys"], e.detail()));
     }
     Ok(())
 }
@@ -144,8 +142,4 @@ fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
         }
     }
     Ok(())
-}
-
-fn is_bare_key(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

@@ -43,12 +43,21 @@ pub enum KeymapError {
 pub const MUST_BE_BOUND: &[Command] = &[Command::Quit, Command::Help];
 
 impl KeymapError {
-    /// The `[keys]` entry it is about, e.g. `quit` or `quit[1]`.
-    pub fn entry(&self) -> String {
+    /// The `[keys]` action it is about (the later one of a conflict).
+    pub fn action(&self) -> &str {
         match self {
-            KeymapError::UnknownAction { action } | KeymapError::Unbound { action } => action.clone(),
-            KeymapError::BadKey { action, index, .. } => format!("{action}[{index}]"),
-            KeymapError::Conflict { second, index, .. } => format!("{second}[{index}]"),
+            KeymapError::UnknownAction { action }
+            | KeymapError::Unbound { action }
+            | KeymapError::BadKey { action, .. } => action,
+            KeymapError::Conflict { second, .. } => second,
+        }
+    }
+
+    /// The position of the offending key in the action's list.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            KeymapError::BadKey { index, .. } | KeymapError::Conflict { index, .. } => Some(*index),
+            KeymapError::UnknownAction { .. } | KeymapError::Unbound { .. } => None,
         }
     }
 
@@ -78,7 +87,10 @@ impl KeymapError {
 
 impl fmt::Display for KeymapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "keys.{}: {}", self.entry(), self.detail())
+        match self.index() {
+            Some(i) => write!(f, "keys.{}[{i}]: {}", self.action(), self.detail()),
+            None => write!(f, "keys.{}: {}", self.action(), self.detail()),
+        }
     }
 }
 
