@@ -325,3 +325,64 @@ fn a_tagged_attempt_joins_the_same_namesake_repository_in_any_order() {
     let ba = ids(vec![main_worktree("/work/b/app", "main"), main_worktree("/work/a/app", "main")]);
     assert_eq!(ab, ba);
 }
+
+mod id_stability {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// (parent, directory, branch or detached) of a worktree of `/src/repo`.
+    type Wt = (u8, u8, Option<u8>);
+
+    fn worktree((parent, dir, branch): Wt) -> crate::model::Worktree {
+        let path = format!("/p{parent}/{}", ["wt", "main", "x"][dir as usize]);
+        crate::model::Worktree {
+            branch: branch.map(|b| format!("b{b}")),
+            ..linked_worktree(&path, "/src/repo", "unused")
+        }
+    }
+
+    /// attempt id → path of the worktrees with a process in them.
+    fn ids(universe: &[Wt], present: &[bool], order: &[usize]) -> Vec<(String, std::path::PathBuf)> {
+        let mut wts: Vec<crate::model::Worktree> = universe.iter().map(|&w| worktree(w)).collect();
+        wts.sort_by_key(|w| order[w.path.as_os_str().len() % order.len()] ^ w.path.as_os_str().len());
+        let procs = wts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| present[i % present.len()])
+            .map(|(i, w)| process(10 + i as u32, 1, "x").cwd(w.path.to_str().unwrap_or("/")))
+            .collect();
+        let f = associate(&snapshot(procs, wts), &Options::default());
+        f.attempts().map(|(_, _, a)| (a.id.clone(), a.path.clone())).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Between any two forests of one repository, an attempt id names one worktree,
+        /// except a plain id, which passes only between worktrees never present together.
+        #[test]
+        fn an_attempt_id_never_moves_between_present_worktrees(
+            universe in prop::collection::btree_set((0u8..3, 0u8..3, prop::option::of(0u8..2)), 1..8),
+            p1 in prop::collection::vec(any::<bool>(), 8),
+            p2 in prop::collection::vec(any::<bool>(), 8),
+            o1 in prop::collection::vec(any::<usize>(), 4),
+            o2 in prop::collection::vec(any::<usize>(), 4),
+        ) {
+            // One worktree per path, as git has.
+            let mut seen = std::collections::BTreeSet::new();
+            let universe: Vec<Wt> = universe.into_iter().filter(|&(p, d, _)| seen.insert((p, d))).collect();
+            let f1 = ids(&universe, &p1, &o1);
+            let f2 = ids(&universe, &p2, &o2);
+            let has = |f: &[(String, std::path::PathBuf)], p: &std::path::Path| f.iter().any(|(_, q)| q == p);
+            for (id, p) in &f1 {
+                for (_, q) in f2.iter().filter(|(other, _)| other == id) {
+                    if p != q {
+                        let attempt = id.rsplit('/').next().unwrap_or_default();
+                        prop_assert!(!attempt.contains('~'), "suffixed {} moved", id);
+                        prop_assert!(!has(&f2, p) && !has(&f1, q), "{} moved from {:?} to {:?}", id, p, q);
+                    }
+                }
+            }
+        }
+    }
+}
