@@ -5,11 +5,54 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-/// One key or array element of the document, with its dotted path
-/// (`kill.grace_secs`, `layout[0].path`, `keys.quit[1]`).
+/// A step of a key path: a key of a table or an element of an array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A dotted key path as error messages show it: `kill.grace_secs`, `layout[0].path`,
+/// `keys.quit[1]`, `keys."a.b"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyPath(pub Vec<Seg>);
+
+impl KeyPath {
+    pub fn key(k: &str) -> KeyPath {
+        KeyPath(vec![Seg::Key(k.to_string())])
+    }
+
+    pub fn then(mut self, k: &str) -> KeyPath {
+        self.0.push(Seg::Key(k.to_string()));
+        self
+    }
+
+    pub fn at(mut self, i: usize) -> KeyPath {
+        self.0.push(Seg::Index(i));
+        self
+    }
+}
+
+impl std::fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if n == 0 => f.write_str(&segment(k))?,
+                Seg::Key(k) => write!(f, ".{}", segment(k))?,
+                Seg::Index(i) => write!(f, "[{i}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One key or array element of the document. Entries point at their parent rather
+/// than holding their whole path, so deep nesting of long keys costs no more memory
+/// than the file itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
-    path: String,
+    parent: Option<usize>,
+    seg: Seg,
     key: Option<Range<usize>>,
     value: Range<usize>,
 }
@@ -20,62 +63,78 @@ pub struct Locator {
     entries: Vec<Entry>,
 }
 
+type Items<'a, 'i> = &'a [toml::Spanned<DeValue<'i>>];
+
 impl Locator {
     pub fn new(text: &str) -> Locator {
         let (root, _) = DeTable::parse_recoverable(text);
         let mut entries = Vec::new();
-        // An explicit stack: nesting depth comes from the file.
-        let mut stack: Vec<(String, &DeTable<'_>)> = vec![(String::new(), root.get_ref())];
-        let mut arrays: Vec<(String, &[toml::Spanned<DeValue<'_>>])> = Vec::new();
-        while !stack.is_empty() || !arrays.is_empty() {
-            if let Some((prefix, table)) = stack.pop() {
+        // Explicit stacks: nesting depth comes from the file.
+        let mut tables: Vec<(Option<usize>, &DeTable<'_>)> = vec![(None, root.get_ref())];
+        let mut arrays: Vec<(usize, Items<'_, '_>)> = Vec::new();
+        while !tables.is_empty() || !arrays.is_empty() {
+            if let Some((parent, table)) = tables.pop() {
                 for (k, v) in table.iter() {
-                    let path = join(&prefix, k.get_ref());
-                    entries.push(Entry { path: path.clone(), key: Some(k.span()), value: v.span() });
-                    push_value(path, v.get_ref(), &mut stack, &mut arrays);
+                    let seg = Seg::Key(k.get_ref().to_string());
+                    entries.push(Entry { parent, seg, key: Some(k.span()), value: v.span() });
+                    push_value(entries.len() - 1, v.get_ref(), &mut tables, &mut arrays);
                 }
-            } else if let Some((prefix, items)) = arrays.pop() {
+            } else if let Some((parent, items)) = arrays.pop() {
                 for (i, v) in items.iter().enumerate() {
-                    let path = format!("{prefix}[{i}]");
-                    entries.push(Entry { path: path.clone(), key: None, value: v.span() });
-                    push_value(path, v.get_ref(), &mut stack, &mut arrays);
+                    entries.push(Entry {
+                        parent: Some(parent),
+                        seg: Seg::Index(i),
+                        key: None,
+                        value: v.span(),
+                    });
+                    push_value(entries.len() - 1, v.get_ref(), &mut tables, &mut arrays);
                 }
             }
         }
         Locator { entries }
     }
 
-    /// The byte offset of a key (or of an element's value), by dotted path.
-    pub fn offset_of(&self, path: &str) -> Option<usize> {
-        self.entries.iter().find(|e| e.path == path).map(|e| e.key.as_ref().unwrap_or(&e.value).start)
+    /// The byte offset of a key (or of an element's value).
+    pub fn offset_of(&self, path: &KeyPath) -> Option<usize> {
+        let mut at: Option<usize> = None;
+        for seg in &path.0 {
+            at = Some(self.entries.iter().position(|e| e.parent == at && e.seg == *seg)?);
+        }
+        let e = &self.entries[at?];
+        Some(e.key.as_ref().unwrap_or(&e.value).start)
     }
 
     /// The innermost key whose name or value holds `offset`.
-    pub fn key_at(&self, offset: usize) -> Option<&str> {
+    pub fn key_at(&self, offset: usize) -> Option<KeyPath> {
         let holds = |r: &Range<usize>| r.start <= offset && offset < r.end.max(r.start + 1);
-        self.entries
+        let (_, found) = self
+            .entries
             .iter()
-            .filter_map(|e| {
+            .enumerate()
+            .filter_map(|(i, e)| {
                 let len = [e.key.as_ref(), Some(&e.value)]
                     .into_iter()
                     .flatten()
                     .filter(|r| holds(r))
                     .map(|r| r.len())
                     .min()?;
-                Some((len, e.path.as_str()))
+                Some((len, i))
             })
-            .min_by_key(|(len, _)| *len)
-            .map(|(_, path)| path)
+            .min_by_key(|(len, _)| *len)?;
+        let mut segs = Vec::new();
+        let mut at = Some(found);
+        while let Some(i) = at {
+            segs.push(self.entries[i].seg.clone());
+            at = self.entries[i].parent;
+        }
+        segs.reverse();
+        Some(KeyPath(segs))
     }
 }
 
 /// A key as a path segment: bare when TOML allows, quoted otherwise.
 pub fn segment(key: &str) -> String {
     if is_bare_key(key) { key.to_string() } else { format!("{key:?}") }
-}
-
-pub fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { segment(key) } else { format!("{prefix}.{}", segment(key)) }
 }
 
 fn is_bare_key(s: &str) -> bool {
@@ -114,14 +173,14 @@ fn header_name(line: &str) -> Option<&str> {
 }
 
 fn push_value<'a, 'i>(
-    path: String,
+    index: usize,
     value: &'a DeValue<'i>,
-    stack: &mut Vec<(String, &'a DeTable<'i>)>,
-    arrays: &mut Vec<(String, &'a [toml::Spanned<DeValue<'i>>])>,
+    tables: &mut Vec<(Option<usize>, &'a DeTable<'i>)>,
+    arrays: &mut Vec<(usize, Items<'a, 'i>)>,
 ) {
     match value {
-        DeValue::Table(t) => stack.push((path, t)),
-        DeValue::Array(a) => arrays.push((path, a)),
+        DeValue::Table(t) => tables.push((Some(index), t)),
+        DeValue::Array(a) => arrays.push((index, a)),
         _ => {}
     }
 }
@@ -170,24 +229,26 @@ mod tests {
     #[test]
     fn keys_are_found_by_path_and_by_offset() {
         let l = Locator::new(DOC);
-        let line = |p: &str| l.offset_of(p).map(|o| line_col(DOC, o).0);
-        assert_eq!(line("refresh_ms"), Some(1));
-        assert_eq!(line("kill.grace_secs"), Some(3));
-        assert_eq!(line("layout[0].path"), Some(5));
-        assert_eq!(line("keys.quit[1]"), Some(7));
-        assert_eq!(line("keys.nope"), None);
-        let at = |needle: &str| l.key_at(DOC.find(needle).unwrap()).map(str::to_string);
+        let line = |p: KeyPath| l.offset_of(&p).map(|o| line_col(DOC, o).0);
+        assert_eq!(line(KeyPath::key("refresh_ms")), Some(1));
+        assert_eq!(line(KeyPath::key("kill").then("grace_secs")), Some(3));
+        assert_eq!(line(KeyPath::key("layout").at(0).then("path")), Some(5));
+        assert_eq!(line(KeyPath::key("keys").then("quit").at(1)), Some(7));
+        assert_eq!(line(KeyPath::key("keys").then("nope")), None);
+        let at = |needle: &str| l.key_at(DOC.find(needle).unwrap()).map(|p| p.to_string());
         assert_eq!(at("9").as_deref(), Some("kill.grace_secs"));
         assert_eq!(at("\"j\"").as_deref(), Some("keys.quit[1]"));
         assert_eq!(at("grace").as_deref(), Some("kill.grace_secs"));
+        assert_eq!(at("\"x\"").as_deref(), Some("layout[0].path"));
         let quoted = Locator::new("[keys]\n\"a.b\" = 1\n");
-        assert_eq!(quoted.offset_of("keys.\"a.b\""), Some(7));
+        assert_eq!(quoted.offset_of(&KeyPath::key("keys").then("a.b")), Some(7));
+        assert_eq!(quoted.key_at(8).map(|p| p.to_string()).as_deref(), Some("keys.\"a.b\""));
     }
 
     #[test]
     fn a_broken_document_still_has_its_earlier_keys() {
         let text = "refresh_ms = 5\ntheme = = 3\n";
-        assert_eq!(Locator::new(text).offset_of("refresh_ms"), Some(0));
+        assert_eq!(Locator::new(text).offset_of(&KeyPath::key("refresh_ms")), Some(0));
     }
 
     #[test]

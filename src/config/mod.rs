@@ -149,9 +149,17 @@ pub enum ConfigError {
 
 fn at_text(file: &str, line: usize, column: Option<usize>, key: Option<&str>, message: &str) -> String {
     let column = column.map(|c| format!("{c}:")).unwrap_or_default();
-    let key = key.map(|k| format!(" {}:", sanitize(k))).unwrap_or_default();
-    // Keys and values of the file are quoted in messages: no raw control characters.
-    format!("{}:{line}:{column}{key} {}", sanitize(file), sanitize(message))
+    // Keys and values of the file are quoted in messages: no raw control characters,
+    // and no kilobytes of one key.
+    let key = key.map(|k| format!(" {}:", clip(&sanitize(k), 200))).unwrap_or_default();
+    format!("{}:{line}:{column}{key} {}", sanitize(file), clip(&sanitize(message), 1000))
+}
+
+fn clip(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
 }
 
 /// Overrides from the command line; `None` keeps the config's value.

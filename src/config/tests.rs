@@ -84,6 +84,10 @@ fn syntax_errors_name_line_and_column() {
     );
     let deep = format!("agents = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
     assert!(err(&deep).starts_with("/c/config.toml:1:"), "deep nesting is an error, not a stack overflow");
+    let deep = format!("[keys]\nquit = {}1{}\n", "{a=".repeat(100_000), "}".repeat(100_000));
+    assert!(err(&deep).starts_with("/c/config.toml:2:"));
+    let dotted = format!("{} = 1\n", vec!["k"; 100_000].join("."));
+    assert!(err(&dotted).starts_with("/c/config.toml:1:"));
 }
 
 #[test]
@@ -164,4 +168,18 @@ fn hostile_shapes_name_their_key() {
         assert!(e.starts_with(&format!("/c/config.toml:{expected}")), "{text:?}: {e}");
         assert!(!e.contains('\x1b'), "{e:?}");
     }
+}
+
+#[test]
+fn deep_long_keys_with_many_leaves_stay_cheap() {
+    // Under a 400 KB table path, 60,000 keys: paths copied per key would need 24 GB.
+    let segment = "k".repeat(10_000);
+    let header = vec![segment.as_str(); 40].join(".");
+    let leaves: String = (0..60_000).map(|i| format!("a{i}=1\n")).collect();
+    let text = format!("[{header}]\n{leaves}");
+    let started = std::time::Instant::now();
+    let e = err(&text);
+    assert!(e.starts_with("/c/config.toml:1:2: kkkk"), "{}", &e[..80.min(e.len())]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(e.chars().count() < 1300, "long keys are clipped: {} chars", e.chars().count());
 }

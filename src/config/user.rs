@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::locate::{Locator, duplicate_path, line_col, plain_message, segment};
+use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
     Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms,
 };
@@ -48,7 +48,7 @@ impl Places<'_> {
     /// An error at a byte offset; the key is the one holding it.
     fn at_offset(&self, span: Option<Range<usize>>, message: &str) -> ConfigError {
         let offset = span.map(|s| s.start);
-        let mut key = offset.and_then(|o| self.locator.key_at(o)).map(str::to_string);
+        let mut key = offset.and_then(|o| self.locator.key_at(o)).map(|k| k.to_string());
         if message == "duplicate key" {
             key = offset.and_then(|o| duplicate_path(self.text, o)).or(key);
         }
@@ -63,17 +63,17 @@ impl Places<'_> {
     }
 
     /// An error about a key; the first of `paths` found in the file gives the line.
-    fn at_key(&self, paths: &[&str], message: String) -> ConfigError {
-        let found = paths.iter().find_map(|p| Some((*p, self.locator.offset_of(p)?)));
+    fn at_key(&self, paths: &[KeyPath], message: String) -> ConfigError {
+        let found = paths.iter().find_map(|p| Some((p, self.locator.offset_of(p)?)));
         let (key, line, column) = match found {
             Some((p, offset)) => {
                 let (line, column) = line_col(self.text, offset);
-                (p, line, Some(column))
+                (p.to_string(), line, Some(column))
             }
             // Checks run on values the file set, so their keys are in it.
-            None => (paths.first().copied().unwrap_or(""), 1, None),
+            None => (paths.first().map(ToString::to_string).unwrap_or_default(), 1, None),
         };
-        ConfigError::At { file: self.file.into(), line, column, key: Some(key.into()), message }
+        ConfigError::At { file: self.file.into(), line, column, key: Some(key), message }
     }
 }
 
@@ -111,13 +111,13 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     // The whole table, defaults included, must make a keymap: conflicts with a default
     // binding and unbinding quit are errors too.
     if let Err(e) = Keymap::from_config(&config.keys) {
-        let action = format!("keys.{}", segment(e.action()));
+        let action = KeyPath::key("keys").then(e.action());
         let entry = match e.index() {
-            Some(i) => format!("{action}[{i}]"),
+            Some(i) => action.clone().at(i),
             None => action.clone(),
         };
-        let other = e.other_action().map(|a| format!("keys.{}", segment(a))).unwrap_or_default();
-        return Err(places.at_key(&[&entry, &action, &other, "keys"], e.detail()));
+        let other = e.other_action().map(|a| KeyPath::key("keys").then(a)).unwrap_or_default();
+        return Err(places.at_key(&[entry, action, other, KeyPath::key("keys")], e.detail()));
     }
     Ok(())
 }
@@ -130,15 +130,17 @@ fn set<T>(slot: &mut T, value: Option<T>) {
 
 fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
     if let Some(ms) = user.refresh_ms {
-        check_refresh_ms(ms).map_err(|m| places.at_key(&["refresh_ms"], m))?;
+        check_refresh_ms(ms).map_err(|m| places.at_key(&[KeyPath::key("refresh_ms")], m))?;
     }
     if let Some(secs) = user.kill.as_ref().and_then(|k| k.grace_secs) {
-        check_grace_secs(secs).map_err(|m| places.at_key(&["kill.grace_secs"], m))?;
+        check_grace_secs(secs).map_err(|m| places.at_key(&[KeyPath::key("kill").then("grace_secs")], m))?;
     }
     for (i, layout) in user.layout.iter().flatten().enumerate() {
         if let Err(message) = LayoutPattern::parse(&layout.path) {
-            let key = format!("layout[{i}].path");
-            return Err(places.at_key(&[&key, &format!("layout[{i}]"), "layout"], message));
+            let layout = KeyPath::key("layout").at(i);
+            return Err(
+                places.at_key(&[layout.clone().then("path"), layout, KeyPath::key("layout")], message)
+            );
         }
     }
     Ok(())
