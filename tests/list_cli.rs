@@ -182,3 +182,45 @@ fn list_orphans_shows_only_orphans_and_their_groups() {
     });
     assert!(text.contains("[orphan]") && !text.contains(&label("orphans", "agent")), "{text}");
 }
+
+/// (id, path) of every attempt of the project with `id`.
+fn attempts_of(doc: &Value, id: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = project(doc, id)["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["attempts"].as_array().cloned().unwrap_or_default())
+        .map(|a| (a["id"].as_str().unwrap_or("").to_string(), a["path"].as_str().unwrap_or("").to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_attempt_id_never_moves_to_another_worktree_when_its_own_processes_exit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("dupwt{}", std::process::id());
+    let r = repo(tmp.path(), &name);
+    let (a, b) = (tmp.path().join("dup/a/wt"), tmp.path().join("dup/b/wt"));
+    for wt in [&a, &b] {
+        git(&r, &["worktree", "add", "-q", "--detach", wt.to_str().unwrap()]);
+    }
+    let mut in_a = Sessions::default();
+    let mut in_b = Sessions::default();
+    in_a.spawn(&label("dupwt", "a"), &a, "sleep 600 & wait");
+    in_b.spawn(&label("dupwt", "b"), &b, "sleep 600 & wait");
+    let root = tmp.path().to_str().unwrap();
+    let pid = format!("project:{name}");
+    let list = || {
+        let out = swarmtop(&["list", "--json", "--filter", root]);
+        serde_json::from_slice::<Value>(&out.stdout).map(|v| attempts_of(&v, &pid)).unwrap_or_default()
+    };
+    let both = wait_for("two attempts", Duration::from_secs(10), || Some(list()).filter(|v| v.len() == 2));
+    let prefix = format!("attempt:{name}/detached/wt~");
+    assert!(both.iter().all(|(id, _)| id.starts_with(&prefix)), "{both:?}");
+    in_a.kill_all();
+    let only_b = wait_for("only b", Duration::from_secs(10), || Some(list()).filter(|v| v.len() == 1));
+    assert_eq!(only_b[0].1, b.to_str().unwrap());
+    let a_id = both.iter().find(|(_, p)| p == a.to_str().unwrap()).map(|(id, _)| id.clone()).unwrap();
+    assert_ne!(only_b[0].0, a_id, "a's id now names b");
+}

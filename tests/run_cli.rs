@@ -125,3 +125,28 @@ fn stale_entries_are_pruned_and_corrupt_ones_reported_and_kept() {
     assert!(err.contains("broken.json") && err.contains("missing.json") && err.contains("project"), "{err}");
     assert_eq!(registry_files(state.path()), ["broken.json", "missing.json"], "stale pruned, corrupt kept");
 }
+
+#[test]
+fn a_run_named_like_a_worktree_never_takes_its_id() {
+    let state = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let project = format!("idclash{}", std::process::id());
+    let r = repo(tmp.path(), &project);
+    let wt = worktree(&r, &tmp.path().join("wt/wt-a"), "feat-a");
+    let mut procs = Sessions::default();
+    procs.spawn(&label("idclash", "agent"), &wt, "sleep 600 & wait");
+    let l = label("idclash", "run");
+    let bin = env!("CARGO_BIN_EXE_swarmtop");
+    let script = format!(
+        "export XDG_STATE_HOME={}; exec {bin} run --project {project} --task feat-a --attempt wt-a --cwd /tmp -- bash -c '(exec -a {l} sleep 600) & wait'",
+        state.path().display()
+    );
+    procs.spawn(&label("idclash", "wrapper"), tmp.path(), &script);
+    let plain = format!("attempt:{project}/feat-a/wt-a");
+    let suffixed = format!("{plain}~registry");
+    let (git, registry) = wait_for("both attempts", WAIT, || {
+        Some((attempt(state.path(), &plain)?, attempt(state.path(), &suffixed)?))
+    });
+    assert_eq!((git["source"].as_str(), registry["source"].as_str()), (Some("git"), Some("registry")));
+    assert_eq!(git["path"], wt.to_str().unwrap());
+}

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use super::naming::{attempt_name, project_name};
+use super::naming::{Claim, attempt_claim, attempt_name, project_name, unique_names};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::ids::{attempt_id, project_id, task_id};
@@ -132,24 +132,26 @@ impl Builder<'_> {
     }
 
     fn projects(&self, attempts: Vec<(AttemptRef, Vec<ProcNode>)>) -> Vec<ProjectNode> {
-        // Tagged projects that name a repository join it.
-        let repo_by_name: BTreeMap<String, PathBuf> = self
-            .snapshot
-            .worktrees
-            .iter()
-            .map(|w| (project_name(&w.project_path), w.project_path.clone()))
-            .rev()
-            .collect();
+        // Tagged projects that name a repository join it; of namesakes, the first path
+        // (not the first discovered, so the choice does not change with the order).
+        let mut repos: Vec<&PathBuf> = self.snapshot.worktrees.iter().map(|w| &w.project_path).collect();
+        repos.sort_by(|a, b| b.cmp(a));
+        let repo_by_name: BTreeMap<String, PathBuf> =
+            repos.into_iter().map(|p| (project_name(p), p.clone())).collect();
         // project → (path, task name → attempts)
         let mut tree: BTreeMap<ProjectKey, (PathBuf, BTreeMap<String, Vec<AttemptNode>>)> = BTreeMap::new();
         for (attempt, processes) in attempts {
             let (key, path, task, node) = self.attempt_node(attempt, processes, &repo_by_name);
             tree.entry(key).or_insert_with(|| (path, BTreeMap::new())).1.entry(task).or_default().push(node);
         }
-        let names = unique_names(tree.iter().map(|(key, (path, _))| match key {
-            ProjectKey::Path(_) => project_name(path),
-            ProjectKey::Named(name) => name.clone(),
-        }));
+        let claims: Vec<(String, Claim<'_>)> = tree
+            .iter()
+            .map(|(key, (path, _))| match key {
+                ProjectKey::Path(_) => (project_name(path), Claim::Path(path)),
+                ProjectKey::Named(name) => (name.clone(), Claim::Tagged { label: "tags", path }),
+            })
+            .collect();
+        let names = unique_names(&claims);
         let mut projects: Vec<ProjectNode> = tree
             .into_iter()
             .zip(names)
@@ -233,7 +235,8 @@ fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, title
         .find_map(|b| titles.iter().find(|t| t.branch == b))
         .map(|t| t.title.clone());
     attempts.sort_by(|a, b| (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path)));
-    let names = unique_names(attempts.iter().map(|a| a.name.clone()));
+    let claims: Vec<_> = attempts.iter().map(|a| (a.name.clone(), attempt_claim(a))).collect();
+    let names = unique_names(&claims);
     for (a, name) in attempts.iter_mut().zip(names) {
         a.id = attempt_id(project, &task, &name);
         a.name = name;
@@ -245,18 +248,6 @@ fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, title
         name: task,
         attempts,
     }
-}
-
-/// Keeps the first of each name as is and suffixes later clashes `~2`, `~3`, ….
-fn unique_names(names: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    names
-        .map(|name| {
-            let count = seen.entry(name.clone()).or_insert(0);
-            *count += 1;
-            if *count == 1 { name } else { format!("{name}~{count}") }
-        })
-        .collect()
 }
 
 fn sorted(mut nodes: Vec<ProcNode>) -> Vec<ProcNode> {

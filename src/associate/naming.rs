@@ -1,6 +1,10 @@
 //! Task and attempt names from a worktree's branch and directory.
 
-use crate::model::Worktree;
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::model::{AttemptNode, AttemptSource, Worktree};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptName {
@@ -8,7 +12,7 @@ pub struct AttemptName {
     pub attempt: String,
 }
 
-/// DESIGN.md's naming rules:
+/// Naming rules:
 /// - `vk/<hex>-<slug>` (vibe-kanban) → task `slug`, attempt `hex`;
 /// - `kild/<name>` → task `name`, attempt = worktree directory;
 /// - a claude-squad directory `<branch>_<hex>` → task = branch, attempt = `hex`;
@@ -69,6 +73,119 @@ pub fn project_name(project_path: &std::path::Path) -> String {
         _ => name,
     }
 }
+
+/// What a name belongs to, for telling clashing names apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim<'a> {
+    /// A worktree or repository: its path is its identity.
+    Path(&'a Path),
+    /// Named by tags or the registry (`label` is its source): tagged attempts with
+    /// equal names are one attempt, so there is at most one of these per name.
+    Tagged { label: &'static str, path: &'a Path },
+}
+
+/// Makes the names unique without letting an id move from one node to another.
+///
+/// A name held by exactly one path keeps it as is (or, with no path, by exactly one
+/// tagged node). Every other holder of a clashing name gets a suffix derived from
+/// itself alone: `~` and 8 hex digits of a hash of its path, or `~` and its source
+/// for a tagged node, so a registry attempt never takes a worktree's id. Neither
+/// the order of the input nor the presence of other nodes changes a suffix. A name
+/// that already looks suffixed is always suffixed, so a plain name never equals a
+/// suffixed one.
+pub fn unique_names(items: &[(String, Claim<'_>)]) -> Vec<String> {
+    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (name, _)) in items.iter().enumerate() {
+        groups.entry(name.as_str()).or_default().push(i);
+    }
+    let mut out: Vec<String> = items.iter().map(|(name, _)| name.clone()).collect();
+    for (name, members) in groups {
+        let paths: Vec<usize> = members.iter().copied().filter(|&i| is_path(&items[i].1)).collect();
+        let owner = match (looks_suffixed(name), paths.as_slice(), members.as_slice()) {
+            (true, _, _) => None,
+            (false, [only], _) => Some(*only),
+            (false, [], [only]) => Some(*only),
+            _ => None,
+        };
+        for &i in &members {
+            if Some(i) != owner {
+                out[i] = format!("{name}~{}", short_token(&items[i].1));
+            }
+        }
+        // A hash collision, or two tagged nodes of one source: the long form.
+        for i in duplicates(&out, &members) {
+            out[i] = format!("{name}~{}", long_token(&items[i].1));
+        }
+        // Only identical claims are left: nothing tells them apart, so numbering them
+        // cannot move an id between distinguishable nodes.
+        for (k, i) in duplicates(&out, &members).into_iter().enumerate() {
+            out[i] = format!("{name}~{}-{}", long_token(&items[i].1), k + 1);
+        }
+    }
+    out
+}
+
+/// The claim of an attempt: real worktrees (git and the orchestrators whose worktrees
+/// are found on disk) by path, the rest as tagged.
+pub fn attempt_claim(a: &AttemptNode) -> Claim<'_> {
+    match a.source {
+        AttemptSource::Git | AttemptSource::VibeKanban | AttemptSource::ClaudeSquad => Claim::Path(&a.path),
+        AttemptSource::Kild if a.branch.is_some() => Claim::Path(&a.path),
+        source => Claim::Tagged { label: source.as_str(), path: &a.path },
+    }
+}
+
+fn is_path(claim: &Claim<'_>) -> bool {
+    matches!(claim, Claim::Path(_))
+}
+
+/// Whether the name ends like a suffix this module makes: `~` and lowercase letters,
+/// digits or `-`.
+fn looks_suffixed(name: &str) -> bool {
+    name.rsplit_once('~').is_some_and(|(_, tail)| {
+        !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
+fn short_token(claim: &Claim<'_>) -> String {
+    match claim {
+        Claim::Path(_) => format!("{:016x}", claim_hash(claim))[..8].to_string(),
+        Claim::Tagged { label, .. } => label.to_string(),
+    }
+}
+
+fn long_token(claim: &Claim<'_>) -> String {
+    format!("{:016x}", claim_hash(claim))
+}
+
+/// FNV-1a 64 of the claim: stable across runs and versions, unlike std's hasher.
+fn claim_hash(claim: &Claim<'_>) -> u64 {
+    let (domain, label, path): (&[u8], &str, &Path) = match claim {
+        Claim::Path(path) => (b"path", "", path),
+        Claim::Tagged { label, path } => (b"tagged", label, path),
+    };
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [domain, label.as_bytes(), path.as_os_str().as_bytes()] {
+        for &b in part.iter().chain(&[0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Members whose current name another member of the group has too.
+fn duplicates(out: &[String], members: &[usize]) -> Vec<usize> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for &i in members {
+        *count.entry(out[i].as_str()).or_default() += 1;
+    }
+    members.iter().copied().filter(|&i| count[out[i].as_str()] > 1).collect()
+}
+
+#[cfg(test)]
+#[path = "naming_tests.rs"]
+mod clash_tests;
 
 #[cfg(test)]
 mod tests {

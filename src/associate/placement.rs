@@ -1,4 +1,4 @@
-//! DESIGN.md rules 2–5: environment tags, own cwd inside a known worktree,
+//! Placement rules 2–5: environment tags, own cwd inside a known worktree,
 //! inheritance along ppid, otherwise unassigned. Shared services are never placed
 //! and never passed on.
 

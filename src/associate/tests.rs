@@ -169,18 +169,26 @@ fn attempts_at_one_task_group_under_it_and_main_is_attempt_main() {
 }
 
 #[test]
-fn projects_with_the_same_directory_name_get_suffixes_by_path_order() {
+fn projects_with_the_same_directory_name_get_suffixes_from_their_paths() {
     let wts = vec![main_worktree("/work/b/app", "main"), main_worktree("/work/a/app", "main")];
     let snap =
         snapshot(vec![process(10, 1, "x").cwd("/work/b/app"), process(11, 1, "y").cwd("/work/a/app")], wts);
     let f = associate(&snap, &Options::default());
     let ids: Vec<(&str, String)> =
         f.projects.iter().map(|p| (p.id.as_str(), p.path.display().to_string())).collect();
-    assert_eq!(
-        ids,
-        vec![("project:app", "/work/a/app".to_string()), ("project:app~2", "/work/b/app".to_string())]
+    assert_eq!(ids.len(), 2);
+    assert!(ids.iter().all(|(id, _)| id.starts_with("project:app~") && id.len() == "project:app~".len() + 8));
+    assert_ne!(ids[0].0, ids[1].0);
+    let b = f.projects.iter().find(|p| p.path == std::path::Path::new("/work/b/app")).unwrap();
+    assert_eq!(b.tasks[0].attempts[0].id, format!("attempt:{}/main/main", b.name));
+    // Alone, b keeps the plain name; a's id never names b.
+    let alone = associate(
+        &snapshot(vec![process(10, 1, "x").cwd("/work/b/app")], vec![main_worktree("/work/b/app", "main")]),
+        &Options::default(),
     );
-    assert_eq!(f.projects[1].tasks[0].attempts[0].id, "attempt:app~2/main/main");
+    assert_eq!(alone.projects[0].id, "project:app");
+    let a_id = ids.iter().find(|(_, p)| p == "/work/a/app").map(|(id, _)| *id);
+    assert_ne!(a_id, Some("project:app"));
 }
 
 #[test]
@@ -241,4 +249,140 @@ fn filter_on_a_group_id_keeps_the_whole_group() {
     assert_eq!(placement(&by_cwd).len(), 2, "the project path matches, so all of it stays");
     assert!(Filter::new("nothing-like-this").apply(&f).projects.is_empty());
     assert_eq!(Filter::new("pid:11").apply(&f).attempt_count(), 1);
+}
+
+fn detached(path: &str, project: &str) -> crate::model::Worktree {
+    crate::model::Worktree { branch: None, ..linked_worktree(path, project, "unused") }
+}
+
+/// attempt id → worktree path.
+fn attempt_paths(f: &Forest) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> =
+        f.attempts().map(|(_, _, a)| (a.id.clone(), a.path.display().to_string())).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn clashing_attempt_ids_come_from_the_path_not_the_order_or_the_others() {
+    let a = detached("/dup/a/wt", "/src/repo");
+    let b = detached("/dup/b/wt", "/src/repo");
+    let procs = || vec![process(10, 1, "x").cwd("/dup/a/wt"), process(11, 1, "y").cwd("/dup/b/wt")];
+    let ab = associate(&snapshot(procs(), vec![a.clone(), b.clone()]), &Options::default());
+    let ba = associate(&snapshot(procs(), vec![b.clone(), a.clone()]), &Options::default());
+    assert_eq!(attempt_paths(&ab), attempt_paths(&ba), "discovery order changes nothing");
+    let ids = attempt_paths(&ab);
+    assert_eq!(ids.len(), 2);
+    assert!(ids.iter().all(|(id, _)| id.starts_with("attempt:repo/detached/wt~")), "{ids:?}");
+    // a's processes exit: the id that named a names nothing, never b.
+    let only_b =
+        associate(&snapshot(vec![process(11, 1, "y").cwd("/dup/b/wt")], vec![a, b]), &Options::default());
+    let b_now = attempt_paths(&only_b);
+    assert_eq!(b_now, vec![("attempt:repo/detached/wt".to_string(), "/dup/b/wt".to_string())]);
+    for (id, path) in &ids {
+        assert!(b_now.iter().all(|(i, p)| i != id || p == path), "{id} moved from {path} to {b_now:?}");
+    }
+}
+
+#[test]
+fn a_registry_attempt_never_takes_a_real_worktrees_id() {
+    let wt = linked_worktree("/wt/wt-a", "/src/repo", "feat-a");
+    let mut snap = snapshot(
+        vec![process(10, 1, "agent").cwd("/wt/wt-a"), process(700, 1, "swarmtop run").cwd("/tmp")],
+        vec![main_worktree("/src/repo", "main"), wt],
+    );
+    snap.registry.push(crate::model::RegistryEntry {
+        key: snap.processes[1].key,
+        child: None,
+        project: "repo".into(),
+        task: "feat-a".into(),
+        attempt: "wt-a".into(),
+        cwd: "/tmp".into(),
+    });
+    let f = associate(&snap, &Options::default());
+    let by_source: Vec<(String, &str)> =
+        f.attempts().map(|(_, _, a)| (a.id.clone(), a.source.as_str())).collect();
+    assert!(by_source.contains(&("attempt:repo/feat-a/wt-a".to_string(), "git")), "{by_source:?}");
+    assert!(
+        by_source.contains(&("attempt:repo/feat-a/wt-a~registry".to_string(), "registry")),
+        "{by_source:?}"
+    );
+}
+
+#[test]
+fn a_tagged_attempt_joins_the_same_namesake_repository_in_any_order() {
+    let tagged =
+        || process(20, 1, "job").env("SWARMTOP_PROJECT", "app").env("SWARMTOP_TASK", "t").cwd("/tmp");
+    let procs =
+        || vec![process(10, 1, "x").cwd("/work/b/app"), process(11, 1, "y").cwd("/work/a/app"), tagged()];
+    let ids = |wts| {
+        let f = associate(&snapshot(procs(), wts), &Options::default());
+        let mut v: Vec<String> = f.attempts().map(|(_, _, a)| a.id.clone()).collect();
+        v.sort();
+        v
+    };
+    let ab = ids(vec![main_worktree("/work/a/app", "main"), main_worktree("/work/b/app", "main")]);
+    let ba = ids(vec![main_worktree("/work/b/app", "main"), main_worktree("/work/a/app", "main")]);
+    assert_eq!(ab, ba);
+}
+
+mod id_stability {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// (parent, directory, branch or detached) of a worktree of `/src/repo`.
+    type Wt = (u8, u8, Option<u8>);
+
+    fn worktree((parent, dir, branch): Wt) -> crate::model::Worktree {
+        let path = format!("/p{parent}/{}", ["wt", "main", "x"][dir as usize]);
+        crate::model::Worktree {
+            branch: branch.map(|b| format!("b{b}")),
+            ..linked_worktree(&path, "/src/repo", "unused")
+        }
+    }
+
+    /// attempt id → path of the worktrees with a process in them.
+    fn ids(universe: &[Wt], present: &[bool], order: &[usize]) -> Vec<(String, std::path::PathBuf)> {
+        let mut wts: Vec<crate::model::Worktree> = universe.iter().map(|&w| worktree(w)).collect();
+        wts.sort_by_key(|w| order[w.path.as_os_str().len() % order.len()] ^ w.path.as_os_str().len());
+        let procs = wts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| present[i % present.len()])
+            .map(|(i, w)| process(10 + i as u32, 1, "x").cwd(w.path.to_str().unwrap_or("/")))
+            .collect();
+        let f = associate(&snapshot(procs, wts), &Options::default());
+        f.attempts().map(|(_, _, a)| (a.id.clone(), a.path.clone())).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Between any two forests of one repository, an attempt id names one worktree,
+        /// except a plain id, which passes only between worktrees never present together.
+        #[test]
+        fn an_attempt_id_never_moves_between_present_worktrees(
+            universe in prop::collection::btree_set((0u8..3, 0u8..3, prop::option::of(0u8..2)), 1..8),
+            p1 in prop::collection::vec(any::<bool>(), 8),
+            p2 in prop::collection::vec(any::<bool>(), 8),
+            o1 in prop::collection::vec(any::<usize>(), 4),
+            o2 in prop::collection::vec(any::<usize>(), 4),
+        ) {
+            // One worktree per path, as git has.
+            let mut seen = std::collections::BTreeSet::new();
+            let universe: Vec<Wt> = universe.into_iter().filter(|&(p, d, _)| seen.insert((p, d))).collect();
+            let f1 = ids(&universe, &p1, &o1);
+            let f2 = ids(&universe, &p2, &o2);
+            let has = |f: &[(String, std::path::PathBuf)], p: &std::path::Path| f.iter().any(|(_, q)| q == p);
+            for (id, p) in &f1 {
+                for (_, q) in f2.iter().filter(|(other, _)| other == id) {
+                    if p != q {
+                        let attempt = id.rsplit('/').next().unwrap_or_default();
+                        prop_assert!(!attempt.contains('~'), "suffixed {} moved", id);
+                        prop_assert!(!has(&f2, p) && !has(&f1, q), "{} moved from {:?} to {:?}", id, p, q);
+                    }
+                }
+            }
+        }
+    }
 }

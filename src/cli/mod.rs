@@ -64,15 +64,7 @@ pub fn load_config(explicit: Option<&Path>, flags: &Flags) -> Result<Config, Cli
         None => (config::default_path(&env), false),
     };
     let text = match &path {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
-            Err(e) => {
-                return Err(
-                    ConfigError::Read { file: p.display().to_string(), message: e.to_string() }.into()
-                );
-            }
-        },
+        Some(p) => config::read_config_file(p, required)?,
         None => None,
     };
     let file = match (&path, &text) {

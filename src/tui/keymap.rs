@@ -15,15 +15,86 @@ pub struct KeySpec {
     pub alt: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A bad `[keys]` table; `index` is the position of the offending key in its list.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeymapError {
-    #[error("[keys] {0}: unknown action (known: {1})")]
-    UnknownAction(String, String),
-    #[error("[keys] {action}: cannot parse key {key:?}")]
-    BadKey { action: String, key: String },
-    #[error("[keys] key {key:?} is bound to both {first} and {second}")]
-    Conflict { key: String, first: String, second: String },
+    UnknownAction {
+        action: String,
+    },
+    BadKey {
+        action: String,
+        index: usize,
+        key: String,
+    },
+    Conflict {
+        key: String,
+        first: String,
+        second: String,
+        index: usize,
+    },
+    /// A command that must keep a key (quit, help) has none.
+    Unbound {
+        action: String,
+    },
 }
+
+/// Commands an empty list may not unbind: without them there is no way out or no way
+/// to learn the keys.
+pub const MUST_BE_BOUND: &[Command] = &[Command::Quit, Command::Help];
+
+impl KeymapError {
+    /// The `[keys]` action it is about (the later one of a conflict).
+    pub fn action(&self) -> &str {
+        match self {
+            KeymapError::UnknownAction { action }
+            | KeymapError::Unbound { action }
+            | KeymapError::BadKey { action, .. } => action,
+            KeymapError::Conflict { second, .. } => second,
+        }
+    }
+
+    /// The position of the offending key in the action's list.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            KeymapError::BadKey { index, .. } | KeymapError::Conflict { index, .. } => Some(*index),
+            KeymapError::UnknownAction { .. } | KeymapError::Unbound { .. } => None,
+        }
+    }
+
+    /// The other action of a conflict.
+    pub fn other_action(&self) -> Option<&str> {
+        match self {
+            KeymapError::Conflict { first, .. } => Some(first),
+            _ => None,
+        }
+    }
+
+    /// What is wrong, without the entry.
+    pub fn detail(&self) -> String {
+        match self {
+            KeymapError::UnknownAction { .. } => {
+                let known: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+                format!("unknown command (known: {})", known.join(", "))
+            }
+            KeymapError::BadKey { key, .. } => format!("cannot parse key {key:?}"),
+            KeymapError::Conflict { key, first, second, .. } => {
+                format!("key {key:?} is bound to both {first} and {second}")
+            }
+            KeymapError::Unbound { action } => format!("{action} needs at least one key"),
+        }
+    }
+}
+
+impl fmt::Display for KeymapError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index() {
+            Some(i) => write!(f, "keys.{}[{i}]: {}", self.action(), self.detail()),
+            None => write!(f, "keys.{}: {}", self.action(), self.detail()),
+        }
+    }
+}
+
+impl std::error::Error for KeymapError {}
 
 pub fn parse_key(spec: &str) -> Option<KeySpec> {
     let mut ctrl = false;
@@ -128,22 +199,27 @@ impl Keymap {
         let mut by_key: HashMap<KeySpec, Command> = HashMap::new();
         let mut by_command: BTreeMap<Command, Vec<KeySpec>> = BTreeMap::new();
         for (action, specs) in keys {
-            let command = Command::by_name(action).ok_or_else(|| {
-                let known: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-                KeymapError::UnknownAction(action.clone(), known.join(", "))
-            })?;
-            for spec in specs {
-                let key = parse_key(spec)
-                    .ok_or_else(|| KeymapError::BadKey { action: action.clone(), key: spec.clone() })?;
+            let command = Command::by_name(action)
+                .ok_or_else(|| KeymapError::UnknownAction { action: action.clone() })?;
+            for (index, spec) in specs.iter().enumerate() {
+                let key = parse_key(spec).ok_or_else(|| KeymapError::BadKey {
+                    action: action.clone(),
+                    index,
+                    key: spec.clone(),
+                })?;
                 if let Some(previous) = by_key.insert(key, command).filter(|p| *p != command) {
                     return Err(KeymapError::Conflict {
                         key: spec.clone(),
                         first: previous.info().name.to_string(),
                         second: action.clone(),
+                        index,
                     });
                 }
                 by_command.entry(command).or_default().push(key);
             }
+        }
+        if let Some(c) = MUST_BE_BOUND.iter().find(|c| !by_command.contains_key(c)) {
+            return Err(KeymapError::Unbound { action: c.info().name.to_string() });
         }
         Ok(Keymap { by_key, by_command })
     }
@@ -196,7 +272,7 @@ mod tests {
     fn bad_bindings_are_reported() {
         let mut keys = Config::default().keys;
         keys.insert("fly".into(), vec!["f".into()]);
-        assert!(matches!(Keymap::from_config(&keys), Err(KeymapError::UnknownAction(..))));
+        assert!(matches!(Keymap::from_config(&keys), Err(KeymapError::UnknownAction { .. })));
         let mut keys = Config::default().keys;
         keys.insert("quit".into(), vec!["ctrl-".into()]);
         assert!(matches!(Keymap::from_config(&keys), Err(KeymapError::BadKey { .. })));
@@ -204,6 +280,21 @@ mod tests {
         keys.insert("quit".into(), vec!["j".into()]);
         let e = Keymap::from_config(&keys).unwrap_err();
         assert!(e.to_string().contains("\"j\" is bound to both"), "{e}");
+    }
+
+    #[test]
+    fn quit_and_help_cannot_be_left_without_a_key_but_others_can() {
+        for action in ["quit", "help"] {
+            let mut keys = Config::default().keys;
+            keys.insert(action.into(), Vec::new());
+            let e = Keymap::from_config(&keys).unwrap_err();
+            assert_eq!(e, KeymapError::Unbound { action: action.into() });
+            assert_eq!(e.to_string(), format!("keys.{action}: {action} needs at least one key"));
+        }
+        let mut keys = Config::default().keys;
+        keys.insert("kill".into(), Vec::new());
+        let km = Keymap::from_config(&keys).unwrap();
+        assert_eq!(km.command_for(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
     }
 
     #[test]

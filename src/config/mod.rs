@@ -1,0 +1,258 @@
+//! Configuration: one pure resolve, defaults < config file < environment < flags.
+
+mod file;
+mod locate;
+mod user;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::text::sanitize;
+
+pub use crate::model::sort::SortKey;
+use crate::sample::SourceKind;
+
+/// The shipped defaults, embedded so the binary needs no files.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+pub use file::{MAX_CONFIG_BYTES, decode, read_config_file};
+
+/// The longest grace between the polite signal and SIGKILL (`kill.grace_secs`, `--grace`):
+/// a day. Larger values overflow the kill engine's deadline arithmetic.
+pub const MAX_GRACE_SECS: u64 = 86_400;
+/// The shortest and longest refresh interval (`refresh_ms`, `--refresh`): 100 ms and an hour.
+pub const MIN_REFRESH_MS: u64 = 100;
+pub const MAX_REFRESH_MS: u64 = 3_600_000;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub refresh_ms: u64,
+    pub theme: Theme,
+    pub read_only: bool,
+    pub sort: SortKey,
+    pub source: SourceKind,
+    pub subreapers: Vec<String>,
+    /// Program names recognised as agents besides claude, codex, aider, gemini, goose,
+    /// opencode, cursor-agent and amp.
+    pub agents: Vec<String>,
+    /// vibe-kanban base directories (workspaces under `<dir>/worktrees/`).
+    pub vibe_kanban_dirs: Vec<PathBuf>,
+    pub kill: KillConfig,
+    /// `[[layout]]`: directory patterns of orchestrators swarmtop does not know.
+    #[serde(default)]
+    pub layout: Vec<LayoutConfig>,
+    /// TUI action name → key specs; parsed and checked by `tui::keymap`.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The shipped key bindings (mirrored in `config/default.toml`; a test checks they agree).
+pub const DEFAULT_KEYS: &[(&str, &[&str])] = &[
+    ("quit", &["q", "ctrl-c"]),
+    ("up", &["up", "k"]),
+    ("down", &["down", "j"]),
+    ("page_up", &["pageup", "ctrl-b"]),
+    ("page_down", &["pagedown", "ctrl-f"]),
+    ("top", &["home", "g"]),
+    ("bottom", &["end", "G"]),
+    ("expand", &["right", "l"]),
+    ("collapse", &["left", "h"]),
+    ("toggle", &["enter"]),
+    ("expand_all", &["+"]),
+    ("collapse_all", &["-"]),
+    ("filter", &["/"]),
+    ("clear_filter", &["esc"]),
+    ("sort_next", &["s"]),
+    ("sort_reverse", &["S"]),
+    ("toggle_other", &["a"]),
+    ("orphans_only", &["o"]),
+    ("pause", &["p"]),
+    ("detail", &["tab", "d"]),
+    ("help", &["?", "f1"]),
+    ("kill", &["x"]),
+    ("kill_tree", &["X"]),
+    ("kill_orphans", &["O"]),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutConfig {
+    /// e.g. `/srv/agents/{project}/{task}/{attempt}`
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KillConfig {
+    pub grace_secs: u64,
+    pub protect: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Default,
+    Mono,
+}
+
+impl<'de> Deserialize<'de> for SourceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SourceKind, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "auto" => Ok(SourceKind::Auto),
+            "procfs" => Ok(SourceKind::Procfs),
+            "sysinfo" => Ok(SourceKind::Sysinfo),
+            other => Err(serde::de::Error::unknown_variant(other, &["auto", "procfs", "sysinfo"])),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            refresh_ms: 1000,
+            theme: Theme::Default,
+            read_only: false,
+            sort: SortKey::Cpu,
+            source: SourceKind::Auto,
+            subreapers: vec!["systemd".into()],
+            agents: Vec::new(),
+            vibe_kanban_dirs: vec!["/var/tmp/vibe-kanban".into(), "/tmp/vibe-kanban".into()],
+            kill: KillConfig {
+                grace_secs: 5,
+                protect: ["sshd", "systemd", "init", "tmux: server", "dockerd", "containerd"]
+                    .map(String::from)
+                    .to_vec(),
+            },
+            layout: Vec::new(),
+            keys: DEFAULT_KEYS
+                .iter()
+                .map(|(action, keys)| (action.to_string(), keys.iter().map(|k| k.to_string()).collect()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A problem at a place in a config file: `file:line:column: key: message`.
+    #[error("{}", at_text(.file, *.line, *.column, .key.as_deref(), .message))]
+    At { file: String, line: usize, column: Option<usize>, key: Option<String>, message: String },
+    /// A problem with the file itself: cannot open, not a regular file, too large.
+    #[error("{}: {message}", sanitize(.file))]
+    File { file: String, message: String },
+    /// A bad command-line value.
+    #[error("{flag}: {message}")]
+    Flag { flag: String, message: String },
+}
+
+fn at_text(file: &str, line: usize, column: Option<usize>, key: Option<&str>, message: &str) -> String {
+    let column = column.map(|c| format!("{c}:")).unwrap_or_default();
+    // Keys and values of the file are quoted in messages: no raw control characters,
+    // and no kilobytes of one key.
+    let key = key.map(|k| format!(" {}:", clip(&sanitize(k), 200))).unwrap_or_default();
+    format!("{}:{line}:{column}{key} {}", sanitize(file), clip(&sanitize(message), 1000))
+}
+
+fn clip(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
+/// Overrides from the command line; `None` keeps the config's value.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub refresh_ms: Option<u64>,
+    pub read_only: bool,
+    pub source: Option<SourceKind>,
+}
+
+/// A config file's path and text, already read by the caller.
+pub struct FileInput<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+/// Merges the layers. `env` looks up an environment variable.
+pub fn resolve(
+    file: Option<FileInput<'_>>,
+    env: &dyn Fn(&str) -> Option<String>,
+    flags: &Flags,
+) -> Result<Config, ConfigError> {
+    let mut config = defaults()?;
+    if let Some(f) = &file {
+        user::apply(&mut config, &f.path.display().to_string(), f.text)?;
+    }
+    if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        config.theme = Theme::Mono;
+    }
+    if let Some(ms) = flags.refresh_ms {
+        if let Err(message) = check_refresh_ms(ms) {
+            return Err(ConfigError::Flag { flag: "--refresh".into(), message });
+        }
+        config.refresh_ms = ms;
+    }
+    if let Some(source) = flags.source {
+        config.source = source;
+    }
+    config.read_only |= flags.read_only;
+    Ok(config)
+}
+
+/// The shipped defaults, parsed from `DEFAULT_TOML`.
+fn defaults() -> Result<Config, ConfigError> {
+    toml::from_str(DEFAULT_TOML).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| locate::line_col(DEFAULT_TOML, s.start));
+        ConfigError::At {
+            file: "<built-in defaults>".into(),
+            line,
+            column: Some(column),
+            key: None,
+            message: e.message().to_string(),
+        }
+    })
+}
+
+pub fn check_refresh_ms(ms: u64) -> Result<(), String> {
+    if (MIN_REFRESH_MS..=MAX_REFRESH_MS).contains(&ms) {
+        Ok(())
+    } else {
+        Err(format!("{ms} ms is outside {MIN_REFRESH_MS}..={MAX_REFRESH_MS} (100 ms to an hour)"))
+    }
+}
+
+pub fn check_grace_secs(secs: u64) -> Result<(), String> {
+    if secs <= MAX_GRACE_SECS {
+        Ok(())
+    } else {
+        Err(format!("{secs} s is more than {MAX_GRACE_SECS} (a day)"))
+    }
+}
+
+/// The user config path: `$XDG_CONFIG_HOME/swarmtop/config.toml`, else
+/// `~/.config/swarmtop/config.toml`.
+pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    xdg_path(env, "XDG_CONFIG_HOME", ".config", "config.toml")
+}
+
+/// `$<xdg_var>/swarmtop/<name>`, else `~/<home_default>/swarmtop/<name>` (XDG base dirs).
+pub fn xdg_path(
+    env: &dyn Fn(&str) -> Option<String>,
+    xdg_var: &str,
+    home_default: &str,
+    name: &str,
+) -> Option<PathBuf> {
+    let base = env(xdg_var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(home_default)))?;
+    Some(base.join("swarmtop").join(name))
+}
+
+#[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
+mod tests;
