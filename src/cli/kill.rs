@@ -4,15 +4,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::CliError;
-use crate::config::Config;
+use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
 use crate::kill::plan::plan;
 use crate::kill::report;
 use crate::model::NodeId;
-
-/// The longest grace a kill accepts.
-pub const MAX_GRACE_SECS: u64 = 86_400;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
