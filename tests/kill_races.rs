@@ -159,11 +159,12 @@ fn a_stranger_that_takes_a_planned_pid_during_the_grace_is_never_signalled_nor_i
                 .current_dir("/")
                 .stdin(Stdio::null());
             sessions::in_new_session(&mut c);
-            let child = c.spawn().unwrap();
+            let mut child = c.spawn().unwrap();
             if child.id() == root_pid {
                 taken = Some((SessionGuard(child.id()), child));
             } else {
                 sessions::kill_sessions(&[child.id()], WAIT);
+                let _ = child.wait();
             }
         }
         let report = kill.join().unwrap();
