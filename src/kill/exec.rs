@@ -26,8 +26,9 @@ pub use super::outcome::{KillReport, Outcome, Phase, Progress};
 const KILL_WAIT: Duration = Duration::from_secs(2);
 /// Bound on freeze rounds, so a fork bomb cannot keep the executor busy forever.
 const MAX_ROUNDS: usize = 16;
-/// Samples after the kill that look for what is still in the scope.
-const VERIFY_PASSES: usize = 3;
+/// Most samples after the kill that look for what is still in the scope (PID hoppers
+/// need several: each sample may miss the incarnation of the moment).
+const VERIFY_PASSES: usize = 8;
 
 pub struct KillOptions<'a> {
     pub signal: Sig,
@@ -82,18 +83,7 @@ pub fn execute<C: ProcessControl>(
     // 1. Freeze the set and every newborn descendant, until no new one appears.
     run.progress(progress, Phase::Stopping);
     run.send_all(Signal::Stop);
-    let mut scope = Rescope::default();
-    for _ in 0..MAX_ROUNDS {
-        if cancelled() {
-            return run.abandon(plan, progress);
-        }
-        let Some(fresh) = run.rescope(plan, ctx) else { break };
-        scope = fresh;
-        if run.adopt_descendants(&scope) == 0 {
-            break;
-        }
-        run.send_all(Signal::Stop);
-    }
+    let mut scope = run.freeze(plan, ctx, options.cancel).unwrap_or_default();
     if cancelled() {
         return run.abandon(plan, progress);
     }
@@ -127,19 +117,27 @@ pub fn execute<C: ProcessControl>(
     run.signal_groups(&scope, Signal::Kill);
     run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
 
-    // 5. What is still in the scope: newborns are killed too, anything else reported.
+    // 5. What is still in the scope: newborns are frozen and killed too, anything else
+    // reported. Two quiet looks in a row end it; the last look only reports.
     run.progress(progress, Phase::Verifying);
-    for pass in 0..=VERIFY_PASSES {
+    let mut quiet = 0;
+    for pass in 0..VERIFY_PASSES {
         if cancelled() {
             return run.abandon(plan, progress);
         }
         let Some(fresh) = run.rescope(plan, ctx) else { break };
-        // The last look only reports: what is still there escaped.
-        let kill = pass < VERIFY_PASSES;
-        if run.settle(&fresh, kill) == 0 {
-            break;
+        let last = pass + 1 == VERIFY_PASSES;
+        if run.settle(&fresh, !last) == 0 {
+            quiet += 1;
+            if quiet == 2 {
+                break;
+            }
+            continue;
         }
-        run.signal_groups(&fresh, Signal::Kill);
+        quiet = 0;
+        let frozen = run.freeze(plan, ctx, options.cancel).unwrap_or(fresh);
+        run.send_all(Signal::Kill);
+        run.signal_groups(&frozen, Signal::Kill);
         run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
     }
     run.progress(progress, Phase::Done);
@@ -180,6 +178,25 @@ impl<C: ProcessControl> Run<'_, C> {
         }
     }
 
+    /// Re-samples and stops newborn descendants of the set until a sample finds none
+    /// (or the round bound); returns the last scope, taken with the set frozen.
+    fn freeze(&mut self, plan: &KillPlan, ctx: &PlanContext, cancel: &AtomicBool) -> Option<Rescope> {
+        let mut last = None;
+        for _ in 0..MAX_ROUNDS {
+            if cancel.load(Ordering::SeqCst) {
+                break;
+            }
+            let Some(scope) = self.rescope(plan, ctx) else { break };
+            let added = self.adopt_descendants(&scope);
+            last = Some(scope);
+            if added == 0 {
+                break;
+            }
+            self.send_all(Signal::Stop);
+        }
+        last
+    }
+
     /// Adopts the scope's newborns whose parent is a process of this kill that is
     /// still alive (checked after the sample that gave the child's parent PID, so
     /// the PID still names that parent). Returns how many were adopted.
@@ -200,9 +217,9 @@ impl<C: ProcessControl> Run<'_, C> {
         added
     }
 
-    /// After the kill: kills the scope's newborns that are still there (`kill`) or
+    /// After the kill: stops the scope's newborns that are still there (`kill`) or
     /// reports them as escaped, and records every other unknown member of the scope.
-    /// Returns how many were signalled.
+    /// Returns how many were taken on.
     fn settle(&mut self, scope: &Rescope, kill: bool) -> usize {
         let before = self.live.len();
         for m in &scope.members {
@@ -224,13 +241,10 @@ impl<C: ProcessControl> Run<'_, C> {
                 self.report.outcomes.push((m.entry.clone(), outcome));
             }
         }
-        let new = self.live.len() - before;
-        if new > 0 {
-            for i in before..self.live.len() {
-                self.signal_one(i, Signal::Kill);
-            }
+        for i in before..self.live.len() {
+            self.signal_one(i, Signal::Stop);
         }
-        new
+        self.live.len() - before
     }
 
     /// SIGCONT to every process this kill stopped and has not continued, whatever
