@@ -110,6 +110,14 @@ fn trial(n: usize, dir: &Path, wt_a: &Path, wt_b: &Path, tally: &mut Tally) {
         .collect();
     left.extend(in_session);
     if !left.is_empty() {
+        let names: Vec<String> = left
+            .iter()
+            .map(|pid| {
+                let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                String::from_utf8_lossy(cmd.split(|b| *b == 0).next().unwrap_or_default()).into_owned()
+            })
+            .collect();
+        println!("trial {n}: exit {code}, left {names:?}");
         tally.escaped_trials += 1;
         tally.escaped_processes += left.len();
         if code == 0 {

@@ -28,7 +28,9 @@ const KILL_WAIT: Duration = Duration::from_secs(2);
 const MAX_ROUNDS: usize = 16;
 /// Most samples after the kill that look for what is still in the scope (PID hoppers
 /// need several: each sample may miss the incarnation of the moment).
-const VERIFY_PASSES: usize = 8;
+const VERIFY_PASSES: usize = 12;
+/// Looks in a row that must find nothing new before the kill is done.
+const QUIET_LOOKS: usize = 3;
 
 pub struct KillOptions<'a> {
     pub signal: Sig,
@@ -118,7 +120,7 @@ pub fn execute<C: ProcessControl>(
     run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
 
     // 5. What is still in the scope: newborns are frozen and killed too, anything else
-    // reported. Two quiet looks in a row end it; the last look only reports.
+    // reported. QUIET_LOOKS empty looks in a row end it; the last look only reports.
     run.progress(progress, Phase::Verifying);
     let mut quiet = 0;
     for pass in 0..VERIFY_PASSES {
@@ -129,7 +131,7 @@ pub fn execute<C: ProcessControl>(
         let last = pass + 1 == VERIFY_PASSES;
         if run.settle(&fresh, !last) == 0 {
             quiet += 1;
-            if quiet == 2 {
+            if quiet == QUIET_LOOKS {
                 break;
             }
             continue;
