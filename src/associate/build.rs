@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::naming::{attempt_name, project_name};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
+use crate::model::forest::{Preorder, build_bottom_up};
 use crate::model::ids::{attempt_id, project_id, task_id};
 use crate::model::{
     AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
@@ -58,7 +59,11 @@ impl Builder<'_> {
                 _ => roots.entry(group[i]).or_default().push(i),
             }
         }
-        let node = |i: usize| self.node(i, &children);
+        // Sorted once by key here, so every tree below is built in display order.
+        for kids in &mut children {
+            kids.sort_by_key(|&c| procs[c].key);
+        }
+        let node = |i: usize| self.tree(i, &children);
 
         let mut totals = Rollup::default();
         for (i, p) in procs.iter().enumerate() {
@@ -89,8 +94,14 @@ impl Builder<'_> {
         }
     }
 
-    fn node(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
-        let kids = sorted(children[i].iter().map(|&c| self.node(c, children)).collect());
+    /// The tree of process `i`, built without recursion (a chain can be 100,000 deep).
+    fn tree(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
+        let made = build_bottom_up(i, |j| children[j].iter().copied(), |j, kids| Some(self.node(j, kids)));
+        // `node` never declines, so the root is always made.
+        made.unwrap_or_else(|| self.node(i, Vec::new()))
+    }
+
+    fn node(&self, i: usize, kids: Vec<ProcNode>) -> ProcNode {
         let p = &self.snapshot.processes[i];
         let mut rollup = Rollup::of_process(p, self.orphan[i]);
         for k in &kids {
@@ -220,10 +231,7 @@ impl Builder<'_> {
 
 /// The first agent met walking the attempt's trees, parents first.
 fn outermost_agent(roots: &[ProcNode]) -> Option<AgentKind> {
-    fn go(n: &ProcNode) -> Option<AgentKind> {
-        n.agent.as_ref().map(|a| a.kind.clone()).or_else(|| n.children.iter().find_map(go))
-    }
-    roots.iter().find_map(go)
+    Preorder::of(roots).find_map(|(_, n)| n.agent.as_ref().map(|a| a.kind.clone()))
 }
 
 fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, titles: &[TaskTitle]) -> TaskNode {

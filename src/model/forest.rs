@@ -1,5 +1,6 @@
 //! The association result: projects → tasks → attempts → process trees, with roll-ups.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use super::agent::AgentKind;
@@ -116,7 +117,8 @@ impl AgentInfo {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A process and its subtree. Clone, PartialEq, Debug and Drop are written out with
+/// explicit stacks: derived ones recurse once per level, and a chain can be 100,000 deep.
 pub struct ProcNode {
     pub process: Process,
     pub orphan: bool,
@@ -137,9 +139,149 @@ impl ProcNode {
 
     /// Depth-first, parents before children.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a ProcNode)) {
-        visit(self);
-        for child in &self.children {
-            child.walk(visit);
+        self.preorder().for_each(|(_, n)| visit(n));
+    }
+
+    /// This node and its descendants, parents before children, siblings in order, each
+    /// with its depth below this node.
+    pub fn preorder(&self) -> Preorder<'_> {
+        Preorder::of(std::slice::from_ref(self))
+    }
+
+    /// A copy of this node's own fields with the given children.
+    pub fn with_children(&self, children: Vec<ProcNode>) -> ProcNode {
+        ProcNode {
+            process: self.process.clone(),
+            orphan: self.orphan,
+            assigned_by: self.assigned_by,
+            agent: self.agent.clone(),
+            children,
+            rollup: self.rollup,
+        }
+    }
+
+    fn same_fields(&self, other: &ProcNode) -> bool {
+        self.process == other.process
+            && self.orphan == other.orphan
+            && self.assigned_by == other.assigned_by
+            && self.agent == other.agent
+            && self.rollup == other.rollup
+            && self.children.len() == other.children.len()
+    }
+}
+
+/// Pre-order over trees, with each node's depth below its root.
+pub struct Preorder<'a> {
+    /// The siblings still to visit at every level above.
+    stack: Vec<std::slice::Iter<'a, ProcNode>>,
+}
+
+impl<'a> Preorder<'a> {
+    pub fn of(roots: &'a [ProcNode]) -> Preorder<'a> {
+        Preorder { stack: vec![roots.iter()] }
+    }
+}
+
+impl<'a> Iterator for Preorder<'a> {
+    type Item = (usize, &'a ProcNode);
+
+    fn next(&mut self) -> Option<(usize, &'a ProcNode)> {
+        loop {
+            let depth = self.stack.len().checked_sub(1)?;
+            match self.stack.last_mut().and_then(Iterator::next) {
+                Some(n) => {
+                    if !n.children.is_empty() {
+                        self.stack.push(n.children.iter());
+                    }
+                    return Some((depth, n));
+                }
+                None => drop(self.stack.pop()),
+            }
+        }
+    }
+}
+
+/// Builds a tree bottom-up with an explicit stack: `make(s, built)` is called once
+/// per source node, after its children (from `children(s)`, in order), with what
+/// their calls made; it returns `None` to leave the node out.
+pub fn build_bottom_up<S: Copy, I: ExactSizeIterator<Item = S>, T>(
+    root: S,
+    children: impl Fn(S) -> I,
+    mut make: impl FnMut(S, Vec<T>) -> Option<T>,
+) -> Option<T> {
+    let frame = |s: S| {
+        let kids = children(s);
+        let built = Vec::with_capacity(kids.len());
+        (s, kids, built)
+    };
+    let mut stack = vec![frame(root)];
+    while let Some((_, kids, _)) = stack.last_mut() {
+        if let Some(child) = kids.next() {
+            stack.push(frame(child));
+            continue;
+        }
+        let Some((s, _, built)) = stack.pop() else { break };
+        let made = make(s, built);
+        match stack.last_mut() {
+            Some((_, _, siblings)) => siblings.extend(made),
+            None => return made,
+        }
+    }
+    None
+}
+
+impl Clone for ProcNode {
+    fn clone(&self) -> ProcNode {
+        let cloned = build_bottom_up(self, |n| n.children.iter(), |n, kids| Some(n.with_children(kids)));
+        // build_bottom_up returns what `make` made of the root, and `make` never declines.
+        cloned.unwrap_or_else(|| self.with_children(Vec::new()))
+    }
+}
+
+impl PartialEq for ProcNode {
+    fn eq(&self, other: &ProcNode) -> bool {
+        let mut pairs = vec![(self, other)];
+        while let Some((a, b)) = pairs.pop() {
+            if !a.same_fields(b) {
+                return false;
+            }
+            pairs.extend(a.children.iter().zip(&b.children));
+        }
+        true
+    }
+}
+
+impl fmt::Debug for ProcNode {
+    /// The subtree as a flat list, parents first, each node with its depth.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Flat<'a>(usize, &'a ProcNode);
+        impl fmt::Debug for Flat<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let n = self.1;
+                f.debug_struct("ProcNode")
+                    .field("depth", &self.0)
+                    .field("process", &n.process)
+                    .field("orphan", &n.orphan)
+                    .field("assigned_by", &n.assigned_by)
+                    .field("agent", &n.agent)
+                    .field("children", &n.children.len())
+                    .field("rollup", &n.rollup)
+                    .finish()
+            }
+        }
+        f.debug_list().entries(self.preorder().map(|(depth, n)| Flat(depth, n))).finish()
+    }
+}
+
+impl Drop for ProcNode {
+    fn drop(&mut self) {
+        // Leaves drop without recursing; deeper subtrees are taken apart on a heap stack.
+        if self.children.iter().all(|c| c.children.is_empty()) {
+            return;
+        }
+        let mut stack = std::mem::take(&mut self.children);
+        while let Some(mut n) = stack.pop() {
+            stack.append(&mut n.children);
         }
     }
 }
@@ -226,13 +368,7 @@ impl Forest {
 
     /// The first process node, parents first, that satisfies `pred`.
     pub fn find_process(&self, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {
-        fn go(n: &ProcNode, pred: impl Fn(&ProcNode) -> bool + Copy) -> Option<&ProcNode> {
-            if pred(n) {
-                return Some(n);
-            }
-            n.children.iter().find_map(|c| go(c, pred))
-        }
-        self.roots().find_map(|n| go(n, pred))
+        self.roots().find_map(|root| root.preorder().map(|(_, n)| n).find(|n| pred(n)))
     }
 
     /// The root of every process tree: attempts', shared services', unassigned.
@@ -247,3 +383,7 @@ impl Forest {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "forest_tests.rs"]
+mod tests;

@@ -1,5 +1,6 @@
 //! The TUI's state and its one update function: Action in, state changed, Effect out.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
@@ -344,12 +345,7 @@ impl App {
         };
         build_rows(&self.forest, &opts, &mut self.rows);
         let screen_line = self.selected.saturating_sub(self.offset);
-        let survivor = self
-            .selected_path
-            .iter()
-            .enumerate()
-            .rev()
-            .find_map(|(depth, id)| self.rows.iter().position(|r| &r.id == id).map(|i| (depth, i)));
+        let survivor = self.survivor();
         match survivor {
             // The same row: keep it on the same screen line.
             Some((depth, i)) if depth + 1 == self.selected_path.len() => {
@@ -360,5 +356,20 @@ impl App {
             Some((_, i)) => self.select(i),
             None => self.select(self.selected.min(self.rows.len().saturating_sub(1))),
         }
+    }
+
+    /// The deepest row of the selected path that is still there, with its depth in the
+    /// path. One scan finds the selected row itself; a vanished one indexes the rows
+    /// once instead of scanning them for every ancestor (a path can be 100,000 long).
+    fn survivor(&self) -> Option<(usize, usize)> {
+        let (last, above) = self.selected_path.split_last()?;
+        if let Some(i) = self.rows.iter().position(|r| &r.id == last) {
+            return Some((above.len(), i));
+        }
+        let mut index: HashMap<&RowId, usize> = HashMap::with_capacity(self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            index.entry(&r.id).or_insert(i);
+        }
+        above.iter().enumerate().rev().find_map(|(depth, id)| index.get(id).map(|&i| (depth, i)))
     }
 }

@@ -142,7 +142,7 @@ fn row_line<'a>(
         (true, false) => "▸ ",
         _ => "  ",
     };
-    let indent = "  ".repeat(usize::from(row.depth));
+    let indent = indent(row.depth, name_width / 2);
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
     spans.push(Span::styled(&*row.label, styles.row(row.kind)));
     if let Some(agent) = &row.agent {
@@ -169,6 +169,18 @@ fn row_line<'a>(
         line = line.patch_style(styles.selected());
     }
     line
+}
+
+/// Two cells per level; a deeper row than `room` allows shows its depth instead
+/// (`…5000 `), so a deep chain neither hides its names nor costs a line per level.
+fn indent(depth: u16, room: usize) -> String {
+    let levels = usize::from(depth);
+    if levels.saturating_mul(2) <= room {
+        return "  ".repeat(levels);
+    }
+    let plus = if depth == u16::MAX { "+" } else { "" };
+    let mark = format!("…{depth}{plus} ");
+    format!("{mark:>room$}")
 }
 
 /// Cuts or pads spans to exactly `width` cells (display width: wide characters count
