@@ -306,7 +306,7 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
-            agent: n.agent.as_deref().map(|a| a.tag().into()),
+            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
         });
         expanded.then_some(self.rows.len() - 1)
     }
