@@ -51,12 +51,15 @@ fn main_screens_draw_at_every_size() {
     key(&mut paused, KeyCode::Char('p'));
     paused.sampler_error = Some("boom".into());
     paused.notices = vec!["a notice".into()];
+    let mut stalled = app();
+    stalled.stalled_since = Some(std::time::SystemTime::now());
     sweep(&mut [
         ("not sampled yet", unsampled()),
         ("tree", app()),
         ("detail", detail),
         ("no rows match, filter open", empty),
         ("paused, failing", paused),
+        ("stalled", stalled),
     ]);
 }
 

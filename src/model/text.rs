@@ -191,6 +191,12 @@ pub fn utc_timestamp(epoch_secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
+/// `01:07:12 UTC`: the time of day of seconds since the epoch.
+pub fn utc_clock(epoch_secs: u64) -> String {
+    let rem = epoch_secs % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
 #[cfg(test)]
 mod time_tests {
     use super::*;
@@ -200,6 +206,7 @@ mod time_tests {
         assert_eq!(utc_timestamp(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc_timestamp(1_795_914_432), "2026-11-29 01:07:12 UTC");
         assert_eq!(utc_timestamp(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_clock(1_795_914_432), "01:07:12 UTC");
         assert_eq!(human_duration(45), "45s");
         assert_eq!(human_duration(3725), "1h02m");
         assert_eq!(human_duration(3 * 86_400 + 4 * 3600), "3d04h");

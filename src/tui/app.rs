@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -47,6 +48,8 @@ pub struct App {
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
     pub sampler_error: Option<String>,
+    /// Set while a sample has been running too long: what is shown is older than this.
+    pub stalled_since: Option<SystemTime>,
     /// Problems with state files (registry, session files, databases), newest last.
     pub notices: Vec<String>,
     /// A one-off message for the footer (read-only, nothing to kill, last kill's result).
@@ -85,6 +88,7 @@ impl App {
             modal: None,
             history: History::default(),
             sampler_error: None,
+            stalled_since: None,
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
@@ -163,6 +167,8 @@ impl App {
             Action::KillProgress(p) => self.kill_progress(p),
             Action::KillDone(report) => return self.kill_done(report),
             Action::Command(c) => return self.command(c),
+            // The feed republished the forest shown (with a stall or an error): no new sample.
+            Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
