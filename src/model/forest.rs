@@ -139,7 +139,7 @@ impl ProcNode {
 
     /// Depth-first, parents before children.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a ProcNode)) {
-        self.preorder().for_each(|(_, n)| visit(n));
+        walk_trees(&mut Vec::new(), std::slice::from_ref(self), visit);
     }
 
     /// This node and its descendants, parents before children, siblings in order, each
@@ -167,6 +167,27 @@ impl ProcNode {
             && self.agent == other.agent
             && self.rollup == other.rollup
             && self.children.len() == other.children.len()
+    }
+}
+
+/// Visits trees depth-first, parents before children, siblings in order, with
+/// `stack` (left empty) for the siblings still to visit at every level above.
+fn walk_trees<'a>(
+    stack: &mut Vec<std::slice::Iter<'a, ProcNode>>,
+    roots: &'a [ProcNode],
+    visit: &mut impl FnMut(&'a ProcNode),
+) {
+    stack.push(roots.iter());
+    while let Some(siblings) = stack.last_mut() {
+        match siblings.next() {
+            Some(n) => {
+                visit(n);
+                if !n.children.is_empty() {
+                    stack.push(n.children.iter());
+                }
+            }
+            None => drop(stack.pop()),
+        }
     }
 }
 
@@ -231,21 +252,35 @@ pub fn build_bottom_up<S: Copy, I: ExactSizeIterator<Item = S>, T>(
 }
 
 impl Clone for ProcNode {
+    /// Top-down with an explicit stack: each node is made once, in its final place.
     fn clone(&self) -> ProcNode {
-        let cloned = build_bottom_up(self, |n| n.children.iter(), |n, kids| Some(n.with_children(kids)));
-        // build_bottom_up returns what `make` made of the root, and `make` never declines.
-        cloned.unwrap_or_else(|| self.with_children(Vec::new()))
+        let mut root = self.with_children(Vec::new());
+        let mut todo: Vec<(&ProcNode, &mut Vec<ProcNode>)> = vec![(self, &mut root.children)];
+        while let Some((src, dst)) = todo.pop() {
+            dst.extend(src.children.iter().map(|c| c.with_children(Vec::new())));
+            let inner = src.children.iter().zip(dst.iter_mut()).filter(|(s, _)| !s.children.is_empty());
+            todo.extend(inner.rev().map(|(s, d)| (s, &mut d.children)));
+        }
+        root
     }
 }
 
 impl PartialEq for ProcNode {
     fn eq(&self, other: &ProcNode) -> bool {
-        let mut pairs = vec![(self, other)];
-        while let Some((a, b)) = pairs.pop() {
-            if !a.same_fields(b) {
-                return false;
+        let mut stack = vec![(std::slice::from_ref(self).iter(), std::slice::from_ref(other).iter())];
+        while let Some((xs, ys)) = stack.last_mut() {
+            match (xs.next(), ys.next()) {
+                (Some(a), Some(b)) => {
+                    if !a.same_fields(b) {
+                        return false;
+                    }
+                    if !a.children.is_empty() {
+                        stack.push((a.children.iter(), b.children.iter()));
+                    }
+                }
+                (None, None) => drop(stack.pop()),
+                _ => return false,
             }
-            pairs.extend(a.children.iter().zip(&b.children));
         }
         true
     }
@@ -275,13 +310,19 @@ impl fmt::Debug for ProcNode {
 
 impl Drop for ProcNode {
     fn drop(&mut self) {
-        // Leaves drop without recursing; deeper subtrees are taken apart on a heap stack.
+        // Leaves drop without recursing. Deeper subtrees are taken apart a level at a
+        // time: each node's children move out as a whole Vec, so every node is dropped
+        // in place with no children left.
         if self.children.iter().all(|c| c.children.is_empty()) {
             return;
         }
-        let mut stack = std::mem::take(&mut self.children);
-        while let Some(mut n) = stack.pop() {
-            stack.append(&mut n.children);
+        let mut levels = vec![std::mem::take(&mut self.children)];
+        while let Some(mut nodes) = levels.pop() {
+            for n in &mut nodes {
+                if !n.children.is_empty() {
+                    levels.push(std::mem::take(&mut n.children));
+                }
+            }
         }
     }
 }
@@ -378,8 +419,10 @@ impl Forest {
 
     /// Every process node in the forest (attempts, shared, unassigned), parents first.
     pub fn walk_processes<'a>(&'a self, visit: &mut impl FnMut(&'a ProcNode)) {
-        for root in self.roots() {
-            root.walk(visit);
+        let mut stack = Vec::new();
+        let attempts = self.attempts().map(|(_, _, a)| &a.processes[..]);
+        for roots in attempts.chain([&self.shared[..], &self.unassigned[..]]) {
+            walk_trees(&mut stack, roots, visit);
         }
     }
 }
