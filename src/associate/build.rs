@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use super::naming::{attempt_name, project_name};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
-use crate::model::forest::Preorder;
+use crate::model::forest::{Preorder, build_bottom_up};
 use crate::model::ids::{attempt_id, project_id, task_id};
 use crate::model::{
-    AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
+    AgentInfo, AttemptNode, Forest, ProcKey, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
 };
 
 /// Which group a process landed in; trees never cross groups.
@@ -60,11 +60,11 @@ impl Builder<'_> {
             }
         }
         // Sorted once by key here, so every tree below is built in display order.
-        for kids in &mut children {
-            kids.sort_by_key(|&c| procs[c].key);
+        let keys: Vec<ProcKey> = procs.iter().map(|p| p.key).collect();
+        for kids in children.iter_mut().filter(|k| k.len() > 1) {
+            kids.sort_by_key(|&c| keys[c]);
         }
-        let rollups = self.rollups(&roots, &children);
-        let node = |i: usize| self.tree(i, &children, &rollups);
+        let node = |i: usize| self.tree(i, &children);
 
         let mut totals = Rollup::default();
         for (i, p) in procs.iter().enumerate() {
@@ -95,46 +95,25 @@ impl Builder<'_> {
         }
     }
 
-    /// Every process's roll-up with its descendants: children before parents, each
-    /// parent summing its children in display order.
-    fn rollups(&self, roots: &HashMap<Group, Vec<usize>>, children: &[Vec<usize>]) -> Vec<Rollup> {
-        let mut order = Vec::with_capacity(children.len());
-        let mut todo: Vec<usize> = roots.values().flatten().copied().collect();
-        while let Some(i) = todo.pop() {
-            order.push(i);
-            todo.extend_from_slice(&children[i]);
-        }
-        let mut rollups = vec![Rollup::default(); children.len()];
-        for &i in order.iter().rev() {
-            let mut r = Rollup::of_process(&self.snapshot.processes[i], self.orphan[i]);
-            for &c in &children[i] {
-                r.add(&rollups[c]);
-            }
-            rollups[i] = r;
-        }
-        rollups
+    /// The tree of process `i`, built without recursion (a chain can be 100,000 deep).
+    fn tree(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
+        let made = build_bottom_up(i, |j| children[j].iter().copied(), |j, kids| Some(self.node(j, kids)));
+        // `node` never declines, so the root is always made.
+        made.unwrap_or_else(|| self.node(i, Vec::new()))
     }
 
-    /// The tree of process `i`, top-down with an explicit stack (a chain can be 100,000
-    /// deep): each node is made once, in its final place.
-    fn tree(&self, i: usize, children: &[Vec<usize>], rollups: &[Rollup]) -> ProcNode {
-        let mut root = self.node(i, rollups[i]);
-        let mut todo: Vec<(usize, &mut Vec<ProcNode>)> = vec![(i, &mut root.children)];
-        while let Some((j, dst)) = todo.pop() {
-            dst.extend(children[j].iter().map(|&c| self.node(c, rollups[c])));
-            let inner = children[j].iter().zip(dst.iter_mut()).filter(|(c, _)| !children[**c].is_empty());
-            todo.extend(inner.rev().map(|(&c, d)| (c, &mut d.children)));
+    fn node(&self, i: usize, kids: Vec<ProcNode>) -> ProcNode {
+        let p = &self.snapshot.processes[i];
+        let mut rollup = Rollup::of_process(p, self.orphan[i]);
+        for k in &kids {
+            rollup.add(&k.rollup);
         }
-        root
-    }
-
-    fn node(&self, i: usize, rollup: Rollup) -> ProcNode {
         ProcNode {
-            process: self.snapshot.processes[i].clone(),
+            process: p.clone(),
             orphan: self.orphan[i],
             assigned_by: self.placements.of[i].map(|pl| pl.by),
             agent: self.agent(i),
-            children: Vec::new(),
+            children: kids,
             rollup,
         }
     }

@@ -224,21 +224,22 @@ impl<'a> Iterator for Preorder<'a> {
 
 /// Builds a tree bottom-up with an explicit stack: `make(s, built)` is called once
 /// per source node, after its children (from `children(s)`, in order), with what
-/// their calls made; it returns `None` to leave the node out.
+/// their calls made; it returns `None` to leave the node out. Leaves take no frame.
 pub fn build_bottom_up<S: Copy, I: ExactSizeIterator<Item = S>, T>(
     root: S,
     children: impl Fn(S) -> I,
     mut make: impl FnMut(S, Vec<T>) -> Option<T>,
 ) -> Option<T> {
-    let frame = |s: S| {
-        let kids = children(s);
-        let built = Vec::with_capacity(kids.len());
-        (s, kids, built)
-    };
-    let mut stack = vec![frame(root)];
-    while let Some((_, kids, _)) = stack.last_mut() {
+    let kids = children(root);
+    let capacity = kids.len();
+    let mut stack = vec![(root, kids, Vec::with_capacity(capacity))];
+    while let Some((_, kids, built)) = stack.last_mut() {
         if let Some(child) = kids.next() {
-            stack.push(frame(child));
+            let grandchildren = children(child);
+            match grandchildren.len() {
+                0 => built.extend(make(child, Vec::new())),
+                n => stack.push((child, grandchildren, Vec::with_capacity(n))),
+            }
             continue;
         }
         let Some((s, _, built)) = stack.pop() else { break };
