@@ -139,6 +139,24 @@ fn hostile_names_are_rendered_escaped() {
 }
 
 #[test]
+fn bidi_controls_and_invisible_characters_are_rendered_escaped() {
+    let mut snap = swarm_snapshot();
+    snap.processes.push(process(150, 100, "invoice\u{202e}fdp.exe --x\u{200b}\u{2066}y\u{feff}").cwd("/tmp"));
+    snap.worktrees[1].branch = Some("vk/1a2b-add-login\u{200f}\u{61c}".into());
+    let mut app = app();
+    app.update(Action::NewForest(Arc::new(associate(&snap, &Options::default()))));
+    let t = render(&mut app, 140, 30);
+    let hidden = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{61c}');
+    assert!(
+        t.backend().buffer().content.iter().all(|c| !c.symbol().chars().any(hidden)),
+        "a bidi control or an invisible character reached the screen"
+    );
+    let s = t.backend().to_string();
+    assert!(s.contains("invoice\\u{202e}fdp.exe --x\\u{200b}\\u{2066}y\\u{feff}"), "{s}");
+    assert!(s.contains("vk/1a2b-add-login\\u{200f}\\u{61c}"), "{s}");
+}
+
+#[test]
 fn no_color_uses_markers_and_attributes_only() {
     let mono = Config { theme: Theme::Mono, ..Config::default() };
     let mut app = app_with(&mono);

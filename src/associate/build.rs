@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use super::naming::{Claim, attempt_claim, attempt_name, project_name, unique_names};
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
+use crate::model::forest::{Preorder, build_bottom_up};
 use crate::model::ids::{attempt_id, project_id, task_id};
 use crate::model::{
-    AgentInfo, AttemptNode, Forest, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
+    AgentInfo, AttemptNode, Forest, ProcKey, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
 };
 
 /// Which group a process landed in; trees never cross groups.
@@ -58,7 +59,12 @@ impl Builder<'_> {
                 _ => roots.entry(group[i]).or_default().push(i),
             }
         }
-        let node = |i: usize| self.node(i, &children);
+        // Sorted once by key here, so every tree below is built in display order.
+        let keys: Vec<ProcKey> = procs.iter().map(|p| p.key).collect();
+        for kids in children.iter_mut().filter(|k| k.len() > 1) {
+            kids.sort_by_key(|&c| keys[c]);
+        }
+        let node = |i: usize| self.tree(i, &children);
 
         let mut totals = Rollup::default();
         for (i, p) in procs.iter().enumerate() {
@@ -89,8 +95,14 @@ impl Builder<'_> {
         }
     }
 
-    fn node(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
-        let kids = sorted(children[i].iter().map(|&c| self.node(c, children)).collect());
+    /// The tree of process `i`, built without recursion (a chain can be 100,000 deep).
+    fn tree(&self, i: usize, children: &[Vec<usize>]) -> ProcNode {
+        let made = build_bottom_up(i, |j| children[j].iter().copied(), |j, kids| Some(self.node(j, kids)));
+        // `node` never declines, so the root is always made.
+        made.unwrap_or_else(|| self.node(i, Vec::new()))
+    }
+
+    fn node(&self, i: usize, kids: Vec<ProcNode>) -> ProcNode {
         let p = &self.snapshot.processes[i];
         let mut rollup = Rollup::of_process(p, self.orphan[i]);
         for k in &kids {
@@ -222,10 +234,7 @@ impl Builder<'_> {
 
 /// The first agent met walking the attempt's trees, parents first.
 fn outermost_agent(roots: &[ProcNode]) -> Option<AgentKind> {
-    fn go(n: &ProcNode) -> Option<AgentKind> {
-        n.agent.as_ref().map(|a| a.kind.clone()).or_else(|| n.children.iter().find_map(go))
-    }
-    roots.iter().find_map(go)
+    Preorder::of(roots).find_map(|(_, n)| n.agent.as_ref().map(|a| a.kind.clone()))
 }
 
 fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, titles: &[TaskTitle]) -> TaskNode {

@@ -53,7 +53,7 @@ fn claude_tool_commands_in_their_own_sessions_stay_with_the_agent() {
     for pid in [100, 101, 102, 103] {
         assert_eq!(attempt_of(&f, pid).as_deref(), Some("attempt:alpha/add-login/1a2b"), "pid {pid}");
     }
-    assert_eq!(node(&f, 100).agent.map(|a| a.kind), Some(AgentKind::Claude));
+    assert_eq!(node(&f, 100).agent.clone().map(|a| a.kind), Some(AgentKind::Claude));
     assert!(node(&f, 103).agent.is_none(), "claude's embedded ripgrep is no agent");
     let a = f.attempts().next().unwrap().2;
     assert_eq!(a.agent, Some(AgentKind::Claude));
@@ -84,7 +84,7 @@ fn codex_launcher_and_native_binary_are_one_agent_and_its_daemon_is_shared() {
         process(212, 210, "bash -lc cargo test").cwd(WT1).session_leader(),
         process(213, 210, "bash -lc ls").cwd("/tmp").session_leader(),
     ]);
-    assert_eq!(node(&f, 200).agent.map(|a| a.kind), Some(AgentKind::Codex));
+    assert_eq!(node(&f, 200).agent.clone().map(|a| a.kind), Some(AgentKind::Codex));
     assert!(node(&f, 201).agent.is_none(), "the native codex is the launcher's agent, counted once");
     assert_eq!(attempt_of(&f, 201).as_deref(), Some("attempt:alpha/add-login/3c4d"));
     let shared: Vec<u32> = f.shared.iter().map(|n| n.process.pid()).collect();
@@ -178,9 +178,12 @@ fn claude_sessions_link_only_when_proc_start_matches() {
         ],
         vec![session(100, 1000), session(110, 7)],
     );
-    let a = node(&f, 100).agent.unwrap();
+    let a = node(&f, 100).agent.clone().unwrap();
     assert_eq!((a.session_id.as_deref(), a.status.as_deref()), (Some("s-100"), Some("busy")));
-    assert!(node(&f, 110).agent.unwrap().session_id.is_none(), "a stale file (other procStart) is ignored");
+    assert!(
+        node(&f, 110).agent.clone().unwrap().session_id.is_none(),
+        "a stale file (other procStart) is ignored"
+    );
     assert_eq!(
         attempt_of(&f, 120).as_deref(),
         Some("attempt:alpha/add-login/1a2b"),

@@ -65,6 +65,17 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
     out.text
 }
 
+/// Two spaces per level up to `MAX_INDENT` levels; deeper rows show their depth
+/// instead (`…5000 `), so a deep chain's output grows by its length, not its square.
+fn indent(depth: usize) -> String {
+    const MAX_INDENT: usize = 40;
+    if depth <= MAX_INDENT {
+        return "  ".repeat(depth);
+    }
+    let mark = format!("…{depth} ");
+    format!("{mark:>w$}", w = 2 * MAX_INDENT)
+}
+
 struct Lines {
     text: String,
     width: Option<usize>,
@@ -97,7 +108,14 @@ impl Lines {
         self.line(&s);
     }
 
-    fn tree(&mut self, depth: usize, node: &ProcNode) {
+    /// A process tree, parents first, without recursion (a chain can be 100,000 deep).
+    fn tree(&mut self, depth: usize, root: &ProcNode) {
+        for (below, node) in root.preorder() {
+            self.process(depth + below, node);
+        }
+    }
+
+    fn process(&mut self, depth: usize, node: &ProcNode) {
         let p = &node.process;
         let mut marks = String::new();
         if let Some(agent) = &node.agent {
@@ -117,12 +135,9 @@ impl Lines {
             percent(p.cpu_percent),
             human_bytes(p.memory_bytes),
             count,
-            "  ".repeat(depth),
+            indent(depth),
             p.command_line(),
             marks
         ));
-        for child in &node.children {
-            self.tree(depth + 1, child);
-        }
     }
 }

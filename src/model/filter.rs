@@ -2,7 +2,7 @@
 //! ancestors along. Roll-ups stay those of the whole node, because they describe what
 //! the node costs (and what a kill of it covers).
 
-use super::forest::{AttemptNode, Forest, ProcNode, ProjectNode, TaskNode};
+use super::forest::{AttemptNode, Forest, ProcNode, ProjectNode, TaskNode, build_bottom_up};
 
 /// How a pruning treats one process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,19 +58,17 @@ fn trees(roots: &[ProcNode], rule: &impl Rule) -> Vec<ProcNode> {
     roots.iter().filter_map(|n| tree(n, rule)).collect()
 }
 
-fn tree(node: &ProcNode, rule: &impl Rule) -> Option<ProcNode> {
-    let keep = rule.keeps_process(node);
-    if keep == KeepProcess::Subtree {
-        return Some(node.clone());
-    }
-    let children = trees(&node.children, rule);
-    (keep == KeepProcess::Itself || !children.is_empty()).then(|| ProcNode {
-        process: node.process.clone(),
-        orphan: node.orphan,
-        assigned_by: node.assigned_by,
-        agent: node.agent.clone(),
-        children,
-        rollup: node.rollup,
+/// One tree pruned, bottom-up with an explicit stack (a chain can be 100,000 deep).
+/// Subtrees kept whole are cloned without asking the rule about their insides.
+fn tree<'a>(node: &'a ProcNode, rule: &impl Rule) -> Option<ProcNode> {
+    let inside = |(n, keep): (&'a ProcNode, KeepProcess)| {
+        let asked = if keep == KeepProcess::Subtree { &[][..] } else { &n.children[..] };
+        asked.iter().map(move |c| (c, rule.keeps_process(c)))
+    };
+    build_bottom_up((node, rule.keeps_process(node)), inside, |(n, keep), children| match keep {
+        KeepProcess::Subtree => Some(n.clone()),
+        KeepProcess::Itself => Some(n.with_children(children)),
+        KeepProcess::IfDescendant => (!children.is_empty()).then(|| n.with_children(children)),
     })
 }
 

@@ -2,10 +2,12 @@
 
 use std::borrow::Cow;
 
-/// Replaces control characters (C0, DEL, C1) with visible escapes so that
-/// attacker-controlled process names cannot drive the terminal.
+/// Replaces control characters (C0, DEL, C1) with visible escapes, and characters
+/// that reorder or hide text (bidi controls, zero-width and other invisible ones) with
+/// `\u{...}`, so that attacker-controlled names cannot drive the terminal or make a
+/// line read as something it is not.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_control) {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(needs_escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -16,15 +18,43 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
             '\r' => out.push_str("\\r"),
             '\x1b' => out.push_str("\\e"),
             c if is_control(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_invisible(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
     Cow::Owned(out)
 }
 
+fn needs_escape(c: char) -> bool {
+    is_control(c) || is_invisible(c)
+}
+
 fn is_control(c: char) -> bool {
     let n = c as u32;
     n < 0x20 || (0x7f..=0x9f).contains(&n)
+}
+
+/// Bidi embeddings, overrides, isolates and marks (which reorder what follows on the
+/// line), zero-width and other invisible characters (which hide text or fake spaces):
+/// soft hyphen, Arabic letter mark, Mongolian vowel separator, U+200B-U+200F, line
+/// and paragraph separators, U+202A-U+202E, word joiner to U+206F, Hangul fillers,
+/// the BOM, interlinear annotations and the tag characters.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c as u32,
+        0xAD | 0x061C
+            | 0x115F
+            | 0x1160
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF9..=0xFFFB
+            | 0xE0000..=0xE007F
+    )
 }
 
 /// Memory in binary units, at most four significant characters: `512B`, `1.5K`, `24M`, `1.2G`.
@@ -80,6 +110,44 @@ mod tests {
     }
 
     #[test]
+    fn sanitize_escapes_bidi_controls_and_invisible_characters() {
+        // A right-to-left override shows "invoice\u{202e}txt.exe" as "invoiceexe.txt".
+        assert_eq!(sanitize("invoice\u{202e}txt.exe"), "invoice\\u{202e}txt.exe");
+        assert_eq!(sanitize("ba\u{200b}sh"), "ba\\u{200b}sh");
+        assert_eq!(
+            sanitize("\u{feff}x\u{2066}y\u{2069}\u{200f}\u{61c}"),
+            "\\u{feff}x\\u{2066}y\\u{2069}\\u{200f}\\u{61c}"
+        );
+        for c in [
+            '\u{202a}',
+            '\u{202b}',
+            '\u{202c}',
+            '\u{202d}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{200e}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2060}',
+            '\u{e0041}',
+            '\u{2028}',
+        ] {
+            let escaped = sanitize(&format!("a{c}b")).into_owned();
+            assert_eq!(escaped, format!("a\\u{{{:x}}}b", c as u32));
+        }
+        assert_eq!(sanitize("日本語 ok — “quotes” é"), "日本語 ok — “quotes” é", "visible text is untouched");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        #[test]
+        fn sanitized_text_has_no_control_or_invisible_character(s in "\\PC*|[\\x00-\\x{9f}\\u{200b}-\\u{206f}\\u{feff}a-z]*") {
+            let out = sanitize(&s);
+            proptest::prop_assert!(!out.chars().any(needs_escape), "{out:?}");
+        }
+    }
+
+    #[test]
     fn human_bytes_uses_binary_units() {
         assert_eq!(human_bytes(0), "0B");
         assert_eq!(human_bytes(1023), "1023B");
@@ -123,6 +191,12 @@ pub fn utc_timestamp(epoch_secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
+/// `01:07:12 UTC`: the time of day of seconds since the epoch.
+pub fn utc_clock(epoch_secs: u64) -> String {
+    let rem = epoch_secs % 86_400;
+    format!("{:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
 #[cfg(test)]
 mod time_tests {
     use super::*;
@@ -132,6 +206,7 @@ mod time_tests {
         assert_eq!(utc_timestamp(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc_timestamp(1_795_914_432), "2026-11-29 01:07:12 UTC");
         assert_eq!(utc_timestamp(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc_clock(1_795_914_432), "01:07:12 UTC");
         assert_eq!(human_duration(45), "45s");
         assert_eq!(human_duration(3725), "1h02m");
         assert_eq!(human_duration(3 * 86_400 + 4 * 3600), "3d04h");

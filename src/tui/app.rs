@@ -1,6 +1,8 @@
 //! The TUI's state and its one update function: Action in, state changed, Effect out.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -46,6 +48,8 @@ pub struct App {
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
     pub sampler_error: Option<String>,
+    /// Set while a sample has been running too long: what is shown is older than this.
+    pub stalled_since: Option<SystemTime>,
     /// Problems with state files (registry, session files, databases), newest last.
     pub notices: Vec<String>,
     /// A one-off message for the footer (read-only, nothing to kill, last kill's result).
@@ -84,6 +88,7 @@ impl App {
             modal: None,
             history: History::default(),
             sampler_error: None,
+            stalled_since: None,
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
@@ -162,6 +167,8 @@ impl App {
             Action::KillProgress(p) => self.kill_progress(p),
             Action::KillDone(report) => return self.kill_done(report),
             Action::Command(c) => return self.command(c),
+            // The feed republished the forest shown (with a stall or an error): no new sample.
+            Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
@@ -344,12 +351,7 @@ impl App {
         };
         build_rows(&self.forest, &opts, &mut self.rows);
         let screen_line = self.selected.saturating_sub(self.offset);
-        let survivor = self
-            .selected_path
-            .iter()
-            .enumerate()
-            .rev()
-            .find_map(|(depth, id)| self.rows.iter().position(|r| &r.id == id).map(|i| (depth, i)));
+        let survivor = self.survivor();
         match survivor {
             // The same row: keep it on the same screen line.
             Some((depth, i)) if depth + 1 == self.selected_path.len() => {
@@ -360,5 +362,20 @@ impl App {
             Some((_, i)) => self.select(i),
             None => self.select(self.selected.min(self.rows.len().saturating_sub(1))),
         }
+    }
+
+    /// The deepest row of the selected path that is still there, with its depth in the
+    /// path. One scan finds the selected row itself; a vanished one indexes the rows
+    /// once instead of scanning them for every ancestor (a path can be 100,000 long).
+    fn survivor(&self) -> Option<(usize, usize)> {
+        let (last, above) = self.selected_path.split_last()?;
+        if let Some(i) = self.rows.iter().position(|r| &r.id == last) {
+            return Some((above.len(), i));
+        }
+        let mut index: HashMap<&RowId, usize> = HashMap::with_capacity(self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            index.entry(&r.id).or_insert(i);
+        }
+        above.iter().enumerate().rev().find_map(|(depth, id)| index.get(id).map(|&i| (depth, i)))
     }
 }

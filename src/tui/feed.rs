@@ -1,10 +1,10 @@
 //! The sampler thread: samples every `refresh`, associates, and publishes the latest
 //! Forest on a watch channel (latest wins, no queue). Pausing stops sampling.
 
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::watch;
 
@@ -20,9 +20,43 @@ pub struct FeedState {
     /// Problems with state files so far (newest last, at most `NOTICES`): the channel
     /// keeps only the latest state, so they accumulate instead of passing by.
     pub notices: Vec<String>,
+    /// When the sample still in flight started, once it has taken longer than
+    /// `stall_after(refresh)`: everything else shown is older than that.
+    pub stalled_since: Option<SystemTime>,
 }
 
 const NOTICES: usize = 20;
+
+/// How long a sample may take before the UI says so: three refreshes, at least 3 s.
+pub fn stall_after(refresh: Duration) -> Duration {
+    refresh.saturating_mul(3).max(Duration::from_secs(3))
+}
+
+/// How often the watchdog looks at the sample in flight.
+const STALL_CHECK: Duration = Duration::from_secs(1);
+
+/// The start of the sample in flight, if any, shared by the sampler thread and its
+/// watchdog (the sampler cannot report anything while a read blocks).
+#[derive(Debug, Default)]
+struct InFlight {
+    since: Mutex<Option<(Instant, SystemTime)>>,
+}
+
+impl InFlight {
+    fn set(&self, since: Option<(Instant, SystemTime)>) {
+        *self.since.lock().unwrap_or_else(PoisonError::into_inner) = since;
+    }
+
+    /// Publishes the stall of the sample in flight at `now`, once. The lock is held
+    /// while publishing, so a sample that finishes meanwhile publishes its result after.
+    fn publish_stall(&self, tx: &watch::Sender<FeedState>, now: Instant, after: Duration) {
+        let since = self.since.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some((started, wall)) = *since else { return };
+        if now.saturating_duration_since(started) >= after && tx.borrow().stalled_since != Some(wall) {
+            tx.send_modify(|state| state.stalled_since = Some(wall));
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub enum Control {
@@ -34,6 +68,9 @@ pub enum Control {
 pub struct Feed {
     control: mpsc::Sender<Control>,
     handle: Option<JoinHandle<()>>,
+    in_flight: Arc<InFlight>,
+    tx: Arc<watch::Sender<FeedState>>,
+    refresh: Duration,
 }
 
 /// CPU needs two samples at least this far apart.
@@ -46,19 +83,56 @@ impl Feed {
         refresh: Duration,
     ) -> (Feed, watch::Receiver<FeedState>) {
         let (tx, rx) = watch::channel(FeedState::default());
+        let tx = Arc::new(tx);
+        let in_flight = Arc::new(InFlight::default());
         let (control, control_rx) = mpsc::channel();
+        let (alive, sampler_gone) = mpsc::channel::<()>();
+        let (watch_tx, watch_in_flight) = (Arc::clone(&tx), Arc::clone(&in_flight));
+        let after = stall_after(refresh);
+        // The sampler cannot say it is stuck while a read blocks; this thread can.
+        let watchdog = std::thread::Builder::new().name("swarmtop-stalls".into()).spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = sampler_gone.recv_timeout(STALL_CHECK) {
+                if watch_tx.is_closed() {
+                    return;
+                }
+                watch_in_flight.publish_stall(&watch_tx, Instant::now(), after);
+            }
+        });
+        let mut notices: Vec<String> = match watchdog {
+            Ok(_) => Vec::new(),
+            Err(e) => {
+                vec![format!("could not start the stall watchdog (stalled samples go unmentioned): {e}")]
+            }
+        };
+        let (thread_tx, thread_in_flight) = (Arc::clone(&tx), Arc::clone(&in_flight));
         let handle = std::thread::Builder::new()
             .name("swarmtop-sampler".into())
             .spawn(move || {
-                let mut notices: Vec<String> = Vec::new();
+                // Dropped when this thread ends, which ends the watchdog.
+                let _alive = alive;
+                let (tx, in_flight) = (thread_tx, thread_in_flight);
+                // Sampling and association, timed by the watchdog; the forest only when `wanted`.
+                let mut sample = |wanted: bool| {
+                    in_flight.set(Some((Instant::now(), SystemTime::now())));
+                    let result = sampler.sample().map(|mut s| {
+                        let forest = wanted.then(|| Arc::new(associate(&s, &options)));
+                        (std::mem::take(&mut s.warnings), forest)
+                    });
+                    in_flight.set(None);
+                    result
+                };
                 // Prime: the first CPU sample is meaningless and is discarded (its notices are not).
-                match sampler.sample() {
-                    Ok(s) => note(s.warnings, &mut notices),
+                match sample(false) {
+                    Ok((warnings, _)) => {
+                        note(warnings, &mut notices);
+                        tx.send_if_modified(|state| state.stalled_since.take().is_some());
+                    }
                     Err(e) => {
                         tx.send_replace(FeedState {
                             forest: None,
                             error: Some(e.to_string()),
                             notices: notices.clone(),
+                            stalled_since: None,
                         });
                     }
                 }
@@ -68,16 +142,16 @@ impl Feed {
                         return;
                     }
                     wait = refresh;
-                    let state = match sampler.sample() {
-                        Ok(mut s) => {
-                            note(std::mem::take(&mut s.warnings), &mut notices);
-                            let forest = Some(Arc::new(associate(&s, &options)));
-                            FeedState { forest, error: None, notices: notices.clone() }
+                    let state = match sample(true) {
+                        Ok((warnings, forest)) => {
+                            note(warnings, &mut notices);
+                            FeedState { forest, error: None, notices: notices.clone(), stalled_since: None }
                         }
                         Err(e) => FeedState {
                             forest: tx.borrow().forest.clone(),
                             error: Some(e.to_string()),
                             notices: notices.clone(),
+                            stalled_since: None,
                         },
                     };
                     if tx.send(state).is_err() {
@@ -87,7 +161,13 @@ impl Feed {
                 }
             })
             .ok();
-        (Feed { control, handle }, rx)
+        (Feed { control, handle, in_flight, tx, refresh }, rx)
+    }
+
+    /// What the watchdog does at `now`: publishes the stall of the sample in flight,
+    /// once it is older than `stall_after(refresh)`.
+    pub fn check_stall(&self, now: Instant) {
+        self.in_flight.publish_stall(&self.tx, now, stall_after(self.refresh));
     }
 
     pub fn set_paused(&self, paused: bool) {
@@ -158,3 +238,7 @@ fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "feed_tests.rs"]
+mod tests;

@@ -261,18 +261,33 @@ impl RowBuilder<'_> {
         }
     }
 
-    fn processes(&mut self, nodes: &[ProcNode], depth: u16, parent: usize) {
-        let sorted = self.sorted(nodes, |n: &ProcNode| SortFields {
+    fn sorted_processes<'n>(&self, nodes: &'n [ProcNode]) -> std::vec::IntoIter<&'n ProcNode> {
+        self.sorted(nodes, |n: &ProcNode| SortFields {
             rollup: &n.rollup,
             name: n.process.display_name(),
             pid: Some(n.process.pid()),
-        });
-        for n in sorted {
-            self.process(n, depth, parent);
+        })
+        .into_iter()
+    }
+
+    /// The rows of process trees, parents before children, with an explicit stack (a
+    /// chain can be 100,000 deep): one frame per open process, its children still to show.
+    fn processes(&mut self, nodes: &[ProcNode], depth: u16, parent: usize) {
+        let mut stack = vec![(self.sorted_processes(nodes), depth, parent)];
+        while let Some((siblings, depth, parent)) = stack.last_mut() {
+            let (depth, parent) = (*depth, *parent);
+            let Some(n) = siblings.next() else {
+                stack.pop();
+                continue;
+            };
+            if let Some(me) = self.process(n, depth, parent) {
+                stack.push((self.sorted_processes(&n.children), depth.saturating_add(1), me));
+            }
         }
     }
 
-    fn process(&mut self, n: &ProcNode, depth: u16, parent: usize) {
+    /// Pushes a process row; returns its index when it is open (its children follow).
+    fn process(&mut self, n: &ProcNode, depth: u16, parent: usize) -> Option<usize> {
         let id = RowId::Process(n.key());
         let has_children = !n.children.is_empty();
         let expanded = has_children && self.opts.expansion.is_open(&id);
@@ -291,12 +306,9 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
-            agent: n.agent.as_deref().map(|a| a.tag().into()),
+            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
         });
-        if expanded {
-            let me = self.rows.len() - 1;
-            self.processes(&n.children, depth + 1, me);
-        }
+        expanded.then_some(self.rows.len() - 1)
     }
 }
 

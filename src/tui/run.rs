@@ -151,6 +151,7 @@ async fn drive(
                 }
                 let state = forests.borrow_and_update().clone();
                 app.sampler_error = state.error.clone();
+                app.stalled_since = state.stalled_since;
                 app.notices = state.notices;
                 sampler_error = state.error;
                 state.forest.map(Action::NewForest)

@@ -5,20 +5,28 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::theme::Styles;
-use crate::model::text::{human_bytes, percent, sanitize};
+use std::time::UNIX_EPOCH;
+
+use crate::model::text::{human_bytes, percent, sanitize, utc_clock};
 use crate::tui::app::App;
 
 pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     let forest = &app.forest;
     let t = &forest.totals;
-    let mut spans = vec![Span::raw(format!(
-        " swarmtop  {}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
+    let mut spans = vec![Span::raw(" swarmtop  ")];
+    if let Some(since) = app.stalled_since {
+        let secs = since.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        spans.push(Span::styled(format!("⚠ sampling stalled since {} ", utc_clock(secs)), styles.stalled()));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::raw(format!(
+        "{}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
         sanitize(&forest.host),
         t.process_count,
         forest.attempt_count(),
         percent(t.cpu_percent),
         human_bytes(t.memory_bytes)
-    ))];
+    )));
     if app.orphans_only {
         spans.push(Span::raw("│ orphans only "));
     }

@@ -92,7 +92,7 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
     );
     field(&mut lines, "assigned", assigned, width, 1, styles);
     if let Some(a) = &node.agent {
-        let mut text = a.kind.to_string();
+        let mut text = sanitize(a.kind.name()).into_owned();
         for (label, value) in [("session", &a.session_id), ("name", &a.session_name), ("status", &a.status)] {
             if let Some(v) = value {
                 text.push_str(&format!("  {label} {}", sanitize(v)));

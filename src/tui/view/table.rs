@@ -107,9 +107,12 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     }
     f.buffer_mut().set_line(area.x, area.y, &Line::styled(title, styles.column_titles()), area.width);
 
-    let body = Rect { y: area.y + 1, height: area.height - 1, ..area };
+    let body = Rect { y: area.y.saturating_add(1), height: area.height.saturating_sub(1), ..area };
     app.page = usize::from(body.height);
     app.table_top = body.y;
+    if body.height == 0 {
+        return;
+    }
     if app.rows.is_empty() {
         let msg = if !app.sampled {
             "sampling…"
@@ -122,10 +125,9 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
         return;
     }
     let end = (app.offset + usize::from(body.height)).min(app.rows.len());
-    for (screen, i) in (app.offset..end).enumerate() {
-        let row = &app.rows[i];
-        let line = row_line(row, i == app.selected, name_width, &cols, styles);
-        f.buffer_mut().set_line(body.x, body.y + screen as u16, &line, body.width);
+    for (y, i) in (body.y..body.bottom()).zip(app.offset..end) {
+        let line = row_line(&app.rows[i], i == app.selected, name_width, &cols, styles);
+        f.buffer_mut().set_line(body.x, y, &line, body.width);
     }
 }
 
@@ -142,7 +144,7 @@ fn row_line<'a>(
         (true, false) => "▸ ",
         _ => "  ",
     };
-    let indent = "  ".repeat(usize::from(row.depth));
+    let indent = indent(row.depth, name_width / 2);
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
     spans.push(Span::styled(&*row.label, styles.row(row.kind)));
     if let Some(agent) = &row.agent {
@@ -169,6 +171,18 @@ fn row_line<'a>(
         line = line.patch_style(styles.selected());
     }
     line
+}
+
+/// Two cells per level; a deeper row than `room` allows shows its depth instead
+/// (`…5000 `), so a deep chain neither hides its names nor costs a line per level.
+fn indent(depth: u16, room: usize) -> String {
+    let levels = usize::from(depth);
+    if levels.saturating_mul(2) <= room {
+        return "  ".repeat(levels);
+    }
+    let plus = if depth == u16::MAX { "+" } else { "" };
+    let mark = format!("…{depth}{plus} ");
+    format!("{mark:>room$}")
 }
 
 /// Cuts or pads spans to exactly `width` cells (display width: wide characters count

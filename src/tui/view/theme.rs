@@ -77,4 +77,13 @@ impl Styles {
             Style::new().add_modifier(Modifier::BOLD)
         }
     }
+
+    /// Loud in both themes: the screen shows old data.
+    pub fn stalled(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
+    }
 }
