@@ -83,7 +83,12 @@ fn modals_draw_at_every_size() {
     key(&mut done, KeyCode::Enter);
     let outcomes =
         request.plan.entries.iter().map(|e| (e.clone(), Outcome::Failed("EPERM".into()))).collect();
-    done.update(Action::KillDone(KillReport { signal: Sig::Term, outcomes, born_meanwhile: 3 }));
+    let mut report = KillReport::new(Sig::Term);
+    report.outcomes = outcomes;
+    report.born_meanwhile = 3;
+    report.groups = vec![4242];
+    report.cancelled = true;
+    done.update(Action::KillDone(report));
     sweep(&mut [("help", help), ("kill modal", opened()), ("kill report", done)], true);
     sweep(&mut [("kill running", running)], false);
 }
