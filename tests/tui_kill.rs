@@ -147,3 +147,47 @@ fn protected_and_own_processes_are_shown_as_spared() {
     key(&mut app, KeyCode::Char('x'));
     assert!(app.modal.is_none(), "never a blanket kill of every unassigned process");
 }
+
+#[test]
+fn read_only_shows_no_kill_binding_and_says_why_a_kill_key_does_nothing() {
+    let config = Config { read_only: true, ..Config::default() };
+    let mut app = app_with(&config);
+    let s = screen(&mut app, 120, 6);
+    assert!(!s.contains("x kill"), "the footer offers no kill in read-only mode:\n{s}");
+    assert!(s.contains("? help"), "{s}");
+    key(&mut app, KeyCode::Char('?'));
+    let help = screen(&mut app, 120, 80);
+    assert!(help.contains("Show this help"), "{help}");
+    for gone in ["Kill the selected", "Kill the orphans", "kill confirmation", "Focus the button"] {
+        assert!(!help.contains(gone), "{gone:?} in the read-only help:\n{help}");
+    }
+    assert!(help.contains("read-only: kills are disabled"), "{help}");
+    key(&mut app, KeyCode::Esc);
+    for k in ['x', 'X', 'O'] {
+        assert_eq!(key(&mut app, KeyCode::Char(k)), Effect::None);
+        assert!(app.modal.is_none());
+        assert_eq!(app.status.as_deref(), Some("read-only: kills are disabled"), "{k}");
+        key(&mut app, KeyCode::Char('j'));
+        assert_eq!(app.status, None);
+    }
+    let normal = screen(&mut app_with(&Config::default()), 120, 6);
+    assert!(normal.contains("x kill"), "{normal}");
+}
+
+#[test]
+fn the_kill_modal_hints_come_from_its_bindings() {
+    let mut keys = Config::default().keys;
+    keys.insert("kill".into(), vec!["K".into()]);
+    let mut app = app_with(&Config { keys, ..Config::default() });
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('K'));
+    assert_eq!(app.context(), swarmtop::tui::command::Context::KillConfirm);
+    let s = screen(&mut app, 100, 26);
+    assert!(s.contains("←→ choose · Enter confirm · Esc cancel"), "{s}");
+    assert!(s.contains(" K kill "), "the footer follows the rebinding: {s}");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::BackTab);
+    assert_eq!(modal(&app).focus, Button::Cancel);
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.modal.is_none(), "q cancels the confirmation");
+}

@@ -48,33 +48,19 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
 }
 
-/// The shipped key bindings (mirrored in `config/default.toml`; a test checks they agree).
-pub const DEFAULT_KEYS: &[(&str, &[&str])] = &[
-    ("quit", &["q", "ctrl-c"]),
-    ("up", &["up", "k"]),
-    ("down", &["down", "j"]),
-    ("page_up", &["pageup", "ctrl-b"]),
-    ("page_down", &["pagedown", "ctrl-f"]),
-    ("top", &["home", "g"]),
-    ("bottom", &["end", "G"]),
-    ("expand", &["right", "l"]),
-    ("collapse", &["left", "h"]),
-    ("toggle", &["enter"]),
-    ("expand_all", &["+"]),
-    ("collapse_all", &["-"]),
-    ("filter", &["/"]),
-    ("clear_filter", &["esc"]),
-    ("sort_next", &["s"]),
-    ("sort_reverse", &["S"]),
-    ("toggle_other", &["a"]),
-    ("orphans_only", &["o"]),
-    ("pause", &["p"]),
-    ("detail", &["tab", "d"]),
-    ("help", &["?", "f1"]),
-    ("kill", &["x"]),
-    ("kill_tree", &["X"]),
-    ("kill_orphans", &["O"]),
-];
+/// The shipped tree key bindings: the `[keys]` table of `DEFAULT_TOML`, their only
+/// source. (The other contexts' keys are fixed, in `tui::command::BINDINGS`.)
+pub fn default_keys() -> BTreeMap<String, Vec<String>> {
+    #[derive(Deserialize)]
+    struct Keys {
+        keys: BTreeMap<String, Vec<String>>,
+    }
+    // Invariant: the embedded file parses and has a [keys] table (tested by
+    // `shipped_file_is_exactly_the_defaults`; `resolve` reports a broken one as an error).
+    toml::from_str::<Keys>(DEFAULT_TOML)
+        .map(|k| k.keys)
+        .expect("config/default.toml has a valid [keys] table")
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,10 +112,7 @@ impl Default for Config {
                     .to_vec(),
             },
             layout: Vec::new(),
-            keys: DEFAULT_KEYS
-                .iter()
-                .map(|(action, keys)| (action.to_string(), keys.iter().map(|k| k.to_string()).collect()))
-                .collect(),
+            keys: default_keys(),
         }
     }
 }

@@ -3,8 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::crossterm::event::KeyEvent;
-
 use super::command::Command;
 use super::kill_modal::KillModal;
 use crate::kill::exec::{KillReport, Progress, Sig};
@@ -21,14 +19,8 @@ pub enum Action {
     Click(u16),
     /// Mouse wheel: positive scrolls down.
     Scroll(i32),
+    /// A character typed into the filter (`Command::FilterType`).
     FilterInput(char),
-    FilterBackspace,
-    FilterAccept,
-    FilterCancel,
-    CloseModal,
-    ModalScroll(i32),
-    /// A key for the kill modal, which handles its own focus and scrolling.
-    KillModalKey(KeyEvent),
     KillProgress(Progress),
     KillDone(KillReport),
 }

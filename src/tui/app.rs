@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
 use super::app_kill::KillScope;
-use super::command::Command;
+use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
@@ -16,6 +16,9 @@ use crate::config::{Config, Theme};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
+
+/// What a destructive command says in read-only mode.
+pub const READ_ONLY: &str = "read-only: kills are disabled";
 
 pub struct App {
     pub keymap: Keymap,
@@ -101,47 +104,25 @@ impl App {
         self.rows.get(self.selected)
     }
 
-    /// Maps a key to an action, depending on what has the input focus.
+    /// What has the input focus, and so which bindings apply.
+    pub fn context(&self) -> Context {
+        match &self.modal {
+            Some(Modal::Kill(modal)) => modal.context(),
+            Some(Modal::Help { .. }) => Context::HelpModal,
+            None if self.filter_editing => Context::Filter,
+            None => Context::Tree,
+        }
+    }
+
+    /// Maps a key to an action through the bindings of the current context.
     pub fn action_for_key(&self, key: &KeyEvent) -> Option<Action> {
-        if let Some(Modal::Kill(_)) = &self.modal {
-            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-                return Some(Action::Command(Command::Quit));
-            }
-            return Some(Action::KillModalKey(*key));
-        }
-        if self.modal.is_some() {
-            return match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Action::CloseModal),
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    Some(Action::Command(Command::Quit))
-                }
-                KeyCode::Down | KeyCode::Char('j') => Some(Action::ModalScroll(1)),
-                KeyCode::Up | KeyCode::Char('k') => Some(Action::ModalScroll(-1)),
-                KeyCode::PageDown => Some(Action::ModalScroll(10)),
-                KeyCode::PageUp => Some(Action::ModalScroll(-10)),
-                _ => match self.keymap.command_for(key) {
-                    Some(Command::Help) => Some(Action::CloseModal),
-                    _ => None,
-                },
-            };
-        }
-        if self.filter_editing {
-            return match key.code {
-                KeyCode::Esc => Some(Action::FilterCancel),
-                KeyCode::Enter => Some(Action::FilterAccept),
-                KeyCode::Backspace => Some(Action::FilterBackspace),
-                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    Some(Action::Command(Command::Quit))
-                }
-                KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
-                    Some(Action::FilterInput(c))
-                }
-                KeyCode::Up => Some(Action::Command(Command::Up)),
-                KeyCode::Down => Some(Action::Command(Command::Down)),
+        match self.keymap.command_in(self.context(), key)? {
+            Command::FilterType => match key.code {
+                KeyCode::Char(c) => Some(Action::FilterInput(c)),
                 _ => None,
-            };
+            },
+            command => Some(Action::Command(command)),
         }
-        self.keymap.command_for(key).map(Action::Command)
     }
 
     pub fn action_for_mouse(&self, m: &MouseEvent) -> Option<Action> {
@@ -155,15 +136,16 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Effect {
         self.dirty = true;
-        let keeps_status = matches!(
-            action,
-            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) | Action::KillModalKey(_)
-        );
+        // The status line says how the last kill went until the user does something else.
+        let keeps_status = match action {
+            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) => true,
+            Action::Command(_) => matches!(self.modal, Some(Modal::Kill(_))),
+            _ => false,
+        };
         if !keeps_status {
             self.status = None;
         }
         match action {
-            Action::KillModalKey(key) => return self.kill_modal_key(&key),
             Action::KillProgress(p) => self.kill_progress(p),
             Action::KillDone(report) => return self.kill_done(report),
             Action::Command(c) => return self.command(c),
@@ -200,27 +182,15 @@ impl App {
                 self.filter_text.push(c);
                 self.rebuild();
             }
-            Action::FilterBackspace => {
-                self.filter_text.pop();
-                self.rebuild();
-            }
-            Action::FilterAccept => self.filter_editing = false,
-            Action::FilterCancel => {
-                self.filter_editing = false;
-                self.filter_text.clear();
-                self.rebuild();
-            }
-            Action::CloseModal => self.modal = None,
-            Action::ModalScroll(delta) => {
-                if let Some(Modal::Help { scroll }) = &mut self.modal {
-                    *scroll = scroll.saturating_add_signed(delta as i16);
-                }
-            }
         }
         Effect::None
     }
 
     fn command(&mut self, c: Command) -> Effect {
+        if self.read_only && c.is_destructive() {
+            self.status = Some(READ_ONLY.into());
+            return Effect::None;
+        }
         match c {
             Command::Quit => return Effect::Quit,
             Command::Up => self.move_by(-1),
@@ -269,6 +239,42 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            // Its character arrives as `Action::FilterInput`.
+            Command::FilterType => {}
+            Command::FilterKeep => self.filter_editing = false,
+            Command::FilterDelete => {
+                self.filter_text.pop();
+                self.rebuild();
+            }
+            Command::FilterCancel => {
+                self.filter_editing = false;
+                self.filter_text.clear();
+                self.rebuild();
+            }
+            Command::Close
+            | Command::ScrollUp
+            | Command::ScrollDown
+            | Command::ScrollPageUp
+            | Command::ScrollPageDown
+            | Command::FocusPrevious
+            | Command::FocusNext
+            | Command::Press => return self.modal_command(c),
+        }
+        Effect::None
+    }
+
+    fn modal_command(&mut self, c: Command) -> Effect {
+        match &mut self.modal {
+            Some(Modal::Kill(_)) => return self.kill_modal_command(c),
+            Some(Modal::Help { scroll }) => match c {
+                Command::Close => self.modal = None,
+                Command::ScrollDown => *scroll = scroll.saturating_add(1),
+                Command::ScrollUp => *scroll = scroll.saturating_sub(1),
+                Command::ScrollPageDown => *scroll = scroll.saturating_add(10),
+                Command::ScrollPageUp => *scroll = scroll.saturating_sub(10),
+                _ => {}
+            },
+            None => {}
         }
         Effect::None
     }

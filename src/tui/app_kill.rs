@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-use ratatui::crossterm::event::KeyEvent;
-
 use super::action::{Effect, KillRequest, Modal};
 use super::app::App;
+use super::command::Command;
 use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
@@ -84,9 +83,9 @@ impl App {
         }
     }
 
-    pub fn kill_modal_key(&mut self, key: &KeyEvent) -> Effect {
+    pub fn kill_modal_command(&mut self, command: Command) -> Effect {
         let Some(Modal::Kill(modal)) = &mut self.modal else { return Effect::None };
-        match modal.on_key(key) {
+        match modal.on_command(command) {
             ModalRequest::Nothing => Effect::None,
             ModalRequest::Close => {
                 self.modal = None;

@@ -1,7 +1,40 @@
-//! The bindable commands of the TUI: their config names, help text and footer labels.
-//! The help screen and the footer are generated from these plus the keymap.
+//! Every key binding of the TUI as data: the context it works in, its command, where its
+//! keys come from, its help text and its hint label. The keymap, the help screen, the
+//! footer and the modals' hint lines are all generated from `BINDINGS`.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+use strum::{EnumIter, IntoEnumIterator};
+
+/// What has the input focus; each context has keys of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter)]
+pub enum Context {
+    Tree,
+    Filter,
+    HelpModal,
+    KillConfirm,
+    KillRunning,
+    KillReport,
+}
+
+impl Context {
+    /// The heading of its section in the help screen.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Context::Tree => "in the tree",
+            Context::Filter => "while editing the filter",
+            Context::HelpModal => "in this help",
+            Context::KillConfirm => "in the kill confirmation",
+            Context::KillRunning => "while a kill runs",
+            Context::KillReport => "in the kill report",
+        }
+    }
+
+    /// Contexts whose every binding is about killing: unreachable in read-only mode.
+    pub fn is_kill(self) -> bool {
+        matches!(self, Context::KillConfirm | Context::KillRunning | Context::KillReport)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter)]
 pub enum Command {
     Quit,
     Up,
@@ -27,103 +60,263 @@ pub enum Command {
     Kill,
     KillTree,
     KillOrphans,
+    /// A character typed into the filter.
+    FilterType,
+    FilterKeep,
+    FilterDelete,
+    FilterCancel,
+    /// Close the open modal (in the kill confirmation: cancel).
+    Close,
+    ScrollUp,
+    ScrollDown,
+    ScrollPageUp,
+    ScrollPageDown,
+    FocusPrevious,
+    FocusNext,
+    /// Press the focused button of the kill confirmation.
+    Press,
 }
-
-pub struct CommandInfo {
-    pub command: Command,
-    /// The key of `[keys]` in the config.
-    pub name: &'static str,
-    pub help: &'static str,
-    /// Short label in the footer; `None` keeps it out of the footer.
-    pub footer: Option<&'static str>,
-}
-
-const fn info(
-    command: Command,
-    name: &'static str,
-    help: &'static str,
-    footer: Option<&'static str>,
-) -> CommandInfo {
-    CommandInfo { command, name, help, footer }
-}
-
-/// Every command in help-screen order.
-pub const COMMANDS: &[CommandInfo] = &[
-    info(Command::Up, "up", "Move the selection up", None),
-    info(Command::Down, "down", "Move the selection down", None),
-    info(Command::PageUp, "page_up", "Move up one page", None),
-    info(Command::PageDown, "page_down", "Move down one page", None),
-    info(Command::Top, "top", "Jump to the first row", None),
-    info(Command::Bottom, "bottom", "Jump to the last row", None),
-    info(Command::Expand, "expand", "Expand the selected row", None),
-    info(Command::Collapse, "collapse", "Collapse the row, or go to its parent", None),
-    info(Command::Toggle, "toggle", "Expand or collapse the selected row", None),
-    info(Command::ExpandAll, "expand_all", "Expand every row", None),
-    info(Command::CollapseAll, "collapse_all", "Collapse every row", None),
-    info(Command::Filter, "filter", "Filter rows by name, command, cwd or id", Some("filter")),
-    info(Command::ClearFilter, "clear_filter", "Clear the filter", None),
-    info(Command::SortNext, "sort_next", "Sort by the next column", Some("sort")),
-    info(Command::SortReverse, "sort_reverse", "Reverse the sort order", None),
-    info(
-        Command::ToggleOther,
-        "toggle_other",
-        "Show or hide processes outside every attempt",
-        Some("others"),
-    ),
-    info(Command::OrphansOnly, "orphans_only", "Show only orphaned processes", Some("orphans")),
-    info(Command::Pause, "pause", "Pause or resume sampling", Some("pause")),
-    info(Command::Detail, "detail", "Show or hide the detail pane", Some("detail")),
-    info(
-        Command::Kill,
-        "kill",
-        "Kill the selected process, or every process of the selected group",
-        Some("kill"),
-    ),
-    info(Command::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
-    info(
-        Command::KillOrphans,
-        "kill_orphans",
-        "Kill the orphans of the selected project (or all orphans)",
-        None,
-    ),
-    info(Command::Help, "help", "Show this help", Some("help")),
-    info(Command::Quit, "quit", "Quit", Some("quit")),
-];
 
 impl Command {
-    pub fn info(self) -> &'static CommandInfo {
-        // Every Command has exactly one entry in COMMANDS (tested below).
-        COMMANDS.iter().find(|c| c.command == self).unwrap_or(&COMMANDS[0])
+    /// Commands that signal processes: hidden and refused in read-only mode.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans)
+    }
+
+    /// Its name in `[keys]`, for the commands the config file binds.
+    pub fn config_name(self) -> Option<&'static str> {
+        BINDINGS.iter().find_map(|b| match b.keys {
+            Keys::Config(name) if b.command == self => Some(name),
+            _ => None,
+        })
     }
 
     pub fn by_name(name: &str) -> Option<Command> {
-        COMMANDS.iter().find(|c| c.name == name).map(|c| c.command)
+        BINDINGS.iter().find_map(|b| match b.keys {
+            Keys::Config(n) if n == name => Some(b.command),
+            _ => None,
+        })
     }
+
+    /// Every command, in declaration order.
+    pub fn all() -> impl Iterator<Item = Command> {
+        Command::iter()
+    }
+}
+
+/// Where the keys of a binding come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// `[keys].<name>` of the config; the default is in config/default.toml.
+    Config(&'static str),
+    /// Built in, not configurable.
+    Fixed(&'static [&'static str]),
+    /// Built in, plus the keys the tree binds to the command where they are free here
+    /// (the help key closes the help).
+    FixedAndTree(&'static [&'static str], Command),
+    /// Any character without ctrl or alt that no other binding of the context takes.
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub command: Command,
+    pub keys: Keys,
+    pub help: &'static str,
+    /// Label in the context's hint line (the footer, the modal's); `None` leaves it out.
+    /// Neighbours with the same label share it: `←→ choose`.
+    pub hint: Option<&'static str>,
+}
+
+const fn tree(
+    command: Command,
+    name: &'static str,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding { context: Context::Tree, command, keys: Keys::Config(name), help, hint }
+}
+
+const fn fixed(
+    context: Context,
+    command: Command,
+    keys: &'static [&'static str],
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding { context, command, keys: Keys::Fixed(keys), help, hint }
+}
+
+use Command as C;
+use Context::{Filter, HelpModal, KillConfirm, KillReport, KillRunning};
+
+/// Every binding, grouped by context, in help-screen order.
+pub const BINDINGS: &[Binding] = &[
+    tree(C::Up, "up", "Move the selection up", None),
+    tree(C::Down, "down", "Move the selection down", None),
+    tree(C::PageUp, "page_up", "Move up one page", None),
+    tree(C::PageDown, "page_down", "Move down one page", None),
+    tree(C::Top, "top", "Jump to the first row", None),
+    tree(C::Bottom, "bottom", "Jump to the last row", None),
+    tree(C::Expand, "expand", "Expand the selected row", None),
+    tree(C::Collapse, "collapse", "Collapse the row, or go to its parent", None),
+    tree(C::Toggle, "toggle", "Expand or collapse the selected row", None),
+    tree(C::ExpandAll, "expand_all", "Expand every row", None),
+    tree(C::CollapseAll, "collapse_all", "Collapse every row", None),
+    tree(C::Filter, "filter", "Filter rows by name, command, cwd or id", Some("filter")),
+    tree(C::ClearFilter, "clear_filter", "Clear the filter", None),
+    tree(C::SortNext, "sort_next", "Sort by the next column", Some("sort")),
+    tree(C::SortReverse, "sort_reverse", "Reverse the sort order", None),
+    tree(C::ToggleOther, "toggle_other", "Show or hide processes outside every attempt", Some("others")),
+    tree(C::OrphansOnly, "orphans_only", "Show only orphaned processes", Some("orphans")),
+    tree(C::Pause, "pause", "Pause or resume sampling", Some("pause")),
+    tree(C::Detail, "detail", "Show or hide the detail pane", Some("detail")),
+    tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
+    tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
+    tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(C::Help, "help", "Show this help", Some("help")),
+    tree(C::Quit, "quit", "Quit", Some("quit")),
+    Binding {
+        context: Filter,
+        command: C::FilterType,
+        keys: Keys::Text,
+        help: "Type to narrow the rows",
+        hint: None,
+    },
+    fixed(Filter, C::FilterKeep, &["enter"], "Keep the filter and go back to the tree", Some("keep")),
+    fixed(Filter, C::FilterCancel, &["esc"], "Clear the filter and go back to the tree", Some("clear")),
+    fixed(Filter, C::FilterDelete, &["backspace"], "Delete the last character", None),
+    fixed(Filter, C::Up, &["up"], "Move the selection up", None),
+    fixed(Filter, C::Down, &["down"], "Move the selection down", None),
+    fixed(Filter, C::Quit, &["ctrl-c"], "Quit", None),
+    Binding {
+        context: HelpModal,
+        command: C::Close,
+        keys: Keys::FixedAndTree(&["esc", "enter", "q"], C::Help),
+        help: "Close the help",
+        hint: Some("closes"),
+    },
+    fixed(HelpModal, C::ScrollDown, &["down", "j"], "Scroll down", None),
+    fixed(HelpModal, C::ScrollUp, &["up", "k"], "Scroll up", None),
+    fixed(HelpModal, C::ScrollPageDown, &["pagedown"], "Scroll down one page", None),
+    fixed(HelpModal, C::ScrollPageUp, &["pageup"], "Scroll up one page", None),
+    fixed(HelpModal, C::Quit, &["ctrl-c"], "Quit", None),
+    fixed(
+        KillConfirm,
+        C::FocusPrevious,
+        &["left", "h", "backtab"],
+        "Focus the button on the left",
+        Some("choose"),
+    ),
+    fixed(KillConfirm, C::FocusNext, &["right", "l", "tab"], "Focus the button on the right", Some("choose")),
+    fixed(
+        KillConfirm,
+        C::Press,
+        &["enter"],
+        "Press the focused button (Cancel is focused first)",
+        Some("confirm"),
+    ),
+    fixed(
+        KillConfirm,
+        C::Close,
+        &["esc", "n", "q"],
+        "Cancel: close without signalling anything",
+        Some("cancel"),
+    ),
+    fixed(KillConfirm, C::ScrollDown, &["down", "j"], "Scroll the list down", None),
+    fixed(KillConfirm, C::ScrollUp, &["up", "k"], "Scroll the list up", None),
+    fixed(KillConfirm, C::ScrollPageDown, &["pagedown"], "Scroll the list down one page", None),
+    fixed(KillConfirm, C::ScrollPageUp, &["pageup"], "Scroll the list up one page", None),
+    fixed(KillConfirm, C::Quit, &["ctrl-c"], "Quit", None),
+    fixed(
+        KillRunning,
+        C::Quit,
+        &["ctrl-c"],
+        "Quit: the kill stops and continues every process it stopped first",
+        None,
+    ),
+    fixed(KillReport, C::Close, &["enter", "esc", "q"], "Close the report", None),
+    fixed(KillReport, C::ScrollDown, &["down", "j"], "Scroll the report down", None),
+    fixed(KillReport, C::ScrollUp, &["up", "k"], "Scroll the report up", None),
+    fixed(KillReport, C::ScrollPageDown, &["pagedown"], "Scroll the report down one page", None),
+    fixed(KillReport, C::ScrollPageUp, &["pageup"], "Scroll the report up one page", None),
+    fixed(KillReport, C::Quit, &["ctrl-c"], "Quit", None),
+];
+
+/// The bindings of one context, in table order.
+pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.context == context)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+    use crate::tui::keymap::Keymap;
+
+    #[test]
+    fn every_command_has_a_described_binding_with_a_default_key() {
+        let keymap = Keymap::from_config(&Config::default().keys).unwrap();
+        for command in Command::all() {
+            let rows: Vec<&Binding> = BINDINGS.iter().filter(|b| b.command == command).collect();
+            assert!(!rows.is_empty(), "{command:?} has no binding");
+            for b in &rows {
+                assert!(!b.help.trim().is_empty(), "{command:?} in {:?} has no description", b.context);
+            }
+            assert!(
+                rows.iter().any(|b| b.keys == Keys::Text || !keymap.keys_in(b.context, command).is_empty()),
+                "{command:?} has no default key"
+            );
+        }
+    }
+
+    #[test]
+    fn every_context_has_a_way_out_and_no_binding_is_listed_twice() {
+        for context in Context::iter() {
+            assert!(bindings(context).any(|b| b.command == Command::Quit), "{context:?} cannot quit");
+        }
+        for (i, a) in BINDINGS.iter().enumerate() {
+            assert!(
+                BINDINGS[i + 1..].iter().all(|b| (b.context, b.command) != (a.context, a.command)),
+                "{:?} {:?} twice",
+                a.context,
+                a.command
+            );
+        }
+    }
 
     #[test]
     fn every_command_has_one_entry_and_a_unique_name() {
-        let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), COMMANDS.len());
-        for c in COMMANDS {
-            assert_eq!(c.command.info().name, c.name);
-            assert_eq!(Command::by_name(c.name), Some(c.command));
+        let names: Vec<&str> = BINDINGS
+            .iter()
+            .filter_map(|b| match b.keys {
+                Keys::Config(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        for b in BINDINGS {
+            assert_eq!(b.context == Context::Tree, matches!(b.keys, Keys::Config(_)), "{:?}", b.command);
+            if let Keys::Config(name) = b.keys {
+                assert_eq!(b.command.config_name(), Some(name));
+                assert_eq!(Command::by_name(name), Some(b.command));
+            }
         }
     }
 
     #[test]
     fn every_default_binding_names_a_command_and_every_command_is_bound() {
-        for (name, _) in crate::config::DEFAULT_KEYS {
+        let keys = Config::default().keys;
+        for name in keys.keys() {
             assert!(Command::by_name(name).is_some(), "{name}");
         }
-        for c in COMMANDS {
-            assert!(crate::config::DEFAULT_KEYS.iter().any(|(n, _)| *n == c.name), "{} unbound", c.name);
+        for b in bindings(Context::Tree) {
+            let Keys::Config(name) = b.keys else { continue };
+            assert!(keys.get(name).is_some_and(|k| !k.is_empty()), "{name} unbound");
         }
     }
 }

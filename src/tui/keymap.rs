@@ -1,12 +1,12 @@
-//! Key bindings as data: parsed from the `[keys]` config table, looked up per key event,
-//! and rendered back into the help screen and footer.
+//! The keymap: the binding table of `command` with the tree's keys from the `[keys]`
+//! config table, looked up per context and key event, and rendered back into hints.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::command::{COMMANDS, Command};
+use super::command::{BINDINGS, Binding, Command, Context, Keys, bindings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeySpec {
@@ -36,6 +36,10 @@ pub enum KeymapError {
     Unbound {
         action: String,
     },
+    /// A built-in binding of the table is broken (a bug, caught by the tests).
+    BuiltIn {
+        detail: String,
+    },
 }
 
 /// Commands an empty list may not unbind: without them there is no way out or no way
@@ -50,6 +54,7 @@ impl KeymapError {
             | KeymapError::Unbound { action }
             | KeymapError::BadKey { action, .. } => action,
             KeymapError::Conflict { second, .. } => second,
+            KeymapError::BuiltIn { .. } => "",
         }
     }
 
@@ -57,7 +62,9 @@ impl KeymapError {
     pub fn index(&self) -> Option<usize> {
         match self {
             KeymapError::BadKey { index, .. } | KeymapError::Conflict { index, .. } => Some(*index),
-            KeymapError::UnknownAction { .. } | KeymapError::Unbound { .. } => None,
+            KeymapError::UnknownAction { .. } | KeymapError::Unbound { .. } | KeymapError::BuiltIn { .. } => {
+                None
+            }
         }
     }
 
@@ -73,7 +80,12 @@ impl KeymapError {
     pub fn detail(&self) -> String {
         match self {
             KeymapError::UnknownAction { .. } => {
-                let known: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+                let known: Vec<&str> = bindings(Context::Tree)
+                    .filter_map(|b| match b.keys {
+                        Keys::Config(name) => Some(name),
+                        _ => None,
+                    })
+                    .collect();
                 format!("unknown command (known: {})", known.join(", "))
             }
             KeymapError::BadKey { key, .. } => format!("cannot parse key {key:?}"),
@@ -81,6 +93,7 @@ impl KeymapError {
                 format!("key {key:?} is bound to both {first} and {second}")
             }
             KeymapError::Unbound { action } => format!("{action} needs at least one key"),
+            KeymapError::BuiltIn { detail } => format!("built-in binding: {detail}"),
         }
     }
 }
@@ -88,6 +101,7 @@ impl KeymapError {
 impl fmt::Display for KeymapError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.index() {
+            _ if matches!(self, KeymapError::BuiltIn { .. }) => f.write_str(&self.detail()),
             Some(i) => write!(f, "keys.{}[{i}]: {}", self.action(), self.detail()),
             None => write!(f, "keys.{}: {}", self.action(), self.detail()),
         }
@@ -190,14 +204,17 @@ impl fmt::Display for KeySpec {
 
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    by_key: HashMap<KeySpec, Command>,
-    by_command: BTreeMap<Command, Vec<KeySpec>>,
+    by_key: HashMap<(Context, KeySpec), Command>,
+    /// The keys of each binding, in the table's order.
+    by_binding: BTreeMap<(Context, Command), Vec<KeySpec>>,
 }
 
 impl Keymap {
+    /// The tree's keys from `keys` (the `[keys]` table), every other context's from the
+    /// binding table.
     pub fn from_config(keys: &BTreeMap<String, Vec<String>>) -> Result<Keymap, KeymapError> {
-        let mut by_key: HashMap<KeySpec, Command> = HashMap::new();
-        let mut by_command: BTreeMap<Command, Vec<KeySpec>> = BTreeMap::new();
+        let mut km = Keymap { by_key: HashMap::new(), by_binding: BTreeMap::new() };
+        let mut names: HashMap<KeySpec, &str> = HashMap::new();
         for (action, specs) in keys {
             let command = Command::by_name(action)
                 .ok_or_else(|| KeymapError::UnknownAction { action: action.clone() })?;
@@ -207,101 +224,122 @@ impl Keymap {
                     index,
                     key: spec.clone(),
                 })?;
-                if let Some(previous) = by_key.insert(key, command).filter(|p| *p != command) {
+                if let Some(previous) = names.insert(key, action).filter(|p| *p != action) {
                     return Err(KeymapError::Conflict {
                         key: spec.clone(),
-                        first: previous.info().name.to_string(),
+                        first: previous.to_string(),
                         second: action.clone(),
                         index,
                     });
                 }
-                by_command.entry(command).or_default().push(key);
+                km.bind(Context::Tree, command, key);
             }
         }
-        if let Some(c) = MUST_BE_BOUND.iter().find(|c| !by_command.contains_key(c)) {
-            return Err(KeymapError::Unbound { action: c.info().name.to_string() });
+        if let Some(c) = MUST_BE_BOUND.iter().find(|c| km.keys_in(Context::Tree, **c).is_empty()) {
+            let action = c.config_name().unwrap_or_default();
+            return Err(KeymapError::Unbound { action: action.to_string() });
         }
-        Ok(Keymap { by_key, by_command })
+        for b in BINDINGS {
+            let (Keys::Fixed(specs) | Keys::FixedAndTree(specs, _)) = b.keys else { continue };
+            for spec in specs {
+                let key = parse_key(spec).ok_or_else(|| built_in(b, spec, "does not parse"))?;
+                if km.by_key.contains_key(&(b.context, key)) {
+                    return Err(built_in(b, spec, "is bound twice"));
+                }
+                km.bind(b.context, b.command, key);
+            }
+        }
+        for b in BINDINGS {
+            let Keys::FixedAndTree(_, tree_command) = b.keys else { continue };
+            for key in km.keys_in(Context::Tree, tree_command).to_vec() {
+                if !km.by_key.contains_key(&(b.context, key)) {
+                    km.bind(b.context, b.command, key);
+                }
+            }
+        }
+        Ok(km)
     }
 
+    fn bind(&mut self, context: Context, command: Command, key: KeySpec) {
+        self.by_key.insert((context, key), command);
+        let keys = self.by_binding.entry((context, command)).or_default();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+
+    /// The tree command of a key.
     pub fn command_for(&self, ev: &KeyEvent) -> Option<Command> {
-        self.by_key.get(&KeySpec::from_event(ev)).copied()
+        self.command_in(Context::Tree, ev)
     }
 
-    /// The keys of a command as the help screen shows them: `q ^C`.
+    /// The command of a key in `context`; a plain character no binding takes is text
+    /// where the context reads text.
+    pub fn command_in(&self, context: Context, ev: &KeyEvent) -> Option<Command> {
+        if let Some(c) = self.by_key.get(&(context, KeySpec::from_event(ev))) {
+            return Some(*c);
+        }
+        let plain = matches!(ev.code, KeyCode::Char(_))
+            && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let text = bindings(context).find(|b| b.keys == Keys::Text).map(|b| b.command);
+        text.filter(|_| plain)
+    }
+
+    pub fn keys_in(&self, context: Context, command: Command) -> &[KeySpec] {
+        self.by_binding.get(&(context, command)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The tree keys of a command as the help screen shows them: `q ^C`.
     pub fn keys_label(&self, command: Command) -> String {
-        self.by_command
-            .get(&command)
-            .map(|ks| ks.iter().map(KeySpec::to_string).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default()
+        self.label(bindings(Context::Tree).find(|b| b.command == command))
     }
 
-    /// Footer hints `(first key, label)` in help order, for bound commands with a label.
-    pub fn footer_hints(&self) -> Vec<(String, &'static str)> {
-        COMMANDS
-            .iter()
-            .filter_map(|c| {
-                let key = self.by_command.get(&c.command)?.first()?;
-                Some((key.to_string(), c.footer?))
-            })
-            .collect()
+    /// The keys of a binding as the help screen shows them.
+    pub fn label(&self, binding: Option<&Binding>) -> String {
+        match binding {
+            Some(b) if b.keys == Keys::Text => "text".into(),
+            Some(b) => self
+                .keys_in(b.context, b.command)
+                .iter()
+                .map(KeySpec::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            None => String::new(),
+        }
     }
+
+    /// The bindings of `context` the user can use: all but the destructive ones in
+    /// read-only mode.
+    pub fn usable(&self, context: Context, read_only: bool) -> impl Iterator<Item = &'static Binding> {
+        bindings(context).filter(move |b| !(read_only && (b.command.is_destructive() || context.is_kill())))
+    }
+
+    /// Hints `(keys, label)` of a context in table order, for usable bindings with a
+    /// label and a key; neighbours with the same label share it (`←→ choose`).
+    pub fn hints(&self, context: Context, read_only: bool) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(String, &'static str)> = Vec::new();
+        for b in self.usable(context, read_only) {
+            let (Some(label), Some(key)) = (b.hint, self.keys_in(context, b.command).first()) else {
+                continue;
+            };
+            match hints.last_mut() {
+                Some((keys, last)) if *last == label => keys.push_str(&key.to_string()),
+                _ => hints.push((key.to_string(), label)),
+            }
+        }
+        hints
+    }
+
+    /// The first keys of `commands` in `context`, run together: `↑↓`.
+    pub fn first_keys(&self, context: Context, commands: &[Command]) -> String {
+        commands.iter().filter_map(|c| self.keys_in(context, *c).first()).map(KeySpec::to_string).collect()
+    }
+}
+
+fn built_in(b: &Binding, spec: &str, what: &str) -> KeymapError {
+    KeymapError::BuiltIn { detail: format!("{:?} key {spec:?} of {:?} {what}", b.context, b.command) }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-
-    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    #[test]
-    fn defaults_bind_vim_and_arrow_keys() {
-        let km = Keymap::from_config(&Config::default().keys).unwrap();
-        assert_eq!(km.command_for(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Command::Down));
-        assert_eq!(km.command_for(&ev(KeyCode::Down, KeyModifiers::NONE)), Some(Command::Down));
-        assert_eq!(km.command_for(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
-        assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Command::Quit));
-        assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::NONE)), None);
-        assert_eq!(km.keys_label(Command::Quit), "q ^C");
-    }
-
-    #[test]
-    fn bad_bindings_are_reported() {
-        let mut keys = Config::default().keys;
-        keys.insert("fly".into(), vec!["f".into()]);
-        assert!(matches!(Keymap::from_config(&keys), Err(KeymapError::UnknownAction { .. })));
-        let mut keys = Config::default().keys;
-        keys.insert("quit".into(), vec!["ctrl-".into()]);
-        assert!(matches!(Keymap::from_config(&keys), Err(KeymapError::BadKey { .. })));
-        let mut keys = Config::default().keys;
-        keys.insert("quit".into(), vec!["j".into()]);
-        let e = Keymap::from_config(&keys).unwrap_err();
-        assert!(e.to_string().contains("\"j\" is bound to both"), "{e}");
-    }
-
-    #[test]
-    fn quit_and_help_cannot_be_left_without_a_key_but_others_can() {
-        for action in ["quit", "help"] {
-            let mut keys = Config::default().keys;
-            keys.insert(action.into(), Vec::new());
-            let e = Keymap::from_config(&keys).unwrap_err();
-            assert_eq!(e, KeymapError::Unbound { action: action.into() });
-            assert_eq!(e.to_string(), format!("keys.{action}: {action} needs at least one key"));
-        }
-        let mut keys = Config::default().keys;
-        keys.insert("kill".into(), Vec::new());
-        let km = Keymap::from_config(&keys).unwrap();
-        assert_eq!(km.command_for(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), None);
-    }
-
-    #[test]
-    fn key_names_parse() {
-        assert_eq!(parse_key("f5").map(|k| k.code), Some(KeyCode::F(5)));
-        assert_eq!(parse_key("alt-x"), Some(KeySpec { code: KeyCode::Char('x'), ctrl: false, alt: true }));
-        assert_eq!(parse_key("f13"), None);
-        assert_eq!(parse_key("hyper-x"), None);
-    }
-}
+#[path = "keymap_tests.rs"]
+mod tests;

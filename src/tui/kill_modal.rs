@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
-
+use super::command::{Command, Context};
 use crate::kill::exec::{KillReport, Progress, Sig};
 use crate::kill::plan::KillPlan;
 
@@ -58,49 +57,53 @@ impl KillModal {
         KillModal { plan, hidden, grace, focus: Button::Cancel, scroll: 0, state: KillState::Confirm }
     }
 
-    pub fn on_key(&mut self, key: &KeyEvent) -> ModalRequest {
-        match &self.state {
-            KillState::Confirm => self.confirm_key(key),
-            KillState::Running { .. } => ModalRequest::Nothing,
-            KillState::Done(_) => match key.code {
-                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => ModalRequest::Close,
-                _ => self.scroll_key(key),
-            },
-        }
-    }
-
-    fn confirm_key(&mut self, key: &KeyEvent) -> ModalRequest {
-        let at = Button::ALL.iter().position(|b| *b == self.focus).unwrap_or(0);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => ModalRequest::Close,
-            KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => {
-                self.focus = Button::ALL[(at + Button::ALL.len() - 1) % Button::ALL.len()];
+    /// Carries out a command of the modal's contexts (`KillConfirm`, `KillRunning`,
+    /// `KillReport`); a running kill takes none.
+    pub fn on_command(&mut self, command: Command) -> ModalRequest {
+        match (&self.state, command) {
+            (KillState::Running { .. }, _) => ModalRequest::Nothing,
+            (_, Command::Close) => ModalRequest::Close,
+            (KillState::Confirm, Command::FocusPrevious) => {
+                self.focus = Button::ALL[(self.focus_index() + Button::ALL.len() - 1) % Button::ALL.len()];
                 ModalRequest::Nothing
             }
-            KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => {
-                self.focus = Button::ALL[(at + 1) % Button::ALL.len()];
+            (KillState::Confirm, Command::FocusNext) => {
+                self.focus = Button::ALL[(self.focus_index() + 1) % Button::ALL.len()];
                 ModalRequest::Nothing
             }
-            KeyCode::Enter => match self.focus {
+            (KillState::Confirm, Command::Press) => match self.focus {
                 Button::Cancel => ModalRequest::Close,
                 Button::Terminate if !self.plan.entries.is_empty() => ModalRequest::Run(Sig::Term),
                 Button::KillNow if !self.plan.entries.is_empty() => ModalRequest::Run(Sig::Kill),
                 _ => ModalRequest::Nothing,
             },
-            _ => self.scroll_key(key),
+            (_, c) => self.scroll(c),
         }
     }
 
-    fn scroll_key(&mut self, key: &KeyEvent) -> ModalRequest {
-        let rows = self.rows();
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(rows.saturating_sub(1)),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => self.scroll = (self.scroll + 10).min(rows.saturating_sub(1)),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+    fn focus_index(&self) -> usize {
+        Button::ALL.iter().position(|b| *b == self.focus).unwrap_or(0)
+    }
+
+    fn scroll(&mut self, command: Command) -> ModalRequest {
+        let last = self.rows().saturating_sub(1);
+        match command {
+            Command::ScrollDown => self.scroll = (self.scroll + 1).min(last),
+            Command::ScrollUp => self.scroll = self.scroll.saturating_sub(1),
+            Command::ScrollPageDown => self.scroll = (self.scroll + 10).min(last),
+            Command::ScrollPageUp => self.scroll = self.scroll.saturating_sub(10),
             _ => {}
         }
         ModalRequest::Nothing
+    }
+
+    /// The key context of the modal's state.
+    pub fn context(&self) -> Context {
+        match self.state {
+            KillState::Confirm => Context::KillConfirm,
+            KillState::Running { .. } => Context::KillRunning,
+            KillState::Done(_) => Context::KillReport,
+        }
     }
 
     /// Rows of the scrollable list: planned plus skipped, or the report's outcomes.

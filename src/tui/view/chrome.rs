@@ -1,4 +1,4 @@
-//! Header (host and totals) and footer (key hints generated from the keymap).
+//! Header (host and totals) and footer (key hints of the context, from the keymap).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +9,7 @@ use std::time::UNIX_EPOCH;
 
 use crate::model::text::{human_bytes, percent, sanitize, utc_clock};
 use crate::tui::app::App;
+use crate::tui::command::Context;
 
 pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     let forest = &app.forest;
@@ -50,7 +51,7 @@ pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             Span::styled(" filter: ", styles.key()),
             Span::raw(sanitize(&app.filter_text).into_owned()),
             Span::raw("█"),
-            Span::styled("   Enter keep · Esc clear", styles.note()),
+            Span::styled(format!("   {}", joined_hints(app, Context::Filter)), styles.note()),
         ])
     } else {
         let mut spans = Vec::new();
@@ -73,11 +74,17 @@ pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             spans.push(Span::raw(format!("{} ", sanitize(&app.filter_text))));
             spans.push(Span::styled("│", styles.note()));
         }
-        for (key, label) in app.keymap.footer_hints() {
+        for (key, label) in app.keymap.hints(Context::Tree, app.read_only) {
             spans.push(Span::styled(format!(" {key}"), styles.key()));
             spans.push(Span::raw(format!(" {label} ")));
         }
         Line::from(spans)
     };
     f.buffer_mut().set_line(area.x, area.y, &line, area.width);
+}
+
+/// The hints of a context as one line: `Enter keep · Esc clear`.
+pub fn joined_hints(app: &App, context: Context) -> String {
+    let hints = app.keymap.hints(context, app.read_only);
+    hints.iter().map(|(key, label)| format!("{key} {label}")).collect::<Vec<_>>().join(" · ")
 }

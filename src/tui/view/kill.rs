@@ -9,9 +9,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::theme::Styles;
 use crate::kill::exec::{Outcome, Phase};
 use crate::model::text::{human_bytes, percent, sanitize, truncate};
+use crate::tui::command::{Command, Context};
+use crate::tui::keymap::Keymap;
 use crate::tui::kill_modal::{Button, KillModal, KillState};
 
-pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, styles: &Styles) {
+pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, styles: &Styles) {
+    let scroll_keys = keymap.first_keys(modal.context(), &[Command::ScrollUp, Command::ScrollDown]);
     let width = area.width.min(100).max(area.width.min(30));
     // Borders, three header lines, the list, a spacer and the buttons.
     let wanted = 2 + 3 + modal.rows().max(1) + 2;
@@ -59,9 +62,9 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, styles: &Styles) {
                     process_line(s.entry.key.pid(), &s.entry.name, &why, w, styles.note())
                 }))
                 .collect();
-            lines.extend(window(rows, modal.scroll, list_height));
+            lines.extend(window(rows, modal.scroll, list_height, &scroll_keys));
             pad(&mut lines, usize::from(inner.height).saturating_sub(1));
-            lines.push(buttons(modal.focus, styles));
+            lines.push(buttons(modal.focus, &keymap.hints(Context::KillConfirm, false), styles));
         }
         KillState::Running { signal, progress } => {
             let phase = match progress.map(|p| p.phase) {
@@ -90,7 +93,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, styles: &Styles) {
                     process_line(e.key.pid(), &e.name, &outcome_text(o), w, style)
                 })
                 .collect();
-            lines.extend(window(rows, modal.scroll, list_height));
+            lines.extend(window(rows, modal.scroll, list_height, &scroll_keys));
             pad(&mut lines, usize::from(inner.height).saturating_sub(1));
             lines.push(Line::from(vec![Span::raw("  "), Span::styled("▶[ Close ]◀", styles.selected())]));
         }
@@ -117,7 +120,7 @@ fn process_line(
     Line::styled(truncate(&line, width).into_owned(), style)
 }
 
-fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize) -> Vec<Line<'static>> {
+fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize, scroll_keys: &str) -> Vec<Line<'static>> {
     let total = rows.len();
     let start = scroll.min(total.saturating_sub(height.max(1)));
     let mut shown: Vec<Line<'static>> = rows.into_iter().skip(start).take(height).collect();
@@ -125,7 +128,7 @@ fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize) -> Vec<Line<'s
     if below > 0 {
         if let Some(last) = shown.last_mut() {
             // The last visible row makes room for the count, so it is hidden too.
-            *last = Line::raw(format!("   … {} more (↑↓ scroll)", below + 1));
+            *last = Line::raw(format!("   … {} more ({scroll_keys} scroll)", below + 1));
         }
     }
     shown
@@ -137,7 +140,7 @@ fn pad(lines: &mut Vec<Line<'static>>, to: usize) {
     }
 }
 
-fn buttons(focus: Button, styles: &Styles) -> Line<'static> {
+fn buttons(focus: Button, hints: &[(String, &'static str)], styles: &Styles) -> Line<'static> {
     let mut spans = vec![Span::raw("  ")];
     for b in Button::ALL {
         if b == focus {
@@ -147,6 +150,7 @@ fn buttons(focus: Button, styles: &Styles) -> Line<'static> {
         }
         spans.push(Span::raw("  "));
     }
-    spans.push(Span::styled("←→ choose · Enter confirm · Esc cancel", styles.note()));
+    let hints: Vec<String> = hints.iter().map(|(key, label)| format!("{key} {label}")).collect();
+    spans.push(Span::styled(hints.join(" · "), styles.note()));
     Line::from(spans)
 }

@@ -39,7 +39,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     }
     match &app.modal {
         Some(Modal::Help { scroll }) => help::draw(f, area, app, *scroll, &styles),
-        Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &styles),
+        Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &app.keymap, &styles),
         None => {}
     }
 }
