@@ -1,26 +1,31 @@
-//! The event loop: `tokio::select!` over terminal events, new forests and signals.
-//! Draws only when something changed.
+//! The event loop: `tokio::select!` over terminal events, new forests, kill progress
+//! and signals; draws only when something changed. Everything it reads or drives comes
+//! in as one `LoopIo`, so tests run the real loop on a `TestBackend` with scripted
+//! streams; `run` wires it to the terminal, the OS signals and the sampler's `Feed`.
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use futures_util::stream::LocalBoxStream;
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
 
-use super::action::{Action, Effect, KillRequest};
+use super::action::{Action, Effect};
 use super::app::App;
-use super::feed::Feed;
+use super::feed::{Feed, FeedState};
 use super::terminal::{self, TerminalGuard};
 use super::view;
 use crate::associate::Options;
-use crate::kill::exec::{KillOptions, KillReport, Outcome, execute};
-use crate::kill::pidfd::PidfdControl;
 use crate::sample::Sampler;
+
+#[path = "run_kills.rs"]
+mod kills;
+pub use kills::{KillRunner, Kills, PidfdRunner};
 
 /// Opens a sampler of its own for each kill, which re-samples the box while it runs.
 pub type OpenSampler = Arc<dyn Fn() -> Result<Sampler, String> + Send + Sync>;
@@ -35,6 +40,56 @@ pub enum TuiError {
     Io(#[from] io::Error),
     #[error("the sampler thread stopped: {0}")]
     SamplerGone(String),
+}
+
+impl From<std::convert::Infallible> for TuiError {
+    fn from(never: std::convert::Infallible) -> TuiError {
+        match never {}
+    }
+}
+
+/// The signals that end swarmtop (each one cancels a running kill first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuitSignal {
+    Term,
+    Hup,
+    Int,
+    Quit,
+}
+
+/// The sampler as the loop drives it.
+pub trait FeedControl {
+    fn set_paused(&self, paused: bool);
+    /// Sample now instead of at the next tick.
+    fn refresh_now(&self);
+    /// False once the sampler thread has ended.
+    fn is_running(&self) -> bool;
+}
+
+impl FeedControl for Feed {
+    fn set_paused(&self, paused: bool) {
+        Feed::set_paused(self, paused);
+    }
+
+    fn refresh_now(&self) {
+        Feed::refresh_now(self);
+    }
+
+    fn is_running(&self) -> bool {
+        Feed::is_running(self)
+    }
+}
+
+/// Everything outside the App that the loop reads or drives.
+pub struct LoopIo {
+    /// Terminal events; the end of the stream ends the loop.
+    pub events: LocalBoxStream<'static, io::Result<Event>>,
+    pub signals: LocalBoxStream<'static, QuitSignal>,
+    /// The sampler's latest state; a closed channel is a sampler that is gone.
+    pub forests: watch::Receiver<FeedState>,
+    pub feed: Box<dyn FeedControl>,
+    /// Carries out confirmed kills on a thread of their own.
+    pub kills: Arc<dyn KillRunner>,
 }
 
 pub fn run(app: App, sampler: Sampler, options: Options, open_sampler: OpenSampler) -> Result<(), TuiError> {
@@ -52,83 +107,49 @@ async fn event_loop(
     open_sampler: OpenSampler,
 ) -> Result<(), TuiError> {
     let refresh = Duration::from_millis(app.refresh_ms);
-    let kills = Kills { open_sampler, options: options.clone(), running: None };
-    let (feed, mut forests) = Feed::start(sampler, options, refresh);
-    let signals = Signals {
-        term: signal(SignalKind::terminate())?,
-        hup: signal(SignalKind::hangup())?,
-        int: signal(SignalKind::interrupt())?,
-        quit: signal(SignalKind::quit())?,
-    };
-
+    let kills: Arc<dyn KillRunner> = Arc::new(PidfdRunner { open_sampler, options: options.clone() });
+    let (feed, forests) = Feed::start(sampler, options, refresh);
+    let signals = os_signals()?;
     let _guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
-    let mut kills = kills;
-    // Whatever ends the loop (a return, an error, a panic), dropping `kills` makes a
-    // running kill continue what it stopped before swarmtop goes.
-    let result = drive(&mut app, &mut term, &feed, &mut forests, signals, &mut kills).await;
-    drop(kills);
+    let events = EventStream::new().boxed_local();
+    let io = LoopIo { events, signals, forests, feed: Box::new(feed), kills };
+    let result = drive(&mut app, &mut term, io).await;
     // ratatui's Terminal reports a failed cursor restore with `eprintln!`, which panics
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
     std::mem::forget(term);
     result
 }
 
-struct Signals {
-    term: tokio::signal::unix::Signal,
-    hup: tokio::signal::unix::Signal,
-    int: tokio::signal::unix::Signal,
-    quit: tokio::signal::unix::Signal,
-}
-
-/// The kill running on its own thread, if any.
-struct Kills {
-    open_sampler: OpenSampler,
-    options: Options,
-    running: Option<RunningKill>,
-}
-
-struct RunningKill {
-    cancel: Arc<AtomicBool>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Drop for Kills {
-    fn drop(&mut self) {
-        self.cancel_and_wait();
-    }
-}
-
-impl Kills {
-    /// Asks a running kill to stop and waits for it: it continues every process it
-    /// stopped before it returns (within one poll slice and one sample).
-    fn cancel_and_wait(&mut self) {
-        if let Some(kill) = self.running.take() {
-            kill.cancel.store(true, Ordering::SeqCst);
-            if kill.thread.join().is_err() {
-                // Its Drop guard continued the stopped processes while unwinding.
-                crate::warn!("swarmtop: the kill thread panicked");
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT as one stream.
+fn os_signals() -> io::Result<LocalBoxStream<'static, QuitSignal>> {
+    let mut signals = [
+        (QuitSignal::Term, signal(SignalKind::terminate())?),
+        (QuitSignal::Hup, signal(SignalKind::hangup())?),
+        (QuitSignal::Int, signal(SignalKind::interrupt())?),
+        (QuitSignal::Quit, signal(SignalKind::quit())?),
+    ];
+    Ok(futures_util::stream::poll_fn(move |cx| {
+        for (which, s) in &mut signals {
+            if s.poll_recv(cx).is_ready() {
+                return std::task::Poll::Ready(Some(*which));
             }
         }
-    }
-
-    fn reap_finished(&mut self) {
-        if self.running.as_ref().is_some_and(|k| k.thread.is_finished()) {
-            self.cancel_and_wait();
-        }
-    }
+        std::task::Poll::Pending
+    })
+    .boxed_local())
 }
 
-async fn drive(
-    app: &mut App,
-    term: &mut Terminal<CrosstermBackend<io::Stdout>>,
-    feed: &Feed,
-    forests: &mut tokio::sync::watch::Receiver<super::feed::FeedState>,
-    mut signals: Signals,
-    kills: &mut Kills,
-) -> Result<(), TuiError> {
-    let mut events = EventStream::new();
+/// Runs the UI until a quit, a signal, the end of the events or an error. Whatever ends
+/// it (a return, an error, a panic), a running kill is cancelled and waited for — it
+/// continues every process it stopped — before this returns.
+pub async fn drive<B: Backend>(app: &mut App, term: &mut Terminal<B>, io: LoopIo) -> Result<(), TuiError>
+where
+    TuiError: From<B::Error>,
+{
+    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner } = io;
+    let mut kills = Kills::new(runner);
     let mut sampler_error: Option<String> = None;
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     loop {
@@ -157,10 +178,7 @@ async fn drive(
                 state.forest.map(Action::NewForest)
             },
             Some(action) = kill_rx.recv() => Some(action),
-            _ = signals.term.recv() => return Ok(()),
-            _ = signals.hup.recv() => return Ok(()),
-            _ = signals.int.recv() => return Ok(()),
-            _ = signals.quit.recv() => return Ok(()),
+            Some(_) = signals.next() => return Ok(()),
         };
         let Some(action) = action else { continue };
         match app.update(action) {
@@ -168,61 +186,14 @@ async fn drive(
             Effect::SetPaused(p) => feed.set_paused(p),
             Effect::RefreshNow => feed.refresh_now(),
             Effect::Kill(request) => {
-                kills.reap_finished();
-                if kills.running.is_some() {
+                if !kills.start(*request, kill_tx.clone()) {
                     app.status = Some("a kill is still running".into());
-                } else {
-                    kills.running = spawn_kill(*request, kills, kill_tx.clone());
                 }
             }
             Effect::None => {}
         }
         if !feed.is_running() && forests.has_changed().is_err() {
             return Err(TuiError::SamplerGone("thread ended".into()));
-        }
-    }
-}
-
-/// Runs a confirmed kill on its own thread (signals and pidfd waits block), reporting
-/// progress and the final report back to the event loop as Actions.
-fn spawn_kill(
-    request: KillRequest,
-    kills: &Kills,
-    tx: tokio::sync::mpsc::UnboundedSender<Action>,
-) -> Option<RunningKill> {
-    let signal = request.signal;
-    let failed = |why: String| {
-        // Nothing was signalled: say so for every process instead of leaving the modal running.
-        let mut report = KillReport::new(signal);
-        let failed = Outcome::Failed(why);
-        report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), failed.clone())).collect();
-        let _ = tx.send(Action::KillDone(report));
-    };
-    let sampler = match (kills.open_sampler)() {
-        Ok(s) => s,
-        Err(e) => {
-            failed(format!("could not open a sampler for the kill: {e}"));
-            return None;
-        }
-    };
-    let mut control = PidfdControl::new(sampler, kills.options.clone());
-    let cancel = Arc::new(AtomicBool::new(false));
-    let thread_cancel = Arc::clone(&cancel);
-    let thread_tx = tx.clone();
-    let plan = request.plan.clone();
-    let spawned = std::thread::Builder::new().name("swarmtop-kill".into()).spawn(move || {
-        let options = KillOptions { signal, grace: request.grace, cancel: &thread_cancel };
-        let report = execute(&plan, &request.context, &options, &mut control, &mut |p| {
-            // The UI may have quit meanwhile; then nobody needs the progress.
-            let _ = thread_tx.send(Action::KillProgress(p));
-        });
-        let _ = thread_tx.send(Action::KillDone(report));
-    });
-    match spawned {
-        Ok(thread) => Some(RunningKill { cancel, thread }),
-        Err(e) => {
-            failed(format!("could not start the kill thread: {e}"));
-            None
         }
     }
 }
