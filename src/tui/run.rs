@@ -157,6 +157,7 @@ where
             term.draw(|f| view::draw(f, app))?;
             app.dirty = false;
         }
+        let mut news = false;
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.action_for_key(&key),
@@ -171,17 +172,25 @@ where
                     return Err(TuiError::SamplerGone(sampler_error.unwrap_or_else(|| "no reason given".into())));
                 }
                 let state = forests.borrow_and_update().clone();
+                // An error, a stall or a notice is news even without a new forest to draw.
+                news = app.sampler_error != state.error
+                    || app.stalled_since != state.stalled_since
+                    || app.notices != state.notices;
                 app.sampler_error = state.error.clone();
                 app.stalled_since = state.stalled_since;
                 app.notices = state.notices;
                 sampler_error = state.error;
+                app.dirty |= news;
                 state.forest.map(Action::NewForest)
             },
             Some(action) = kill_rx.recv() => Some(action),
             Some(_) = signals.next() => return Ok(()),
         };
         let Some(action) = action else { continue };
-        match app.update(action) {
+        let effect = app.update(action);
+        // A forest that changed nothing (an idle box) must not hide the news.
+        app.dirty |= news;
+        match effect {
             Effect::Quit => return Ok(()),
             Effect::SetPaused(p) => feed.set_paused(p),
             Effect::RefreshNow => feed.refresh_now(),
