@@ -123,7 +123,13 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     assert!(s.contains("▸ beta"), "{s}");
 
     tmux.keys(&["?"]);
-    tmux.wait_screen("the help", |s| s.contains("Show this help"));
+    let s = tmux.wait_screen("the help", |s| s.contains("Show this help"));
+    assert!(s.contains("help — Esc closes"), "the help's own keys, from the table:\n{s}");
+    // The help lists every context's keys; PageDown scrolls it (a key of the help's own).
+    tmux.keys(&["NPage", "NPage", "NPage"]);
+    tmux.wait_screen("the kill report's keys", |s| {
+        s.contains("in the kill report:") && !s.contains("Show this help")
+    });
     tmux.keys(&["Escape"]);
     tmux.wait_screen("the closed help", |s| !s.contains("Show this help"));
     tmux.keys(&["q"]);
