@@ -212,6 +212,9 @@ fn spawn_kill(
     let plan = request.plan.clone();
     let spawned = std::thread::Builder::new().name("swarmtop-kill".into()).spawn(move || {
         let options = KillOptions { signal, grace: request.grace, cancel: &thread_cancel };
+        // A failed warm-up only makes the frozen window longer; the kill's own
+        // samples report their failures.
+        let _ = control.warm_up();
         let report = execute(&plan, &request.context, &options, &mut control, &mut |p| {
             // The UI may have quit meanwhile; then nobody needs the progress.
             let _ = thread_tx.send(Action::KillProgress(p));
