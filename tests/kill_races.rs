@@ -195,3 +195,49 @@ impl Drop for SessionGuard {
         sessions::kill_sessions(&[self.0], WAIT);
     }
 }
+
+#[test]
+fn a_zombie_leader_whose_threads_still_run_is_killed_not_reported_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("leader.c");
+    std::fs::write(
+        &source,
+        "#include <pthread.h>\n#include <unistd.h>\n\
+         static void *run(void *a) { (void)a; for (;;) pause(); return 0; }\n\
+         int main(void) { pthread_t t; pthread_create(&t, 0, run, 0); pthread_exit(0); }\n",
+    )
+    .unwrap();
+    let exe = tmp.path().join("leader");
+    let built = Command::new("cc").arg("-pthread").arg("-o").arg(&exe).arg(&source).status();
+    if !built.is_ok_and(|s| s.success()) {
+        println!("SKIPPED: needs a C compiler (cc) to build a process whose main thread exits first");
+        return;
+    }
+    let r = repo(tmp.path(), &format!("zleader{}", std::process::id()));
+    let mut procs = Sessions::default();
+    let pid = procs.spawn(&label("zleader", "x"), &r, &format!("exec {}", exe.display()));
+    wait_for("the leader to be a zombie", WAIT, || (state(pid) == Some('Z')).then_some(()));
+    let forest = wait_for("the leader in a sample", WAIT, || {
+        let f = sample_forest(&mut live_sampler());
+        f.find_process(|n| n.process.pid() == pid).is_some().then_some(f)
+    });
+    let ctx = local_context(&[]);
+    let p = plan(&[NodeId::Pid(pid)], &forest, &ctx).unwrap();
+    let cancel = AtomicBool::new(false);
+    let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(5), cancel: &cancel };
+    let report =
+        execute(&p, &ctx, &options, &mut PidfdControl::new(live_sampler(), Default::default()), &mut |_| {});
+    assert_eq!(report.outcomes[0].1, Outcome::Exited, "{report:?}");
+    // Until its parent reaps it, the leader stays a zombie; no thread may still run.
+    let running = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|t| {
+                    let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+                    stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z'))
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(running, 0, "its threads are gone too");
+}

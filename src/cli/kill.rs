@@ -44,7 +44,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
         .map(|t| t.parse())
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let forest = super::forest_now(config)?;
+    let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
     let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
     let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
@@ -65,7 +65,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     if !args.yes {
         confirm(&shown, plan.entries.len())?;
     }
-    let mut control = PidfdControl::new(super::open_sampler(config)?, super::associate_options(config));
+    let mut control = PidfdControl::new(sampler, super::associate_options(config));
     let signals = super::interrupt::CancelOnSignals::install()?;
     let options = KillOptions {
         signal: args.signal,

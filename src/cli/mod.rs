@@ -104,10 +104,15 @@ pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
 }
 
 pub fn forest_now(config: &Config) -> Result<Forest, CliError> {
+    forest_and_sampler(config).map(|(forest, _)| forest)
+}
+
+/// The forest now, and the sampler that took it (warm: a kill re-samples with it).
+pub fn forest_and_sampler(config: &Config) -> Result<(Forest, Sampler), CliError> {
     let mut sampler = open_sampler(config)?;
     let snapshot = sample_twice(&mut sampler)?;
     for w in &snapshot.warnings {
         crate::warn!("swarmtop: {w}");
     }
-    Ok(associate::associate(&snapshot, &associate_options(config)))
+    Ok((associate::associate(&snapshot, &associate_options(config)), sampler))
 }

@@ -34,6 +34,12 @@ impl PidfdControl {
     pub fn new(sampler: Sampler, options: Options) -> PidfdControl {
         PidfdControl { buf: Vec::new(), sampler, options }
     }
+
+    /// A new sampler's first sample reads every process's command line and
+    /// environment; taking it before the kill keeps the frozen window short.
+    pub fn warm_up(&mut self) -> Result<(), ControlError> {
+        self.sampler.sample().map(drop).map_err(|e| ControlError::Other(e.to_string()))
+    }
 }
 
 fn control_error(e: Errno) -> ControlError {

@@ -42,6 +42,9 @@ impl KillRunner for PidfdRunner {
             Err(e) => return failed(request, format!("could not open a sampler for the kill: {e}")),
         };
         let mut control = PidfdControl::new(sampler, self.options.clone());
+        // A failed warm-up only makes the frozen window longer; the kill's own
+        // samples report their failures.
+        let _ = control.warm_up();
         let options = KillOptions { signal: request.signal, grace: request.grace, cancel };
         execute(&request.plan, &request.context, &options, &mut control, progress)
     }
