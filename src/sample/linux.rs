@@ -132,17 +132,22 @@ impl ProcfsSource {
         })
     }
 
-    fn read_facts(&mut self, stat: &StatFields) -> ProcessFacts {
+    /// The facts of `stat`'s process, read through its thread `via` when given (a
+    /// zombie leader has no memory map of its own to show argv and environ).
+    fn read_facts(&mut self, stat: &StatFields, via: Option<u32>) -> ProcessFacts {
         let pid = stat.pid;
+        let in_task = |file: &str| via.map(|tid| format!("task/{tid}/{file}"));
+        let (cmdline, environ) = (in_task("cmdline"), in_task("environ"));
         if stat.kernel_thread {
             return ProcessFacts {
                 name: stat.comm.as_str().into(),
+                name_escaped: stat.comm_escaped,
                 uid: Some(0),
                 user: self.users.name(0),
                 ..Default::default()
             };
         }
-        let cmd = match self.proc.read(pid, "cmdline", &mut self.buf) {
+        let cmd = match self.proc.read(pid, cmdline.as_deref().unwrap_or("cmdline"), &mut self.buf) {
             Ok(_) => Argv::from_cmdline(&self.buf),
             Err(_) => Argv::default(),
         };
@@ -154,14 +159,21 @@ impl ProcfsSource {
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
         let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
-            match self.proc.read(pid, "environ", &mut self.buf) {
+            match self.proc.read(pid, environ.as_deref().unwrap_or("environ"), &mut self.buf) {
                 Ok(_) => crate::model::tags::parse_environ(&self.buf),
                 Err(_) => Vec::new(),
             }
         } else {
             Vec::new()
         };
-        ProcessFacts { name: stat.comm.as_str().into(), uid, user, cmd, tags }
+        ProcessFacts {
+            name: stat.comm.as_str().into(),
+            name_escaped: stat.comm_escaped,
+            uid,
+            user,
+            cmd,
+            tags,
+        }
     }
 }
 
@@ -174,14 +186,19 @@ struct Cwds {
 impl Cwds {
     /// Reads `/proc/PID/cwd`, keeping `previous` when unchanged (no hashing, no
     /// allocation).
+    /// `via`: read it through that thread of the group (a zombie leader's own is gone).
     fn read(
         &mut self,
         proc: &mut ProcDir,
         pid: u32,
+        via: Option<u32>,
         buf: &mut Vec<u8>,
         previous: Option<&Arc<Path>>,
     ) -> Option<Arc<Path>> {
-        proc.read_link(pid, "cwd", buf).ok()?;
+        match via {
+            Some(tid) => proc.read_link(pid, &format!("task/{tid}/cwd"), buf).ok()?,
+            None => proc.read_link(pid, "cwd", buf).ok()?,
+        }
         let target = procfs::link_target(buf);
         if let Some(p) = previous.filter(|p| ***p == *target) {
             return Some(p.clone());
@@ -226,11 +243,19 @@ impl ProcessSource for ProcfsSource {
             let Some(read) = self.read_stat(pid) else {
                 continue;
             };
-            let parsed =
-                std::str::from_utf8(&self.buf).ok().and_then(|l| procfs::parse_stat_into(l, &mut stat));
+            let parsed = procfs::parse_stat_into(&self.buf, &mut stat);
             let Some(key) = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks)) else {
                 continue;
             };
+            // A zombie leader whose other threads run: shown with a live thread's state,
+            // and its cwd and facts are read through that thread.
+            let thread = (!stat.kernel_thread && matches!(stat.state, 'Z' | 'X') && stat.num_threads > 1)
+                .then(|| self.proc.live_thread(pid, &mut self.link))
+                .flatten();
+            if let Some((_, state)) = thread {
+                stat.state = state;
+            }
+            let via = thread.map(|(tid, _)| tid);
             let process = match self.seen.get_mut(&pid) {
                 // After exec the comm changes under the same ProcKey: read everything again.
                 // An empty argv of a user process was read mid-exec: read it again too.
@@ -249,7 +274,8 @@ impl ProcessSource for ProcfsSource {
                     let ran =
                         seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults as u32;
                     if !stat.kernel_thread && (ran || pid % CWD_SWEEP == generation % CWD_SWEEP) {
-                        seen.cwd = self.cwds.read(&mut self.proc, pid, &mut self.link, seen.cwd.as_ref());
+                        seen.cwd =
+                            self.cwds.read(&mut self.proc, pid, via, &mut self.link, seen.cwd.as_ref());
                     }
                     seen.cpu_ticks = stat.cpu_ticks;
                     seen.minor_faults = stat.minor_faults as u32;
@@ -265,11 +291,11 @@ impl ProcessSource for ProcfsSource {
                     process
                 }
                 _ => {
-                    let facts = Arc::new(self.read_facts(&stat));
+                    let facts = Arc::new(self.read_facts(&stat, via));
                     let cwd = if stat.kernel_thread {
                         None
                     } else {
-                        self.cwds.read(&mut self.proc, pid, &mut self.link, None)
+                        self.cwds.read(&mut self.proc, pid, via, &mut self.link, None)
                     };
                     let stat_file = match read {
                         StatRead::Opened(file) => self.keep(file),
