@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
 use crate::model::ClaudeSession;
 
 #[derive(Deserialize)]
@@ -75,8 +76,15 @@ pub fn read_dir(dir: &Path) -> (Vec<ClaudeSession>, Vec<String>) {
     let mut warnings = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return (sessions, warnings) };
     for path in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")) {
-        // A file removed between listing and reading is simply gone.
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let text = match bounded::read_text(&path, STATE_FILE_LIMIT, Links::Refuse) {
+            Ok(text) => text,
+            // A file removed between listing and reading is simply gone.
+            Err(ReadError::Missing) => continue,
+            Err(e) => {
+                warnings.push(format!("{}: skipped: {e}", path.display()));
+                continue;
+            }
+        };
         match serde_json::from_str::<RawSession>(&text) {
             Ok(raw) => sessions.push(ClaudeSession {
                 pid: raw.pid,

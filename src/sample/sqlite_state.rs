@@ -40,13 +40,17 @@ impl<T: Clone> Watched<T> {
         if stamp == self.stamp {
             return self.rows.clone();
         }
-        match open(&path).and_then(|c| read(&c)) {
+        match read_bounded(&path, read) {
             Ok(rows) => {
                 self.rows = rows;
                 self.stamp = stamp;
             }
             Err(e) => {
-                // Keep the last good rows; try again next refresh (it may be locked now).
+                // Keep the last good rows; a locked database is tried again next refresh,
+                // anything else when the file changes.
+                if !e.may_pass() {
+                    self.stamp = stamp;
+                }
                 if !self.reported {
                     self.reported = true;
                     warnings.push(format!(
@@ -60,17 +64,75 @@ impl<T: Clone> Watched<T> {
     }
 }
 
-fn open(path: &Path) -> rusqlite::Result<Connection> {
+/// At most this many rows are read from a table (or a view that never ends).
+const MAX_ROWS: usize = 100_000;
+/// A read taking longer than this (a view that computes forever) is interrupted.
+const DEADLINE: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+enum DbError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0} is not a regular file")]
+    NotRegular(PathBuf),
+    #[error("more than {MAX_ROWS} rows")]
+    TooManyRows,
+    #[error("interrupted after {DEADLINE:?}")]
+    TooSlow,
+}
+
+impl DbError {
+    /// Whether trying again soon may succeed: the database was locked.
+    fn may_pass(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        matches!(self, DbError::Sqlite(e) if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked)))
+    }
+}
+
+/// `read` on the database at `path`, bounded in rows and time.
+fn read_bounded<T>(
+    path: &Path,
+    read: fn(&Connection) -> rusqlite::Result<Vec<T>>,
+) -> Result<Vec<T>, DbError> {
+    // SQLite opens the journal files beside the database too, and would block on a FIFO.
+    for side in ["", "-wal", "-shm", "-journal"] {
+        let file = PathBuf::from(format!("{}{side}", path.display()));
+        if std::fs::metadata(&file).is_ok_and(|m| !m.is_file()) {
+            return Err(DbError::NotRegular(file));
+        }
+    }
     let c = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     c.busy_timeout(Duration::from_millis(50))?;
-    Ok(c)
+    let interrupt = c.get_interrupt_handle();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let late = finished.recv_timeout(DEADLINE) == Err(std::sync::mpsc::RecvTimeoutError::Timeout);
+        if late {
+            interrupt.interrupt();
+        }
+        late
+    });
+    let rows = read(&c);
+    drop(done);
+    let late = watchdog.join().unwrap_or(true);
+    match rows {
+        Err(_) if late => Err(DbError::TooSlow),
+        Ok(rows) if rows.len() > MAX_ROWS => Err(DbError::TooManyRows),
+        other => Ok(other?),
+    }
+}
+
+/// Collects at most one row more than [`MAX_ROWS`] (queries say `LIMIT` too; this holds
+/// even for one that does not).
+fn capped<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> rusqlite::Result<Vec<T>> {
+    rows.take(MAX_ROWS + 1).collect()
 }
 
 fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
-    let mut stmt = c.prepare("SELECT id, cwd, git_branch FROM threads")?;
+    let mut stmt = c.prepare(&format!("SELECT id, cwd, git_branch FROM threads LIMIT {}", MAX_ROWS + 1))?;
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
             id: r.get::<_, String>(0)?,
@@ -78,11 +140,11 @@ fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
             branch: r.get::<_, Option<String>>(2)?,
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 fn crystal_sessions(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
-    let mut stmt = c.prepare("SELECT id, worktree_path FROM sessions")?;
+    let mut stmt = c.prepare(&format!("SELECT id, worktree_path FROM sessions LIMIT {}", MAX_ROWS + 1))?;
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
             id: r.get::<_, String>(0)?,
@@ -90,7 +152,7 @@ fn crystal_sessions(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
             branch: None,
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 /// Current schema (`workspaces`), then the older one (`task_attempts`).
@@ -98,7 +160,8 @@ fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
     let query = |table: &str| {
         format!(
             "SELECT w.branch, t.title, p.name, w.id FROM {table} w JOIN tasks t ON t.id = w.task_id \
-             LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL"
+             LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL LIMIT {}",
+            MAX_ROWS + 1
         )
     };
     let mut stmt = c.prepare(&query("workspaces")).or_else(|_| c.prepare(&query("task_attempts")))?;
@@ -110,7 +173,7 @@ fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
             workspace_id: uuid_text(r.get_ref(3)?),
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 /// vibe-kanban stores UUIDs as 16-byte blobs; environment variables carry them hyphenated.
