@@ -54,10 +54,9 @@ fn reported(warnings: &[String], file: &str, why: &str) -> bool {
 #[test]
 fn a_fifo_or_dev_zero_as_dot_git_is_refused_and_reported_once() {
     let tmp = tempfile::tempdir().unwrap();
-    for (name, plant, why) in [
-        ("fifo", mkfifo as fn(&Path), "FIFO"),
-        ("zero", to_dev_zero as fn(&Path), "character device"),
-    ] {
+    for (name, plant, why) in
+        [("fifo", mkfifo as fn(&Path), "FIFO"), ("zero", to_dev_zero as fn(&Path), "character device")]
+    {
         let dir = tmp.path().join(name);
         std::fs::create_dir(&dir).unwrap();
         plant(&dir.join(".git"));
