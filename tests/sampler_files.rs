@@ -18,6 +18,9 @@ use swarmtop::sample::sqlite_state::SqliteState;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
+/// Puts something hostile at a path.
+type Plant = fn(&Path);
+
 /// `f` on a thread of its own; a regression that hangs fails here instead of hanging.
 fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = mpsc::channel();
@@ -73,7 +76,7 @@ fn a_fifo_or_dev_zero_as_dot_git_is_refused_and_reported_once() {
 #[test]
 fn a_fifo_dev_zero_or_huge_head_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(&str, fn(&Path), &str); 3] = [
+    let cases: [(&str, Plant, &str); 3] = [
         ("fifo", mkfifo, "FIFO"),
         ("zero", to_dev_zero, "character device"),
         ("huge", |p| std::fs::File::create(p).unwrap().set_len(1 << 30).unwrap(), "larger than"),
@@ -114,7 +117,7 @@ fn a_branch_that_is_not_utf8_keeps_its_worktree() {
 }
 
 /// Plants `plant` as every state file swarmtop reads under `home`.
-fn plant_state_files(home: &Path, registry: &Path, plant: fn(&Path)) -> Vec<PathBuf> {
+fn plant_state_files(home: &Path, registry: &Path, plant: Plant) -> Vec<PathBuf> {
     let files = [
         registry.join("1-2.json"),
         home.join(".claude/sessions/42.json"),
@@ -143,7 +146,7 @@ fn read_state(home: &Path, registry: &Path) -> Vec<String> {
 
 #[test]
 fn state_files_that_are_fifos_symlinks_or_not_utf8_are_skipped_and_reported() {
-    let cases: [(fn(&Path), &str); 3] = [
+    let cases: [(Plant, &str); 3] = [
         (mkfifo, "FIFO"),
         (to_dev_zero, "symbolic link"),
         (|p| std::fs::write(p, b"{\"pid\": \"\xff\"}").unwrap(), "not UTF-8"),

@@ -182,13 +182,9 @@ impl ProcfsSource {
     fn sample_pid(&mut self, pid: u32, stat: &mut StatFields, elapsed: Option<f64>) -> Option<Process> {
         let generation = self.generation;
         // A process that exits between listing and reading is simply skipped.
-        let Some(read) = self.read_stat(pid) else {
-            return None;
-        };
+        let read = self.read_stat(pid)?;
         let parsed = procfs::parse_stat_into(&self.buf, stat);
-        let Some(key) = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks)) else {
-            return None;
-        };
+        let key = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks))?;
         // A zombie leader whose other threads run: shown with a live thread's state,
         // and its cwd and facts are read through that thread.
         let thread = (!stat.kernel_thread && matches!(stat.state, 'Z' | 'X') && stat.num_threads > 1)
@@ -220,7 +216,7 @@ impl ProcfsSource {
                 seen.cpu_ticks = stat.cpu_ticks;
                 seen.minor_faults = stat.minor_faults as u32;
                 seen.generation = generation;
-                let process = to_process(key, &stat, seen, cpu_percent, self.page_size);
+                let process = to_process(key, stat, seen, cpu_percent, self.page_size);
                 // Known, but not kept open yet (the budget was spent when it came).
                 if let (None, StatRead::Opened(file)) = (&seen.stat_file, read) {
                     let kept = self.keep(file);
@@ -231,7 +227,7 @@ impl ProcfsSource {
                 process
             }
             _ => {
-                let facts = Arc::new(self.read_facts(&stat, via));
+                let facts = Arc::new(self.read_facts(stat, via));
                 let cwd = if stat.kernel_thread {
                     None
                 } else {
@@ -251,7 +247,7 @@ impl ProcfsSource {
                     cwd,
                     generation,
                 };
-                let process = to_process(key, &stat, &seen, 0.0, self.page_size);
+                let process = to_process(key, stat, &seen, 0.0, self.page_size);
                 if let Some(old) = self.seen.insert(pid, seen) {
                     self.kept_files -= usize::from(old.stat_file.is_some());
                 }

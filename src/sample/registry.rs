@@ -65,10 +65,10 @@ pub fn write(dir: &Path, file: &RegistryFile) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Start ticks of a live, non-zombie process.
+/// Start ticks of a live process (a zombie leader whose threads run is alive).
 pub fn start_ticks(pid: u32) -> Option<u64> {
     let stat = procfs::read_stat(pid, &mut Vec::new())?;
-    (stat.state != 'Z').then_some(stat.start_ticks)
+    procfs::thread_group_alive(pid, &stat).then_some(stat.start_ticks)
 }
 
 fn alive(key: &ProcKey) -> bool {
