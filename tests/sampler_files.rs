@@ -288,3 +288,38 @@ fn records_with_only_a_pid_place_nothing() {
     assert!(stderr.contains("active-bun-pids.json") && stderr.contains("no start time"), "{stderr}");
     assert!(stderr.contains("kild.json") && stderr.contains("no start time"), "{stderr}");
 }
+
+fn touch_later(path: &Path, secs: u64) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() + Duration::from_secs(secs)).unwrap();
+}
+
+#[test]
+fn a_bad_state_file_is_reported_once_while_others_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    let sessions = h.join(".claude/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    mkfifo(&sessions.join("1.json"));
+    std::fs::write(sessions.join("2.json"), r#"{"pid":2,"sessionId":"s","procStart":"5"}"#).unwrap();
+    std::fs::create_dir_all(h.join(".sk/kit")).unwrap();
+    mkfifo(&h.join(".sk/kit/active-bun-pids.json"));
+    std::fs::create_dir_all(h.join(".kild/sessions/a")).unwrap();
+    let kild = h.join(".kild/sessions/a/kild.json");
+    std::fs::write(&kild, r#"{"project_id":"p","branch":"b","worktree_path":"/w","status":"Stopped"}"#)
+        .unwrap();
+    let home = h.to_path_buf();
+    let (first, second) = within("the state files", move || {
+        let mut claude = swarmtop::sample::claude_sessions::ClaudeSessions::from_home(Some(&home));
+        let mut orchestrators = Orchestrators::new(Some(home.clone()));
+        let mut first = claude.refresh().1;
+        first.extend(orchestrators.refresh().1);
+        touch_later(&home.join(".claude/sessions/2.json"), 5);
+        touch_later(&home.join(".kild/sessions/a/kild.json"), 5);
+        let mut second = claude.refresh().1;
+        second.extend(orchestrators.refresh().1);
+        (first, second)
+    });
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(second.is_empty(), "told again: {second:?}");
+}

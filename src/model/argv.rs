@@ -143,6 +143,18 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8_are_escaped_losslessly() {
+        assert!(matches!(escape_bytes(b"plain \\x41"), Cow::Borrowed("plain \\x41")));
+        assert_eq!(escape_bytes(b"a\\\xff\xfe"), "a\\\\\\xff\\xfe");
+        assert_eq!(unescape("a\\\\\\xff\\xfe"), b"a\\\xff\xfe");
+        let a = Argv::from_cmdline(b"sl\xffeep\0600\0");
+        assert!(a.is_escaped());
+        assert_eq!(a.iter().collect::<Vec<_>>(), ["sl\\xffeep", "600"]);
+        assert_eq!(a.bytes(), [b"sl\xffeep".to_vec(), b"600".to_vec()]);
+        assert!(!Argv::from_cmdline(b"ok\0").is_escaped());
+    }
+
+    #[test]
     fn an_empty_argument_is_not_an_empty_argv() {
         assert!(Argv::from_cmdline(b"").is_empty());
         assert_eq!(Argv::from_cmdline(b"").first(), None);

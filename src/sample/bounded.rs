@@ -60,6 +60,20 @@ fn kind_name(kind: FileType) -> &'static str {
     }
 }
 
+/// Problems already told: each is reported once while it lasts (told again only
+/// after a read without it).
+#[derive(Debug, Default)]
+pub struct Reported(std::collections::HashSet<String>);
+
+impl Reported {
+    /// The problems of the latest read that were not told yet.
+    pub fn fresh(&mut self, latest: Vec<String>) -> Vec<String> {
+        let fresh = latest.iter().filter(|w| !self.0.contains(*w)).cloned().collect();
+        self.0 = latest.into_iter().collect();
+        fresh
+    }
+}
+
 /// The whole of `path`, at most `limit` bytes.
 pub fn read(path: &Path, limit: u64, links: Links) -> Result<Vec<u8>, ReadError> {
     // Opening a device can act (a watchdog, a tape): look before opening, and check

@@ -43,7 +43,7 @@ pub struct ClaudeSessions {
     /// Each session file's mtime: Claude rewrites a file when its status changes.
     seen: Vec<(PathBuf, Option<SystemTime>)>,
     sessions: Vec<ClaudeSession>,
-    warnings: Vec<String>,
+    reported: bounded::Reported,
 }
 
 impl ClaudeSessions {
@@ -52,8 +52,8 @@ impl ClaudeSessions {
         ClaudeSessions { dir: home.map(|h| h.join(".claude/sessions")), ..ClaudeSessions::default() }
     }
 
-    /// The current sessions, and the warnings of the files read this time (a problem
-    /// is reported again only when a file changes).
+    /// The current sessions, and the problems of the files read this time that were not
+    /// told yet (each is told once while it lasts).
     pub fn refresh(&mut self) -> (Vec<ClaudeSession>, Vec<String>) {
         let Some(dir) = &self.dir else { return (Vec::new(), Vec::new()) };
         let mut stamp: Vec<(PathBuf, Option<SystemTime>)> = std::fs::read_dir(dir)
@@ -66,8 +66,7 @@ impl ClaudeSessions {
         self.seen = stamp;
         let (sessions, warnings) = read_dir(dir);
         self.sessions = sessions;
-        self.warnings = warnings;
-        (self.sessions.clone(), self.warnings.clone())
+        (self.sessions.clone(), self.reported.fresh(warnings))
     }
 }
 

@@ -71,6 +71,7 @@ pub struct Orchestrators {
     home: Option<PathBuf>,
     stamp: Vec<Option<SystemTime>>,
     state: OrchestratorState,
+    reported: bounded::Reported,
 }
 
 impl Orchestrators {
@@ -93,7 +94,7 @@ impl Orchestrators {
             sessions: read_all(&home, &mut warnings),
             titles: squad_titles(&home.join(".claude-squad/state.json"), &mut warnings),
         };
-        (self.state.clone(), warnings)
+        (self.state.clone(), self.reported.fresh(warnings))
     }
 }
 

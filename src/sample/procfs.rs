@@ -299,6 +299,15 @@ mod tests {
     }
 
     #[test]
+    fn a_comm_that_is_not_utf8_is_kept_escaped() {
+        let line = b"77 (\xff\xfe) (x) Z 1 77 77 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 3 0 500 0 0 0";
+        let s = parse_stat(&line[..]).unwrap();
+        assert_eq!((s.comm.as_str(), s.comm_escaped), ("\\xff\\xfe) (x", true));
+        assert_eq!((s.state, s.num_threads, s.start_ticks, s.cpu_ticks), ('Z', 3, 500, 5));
+        assert!(!parse_stat(STAT).unwrap().comm_escaped);
+    }
+
+    #[test]
     fn kernel_threads_are_flagged() {
         let k = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0";
         assert!(parse_stat(k).unwrap().kernel_thread);
