@@ -147,10 +147,10 @@ mod tests {
         assert!(matches!(escape_bytes(b"plain \\x41"), Cow::Borrowed("plain \\x41")));
         assert_eq!(escape_bytes(b"a\\\xff\xfe"), "a\\\\\\xff\\xfe");
         assert_eq!(unescape("a\\\\\\xff\\xfe"), b"a\\\xff\xfe");
-        let a = Argv::from_cmdline(b"sl\xffeep\0600\0");
+        let a = Argv::from_cmdline(b"sl\xffeep\0x600\0");
         assert!(a.is_escaped());
-        assert_eq!(a.iter().collect::<Vec<_>>(), ["sl\\xffeep", "600"]);
-        assert_eq!(a.bytes(), [b"sl\xffeep".to_vec(), b"600".to_vec()]);
+        assert_eq!(a.iter().collect::<Vec<_>>(), ["sl\\xffeep", "x600"]);
+        assert_eq!(a.bytes(), [b"sl\xffeep".to_vec(), b"x600".to_vec()]);
         assert!(!Argv::from_cmdline(b"ok\0").is_escaped());
     }
 
