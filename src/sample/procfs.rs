@@ -51,7 +51,7 @@ pub fn parse_stat(line: impl AsRef<[u8]>) -> Option<StatFields> {
 pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
     let open = line.iter().position(|&b| b == b'(')?;
     let close = line.iter().rposition(|&b| b == b')')?;
-    out.pid = number(trim(line.get(..open)?))?.try_into().ok()?;
+    out.pid = number(line.get(..open)?.trim_ascii())?.try_into().ok()?;
     out.comm.clear();
     let comm = escape_bytes(line.get(open + 1..close)?);
     out.comm_escaped = matches!(comm, std::borrow::Cow::Owned(_));
@@ -84,10 +84,6 @@ fn number(digits: &[u8]) -> Option<u64> {
         d.is_ascii_digit().then_some(())?;
         n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
 }
 
 /// Whether a thread group still runs: true unless its leader is a zombie (or dead)
@@ -217,33 +213,32 @@ impl ProcDir {
         rustix::fs::readlinkat_raw(&self.fd, self.path.as_str(), spare_capacity(buf))?;
         Ok(())
     }
-}
 
-impl ProcDir {
     /// A live thread of `pid`'s group other than the leader, and its state letter
     /// (for a zombie leader whose threads work on); `buf` is scratch.
     pub fn live_thread(&mut self, pid: u32, buf: &mut Vec<u8>) -> Option<(u32, char)> {
         self.set_path(pid, "task");
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty()).ok()?;
-        let mut dir = Dir::read_from(&fd).ok()?;
-        let mut tids = Vec::new();
+        let task = rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty()).ok()?;
+        let mut dir = Dir::read_from(&task).ok()?;
+        let mut path = String::new();
         while let Some(Ok(entry)) = dir.read() {
             let tid = std::str::from_utf8(entry.file_name().to_bytes()).ok().and_then(|s| s.parse().ok());
-            tids.extend(tid.filter(|&t: &u32| t != pid));
+            let Some(tid) = tid.filter(|&t: &u32| t != pid) else { continue };
+            path.clear();
+            path.push_str(&tid.to_string());
+            path.push_str("/stat");
+            let Ok(fd) =
+                rustix::fs::openat(&task, path.as_str(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            else {
+                continue;
+            };
+            let state = read_whole(&fd, buf).ok().and_then(|_| parse_stat(&buf[..])).map(|s| s.state);
+            if let Some(state) = state.filter(|s| !matches!(s, 'Z' | 'X' | 'x')) {
+                return Some((tid, state));
+            }
         }
-        tids.into_iter().find_map(|tid| {
-            let fd = rustix::fs::openat(
-                &fd,
-                format!("{tid}/stat").as_str(),
-                OFlags::RDONLY | OFlags::CLOEXEC,
-                Mode::empty(),
-            )
-            .ok()?;
-            read_whole(&fd, buf).ok()?;
-            let state = parse_stat(&buf[..])?.state;
-            (!matches!(state, 'Z' | 'X' | 'x')).then_some((tid, state))
-        })
+        None
     }
 }
 
