@@ -181,12 +181,14 @@ fn codex_db(home: &Path, schema: &str) {
 }
 
 #[test]
-fn an_endless_or_forever_computing_threads_view_falls_back_reported_once() {
+fn an_endless_huge_or_forever_computing_threads_view_falls_back_reported_once() {
     let endless = "CREATE VIEW threads AS WITH RECURSIVE r(id, cwd, git_branch) AS \
                    (SELECT 'x', '/w', 'b' UNION ALL SELECT id, cwd, git_branch FROM r) SELECT * FROM r;";
     let forever = "CREATE VIEW threads AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) \
                    SELECT 'x' AS id, '/w' AS cwd, 'b' AS git_branch FROM r WHERE n < 0;";
-    for (schema, why) in [(endless, "rows"), (forever, "interrupted")] {
+    let huge = "CREATE VIEW threads AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT 80) \
+                SELECT 'x' || n AS id, CAST(zeroblob(1000000) AS TEXT) AS cwd, 'b' AS git_branch FROM r;";
+    for (schema, why) in [(endless, "rows"), (forever, "interrupted"), (huge, "bytes of text")] {
         let tmp = tempfile::tempdir().unwrap();
         codex_db(tmp.path(), schema);
         let home = tmp.path().to_path_buf();

@@ -96,7 +96,9 @@ fn read_bounded<T>(
 ) -> Result<Vec<T>, DbError> {
     // SQLite opens the journal files beside the database too, and would block on a FIFO.
     for side in ["", "-wal", "-shm", "-journal"] {
-        let file = PathBuf::from(format!("{}{side}", path.display()));
+        let mut file = path.as_os_str().to_owned();
+        file.push(side);
+        let file = PathBuf::from(file);
         if std::fs::metadata(&file).is_ok_and(|m| !m.is_file()) {
             return Err(DbError::NotRegular(file));
         }
@@ -125,6 +127,44 @@ fn read_bounded<T>(
     }
 }
 
+/// At most this many bytes of text are taken from one database.
+const MAX_BYTES: usize = 64 << 20;
+
+/// What is left of [`MAX_BYTES`] while rows are read.
+struct Budget(usize);
+
+impl Budget {
+    fn new() -> Budget {
+        Budget(MAX_BYTES)
+    }
+
+    /// Column `i` of `row` as text, `None` for NULL; fails once the budget is spent.
+    fn text(&mut self, row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+        use rusqlite::types::ValueRef;
+        let len = match row.get_ref(i)? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+            _ => 0,
+        };
+        self.0 = self.0.checked_sub(len).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                format!("more than {MAX_BYTES} bytes of text").into(),
+            )
+        })?;
+        row.get(i)
+    }
+
+    /// [`Budget::text`] of a column that is never NULL.
+    fn required(&mut self, row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+        self.text(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+            i,
+            "NULL".into(),
+            rusqlite::types::Type::Null,
+        ))
+    }
+}
+
 /// Collects at most one row more than [`MAX_ROWS`] (queries say `LIMIT` too; this holds
 /// even for one that does not).
 fn capped<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> rusqlite::Result<Vec<T>> {
@@ -133,11 +173,12 @@ fn capped<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> rusqlite::Resul
 
 fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
     let mut stmt = c.prepare(&format!("SELECT id, cwd, git_branch FROM threads LIMIT {}", MAX_ROWS + 1))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
-            id: r.get::<_, String>(0)?,
-            cwd: PathBuf::from(r.get::<_, String>(1)?),
-            branch: r.get::<_, Option<String>>(2)?,
+            id: budget.required(r, 0)?,
+            cwd: PathBuf::from(budget.required(r, 1)?),
+            branch: budget.text(r, 2)?,
         })
     })?;
     capped(rows)
@@ -145,10 +186,11 @@ fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
 
 fn crystal_sessions(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
     let mut stmt = c.prepare(&format!("SELECT id, worktree_path FROM sessions LIMIT {}", MAX_ROWS + 1))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
-            id: r.get::<_, String>(0)?,
-            cwd: PathBuf::from(r.get::<_, String>(1)?),
+            id: budget.required(r, 0)?,
+            cwd: PathBuf::from(budget.required(r, 1)?),
             branch: None,
         })
     })?;
@@ -165,11 +207,12 @@ fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
         )
     };
     let mut stmt = c.prepare(&query("workspaces")).or_else(|_| c.prepare(&query("task_attempts")))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(TaskTitle {
-            branch: r.get(0)?,
-            title: r.get(1)?,
-            project: r.get::<_, Option<String>>(2)?,
+            branch: budget.required(r, 0)?,
+            title: budget.required(r, 1)?,
+            project: budget.text(r, 2)?,
             workspace_id: uuid_text(r.get_ref(3)?),
         })
     })?;
