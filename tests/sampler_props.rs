@@ -189,3 +189,26 @@ proptest! {
         prop_assert_eq!((got[1].pid, got[1].start_epoch_secs, &got[1].task), (pid, Some(secs), &task));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn claude_squad_titles_round_trip(titles in prop::collection::vec(("[a-z ]{1,20}", "[a-z/]{1,20}", any::<bool>()), 0..5)) {
+        let tmp = tempfile::tempdir().unwrap();
+        let instances: Vec<serde_json::Value> = titles
+            .iter()
+            .map(|(title, branch, nested)| if *nested {
+                serde_json::json!({"title": title, "branch": "", "worktree": {"branch_name": branch}})
+            } else {
+                serde_json::json!({"title": title, "branch": branch})
+            })
+            .collect();
+        put(&tmp.path().join(".claude-squad/state.json"), serde_json::json!({"instances": instances}).to_string().as_bytes());
+        let (state, warnings) = orchestrators::Orchestrators::new(Some(tmp.path().to_path_buf())).refresh();
+        prop_assert!(warnings.is_empty(), "{:?}", warnings);
+        let got: Vec<(String, String)> = state.titles.into_iter().map(|t| (t.title, t.branch)).collect();
+        let want: Vec<(String, String)> = titles.into_iter().map(|(t, b, _)| (t, b)).collect();
+        prop_assert_eq!(got, want);
+    }
+}
