@@ -69,17 +69,39 @@ fn real_worktrees_place_real_processes_exactly() {
     procs.kill_all();
 }
 
+/// Kills the session whose id a test's process wrote to this file, on drop.
+struct EscapedSession(std::path::PathBuf);
+
+impl Drop for EscapedSession {
+    fn drop(&mut self) {
+        // Written before the exec, so present once the process is up; absent if it never started.
+        let sid = std::fs::read_to_string(&self.0).ok().and_then(|s| s.trim().parse::<u32>().ok());
+        if let Some(sid) = sid {
+            let left = swarmtop::kill::sessions::kill_sessions(&[sid], Duration::from_secs(10));
+            assert!(left.is_empty() || std::thread::panicking(), "could not kill {left:?}");
+        }
+    }
+}
+
 #[test]
 fn new_session_below_a_cwd_only_ancestor_is_not_inherited() {
     let tmp = tempfile::tempdir().unwrap();
     let beta = repo(tmp.path(), "beta");
     let l = |role: &str| label("session", role);
     let mut procs = Sessions::default();
+    // The shell leaves the server's session: it records its pid (= its session id) for
+    // the guard to kill.
+    let pidfile = tmp.path().join("shell.pid");
+    let _shell = EscapedSession(pidfile.clone());
     // Like a tmux server started in a worktree: its shells are new sessions elsewhere.
     procs.spawn(
         &l("server"),
         &beta,
-        &format!("(cd /tmp && exec setsid bash -c 'exec -a {} sleep 600') & wait", l("shell")),
+        &format!(
+            "(cd /tmp && exec setsid bash -c 'echo $$ > {}; exec -a {} sleep 600') & wait",
+            pidfile.display(),
+            l("shell")
+        ),
     );
     let mut sampler = live_sampler();
     let forest = wait_for("server and shell", WAIT, || {

@@ -73,11 +73,19 @@ fn procfs_cache_evicts_dead_keys() {
         source.refresh().unwrap().into_iter().find(|p| p.pid() == pid).map(|p| p.key)
     });
     assert!(source.is_cached(key));
+    // Other tests start and end processes meanwhile: count the kept files of this
+    // refresh's arrivals and departures too.
+    let keys = |source: &mut ProcfsSource| -> std::collections::HashSet<_> {
+        source.refresh().unwrap().into_iter().map(|p| p.key).collect()
+    };
+    let before = keys(&mut source);
     let kept = source.kept_files();
     procs.kill_all();
-    source.refresh().unwrap();
+    let after = keys(&mut source);
     assert!(!source.is_cached(key), "a dead ProcKey's facts are dropped");
-    assert!(source.kept_files() < kept, "and its stat file closed");
+    let (gone, new) = (before.difference(&after).count(), after.difference(&before).count());
+    assert!(before.contains(&key) && !after.contains(&key));
+    assert!(source.kept_files() + gone <= kept + new, "and its stat file closed");
 }
 
 #[test]
@@ -122,4 +130,28 @@ fn a_kept_stat_file_shows_a_process_stop_and_continue() {
     wait_for("running again", Duration::from_secs(10), || {
         (state() == Some(ProcState::Sleeping)).then_some(())
     });
+}
+
+#[test]
+fn both_sources_escape_arguments_that_are_not_utf8_alike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut procs = Sessions::default();
+    let name = label("contract", "bytes");
+    procs.spawn(&format!("{name}-root"), tmp.path(), &format!("exec -a $'{name}\\xff' sleep 600"));
+    let sids = procs.sids();
+    let mut procfs = ProcfsSource::new().unwrap();
+    let mut sysinfo = SysinfoSource::new().unwrap();
+    let want = format!("{name}\\xff");
+    let escaped = |source: &mut dyn ProcessSource| {
+        source
+            .refresh()
+            .unwrap()
+            .into_iter()
+            .find(|p| sids.contains(&p.sid) && p.facts.cmd.first() == Some(&want))
+    };
+    let a = wait_for("the escaped argv", Duration::from_secs(10), || escaped(&mut procfs));
+    let b = escaped(&mut sysinfo).expect("sysinfo lists it too");
+    assert!(a.facts.cmd.is_escaped() && b.facts.cmd.is_escaped());
+    assert_eq!(a.facts.cmd.bytes(), b.facts.cmd.bytes());
+    assert_eq!(a.facts.cmd.bytes()[0], [name.as_bytes(), b"\xff"].concat());
 }

@@ -1,7 +1,14 @@
-//! `list --json`: schema 1 of DESIGN.md. Strings are emitted exactly (JSON escapes
-//! control characters itself). Schema 1 only grows.
+//! `list --json`: schema 1. Strings are emitted exactly (JSON escapes control
+//! characters itself). Schema 1 only grows. Names, arguments and paths that are not
+//! UTF-8 are escaped (`\xff`, see `model::argv::escape_bytes`), and then also given
+//! exactly as bytes in a `*_bytes` field that is present only for them.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use serde::Serialize;
+
+use crate::model::argv::{escape_bytes, unescape};
 
 use crate::model::{AttemptNode, Forest, ProcNode, ProjectNode, Rollup, TaskNode};
 
@@ -47,6 +54,8 @@ struct Project<'a> {
     id: &'a str,
     name: &'a str,
     path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_bytes: Option<&'a [u8]>,
     #[serde(flatten)]
     sums: Sums,
     tasks: Vec<Task<'a>>,
@@ -68,6 +77,8 @@ struct Attempt<'a> {
     id: &'a str,
     name: &'a str,
     path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path_bytes: Option<&'a [u8]>,
     branch: Option<&'a str>,
     source: &'static str,
     /// The kind of the attempt's outermost agent.
@@ -95,8 +106,15 @@ struct Proc<'a> {
     start_time: u64,
     user: &'a str,
     name: &'a str,
+    /// Added in schema 1, only where `name` is escaped: its bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_bytes: Option<Vec<u8>>,
     cmd: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cmd_bytes: Option<Vec<Vec<u8>>>,
     cwd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cwd_bytes: Option<&'a [u8]>,
     state: &'static str,
     cpu_percent: f32,
     memory_bytes: u64,
@@ -104,6 +122,14 @@ struct Proc<'a> {
     agent: Option<Agent<'a>>,
     assigned_by: Option<&'static str>,
     children: Vec<Proc<'a>>,
+}
+
+/// A path as text, and its bytes where the text had to escape them.
+fn path_text(path: &Path) -> (String, Option<&[u8]>) {
+    let raw = path.as_os_str().as_bytes();
+    let text = escape_bytes(raw);
+    let escaped = matches!(text, std::borrow::Cow::Owned(_));
+    (text.into_owned(), escaped.then_some(raw))
 }
 
 fn round1(x: f32) -> f32 {
@@ -133,10 +159,12 @@ impl<'a> Document<'a> {
 }
 
 fn project(p: &ProjectNode) -> Project<'_> {
+    let (path, path_bytes) = path_text(&p.path);
     Project {
         id: &p.id,
         name: &p.name,
-        path: p.path.display().to_string(),
+        path,
+        path_bytes,
         sums: (&p.rollup).into(),
         tasks: p.tasks.iter().map(task).collect(),
     }
@@ -153,10 +181,12 @@ fn task(t: &TaskNode) -> Task<'_> {
 }
 
 fn attempt(a: &AttemptNode) -> Attempt<'_> {
+    let (path, path_bytes) = path_text(&a.path);
     Attempt {
         id: &a.id,
         name: &a.name,
-        path: a.path.display().to_string(),
+        path,
+        path_bytes,
         branch: a.branch.as_deref(),
         source: a.source.as_str(),
         agent: a.agent.as_ref().map(|k| k.name()),
@@ -167,6 +197,7 @@ fn attempt(a: &AttemptNode) -> Attempt<'_> {
 
 fn proc_node(n: &ProcNode) -> Proc<'_> {
     let p = &n.process;
+    let (cwd, cwd_bytes) = p.cwd.as_deref().map(path_text).map_or((None, None), |(t, b)| (Some(t), b));
     Proc {
         pid: p.pid(),
         ppid: p.ppid,
@@ -175,8 +206,11 @@ fn proc_node(n: &ProcNode) -> Proc<'_> {
         start_time: p.key.start_time(),
         user: &p.facts.user,
         name: &p.facts.name,
+        name_bytes: p.facts.name_escaped.then(|| unescape(&p.facts.name)),
         cmd: p.facts.cmd.iter().collect(),
-        cwd: p.cwd.as_ref().map(|c| c.display().to_string()),
+        cmd_bytes: p.facts.cmd.is_escaped().then(|| p.facts.cmd.bytes()),
+        cwd,
+        cwd_bytes,
         state: p.state.as_str(),
         cpu_percent: round1(p.cpu_percent),
         memory_bytes: p.memory_bytes,

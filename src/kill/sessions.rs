@@ -25,7 +25,8 @@ pub fn members(sids: &[u32]) -> Vec<u32> {
     procfs::list_pids()
         .into_iter()
         .filter(|&pid| {
-            procfs::read_stat(pid, &mut buf).is_some_and(|s| sids.contains(&s.sid) && s.state != 'Z')
+            procfs::read_stat(pid, &mut buf)
+                .is_some_and(|s| sids.contains(&s.sid) && procfs::thread_group_alive(pid, &s))
         })
         .collect()
 }

@@ -25,7 +25,14 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         cpu_percent: 0.0,
         memory_bytes: 1024 * 1024,
         kernel_thread: false,
-        facts: Arc::new(ProcessFacts { name, uid: Some(1000), user: "dev".into(), cmd, tags: Vec::new() }),
+        facts: Arc::new(ProcessFacts {
+            name,
+            uid: Some(1000),
+            user: "dev".into(),
+            cmd,
+            tags: Vec::new(),
+            ..ProcessFacts::default()
+        }),
     }
 }
 

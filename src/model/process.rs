@@ -98,6 +98,8 @@ impl ProcState {
 pub struct ProcessFacts {
     /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
     pub name: Box<str>,
+    /// `name` is escaped text (`model::argv::escape_bytes`): `comm` was not UTF-8.
+    pub name_escaped: bool,
     pub uid: Option<u32>,
     /// Shared by every process of the same user.
     pub user: Arc<str>,

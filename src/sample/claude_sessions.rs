@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
 use crate::model::ClaudeSession;
 
 #[derive(Deserialize)]
@@ -42,7 +43,7 @@ pub struct ClaudeSessions {
     /// Each session file's mtime: Claude rewrites a file when its status changes.
     seen: Vec<(PathBuf, Option<SystemTime>)>,
     sessions: Vec<ClaudeSession>,
-    warnings: Vec<String>,
+    reported: bounded::Reported,
 }
 
 impl ClaudeSessions {
@@ -51,8 +52,8 @@ impl ClaudeSessions {
         ClaudeSessions { dir: home.map(|h| h.join(".claude/sessions")), ..ClaudeSessions::default() }
     }
 
-    /// The current sessions, and the warnings of the files read this time (a problem
-    /// is reported again only when a file changes).
+    /// The current sessions, and the problems of the files read this time that were not
+    /// told yet (each is told once while it lasts).
     pub fn refresh(&mut self) -> (Vec<ClaudeSession>, Vec<String>) {
         let Some(dir) = &self.dir else { return (Vec::new(), Vec::new()) };
         let mut stamp: Vec<(PathBuf, Option<SystemTime>)> = std::fs::read_dir(dir)
@@ -65,8 +66,7 @@ impl ClaudeSessions {
         self.seen = stamp;
         let (sessions, warnings) = read_dir(dir);
         self.sessions = sessions;
-        self.warnings = warnings;
-        (self.sessions.clone(), self.warnings.clone())
+        (self.sessions.clone(), self.reported.fresh(warnings))
     }
 }
 
@@ -75,8 +75,15 @@ pub fn read_dir(dir: &Path) -> (Vec<ClaudeSession>, Vec<String>) {
     let mut warnings = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return (sessions, warnings) };
     for path in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")) {
-        // A file removed between listing and reading is simply gone.
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let text = match bounded::read_text(&path, STATE_FILE_LIMIT, Links::Refuse) {
+            Ok(text) => text,
+            // A file removed between listing and reading is simply gone.
+            Err(ReadError::Missing) => continue,
+            Err(e) => {
+                warnings.push(format!("{}: skipped: {e}", path.display()));
+                continue;
+            }
+        };
         match serde_json::from_str::<RawSession>(&text) {
             Ok(raw) => sessions.push(ClaudeSession {
                 pid: raw.pid,

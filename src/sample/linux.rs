@@ -65,6 +65,7 @@ pub struct ProcfsSource {
     buf: Vec<u8>,
     link: Vec<u8>,
     pids: Vec<u32>,
+    again: Vec<u32>,
     stat: StatFields,
 }
 
@@ -96,6 +97,7 @@ impl ProcfsSource {
             buf: Vec::with_capacity(4096),
             link: Vec::new(),
             pids: Vec::new(),
+            again: Vec::new(),
             stat: StatFields::default(),
         })
     }
@@ -132,17 +134,22 @@ impl ProcfsSource {
         })
     }
 
-    fn read_facts(&mut self, stat: &StatFields) -> ProcessFacts {
+    /// The facts of `stat`'s process, read through its thread `via` when given (a
+    /// zombie leader has no memory map of its own to show argv and environ).
+    fn read_facts(&mut self, stat: &StatFields, via: Option<u32>) -> ProcessFacts {
         let pid = stat.pid;
+        let in_task = |file: &str| via.map(|tid| format!("task/{tid}/{file}"));
+        let (cmdline, environ) = (in_task("cmdline"), in_task("environ"));
         if stat.kernel_thread {
             return ProcessFacts {
                 name: stat.comm.as_str().into(),
+                name_escaped: stat.comm_escaped,
                 uid: Some(0),
                 user: self.users.name(0),
                 ..Default::default()
             };
         }
-        let cmd = match self.proc.read(pid, "cmdline", &mut self.buf) {
+        let cmd = match self.proc.read(pid, cmdline.as_deref().unwrap_or("cmdline"), &mut self.buf) {
             Ok(_) => Argv::from_cmdline(&self.buf),
             Err(_) => Argv::default(),
         };
@@ -154,14 +161,100 @@ impl ProcfsSource {
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
         let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
-            match self.proc.read(pid, "environ", &mut self.buf) {
+            match self.proc.read(pid, environ.as_deref().unwrap_or("environ"), &mut self.buf) {
                 Ok(_) => crate::model::tags::parse_environ(&self.buf),
                 Err(_) => Vec::new(),
             }
         } else {
             Vec::new()
         };
-        ProcessFacts { name: stat.comm.as_str().into(), uid, user, cmd, tags }
+        ProcessFacts {
+            name: stat.comm.as_str().into(),
+            name_escaped: stat.comm_escaped,
+            uid,
+            user,
+            cmd,
+            tags,
+        }
+    }
+
+    /// This refresh's view of `pid`; `None` when it is gone (or unreadable).
+    fn sample_pid(&mut self, pid: u32, stat: &mut StatFields, elapsed: Option<f64>) -> Option<Process> {
+        let generation = self.generation;
+        // A process that exits between listing and reading is simply skipped.
+        let read = self.read_stat(pid)?;
+        let parsed = procfs::parse_stat_into(&self.buf, stat);
+        let key = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks))?;
+        // A zombie leader whose other threads run: shown with a live thread's state,
+        // and its cwd and facts are read through that thread.
+        let thread = (!stat.kernel_thread && matches!(stat.state, 'Z' | 'X') && stat.num_threads > 1)
+            .then(|| self.proc.live_thread(pid, &mut self.link))
+            .flatten();
+        if let Some((_, state)) = thread {
+            stat.state = state;
+        }
+        let via = thread.map(|(tid, _)| tid);
+        let process = match self.seen.get_mut(&pid) {
+            // After exec the comm changes under the same ProcKey: read everything again.
+            // An empty argv of a user process was read mid-exec: read it again too.
+            Some(seen)
+                if seen.start_ticks == stat.start_ticks
+                    && *seen.facts.name == *stat.comm
+                    && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
+            {
+                let cpu_percent = match elapsed {
+                    Some(secs) if secs > 0.0 => {
+                        let ticks = stat.cpu_ticks.saturating_sub(seen.cpu_ticks) as f64;
+                        (ticks / self.ticks_per_second as f64 / secs * 100.0) as f32
+                    }
+                    _ => 0.0,
+                };
+                let ran = seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults as u32;
+                if !stat.kernel_thread && (ran || pid % CWD_SWEEP == generation % CWD_SWEEP) {
+                    seen.cwd = self.cwds.read(&mut self.proc, pid, via, &mut self.link, seen.cwd.as_ref());
+                }
+                seen.cpu_ticks = stat.cpu_ticks;
+                seen.minor_faults = stat.minor_faults as u32;
+                seen.generation = generation;
+                let process = to_process(key, stat, seen, cpu_percent, self.page_size);
+                // Known, but not kept open yet (the budget was spent when it came).
+                if let (None, StatRead::Opened(file)) = (&seen.stat_file, read) {
+                    let kept = self.keep(file);
+                    if let Some(seen) = self.seen.get_mut(&pid) {
+                        seen.stat_file = kept;
+                    }
+                }
+                process
+            }
+            _ => {
+                let facts = Arc::new(self.read_facts(stat, via));
+                let cwd = if stat.kernel_thread {
+                    None
+                } else {
+                    self.cwds.read(&mut self.proc, pid, via, &mut self.link, None)
+                };
+                let stat_file = match read {
+                    StatRead::Opened(file) => self.keep(file),
+                    // Read through the kept file of this same process (new facts after exec).
+                    StatRead::Kept => self.seen.get_mut(&pid).and_then(|s| s.stat_file.take()),
+                };
+                let seen = Seen {
+                    start_ticks: stat.start_ticks,
+                    stat_file,
+                    facts,
+                    cpu_ticks: stat.cpu_ticks,
+                    minor_faults: stat.minor_faults as u32,
+                    cwd,
+                    generation,
+                };
+                let process = to_process(key, stat, &seen, 0.0, self.page_size);
+                if let Some(old) = self.seen.insert(pid, seen) {
+                    self.kept_files -= usize::from(old.stat_file.is_some());
+                }
+                process
+            }
+        };
+        Some(process)
     }
 }
 
@@ -174,14 +267,19 @@ struct Cwds {
 impl Cwds {
     /// Reads `/proc/PID/cwd`, keeping `previous` when unchanged (no hashing, no
     /// allocation).
+    /// `via`: read it through that thread of the group (a zombie leader's own is gone).
     fn read(
         &mut self,
         proc: &mut ProcDir,
         pid: u32,
+        via: Option<u32>,
         buf: &mut Vec<u8>,
         previous: Option<&Arc<Path>>,
     ) -> Option<Arc<Path>> {
-        proc.read_link(pid, "cwd", buf).ok()?;
+        match via {
+            Some(tid) => proc.read_link(pid, &format!("task/{tid}/cwd"), buf).ok()?,
+            None => proc.read_link(pid, "cwd", buf).ok()?,
+        }
         let target = procfs::link_target(buf);
         if let Some(p) = previous.filter(|p| ***p == *target) {
             return Some(p.clone());
@@ -221,79 +319,24 @@ impl ProcessSource for ProcfsSource {
             .map_err(|e| SampleError::Unavailable { what: "the process list".into(), source: e })?;
         let mut stat = std::mem::take(&mut self.stat);
         let mut out = Vec::with_capacity(pids.len());
+        let mut gone = false;
         for &pid in &pids {
-            // A process that exits between listing and reading is simply skipped.
-            let Some(read) = self.read_stat(pid) else {
-                continue;
-            };
-            let parsed =
-                std::str::from_utf8(&self.buf).ok().and_then(|l| procfs::parse_stat_into(l, &mut stat));
-            let Some(key) = parsed.and_then(|()| ProcKey::new(pid, stat.start_ticks)) else {
-                continue;
-            };
-            let process = match self.seen.get_mut(&pid) {
-                // After exec the comm changes under the same ProcKey: read everything again.
-                // An empty argv of a user process was read mid-exec: read it again too.
-                Some(seen)
-                    if seen.start_ticks == stat.start_ticks
-                        && *seen.facts.name == *stat.comm
-                        && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
-                {
-                    let cpu_percent = match elapsed {
-                        Some(secs) if secs > 0.0 => {
-                            let ticks = stat.cpu_ticks.saturating_sub(seen.cpu_ticks) as f64;
-                            (ticks / self.ticks_per_second as f64 / secs * 100.0) as f32
-                        }
-                        _ => 0.0,
-                    };
-                    let ran =
-                        seen.cpu_ticks != stat.cpu_ticks || seen.minor_faults != stat.minor_faults as u32;
-                    if !stat.kernel_thread && (ran || pid % CWD_SWEEP == generation % CWD_SWEEP) {
-                        seen.cwd = self.cwds.read(&mut self.proc, pid, &mut self.link, seen.cwd.as_ref());
-                    }
-                    seen.cpu_ticks = stat.cpu_ticks;
-                    seen.minor_faults = stat.minor_faults as u32;
-                    seen.generation = generation;
-                    let process = to_process(key, &stat, seen, cpu_percent, self.page_size);
-                    // Known, but not kept open yet (the budget was spent when it came).
-                    if let (None, StatRead::Opened(file)) = (&seen.stat_file, read) {
-                        let kept = self.keep(file);
-                        if let Some(seen) = self.seen.get_mut(&pid) {
-                            seen.stat_file = kept;
-                        }
-                    }
-                    process
-                }
-                _ => {
-                    let facts = Arc::new(self.read_facts(&stat));
-                    let cwd = if stat.kernel_thread {
-                        None
-                    } else {
-                        self.cwds.read(&mut self.proc, pid, &mut self.link, None)
-                    };
-                    let stat_file = match read {
-                        StatRead::Opened(file) => self.keep(file),
-                        // Read through the kept file of this same process (new facts after exec).
-                        StatRead::Kept => self.seen.get_mut(&pid).and_then(|s| s.stat_file.take()),
-                    };
-                    let seen = Seen {
-                        start_ticks: stat.start_ticks,
-                        stat_file,
-                        facts,
-                        cpu_ticks: stat.cpu_ticks,
-                        minor_faults: stat.minor_faults as u32,
-                        cwd,
-                        generation,
-                    };
-                    let process = to_process(key, &stat, &seen, 0.0, self.page_size);
-                    if let Some(old) = self.seen.insert(pid, seen) {
-                        self.kept_files -= usize::from(old.stat_file.is_some());
-                    }
-                    process
-                }
-            };
-            out.push(process);
+            let process = self.sample_pid(pid, &mut stat, elapsed);
+            gone |= process.is_none();
+            out.extend(process);
         }
+        // A process that forks and exits at once (a PID hopper) is often gone by the time
+        // it is read: its next incarnation, started since the listing, is read now. Only
+        // when a listed process was gone, so a quiet refresh lists /proc once.
+        let mut again = std::mem::take(&mut self.again);
+        if gone && self.proc.list(&mut again).is_ok() {
+            for &pid in &again {
+                if self.seen.get(&pid).is_none_or(|s| s.generation != generation) {
+                    out.extend(self.sample_pid(pid, &mut stat, elapsed));
+                }
+            }
+        }
+        self.again = again;
         self.stat = stat;
         self.pids = pids;
         let kept = &mut self.kept_files;

@@ -1,6 +1,7 @@
 //! The only code that reads the OS for process facts: process sources, the git
 //! worktree probe, and the Sampler that turns both into a Snapshot.
 
+pub mod bounded;
 pub mod claude_sessions;
 pub mod fake;
 pub mod linux;
@@ -144,6 +145,7 @@ impl Sampler {
             .filter(|t| named.contains(t.id.as_str()))
             .map(|t| t.cwd.as_path());
         let worktrees = self.probe.probe(cwds.chain(recorded).chain(threads));
+        warnings.extend(self.probe.take_warnings());
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
         Ok(Snapshot {

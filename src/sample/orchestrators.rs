@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 
+use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
 use crate::model::{AttemptSource, ExternalSession, TaskTitle};
 
 /// The session format KILD and shards share (unknown fields are ignored).
@@ -70,6 +71,7 @@ pub struct Orchestrators {
     home: Option<PathBuf>,
     stamp: Vec<Option<SystemTime>>,
     state: OrchestratorState,
+    reported: bounded::Reported,
 }
 
 impl Orchestrators {
@@ -92,7 +94,7 @@ impl Orchestrators {
             sessions: read_all(&home, &mut warnings),
             titles: squad_titles(&home.join(".claude-squad/state.json"), &mut warnings),
         };
-        (self.state.clone(), warnings)
+        (self.state.clone(), self.reported.fresh(warnings))
     }
 }
 
@@ -116,7 +118,7 @@ fn watched_paths(home: &Path) -> Vec<PathBuf> {
 pub fn read_all(home: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession> {
     let mut files: Vec<PathBuf> = Vec::new();
     if let Ok(dirs) = std::fs::read_dir(home.join(".kild/sessions")) {
-        files.extend(dirs.flatten().map(|d| d.path().join("kild.json")).filter(|p| p.is_file()));
+        files.extend(dirs.flatten().map(|d| d.path().join("kild.json")));
     }
     if let Ok(entries) = std::fs::read_dir(home.join(".shards/sessions")) {
         files.extend(
@@ -131,9 +133,6 @@ pub fn read_all(home: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession>
 
 /// Task titles of claude-squad's instances, by their branches.
 fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
-    if !path.is_file() {
-        return Vec::new();
-    }
     let Some(state) = parse::<SquadState>(path, warnings) else { return Vec::new() };
     state
         .instances
@@ -151,8 +150,15 @@ fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(path: &Path, warnings: &mut Vec<String>) -> Option<T> {
-    // A file removed between listing and reading is simply gone.
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = match bounded::read_text(path, STATE_FILE_LIMIT, Links::Refuse) {
+        Ok(text) => text,
+        // A file removed between listing and reading is simply gone.
+        Err(ReadError::Missing) => return None,
+        Err(e) => {
+            warnings.push(format!("{}: skipped: {e}", path.display()));
+            return None;
+        }
+    };
     match serde_json::from_str(&text) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -167,12 +173,18 @@ fn kild_session(path: &Path, warnings: &mut Vec<String>) -> Option<ExternalSessi
     if s.status != "Active" {
         return None;
     }
+    let pid = s.process_id?;
+    // A PID alone names whoever holds it now: without a start time, trust nothing.
+    let Some(start) = s.process_start_time else {
+        warnings.push(unidentified(path, pid));
+        return None;
+    };
     let task = s.branch.strip_prefix("kild/").unwrap_or(&s.branch).to_string();
     Some(ExternalSession {
         source: AttemptSource::Kild,
-        pid: s.process_id?,
+        pid,
         comm: s.process_name,
-        start_epoch_secs: s.process_start_time,
+        start_epoch_secs: Some(start),
         worktree: Some(s.worktree_path),
         project: s.project_id,
         attempt: task.clone(),
@@ -184,22 +196,36 @@ fn bun_scripts(path: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession> 
     let Some(scripts) = parse::<Vec<BunScript>>(path, warnings) else { return Vec::new() };
     scripts
         .into_iter()
-        .map(|s| {
+        .filter_map(|s| {
             let task =
                 s.script_path.file_stem().map_or("script".into(), |n| n.to_string_lossy().into_owned());
-            let secs = s.started_at.map(|t| if t > 1e11 { t / 1000.0 } else { t } as u64);
-            ExternalSession {
+            let secs = s
+                .started_at
+                .filter(|t| t.is_finite() && *t > 0.0)
+                .map(|t| if t > 1e11 { t / 1000.0 } else { t } as u64);
+            let Some(secs) = secs else {
+                warnings.push(unidentified(path, s.pid));
+                return None;
+            };
+            Some(ExternalSession {
                 source: AttemptSource::ScriptKit,
                 pid: s.pid,
                 comm: None,
-                start_epoch_secs: secs,
+                start_epoch_secs: Some(secs),
                 worktree: None,
                 project: "script-kit".into(),
                 task,
                 attempt: s.pid.to_string(),
-            }
+            })
         })
         .collect()
+}
+
+fn unidentified(path: &Path, pid: u32) -> String {
+    format!(
+        "{}: the record of pid {pid} has no start time to tell that process from a later one; not used",
+        path.display()
+    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use rustix::buffer::spare_capacity;
 use rustix::fs::{Dir, Mode, OFlags};
 
+use crate::model::argv::escape_bytes;
+
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`.
 const PF_KTHREAD: u64 = 0x0020_0000;
 
@@ -16,7 +18,9 @@ const PF_KTHREAD: u64 = 0x0020_0000;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatFields {
     pub pid: u32,
+    /// Escaped by [`escape_bytes`] where it is not UTF-8.
     pub comm: String,
+    pub comm_escaped: bool,
     pub state: char,
     pub ppid: u32,
     pub pgid: u32,
@@ -26,43 +30,73 @@ pub struct StatFields {
     pub minor_faults: u64,
     /// utime + stime, in clock ticks.
     pub cpu_ticks: u64,
+    /// Threads in the group (field 20), the leader included while it is a zombie.
+    pub num_threads: u32,
     /// Start time in clock ticks since boot (field 22): half of a ProcKey.
     pub start_ticks: u64,
     pub rss_pages: u64,
 }
 
-/// Parses one `/proc/PID/stat` line. `comm` may contain spaces and parentheses,
-/// so the fields after it are found from the *last* `)`.
-pub fn parse_stat(line: &str) -> Option<StatFields> {
+/// Parses one `/proc/PID/stat` line. `comm` may contain spaces, parentheses and
+/// bytes that are not UTF-8 (kept, escaped by [`escape_bytes`]), so the fields after it
+/// are found from the *last* `)`.
+pub fn parse_stat(line: impl AsRef<[u8]>) -> Option<StatFields> {
     let mut fields = StatFields::default();
-    parse_stat_into(line, &mut fields)?;
+    parse_stat_into(line.as_ref(), &mut fields)?;
     Some(fields)
 }
 
 /// [`parse_stat`] into `out`, reusing its `comm` buffer; `None` (with `out` partly
 /// overwritten) when the line is malformed.
-pub fn parse_stat_into(line: &str, out: &mut StatFields) -> Option<()> {
-    let open = line.find('(')?;
-    let close = line.rfind(')')?;
-    out.pid = line[..open].trim().parse().ok()?;
+pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
+    let open = line.iter().position(|&b| b == b'(')?;
+    let close = line.iter().rposition(|&b| b == b')')?;
+    out.pid = number(line.get(..open)?.trim_ascii())?.try_into().ok()?;
     out.comm.clear();
-    out.comm.push_str(line.get(open + 1..close)?);
-    let mut rest = line.get(close + 1..)?.split_ascii_whitespace();
+    let comm = escape_bytes(line.get(open + 1..close)?);
+    out.comm_escaped = matches!(comm, std::borrow::Cow::Owned(_));
+    out.comm.push_str(&comm);
+    let mut rest = line.get(close + 1..)?.split(u8::is_ascii_whitespace).filter(|f| !f.is_empty());
     // After comm, field 3 is the first: state.
-    let mut field = |n: usize| -> Option<&str> { rest.nth(n) };
-    out.state = field(0)?.chars().next()?;
-    out.ppid = field(0)?.parse().ok()?;
-    out.pgid = field(0)?.parse().ok()?;
-    out.sid = field(0)?.parse().ok()?;
-    let flags: u64 = field(2)?.parse().ok()?; // skip tty_nr, tpgid
+    let mut field = |n: usize| -> Option<&[u8]> { rest.nth(n) };
+    out.state = char::from(*field(0)?.first()?);
+    out.ppid = number(field(0)?)?.try_into().ok()?;
+    out.pgid = number(field(0)?)?.try_into().ok()?;
+    out.sid = number(field(0)?)?.try_into().ok()?;
+    let flags = number(field(2)?)?; // skip tty_nr, tpgid
     out.kernel_thread = flags & PF_KTHREAD != 0;
-    out.minor_faults = field(0)?.parse().ok()?;
-    let utime: u64 = field(3)?.parse().ok()?; // skip cminflt, majflt, cmajflt
-    let stime: u64 = field(0)?.parse().ok()?;
-    out.cpu_ticks = utime + stime;
-    out.start_ticks = field(6)?.parse().ok()?; // skip cutime..itrealvalue
-    out.rss_pages = field(1)?.parse().ok()?; // skip vsize
+    out.minor_faults = number(field(0)?)?;
+    let utime = number(field(3)?)?; // skip cminflt, majflt, cmajflt
+    let stime = number(field(0)?)?;
+    out.cpu_ticks = utime.saturating_add(stime);
+    out.num_threads = number(field(4)?)?.try_into().ok()?; // skip cutime, cstime, priority, nice
+    out.start_ticks = number(field(1)?)?; // skip itrealvalue
+    out.rss_pages = number(field(1)?)?; // skip vsize
     Some(())
+}
+
+/// An unsigned decimal of ASCII digits only.
+fn number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        d.is_ascii_digit().then_some(())?;
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// Whether a thread group still runs: true unless its leader is a zombie (or dead)
+/// and no other thread of the group is alive. A leader that called `pthread_exit`
+/// shows as `Z` while its other threads work on.
+pub fn thread_group_alive(pid: u32, stat: &StatFields) -> bool {
+    !matches!(stat.state, 'Z' | 'X' | 'x') || live_thread(pid).is_some()
+}
+
+/// A live thread of `pid`'s group other than the leader, and its state letter.
+pub fn live_thread(pid: u32) -> Option<(u32, char)> {
+    let mut proc = ProcDir::open(Path::new("/proc")).ok()?;
+    proc.live_thread(pid, &mut Vec::new())
 }
 
 /// The real uid from `/proc/PID/status` (`Uid:` real effective saved fs).
@@ -179,6 +213,33 @@ impl ProcDir {
         rustix::fs::readlinkat_raw(&self.fd, self.path.as_str(), spare_capacity(buf))?;
         Ok(())
     }
+
+    /// A live thread of `pid`'s group other than the leader, and its state letter
+    /// (for a zombie leader whose threads work on); `buf` is scratch.
+    pub fn live_thread(&mut self, pid: u32, buf: &mut Vec<u8>) -> Option<(u32, char)> {
+        self.set_path(pid, "task");
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let task = rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty()).ok()?;
+        let mut dir = Dir::read_from(&task).ok()?;
+        let mut path = String::new();
+        while let Some(Ok(entry)) = dir.read() {
+            let tid = std::str::from_utf8(entry.file_name().to_bytes()).ok().and_then(|s| s.parse().ok());
+            let Some(tid) = tid.filter(|&t: &u32| t != pid) else { continue };
+            path.clear();
+            path.push_str(&tid.to_string());
+            path.push_str("/stat");
+            let Ok(fd) =
+                rustix::fs::openat(&task, path.as_str(), OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            else {
+                continue;
+            };
+            let state = read_whole(&fd, buf).ok().and_then(|_| parse_stat(&buf[..])).map(|s| s.state);
+            if let Some(state) = state.filter(|s| !matches!(s, 'Z' | 'X' | 'x')) {
+                return Some((tid, state));
+            }
+        }
+        None
+    }
 }
 
 /// Linux's `PATH_MAX`: no link target in `/proc` is longer.
@@ -188,7 +249,7 @@ const PATH_MAX: usize = 4096;
 /// gone (or the file unreadable).
 pub fn read_stat(pid: u32, buf: &mut Vec<u8>) -> Option<StatFields> {
     read_into(&PathBuf::from(format!("/proc/{pid}/stat")), buf).ok()?;
-    parse_stat(std::str::from_utf8(buf).ok()?)
+    parse_stat(&buf[..])
 }
 
 /// The PIDs listed in `/proc` right now (any of them may be gone by the next read).
@@ -230,6 +291,15 @@ mod tests {
         assert_eq!(s.start_ticks, 98765);
         assert_eq!(s.rss_pages, 2048);
         assert!(!s.kernel_thread);
+    }
+
+    #[test]
+    fn a_comm_that_is_not_utf8_is_kept_escaped() {
+        let line = b"77 (\xff\xfe) (x) Z 1 77 77 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 3 0 500 0 0 0";
+        let s = parse_stat(&line[..]).unwrap();
+        assert_eq!((s.comm.as_str(), s.comm_escaped), ("\\xff\\xfe) (x", true));
+        assert_eq!((s.state, s.num_threads, s.start_ticks, s.cpu_ticks), ('Z', 3, 500, 5));
+        assert!(!parse_stat(STAT).unwrap().comm_escaped);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
 use super::procfs;
 use crate::model::{ProcKey, RegistryEntry};
 
@@ -64,10 +65,10 @@ pub fn write(dir: &Path, file: &RegistryFile) -> std::io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Start ticks of a live, non-zombie process.
+/// Start ticks of a live process (a zombie leader whose threads run is alive).
 pub fn start_ticks(pid: u32) -> Option<u64> {
     let stat = procfs::read_stat(pid, &mut Vec::new())?;
-    (stat.state != 'Z').then_some(stat.start_ticks)
+    procfs::thread_group_alive(pid, &stat).then_some(stat.start_ticks)
 }
 
 fn alive(key: &ProcKey) -> bool {
@@ -112,8 +113,12 @@ impl Registry {
         let mut entries = Vec::new();
         for path in listing.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json"))
         {
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            let parsed = serde_json::from_str::<RegistryFile>(&text).map_err(|e| e.to_string());
+            let parsed = match bounded::read_text(&path, STATE_FILE_LIMIT, Links::Refuse) {
+                Ok(text) => serde_json::from_str::<RegistryFile>(&text).map_err(|e| e.to_string()),
+                // Removed since the listing: simply gone.
+                Err(ReadError::Missing) => continue,
+                Err(e) => Err(e.to_string()),
+            };
             match parsed.and_then(|f| f.entry().ok_or_else(|| "pid 0".to_string())) {
                 Ok(entry) if alive(&entry.key) || entry.child.as_ref().is_some_and(alive) => {
                     entries.push(entry)

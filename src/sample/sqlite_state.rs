@@ -40,13 +40,17 @@ impl<T: Clone> Watched<T> {
         if stamp == self.stamp {
             return self.rows.clone();
         }
-        match open(&path).and_then(|c| read(&c)) {
+        match read_bounded(&path, read) {
             Ok(rows) => {
                 self.rows = rows;
                 self.stamp = stamp;
             }
             Err(e) => {
-                // Keep the last good rows; try again next refresh (it may be locked now).
+                // Keep the last good rows; a locked database is tried again next refresh,
+                // anything else when the file changes.
+                if !e.may_pass() {
+                    self.stamp = stamp;
+                }
                 if !self.reported {
                     self.reported = true;
                     warnings.push(format!(
@@ -60,37 +64,137 @@ impl<T: Clone> Watched<T> {
     }
 }
 
-fn open(path: &Path) -> rusqlite::Result<Connection> {
+/// At most this many rows are read from a table (or a view that never ends).
+const MAX_ROWS: usize = 100_000;
+/// A read taking longer than this (a view that computes forever) is interrupted.
+const DEADLINE: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+enum DbError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{0} is not a regular file")]
+    NotRegular(PathBuf),
+    #[error("more than {MAX_ROWS} rows")]
+    TooManyRows,
+    #[error("interrupted after {DEADLINE:?}")]
+    TooSlow,
+}
+
+impl DbError {
+    /// Whether trying again soon may succeed: the database was locked.
+    fn may_pass(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        matches!(self, DbError::Sqlite(e) if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked)))
+    }
+}
+
+/// `read` on the database at `path`, bounded in rows and time.
+fn read_bounded<T>(
+    path: &Path,
+    read: fn(&Connection) -> rusqlite::Result<Vec<T>>,
+) -> Result<Vec<T>, DbError> {
+    // SQLite opens the journal files beside the database too, and would block on a FIFO.
+    for side in ["", "-wal", "-shm", "-journal"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(side);
+        let file = PathBuf::from(file);
+        if std::fs::metadata(&file).is_ok_and(|m| !m.is_file()) {
+            return Err(DbError::NotRegular(file));
+        }
+    }
     let c = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     c.busy_timeout(Duration::from_millis(50))?;
-    Ok(c)
+    let interrupt = c.get_interrupt_handle();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let late = finished.recv_timeout(DEADLINE) == Err(std::sync::mpsc::RecvTimeoutError::Timeout);
+        if late {
+            interrupt.interrupt();
+        }
+        late
+    });
+    let rows = read(&c);
+    drop(done);
+    let late = watchdog.join().unwrap_or(true);
+    match rows {
+        Err(_) if late => Err(DbError::TooSlow),
+        Ok(rows) if rows.len() > MAX_ROWS => Err(DbError::TooManyRows),
+        other => Ok(other?),
+    }
+}
+
+/// At most this many bytes of text are taken from one database.
+const MAX_BYTES: usize = 64 << 20;
+
+/// What is left of [`MAX_BYTES`] while rows are read.
+struct Budget(usize);
+
+impl Budget {
+    fn new() -> Budget {
+        Budget(MAX_BYTES)
+    }
+
+    /// Column `i` of `row` as text, `None` for NULL; fails once the budget is spent.
+    fn text(&mut self, row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+        use rusqlite::types::ValueRef;
+        let len = match row.get_ref(i)? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+            _ => 0,
+        };
+        self.0 = self.0.checked_sub(len).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                format!("more than {MAX_BYTES} bytes of text").into(),
+            )
+        })?;
+        row.get(i)
+    }
+
+    /// [`Budget::text`] of a column that is never NULL.
+    fn required(&mut self, row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+        self.text(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+            i,
+            "NULL".into(),
+            rusqlite::types::Type::Null,
+        ))
+    }
+}
+
+/// Collects at most one row more than [`MAX_ROWS`] (queries say `LIMIT` too; this holds
+/// even for one that does not).
+fn capped<T>(rows: impl Iterator<Item = rusqlite::Result<T>>) -> rusqlite::Result<Vec<T>> {
+    rows.take(MAX_ROWS + 1).collect()
 }
 
 fn codex_threads(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
-    let mut stmt = c.prepare("SELECT id, cwd, git_branch FROM threads")?;
+    let mut stmt = c.prepare(&format!("SELECT id, cwd, git_branch FROM threads LIMIT {}", MAX_ROWS + 1))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
-            id: r.get::<_, String>(0)?,
-            cwd: PathBuf::from(r.get::<_, String>(1)?),
-            branch: r.get::<_, Option<String>>(2)?,
+            id: budget.required(r, 0)?,
+            cwd: PathBuf::from(budget.required(r, 1)?),
+            branch: budget.text(r, 2)?,
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 fn crystal_sessions(c: &Connection) -> rusqlite::Result<Vec<NamedWorkspace>> {
-    let mut stmt = c.prepare("SELECT id, worktree_path FROM sessions")?;
+    let mut stmt = c.prepare(&format!("SELECT id, worktree_path FROM sessions LIMIT {}", MAX_ROWS + 1))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(NamedWorkspace {
-            id: r.get::<_, String>(0)?,
-            cwd: PathBuf::from(r.get::<_, String>(1)?),
+            id: budget.required(r, 0)?,
+            cwd: PathBuf::from(budget.required(r, 1)?),
             branch: None,
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 /// Current schema (`workspaces`), then the older one (`task_attempts`).
@@ -98,19 +202,21 @@ fn vk_titles(c: &Connection) -> rusqlite::Result<Vec<TaskTitle>> {
     let query = |table: &str| {
         format!(
             "SELECT w.branch, t.title, p.name, w.id FROM {table} w JOIN tasks t ON t.id = w.task_id \
-             LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL"
+             LEFT JOIN projects p ON p.id = t.project_id WHERE w.branch IS NOT NULL LIMIT {}",
+            MAX_ROWS + 1
         )
     };
     let mut stmt = c.prepare(&query("workspaces")).or_else(|_| c.prepare(&query("task_attempts")))?;
+    let mut budget = Budget::new();
     let rows = stmt.query_map([], |r| {
         Ok(TaskTitle {
-            branch: r.get(0)?,
-            title: r.get(1)?,
-            project: r.get::<_, Option<String>>(2)?,
+            branch: budget.required(r, 0)?,
+            title: budget.required(r, 1)?,
+            project: budget.text(r, 2)?,
             workspace_id: uuid_text(r.get_ref(3)?),
         })
     })?;
-    rows.collect()
+    capped(rows)
 }
 
 /// vibe-kanban stores UUIDs as 16-byte blobs; environment variables carry them hyphenated.

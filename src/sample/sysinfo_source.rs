@@ -9,7 +9,8 @@ use super::{ProcessSource, SampleError, procfs};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
-use crate::model::{ProcKey, ProcState, Process, ProcessFacts};
+use crate::model::argv::escape_bytes;
+use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
 
 pub struct SysinfoSource {
     system: System,
@@ -57,11 +58,18 @@ impl ProcessSource for SysinfoSource {
                 continue;
             };
             let uid = p.user_id().map(|u| **u);
+            let name = escape_bytes(p.name().as_bytes());
+            let mut cmdline = Vec::new();
+            for arg in p.cmd() {
+                cmdline.extend_from_slice(arg.as_bytes());
+                cmdline.push(0);
+            }
             let facts = ProcessFacts {
-                name: p.name().to_string_lossy().into(),
+                name_escaped: matches!(name, std::borrow::Cow::Owned(_)),
+                name: name.into(),
                 uid,
                 user: uid.map_or_else(|| "".into(), |u| self.users.name(u)),
-                cmd: p.cmd().iter().map(|a| a.to_string_lossy()).collect(),
+                cmd: Argv::from_cmdline(&cmdline),
                 tags: p
                     .environ()
                     .iter()

@@ -1,12 +1,21 @@
 //! Git worktree discovery from cwds, with file reads only (no `git` subprocess).
 //! Cached per directory; a worktree's HEAD is re-read when its mtime changes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
+use super::bounded::{self, GIT_FILE_LIMIT, Links, ReadError};
+use crate::model::argv::escape_bytes;
 use crate::model::{AttemptSource, Worktree};
+
+/// Files that could not be read: the path and why.
+type Problems = Vec<(PathBuf, ReadError)>;
+
+/// At most this many unreadable files are remembered as reported.
+const MAX_REPORTED: usize = 4096;
 
 /// Orchestrators' directory layouts that the probe recognises.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,6 +73,9 @@ pub struct WorktreeProbe {
     roots_of_dirs: HashMap<PathBuf, (Option<PathBuf>, u64)>,
     worktrees: HashMap<PathBuf, (Option<Worktree>, Option<SystemTime>, u64)>,
     generation: u64,
+    /// Unreadable `.git`, `HEAD` and `commondir` files, each reported once.
+    reported: HashSet<PathBuf>,
+    warnings: Vec<String>,
 }
 
 impl WorktreeProbe {
@@ -105,6 +117,22 @@ impl WorktreeProbe {
         found
     }
 
+    /// Problems found since the last call, each file once.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn report(&mut self, problems: Problems) {
+        for (path, e) in problems.into_iter().filter(|(_, e)| e.is_problem()) {
+            if self.reported.len() >= MAX_REPORTED {
+                self.reported.clear();
+            }
+            if self.reported.insert(path.clone()) {
+                self.warnings.push(format!("{}: not read: {e}", path.display()));
+            }
+        }
+    }
+
     fn worktree(&mut self, root: &Path, generation: u64) -> Option<Worktree> {
         if let Some((wt, mtime, g)) = self.worktrees.get_mut(root) {
             if *g == generation {
@@ -116,7 +144,9 @@ impl WorktreeProbe {
                 return wt.clone();
             }
         }
-        let wt = read_worktree(root).map(|w| self.layouts.classify(w));
+        let mut problems = Problems::new();
+        let wt = read_worktree_noting(root, &mut problems).map(|w| self.layouts.classify(w));
+        self.report(problems);
         let mtime = head_mtime(wt.as_ref(), root);
         self.worktrees.insert(root.to_path_buf(), (wt.clone(), mtime, generation));
         wt
@@ -124,7 +154,7 @@ impl WorktreeProbe {
 }
 
 fn head_mtime(wt: Option<&Worktree>, root: &Path) -> Option<SystemTime> {
-    let gitdir = wt.and_then(|_| git_dir(root))?;
+    let gitdir = wt.and_then(|_| git_dir(root, &mut Problems::new()))?;
     fs::metadata(gitdir.join("HEAD")).and_then(|m| m.modified()).ok()
 }
 
@@ -138,32 +168,55 @@ pub fn find_root(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors().find(|dir| fs::symlink_metadata(dir.join(".git")).is_ok()).map(Path::to_path_buf)
 }
 
+/// One of git's own small files, whole; a problem is noted in `problems`.
+fn git_file(path: PathBuf, problems: &mut Problems) -> Option<Vec<u8>> {
+    match bounded::read(&path, GIT_FILE_LIMIT, Links::Follow) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            problems.push((path, e));
+            None
+        }
+    }
+}
+
+/// A path written in a git file: bytes, as git writes them.
+fn path_in(bytes: &[u8]) -> &Path {
+    Path::new(std::ffi::OsStr::from_bytes(bytes.trim_ascii()))
+}
+
 /// The git directory of a worktree root: `.git` itself, or where a `.git` file points.
-fn git_dir(root: &Path) -> Option<PathBuf> {
+fn git_dir(root: &Path, problems: &mut Problems) -> Option<PathBuf> {
     let dot_git = root.join(".git");
     let meta = fs::metadata(&dot_git).ok()?;
     if meta.is_dir() {
         return Some(dot_git);
     }
-    let text = fs::read_to_string(&dot_git).ok()?;
-    let target = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
-    Some(normalize(&root.join(target)))
+    let text = git_file(dot_git, problems)?;
+    let target = text.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(b"gitdir:"))?;
+    Some(normalize(&root.join(path_in(target))))
 }
 
 pub fn read_worktree(root: &Path) -> Option<Worktree> {
+    read_worktree_noting(root, &mut Problems::new())
+}
+
+fn read_worktree_noting(root: &Path, problems: &mut Problems) -> Option<Worktree> {
     let is_main = fs::metadata(root.join(".git")).ok()?.is_dir();
-    let gitdir = git_dir(root)?;
-    let head = fs::read_to_string(gitdir.join("HEAD")).ok()?;
+    let gitdir = git_dir(root, problems)?;
+    let head = git_file(gitdir.join("HEAD"), problems)?;
     let project_path = if is_main {
         root.to_path_buf()
     } else {
-        let common = match fs::read_to_string(gitdir.join("commondir")) {
-            Ok(rel) => normalize(&gitdir.join(rel.trim())),
-            Err(_) => normalize(&gitdir.join("../..")),
+        let common = match bounded::read(&gitdir.join("commondir"), GIT_FILE_LIMIT, Links::Follow) {
+            Ok(rel) => normalize(&gitdir.join(path_in(&rel))),
+            Err(e) => {
+                problems.push((gitdir.join("commondir"), e));
+                normalize(&gitdir.join("../.."))
+            }
         };
         if common.file_name().is_some_and(|n| n == ".git") { common.parent()?.to_path_buf() } else { common }
     };
-    let (branch, detached_at) = parse_head(&head);
+    let (branch, detached_at) = parse_head(&escape_bytes(&head));
     Some(Worktree {
         path: root.to_path_buf(),
         project_path,
