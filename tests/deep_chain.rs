@@ -82,7 +82,6 @@ fn text_pids() -> HashSet<u32> {
 }
 
 #[test]
-#[ignore = "slow: starts 5,000 real processes (run with --ignored)"]
 fn a_5000_deep_chain_is_sampled_drawn_listed_and_killed() {
     let tmp = tempfile::tempdir().unwrap();
     let name = format!("deep{}", std::process::id());

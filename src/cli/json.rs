@@ -195,7 +195,40 @@ fn attempt(a: &AttemptNode) -> Attempt<'_> {
     }
 }
 
-fn proc_node(n: &ProcNode) -> Proc<'_> {
+/// Process objects nest at most this deep: every descendant below that level is listed
+/// flat at the last level, in the `children` of its ancestor there, with its real
+/// `ppid`. So the whole
+/// document stays under the 128 levels serde_json (and other parsers) accept, and
+/// serialising a 100,000-deep chain cannot overflow the stack.
+pub const MAX_PROCESS_NESTING: usize = 50;
+
+/// The JSON tree of `root`, built without recursion.
+fn proc_node(root: &ProcNode) -> Proc<'_> {
+    // Each frame: a node, how many of its children were visited, the children built.
+    let mut stack: Vec<(&ProcNode, usize, Vec<Proc<'_>>)> = vec![(root, 0, Vec::new())];
+    while let Some((node, next, mut built)) = stack.pop() {
+        if let Some(child) = node.children.get(next) {
+            // `node` sits at depth stack.len() + 1; its children at one more.
+            if stack.len() + 2 >= MAX_PROCESS_NESTING {
+                child.walk(&mut |d| built.push(proc_fields(d, Vec::new())));
+                stack.push((node, next + 1, built));
+            } else {
+                stack.push((node, next + 1, built));
+                stack.push((child, 0, Vec::new()));
+            }
+            continue;
+        }
+        let done = proc_fields(node, built);
+        match stack.last_mut() {
+            Some((_, _, siblings)) => siblings.push(done),
+            None => return done,
+        }
+    }
+    // The loop returns when it finishes the root frame, which it always reaches.
+    proc_fields(root, Vec::new())
+}
+
+fn proc_fields<'a>(n: &'a ProcNode, children: Vec<Proc<'a>>) -> Proc<'a> {
     let p = &n.process;
     let (cwd, cwd_bytes) = p.cwd.as_deref().map(path_text).map_or((None, None), |(t, b)| (Some(t), b));
     Proc {
@@ -222,6 +255,43 @@ fn proc_node(n: &ProcNode) -> Proc<'_> {
             status: a.status.as_deref(),
         }),
         assigned_by: n.assigned_by.map(|a| a.as_str()),
-        children: n.children.iter().map(proc_node).collect(),
+        children,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::associate::{Options, associate};
+    use crate::model::fixture::{ProcessExt, linked_worktree, process, snapshot};
+
+    #[test]
+    fn a_100000_deep_chain_serialises_on_a_small_stack_and_parses_back() {
+        let depth = 100_000u32;
+        let wt = linked_worktree("/wt/abcd-deep/p", "/src/p", "vk/abcd-deep");
+        let procs = (1000..1000 + depth)
+            .map(|pid| process(pid, if pid == 1000 { 1 } else { pid - 1 }, "link").cwd("/wt/abcd-deep/p"))
+            .collect();
+        let forest = associate(&snapshot(procs, vec![wt]), &Options::default());
+        let thread = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || serde_json::to_string(&Document::new(&forest, false)).map_err(|e| e.to_string()))
+            .unwrap();
+        let text = thread.join().unwrap().unwrap();
+        // serde_json's own parser stops at 128 levels: the document stays under it.
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut count = 0;
+        let mut deepest = 0;
+        let mut stack: Vec<(&serde_json::Value, usize)> =
+            v["projects"][0]["tasks"][0]["attempts"][0]["processes"].as_array().unwrap().iter().map(|p| (p, 1)).collect();
+        while let Some((p, d)) = stack.pop() {
+            count += 1;
+            deepest = deepest.max(d);
+            stack.extend(p["children"].as_array().unwrap().iter().map(|c| (c, d + 1)));
+        }
+        assert_eq!(count, depth as usize);
+        assert_eq!(deepest, MAX_PROCESS_NESTING);
+        let last = &v["projects"][0]["tasks"][0]["attempts"][0]["processes"][0];
+        assert_eq!(last["pid"], 1000);
     }
 }
