@@ -60,7 +60,7 @@ fn two_attempts(name: &str) -> Box2 {
 }
 
 fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
-    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.clone())
+    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
 }
 
 /// Samples until `ready` holds of the forest.

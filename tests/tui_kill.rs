@@ -6,6 +6,7 @@ mod common;
 use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::config::Config;
+use swarmtop::model::{NodeId, ProjectId};
 use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
 use swarmtop::tui::action::{Action, Effect, Modal};
 use swarmtop::tui::kill_modal::{Button, KillModal, KillState};
@@ -107,7 +108,7 @@ fn orphans_of_the_selected_project_or_everywhere() {
     let mut app = app();
     select_pid(&mut app, 121);
     key(&mut app, KeyCode::Char('O'));
-    assert_eq!(modal(&app).plan.scope, ["orphans:alpha"]);
+    assert_eq!(modal(&app).plan.scope, [NodeId::Orphans(Some(ProjectId::new("alpha")))]);
     assert_eq!(planned(&app), [112]);
     key(&mut app, KeyCode::Esc);
     select_pid(&mut app, 130);

@@ -134,7 +134,7 @@ impl<'a> Document<'a> {
 
 fn project(p: &ProjectNode) -> Project<'_> {
     Project {
-        id: &p.id,
+        id: p.id.as_str(),
         name: &p.name,
         path: p.path.display().to_string(),
         sums: (&p.rollup).into(),
@@ -144,7 +144,7 @@ fn project(p: &ProjectNode) -> Project<'_> {
 
 fn task(t: &TaskNode) -> Task<'_> {
     Task {
-        id: &t.id,
+        id: t.id.as_str(),
         name: &t.name,
         title: t.title.as_deref(),
         sums: (&t.rollup).into(),
@@ -154,7 +154,7 @@ fn task(t: &TaskNode) -> Task<'_> {
 
 fn attempt(a: &AttemptNode) -> Attempt<'_> {
     Attempt {
-        id: &a.id,
+        id: a.id.as_str(),
         name: &a.name,
         path: a.path.display().to_string(),
         branch: a.branch.as_deref(),

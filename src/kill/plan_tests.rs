@@ -110,5 +110,5 @@ fn overlapping_targets_name_each_process_once() {
     let targets: Vec<NodeId> = vec!["task:alpha/add-login".parse().unwrap(), "pid:101".parse().unwrap()];
     let p = plan(&targets, &forest(), &ctx()).unwrap();
     assert_eq!(p.entries.len(), 7);
-    assert_eq!(p.scope, ["task:alpha/add-login", "pid:101"]);
+    assert_eq!(p.scope_text(), "task:alpha/add-login pid:101");
 }
