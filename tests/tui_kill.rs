@@ -6,8 +6,8 @@ mod common;
 use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::config::Config;
-use swarmtop::model::{NodeId, ProjectId};
 use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
+use swarmtop::model::{NodeId, ProjectId};
 use swarmtop::tui::action::{Action, Effect, Modal};
 use swarmtop::tui::kill_modal::{Button, KillModal, KillState};
 
@@ -147,4 +147,27 @@ fn protected_and_own_processes_are_shown_as_spared() {
     }
     key(&mut app, KeyCode::Char('x'));
     assert!(app.modal.is_none(), "never a blanket kill of every unassigned process");
+}
+
+#[test]
+fn x_on_a_project_whose_name_no_typed_id_can_hold_plans_that_project() {
+    use std::sync::Arc;
+    use swarmtop::associate::{Options, associate};
+    use swarmtop::model::fixture::{ProcessExt, process, snapshot};
+    use swarmtop::tui::rows::RowKind;
+    // Tags name the project; `project:team/app` is no id the command line takes, but
+    // the row is a node like any other.
+    let tagged = process(500, 1, "sleep 99")
+        .cwd("/tmp")
+        .env("SWARMTOP_PROJECT", "team/app")
+        .env("SWARMTOP_TASK", "t")
+        .env("SWARMTOP_ATTEMPT", "x");
+    let forest = associate(&snapshot(vec![tagged], Vec::new()), &Options::default());
+    let mut app = app();
+    app.update(Action::NewForest(Arc::new(forest)));
+    app.selected = app.rows.iter().position(|r| r.kind == RowKind::Project).unwrap();
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.status, None);
+    assert_eq!(modal(&app).plan.scope_text(), "project:team/app");
+    assert_eq!(planned(&app), [500]);
 }

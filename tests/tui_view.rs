@@ -9,8 +9,8 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, 
 use ratatui::style::Color;
 use swarmtop::associate::{Options, associate};
 use swarmtop::config::{Config, Theme};
-use swarmtop::model::{AttemptId, ProcKey, TaskId};
 use swarmtop::model::fixture::{ProcessExt, process, swarm_snapshot};
+use swarmtop::model::{AttemptId, ProcKey, TaskId};
 use swarmtop::tui::action::{Action, Effect};
 use swarmtop::tui::rows::RowId;
 

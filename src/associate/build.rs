@@ -9,8 +9,8 @@ use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::forest::{Preorder, build_bottom_up};
 use crate::model::{
-    AgentInfo, AttemptNode, AttemptSource, Forest, ProcKey, ProcNode, ProjectId, ProjectNode, Rollup, Snapshot,
-    TaskNode, TaskTitle,
+    AgentInfo, AttemptNode, AttemptSource, Forest, ProcKey, ProcNode, ProjectId, ProjectNode, Rollup,
+    Snapshot, TaskNode, TaskTitle,
 };
 
 /// Which group a process landed in; trees never cross groups.
@@ -247,15 +247,22 @@ struct Unnamed {
     processes: Vec<ProcNode>,
 }
 
-fn build_task(project: &ProjectId, task: String, mut attempts: Vec<Unnamed>, titles: &[TaskTitle]) -> TaskNode {
+fn build_task(
+    project: &ProjectId,
+    task: String,
+    mut attempts: Vec<Unnamed>,
+    titles: &[TaskTitle],
+) -> TaskNode {
     let title = attempts
         .iter()
         .filter_map(|a| a.branch.as_deref())
         .find_map(|b| titles.iter().find(|t| t.branch == b))
         .map(|t| t.title.clone());
     attempts.sort_by(|a, b| (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path)));
-    let claims: Vec<_> =
-        attempts.iter().map(|a| (a.name.clone(), attempt_claim(a.source, a.branch.is_some(), &a.path))).collect();
+    let claims: Vec<_> = attempts
+        .iter()
+        .map(|a| (a.name.clone(), attempt_claim(a.source, a.branch.is_some(), &a.path)))
+        .collect();
     let names = unique_names(&claims);
     let id = project.task(&task);
     let attempts: Vec<AttemptNode> = attempts
@@ -272,13 +279,7 @@ fn build_task(project: &ProjectId, task: String, mut attempts: Vec<Unnamed>, tit
             processes: a.processes,
         })
         .collect();
-    TaskNode {
-        id,
-        title,
-        rollup: Rollup::sum(attempts.iter().map(|a| &a.rollup)),
-        name: task,
-        attempts,
-    }
+    TaskNode { id, title, rollup: Rollup::sum(attempts.iter().map(|a| &a.rollup)), name: task, attempts }
 }
 
 fn sorted(mut nodes: Vec<ProcNode>) -> Vec<ProcNode> {

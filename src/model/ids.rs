@@ -241,4 +241,50 @@ mod tests {
             assert_eq!(e.input, s);
         }
     }
+
+    #[test]
+    fn ids_made_from_their_parents_equal_ids_made_from_names() {
+        let task = ProjectId::new("alpha").task("user/feature");
+        assert_eq!(task, TaskId::new("alpha", "user/feature"));
+        assert_eq!(task.parts(), ("alpha", "user/feature"));
+        assert_eq!(task.attempt("wt-3"), AttemptId::new("alpha", "user/feature", "wt-3"));
+        assert_eq!(NodeId::Orphans(Some(ProjectId::new("alpha"))).to_string(), "orphans:alpha");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans):[a-z/0-9]{0,12}") {
+            if let Ok(id) = s.parse::<NodeId>() {
+                prop_assert_eq!(id.to_string(), s);
+            }
+        }
+
+        #[test]
+        fn made_ids_read_back_as_the_same_ids(
+            project in "[^/\\s]{1,8}",
+            task in "[^\\s]{1,12}".prop_filter("a task has text on both sides of any '/'", |t| !t.starts_with('/') && !t.ends_with('/')),
+            attempt in "[^/\\s]{1,8}",
+        ) {
+            let p = ProjectId::new(&project);
+            let t = p.task(&task);
+            let a = t.attempt(&attempt);
+            prop_assert_eq!(a.parts(), (project.as_str(), task.as_str(), attempt.as_str()));
+            for id in [NodeId::from(p), t.into(), a.into()] {
+                prop_assert_eq!(id.to_string().parse::<NodeId>(), Ok(id));
+            }
+        }
+
+        #[test]
+        fn a_made_id_equals_whatever_reads_its_text(project in "[a/]{1,4}", task in "[a/]{1,4}", attempt in "[a/]{1,4}") {
+            let a = AttemptId::new(&project, &task, &attempt);
+            prop_assert_eq!(a.as_str(), format!("attempt:{project}/{task}/{attempt}"));
+            if let Ok(read) = a.as_str().parse::<NodeId>() {
+                prop_assert_eq!(read, NodeId::Attempt(a));
+            }
+        }
+    }
 }
