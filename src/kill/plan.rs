@@ -119,9 +119,9 @@ impl KillPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error("no such target {target}{}", suggest(.close))]
-    UnknownTarget { target: String, close: Vec<String> },
+    UnknownTarget { target: NodeId, close: Vec<String> },
     #[error("{0} has no processes")]
-    Empty(String),
+    Empty(NodeId),
 }
 
 fn suggest(close: &[String]) -> String {
@@ -135,12 +135,12 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
         let r = resolve(target, forest, &index).ok_or_else(|| PlanError::UnknownTarget {
-            target: target.to_string(),
+            target: target.clone(),
             close: close_matches(target, forest),
         })?;
         let nodes = members(&r, forest, &index, ctx);
         if nodes.is_empty() {
-            return Err(PlanError::Empty(target.to_string()));
+            return Err(PlanError::Empty(target.clone()));
         }
         // Overlapping targets (a task and one of its attempts) name each process once.
         chosen.extend(nodes.into_iter().filter(|(n, _)| seen.insert(n.key())));

@@ -52,7 +52,7 @@ fn orphans_scope_is_every_orphan_or_one_projects() {
     assert_eq!(pids(&plan(&target("orphans:alpha"), &forest(), &ctx()).unwrap()), [112]);
     assert_eq!(
         plan(&target("orphans:beta"), &forest(), &ctx()),
-        Err(PlanError::Empty("orphans:beta".into()))
+        Err(PlanError::Empty(NodeId::Orphans(Some(crate::model::ProjectId::new("beta")))))
     );
 }
 
