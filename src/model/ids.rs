@@ -26,7 +26,7 @@ pub struct TaskId(Arc<str>);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AttemptId(Arc<str>);
 
-/// The text after a kind prefix the id was made with.
+/// The text after the kind prefix every id of a kind is made with.
 fn after<'a>(text: &'a str, prefix: &str) -> &'a str {
     text.strip_prefix(prefix).unwrap_or(text)
 }
@@ -101,8 +101,8 @@ macro_rules! display_as_text {
 display_as_text!(ProjectId, TaskId, AttemptId);
 
 /// Any target: a group by its id, a process, a process tree, or orphans. Task names
-/// may contain `/` (they come from branches); project and attempt names never do in a
-/// typed id, so an attempt id splits at its first and last `/`.
+/// may contain `/` (they come from branches); project and attempt names the command
+/// line can spell do not, so typed text splits an attempt id at its first and last `/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeId {
     Project(ProjectId),
