@@ -60,7 +60,7 @@ fn two_attempts(name: &str) -> Box2 {
 }
 
 fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
-    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.clone())
+    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
 }
 
 /// Samples until `ready` holds of the forest.
@@ -197,10 +197,17 @@ fn a_term_ignoring_setsid_grandchild_that_outlives_its_parent_does_not_escape() 
     let report = json(&out);
     let escapee =
         report["processes"].as_array().unwrap().iter().find(|p| p["born_after_plan"] == true).cloned();
-    wait_for("no sentinel left", WAIT, || {
-        let f = sample_forest(&mut live_sampler());
-        find_label(&f, &s.label).is_none().then_some(())
-    });
+    let deadline = Instant::now() + WAIT;
+    let mut sampler = live_sampler();
+    let left = loop {
+        let f = sample_forest(&mut sampler);
+        let left = find_label(&f, &s.label).map(|n| (n.process.pid(), n.process.ppid, n.process.state));
+        if left.is_none() || Instant::now() > deadline {
+            break left;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(left.is_none(), "the grandchild {left:?} escaped; exit {:?}: {report}", out.status.code());
     let escapee = escapee.unwrap_or_else(|| panic!("the grandchild is not in the report: {report}"));
     assert!(["needed SIGKILL", "exited"].contains(&escapee["outcome"].as_str().unwrap()), "{report}");
     assert_eq!(out.status.code(), Some(0), "{report}");

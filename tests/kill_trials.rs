@@ -35,7 +35,7 @@ struct Tally {
 }
 
 fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
-    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.clone())
+    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
 }
 
 fn write(path: &Path, text: &str) -> String {

@@ -7,6 +7,7 @@ use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::config::Config;
 use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
+use swarmtop::model::{NodeId, ProjectId};
 use swarmtop::tui::action::{Action, Effect, Modal};
 use swarmtop::tui::kill_modal::{Button, KillModal, KillState};
 
@@ -107,7 +108,7 @@ fn orphans_of_the_selected_project_or_everywhere() {
     let mut app = app();
     select_pid(&mut app, 121);
     key(&mut app, KeyCode::Char('O'));
-    assert_eq!(modal(&app).plan.scope, ["orphans:alpha"]);
+    assert_eq!(modal(&app).plan.scope, [NodeId::Orphans(Some(ProjectId::new("alpha")))]);
     assert_eq!(planned(&app), [112]);
     key(&mut app, KeyCode::Esc);
     select_pid(&mut app, 130);
@@ -190,4 +191,27 @@ fn the_kill_modal_hints_come_from_its_bindings() {
     assert_eq!(modal(&app).focus, Button::Cancel);
     key(&mut app, KeyCode::Char('q'));
     assert!(app.modal.is_none(), "q cancels the confirmation");
+}
+
+#[test]
+fn x_on_a_project_whose_name_no_typed_id_can_hold_plans_that_project() {
+    use std::sync::Arc;
+    use swarmtop::associate::{Options, associate};
+    use swarmtop::model::fixture::{ProcessExt, process, snapshot};
+    use swarmtop::tui::rows::RowKind;
+    // Tags name the project; `project:team/app` is no id the command line takes, but
+    // the row is a node like any other.
+    let tagged = process(500, 1, "sleep 99")
+        .cwd("/tmp")
+        .env("SWARMTOP_PROJECT", "team/app")
+        .env("SWARMTOP_TASK", "t")
+        .env("SWARMTOP_ATTEMPT", "x");
+    let forest = associate(&snapshot(vec![tagged], Vec::new()), &Options::default());
+    let mut app = app();
+    app.update(Action::NewForest(Arc::new(forest)));
+    app.selected = app.rows.iter().position(|r| r.kind == RowKind::Project).unwrap();
+    key(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.status, None);
+    assert_eq!(modal(&app).plan.scope_text(), "project:team/app");
+    assert_eq!(planned(&app), [500]);
 }

@@ -9,8 +9,8 @@ use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, 
 use ratatui::style::Color;
 use swarmtop::associate::{Options, associate};
 use swarmtop::config::{Config, Theme};
-use swarmtop::model::ProcKey;
 use swarmtop::model::fixture::{ProcessExt, process, swarm_snapshot};
+use swarmtop::model::{AttemptId, ProcKey, TaskId};
 use swarmtop::tui::action::{Action, Effect};
 use swarmtop::tui::rows::RowId;
 
@@ -23,14 +23,14 @@ fn initial_view() {
 fn collapsed_attempt_shows_its_rollups() {
     let mut app = app();
     typed(&mut app, "jj"); // project, task, attempt 1a2b
-    assert_eq!(app.selected_row().unwrap().id, RowId::Attempt("attempt:alpha/add-login/1a2b".into()));
+    assert_eq!(app.selected_row().unwrap().id, RowId::Attempt(AttemptId::new("alpha", "add-login", "1a2b")));
     key(&mut app, KeyCode::Left);
     let row = app.selected_row().unwrap();
     assert!(!row.expanded);
     assert_eq!(row.shown.process_count, 4);
     insta::assert_snapshot!(render(&mut app, 100, 12).backend());
     key(&mut app, KeyCode::Left); // on a closed row: go to the parent
-    assert_eq!(app.selected_row().unwrap().id, RowId::Task("task:alpha/add-login".into()));
+    assert_eq!(app.selected_row().unwrap().id, RowId::Task(TaskId::new("alpha", "add-login")));
     key(&mut app, KeyCode::Enter);
     assert!(!app.selected_row().unwrap().expanded);
 }
@@ -206,7 +206,7 @@ fn selection_survives_refreshes_and_falls_back_to_the_nearest_ancestor() {
         *p = p.clone().started(7777);
     }
     app.update(Action::NewForest(Arc::new(associate(&snap, &Options::default()))));
-    assert_eq!(app.selected_row().unwrap().id, RowId::Attempt("attempt:alpha/add-login/1a2b".into()));
+    assert_eq!(app.selected_row().unwrap().id, RowId::Attempt(AttemptId::new("alpha", "add-login", "1a2b")));
 }
 
 #[test]

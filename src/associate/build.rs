@@ -8,9 +8,9 @@ use super::naming::{Claim, attempt_claim, attempt_name, project_name, unique_nam
 use super::placement::{AttemptRef, Placements};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::forest::{Preorder, build_bottom_up};
-use crate::model::ids::{attempt_id, project_id, task_id};
 use crate::model::{
-    AgentInfo, AttemptNode, Forest, ProcKey, ProcNode, ProjectNode, Rollup, Snapshot, TaskNode, TaskTitle,
+    AgentInfo, AttemptNode, AttemptSource, Forest, ProcKey, ProcNode, ProjectId, ProjectNode, Rollup,
+    Snapshot, TaskNode, TaskTitle,
 };
 
 /// Which group a process landed in; trees never cross groups.
@@ -151,7 +151,7 @@ impl Builder<'_> {
         let repo_by_name: BTreeMap<String, PathBuf> =
             repos.into_iter().map(|p| (project_name(p), p.clone())).collect();
         // project → (path, task name → attempts)
-        let mut tree: BTreeMap<ProjectKey, (PathBuf, BTreeMap<String, Vec<AttemptNode>>)> = BTreeMap::new();
+        let mut tree: BTreeMap<ProjectKey, (PathBuf, BTreeMap<String, Vec<Unnamed>>)> = BTreeMap::new();
         for (attempt, processes) in attempts {
             let (key, path, task, node) = self.attempt_node(attempt, processes, &repo_by_name);
             tree.entry(key).or_insert_with(|| (path, BTreeMap::new())).1.entry(task).or_default().push(node);
@@ -168,12 +168,13 @@ impl Builder<'_> {
             .into_iter()
             .zip(names)
             .map(|((_, (path, tasks)), project)| {
+                let id = ProjectId::new(&project);
                 let tasks: Vec<TaskNode> = tasks
                     .into_iter()
-                    .map(|(task, attempts)| build_task(&project, task, attempts, &self.snapshot.task_titles))
+                    .map(|(task, attempts)| build_task(&id, task, attempts, &self.snapshot.task_titles))
                     .collect();
                 ProjectNode {
-                    id: project_id(&project),
+                    id,
                     rollup: Rollup::sum(tasks.iter().map(|t| &t.rollup)),
                     name: project,
                     path,
@@ -190,15 +191,14 @@ impl Builder<'_> {
         attempt: AttemptRef,
         processes: Vec<ProcNode>,
         repo_by_name: &BTreeMap<String, PathBuf>,
-    ) -> (ProjectKey, PathBuf, String, AttemptNode) {
+    ) -> (ProjectKey, PathBuf, String, Unnamed) {
         let agent = outermost_agent(&processes);
         let rollup = Rollup::sum(processes.iter().map(|n| &n.rollup));
         match attempt {
             AttemptRef::Worktree(w) => {
                 let wt = &self.snapshot.worktrees[w];
                 let names = attempt_name(wt);
-                let node = AttemptNode {
-                    id: String::new(),
+                let node = Unnamed {
                     name: names.attempt,
                     path: wt.path.clone(),
                     branch: wt.branch.clone(),
@@ -212,8 +212,7 @@ impl Builder<'_> {
             AttemptRef::Tagged(t) => {
                 let tag = &self.placements.tagged[t];
                 let path = tag.path.clone().unwrap_or_default();
-                let node = AttemptNode {
-                    id: String::new(),
+                let node = Unnamed {
                     name: tag.attempt.clone(),
                     path: path.clone(),
                     branch: None,
@@ -237,26 +236,50 @@ fn outermost_agent(roots: &[ProcNode]) -> Option<AgentKind> {
     Preorder::of(roots).find_map(|(_, n)| n.agent.as_ref().map(|a| a.kind.clone()))
 }
 
-fn build_task(project: &str, task: String, mut attempts: Vec<AttemptNode>, titles: &[TaskTitle]) -> TaskNode {
+/// An attempt before its name is made unique within its task (its id needs that name).
+struct Unnamed {
+    name: String,
+    path: PathBuf,
+    branch: Option<String>,
+    source: AttemptSource,
+    agent: Option<AgentKind>,
+    rollup: Rollup,
+    processes: Vec<ProcNode>,
+}
+
+fn build_task(
+    project: &ProjectId,
+    task: String,
+    mut attempts: Vec<Unnamed>,
+    titles: &[TaskTitle],
+) -> TaskNode {
     let title = attempts
         .iter()
         .filter_map(|a| a.branch.as_deref())
         .find_map(|b| titles.iter().find(|t| t.branch == b))
         .map(|t| t.title.clone());
     attempts.sort_by(|a, b| (a.name != "main", &a.name, &a.path).cmp(&(b.name != "main", &b.name, &b.path)));
-    let claims: Vec<_> = attempts.iter().map(|a| (a.name.clone(), attempt_claim(a))).collect();
+    let claims: Vec<_> = attempts
+        .iter()
+        .map(|a| (a.name.clone(), attempt_claim(a.source, a.branch.is_some(), &a.path)))
+        .collect();
     let names = unique_names(&claims);
-    for (a, name) in attempts.iter_mut().zip(names) {
-        a.id = attempt_id(project, &task, &name);
-        a.name = name;
-    }
-    TaskNode {
-        id: task_id(project, &task),
-        title,
-        rollup: Rollup::sum(attempts.iter().map(|a| &a.rollup)),
-        name: task,
-        attempts,
-    }
+    let id = project.task(&task);
+    let attempts: Vec<AttemptNode> = attempts
+        .into_iter()
+        .zip(names)
+        .map(|(a, name)| AttemptNode {
+            id: id.attempt(&name),
+            name,
+            path: a.path,
+            branch: a.branch,
+            source: a.source,
+            agent: a.agent,
+            rollup: a.rollup,
+            processes: a.processes,
+        })
+        .collect();
+    TaskNode { id, title, rollup: Rollup::sum(attempts.iter().map(|a| &a.rollup)), name: task, attempts }
 }
 
 fn sorted(mut nodes: Vec<ProcNode>) -> Vec<ProcNode> {

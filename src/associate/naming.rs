@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::model::{AttemptNode, AttemptSource, Worktree};
+use crate::model::{AttemptSource, Worktree};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptName {
@@ -127,11 +127,11 @@ pub fn unique_names(items: &[(String, Claim<'_>)]) -> Vec<String> {
 
 /// The claim of an attempt: real worktrees (git and the orchestrators whose worktrees
 /// are found on disk) by path, the rest as tagged.
-pub fn attempt_claim(a: &AttemptNode) -> Claim<'_> {
-    match a.source {
-        AttemptSource::Git | AttemptSource::VibeKanban | AttemptSource::ClaudeSquad => Claim::Path(&a.path),
-        AttemptSource::Kild if a.branch.is_some() => Claim::Path(&a.path),
-        source => Claim::Tagged { label: source.as_str(), path: &a.path },
+pub fn attempt_claim(source: AttemptSource, has_branch: bool, path: &Path) -> Claim<'_> {
+    match source {
+        AttemptSource::Git | AttemptSource::VibeKanban | AttemptSource::ClaudeSquad => Claim::Path(path),
+        AttemptSource::Kild if has_branch => Claim::Path(path),
+        source => Claim::Tagged { label: source.as_str(), path },
     }
 }
 

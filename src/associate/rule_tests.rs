@@ -30,7 +30,7 @@ fn attempt_of(f: &Forest, pid: u32) -> Option<String> {
     f.attempts().find_map(|(_, _, a)| {
         let mut found = false;
         a.processes.iter().for_each(|r| r.walk(&mut |n| found |= n.process.pid() == pid));
-        found.then(|| a.id.clone())
+        found.then(|| a.id.to_string())
     })
 }
 
@@ -125,7 +125,7 @@ fn swarmtop_tags_beat_cwd_and_join_the_repository_of_that_name() {
     );
     let alpha = f.projects.iter().find(|p| p.name == "alpha").unwrap();
     assert_eq!(alpha.path, std::path::Path::new("/src/alpha"));
-    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id == "attempt:alpha/nightly/run-7").unwrap();
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.as_str() == "attempt:alpha/nightly/run-7").unwrap();
     assert_eq!(a.source.as_str(), "env");
     assert_eq!(attempt_of(&f, 302).as_deref(), Some("attempt:zeta/t/env"));
 }
@@ -251,7 +251,7 @@ fn layout_patterns_place_by_cwd_before_git_worktrees() {
     assert_eq!(attempt_of(&f, 800).as_deref(), Some("attempt:alpha/fix-login/7"));
     assert_eq!(attempt_of(&f, 801).as_deref(), Some("attempt:alpha/fix-login/7"));
     assert_eq!(node(&f, 800).assigned_by, Some(AssignedBy::Cwd));
-    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id == "attempt:alpha/fix-login/7").unwrap();
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.as_str() == "attempt:alpha/fix-login/7").unwrap();
     assert_eq!((a.source.as_str(), a.path.to_str()), ("layout", Some("/srv/agents/alpha/fix-login/7")));
     assert_eq!(
         attempt_of(&f, 802).as_deref(),
@@ -295,7 +295,7 @@ fn orchestrator_records_place_their_processes_when_identity_matches() {
     assert_eq!(node(&f, 900).assigned_by, Some(AssignedBy::Registry));
     assert_eq!(attempt_of(&f, 901), None);
     assert_eq!(attempt_of(&f, 902).as_deref(), Some("attempt:script-kit/resize-images/902"));
-    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.starts_with("attempt:script-kit")).unwrap();
+    let (_, _, a) = f.attempts().find(|(_, _, a)| a.id.as_str().starts_with("attempt:script-kit")).unwrap();
     assert_eq!(a.source.as_str(), "script-kit");
 }
 

@@ -25,7 +25,7 @@ fn placement(forest: &Forest) -> Vec<(String, Vec<u32>)> {
                 root.walk(&mut |n: &ProcNode| pids.push(n.process.pid()));
             }
             pids.sort();
-            (a.id.clone(), pids)
+            (a.id.to_string(), pids)
         })
         .collect()
 }
@@ -164,7 +164,7 @@ fn attempts_at_one_task_group_under_it_and_main_is_attempt_main() {
         tasks,
         vec![("task:alpha/add-login", vec!["1a2b", "3c4d"]), ("task:alpha/main", vec!["main"])]
     );
-    assert_eq!(alpha.id, "project:alpha");
+    assert_eq!(alpha.id.as_str(), "project:alpha");
     assert_eq!(alpha.tasks[0].attempts[0].branch.as_deref(), Some("vk/1a2b-add-login"));
 }
 
@@ -180,13 +180,13 @@ fn projects_with_the_same_directory_name_get_suffixes_from_their_paths() {
     assert!(ids.iter().all(|(id, _)| id.starts_with("project:app~") && id.len() == "project:app~".len() + 8));
     assert_ne!(ids[0].0, ids[1].0);
     let b = f.projects.iter().find(|p| p.path == std::path::Path::new("/work/b/app")).unwrap();
-    assert_eq!(b.tasks[0].attempts[0].id, format!("attempt:{}/main/main", b.name));
+    assert_eq!(b.tasks[0].attempts[0].id.to_string(), format!("attempt:{}/main/main", b.name));
     // Alone, b keeps the plain name; a's id never names b.
     let alone = associate(
         &snapshot(vec![process(10, 1, "x").cwd("/work/b/app")], vec![main_worktree("/work/b/app", "main")]),
         &Options::default(),
     );
-    assert_eq!(alone.projects[0].id, "project:app");
+    assert_eq!(alone.projects[0].id.as_str(), "project:app");
     let a_id = ids.iter().find(|(_, p)| p == "/work/a/app").map(|(id, _)| *id);
     assert_ne!(a_id, Some("project:app"));
 }
@@ -258,7 +258,7 @@ fn detached(path: &str, project: &str) -> crate::model::Worktree {
 /// attempt id → worktree path.
 fn attempt_paths(f: &Forest) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> =
-        f.attempts().map(|(_, _, a)| (a.id.clone(), a.path.display().to_string())).collect();
+        f.attempts().map(|(_, _, a)| (a.id.to_string(), a.path.display().to_string())).collect();
     v.sort();
     v
 }
@@ -301,7 +301,7 @@ fn a_registry_attempt_never_takes_a_real_worktrees_id() {
     });
     let f = associate(&snap, &Options::default());
     let by_source: Vec<(String, &str)> =
-        f.attempts().map(|(_, _, a)| (a.id.clone(), a.source.as_str())).collect();
+        f.attempts().map(|(_, _, a)| (a.id.to_string(), a.source.as_str())).collect();
     assert!(by_source.contains(&("attempt:repo/feat-a/wt-a".to_string(), "git")), "{by_source:?}");
     assert!(
         by_source.contains(&("attempt:repo/feat-a/wt-a~registry".to_string(), "registry")),
@@ -317,7 +317,7 @@ fn a_tagged_attempt_joins_the_same_namesake_repository_in_any_order() {
         || vec![process(10, 1, "x").cwd("/work/b/app"), process(11, 1, "y").cwd("/work/a/app"), tagged()];
     let ids = |wts| {
         let f = associate(&snapshot(procs(), wts), &Options::default());
-        let mut v: Vec<String> = f.attempts().map(|(_, _, a)| a.id.clone()).collect();
+        let mut v: Vec<String> = f.attempts().map(|(_, _, a)| a.id.to_string()).collect();
         v.sort();
         v
     };
@@ -352,7 +352,7 @@ mod id_stability {
             .map(|(i, w)| process(10 + i as u32, 1, "x").cwd(w.path.to_str().unwrap_or("/")))
             .collect();
         let f = associate(&snapshot(procs, wts), &Options::default());
-        f.attempts().map(|(_, _, a)| (a.id.clone(), a.path.clone())).collect()
+        f.attempts().map(|(_, _, a)| (a.id.to_string(), a.path.clone())).collect()
     }
 
     proptest! {

@@ -161,7 +161,7 @@ impl<'a> Document<'a> {
 fn project(p: &ProjectNode) -> Project<'_> {
     let (path, path_bytes) = path_text(&p.path);
     Project {
-        id: &p.id,
+        id: p.id.as_str(),
         name: &p.name,
         path,
         path_bytes,
@@ -172,7 +172,7 @@ fn project(p: &ProjectNode) -> Project<'_> {
 
 fn task(t: &TaskNode) -> Task<'_> {
     Task {
-        id: &t.id,
+        id: t.id.as_str(),
         name: &t.name,
         title: t.title.as_deref(),
         sums: (&t.rollup).into(),
@@ -183,7 +183,7 @@ fn task(t: &TaskNode) -> Task<'_> {
 fn attempt(a: &AttemptNode) -> Attempt<'_> {
     let (path, path_bytes) = path_text(&a.path);
     Attempt {
-        id: &a.id,
+        id: a.id.as_str(),
         name: &a.name,
         path,
         path_bytes,
@@ -283,7 +283,12 @@ mod tests {
         let mut count = 0;
         let mut deepest = 0;
         let mut stack: Vec<(&serde_json::Value, usize)> =
-            v["projects"][0]["tasks"][0]["attempts"][0]["processes"].as_array().unwrap().iter().map(|p| (p, 1)).collect();
+            v["projects"][0]["tasks"][0]["attempts"][0]["processes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p, 1))
+                .collect();
         while let Some((p, d)) = stack.pop() {
             count += 1;
             deepest = deepest.max(d);

@@ -26,7 +26,7 @@ pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -
         for task in &project.tasks {
             match &task.title {
                 Some(title) => out.group(1, &task.rollup, &format!("{}  \"{title}\"", task.id)),
-                None => out.group(1, &task.rollup, &task.id),
+                None => out.group(1, &task.rollup, task.id.as_str()),
             }
             for attempt in &task.attempts {
                 let branch = attempt.branch_label();

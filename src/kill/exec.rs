@@ -221,14 +221,18 @@ impl<C: ProcessControl> Run<'_, C> {
 
     /// After the kill: stops the scope's newborns that are still there (`kill`) or
     /// reports them as escaped, and records every other unknown member of the scope.
-    /// Returns how many were taken on.
+    /// Returns how many newborns it found.
     fn settle(&mut self, scope: &Rescope, kill: bool) -> usize {
         let before = self.live.len();
+        let mut newborns = 0;
         for m in &scope.members {
             if m.zombie || self.known.contains(&m.entry.key) {
                 continue;
             }
             if m.adoptable() && kill {
+                // Counted even when it is gone by the open: whatever it forked is not
+                // in this sample yet, so this look was not a quiet one.
+                newborns += 1;
                 self.open(m.entry.clone(), true);
             } else {
                 self.known.insert(m.entry.key);
@@ -246,7 +250,7 @@ impl<C: ProcessControl> Run<'_, C> {
         for i in before..self.live.len() {
             self.signal_one(i, Signal::Stop);
         }
-        self.live.len() - before
+        newborns
     }
 
     /// SIGCONT to every process this kill stopped and has not continued, whatever

@@ -222,7 +222,7 @@ fn ctx() -> PlanContext {
 
 fn attempt_id(forest: &Forest, path: &str) -> NodeId {
     let a = forest.attempts().find(|(_, _, a)| a.path.to_str() == Some(path)).map(|(_, _, a)| a.id.clone());
-    a.unwrap_or_else(|| panic!("no attempt at {path}")).parse().unwrap()
+    a.unwrap_or_else(|| panic!("no attempt at {path}")).into()
 }
 
 fn run_with(fake: &mut Fake, targets: &[NodeId], c: &PlanContext, sig: Sig) -> (KillPlan, KillReport) {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::scope::{Index, members};
 use super::suggest::close_matches;
-use crate::model::{Forest, NodeId, ProcKey, ProcNode};
+use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProcKey, ProcNode, ProjectNode, TaskNode};
 
 /// Who is asking, to keep swarmtop, its ancestors and other users' processes safe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,9 +70,9 @@ pub enum Resolved {
     Tree(ProcKey),
     /// `project:`, `task:`, `attempt:`: every process placed in these attempts
     /// (id and path; an id that comes to name another path no longer matches).
-    Attempts(Vec<(String, PathBuf)>),
+    Attempts(Vec<(AttemptId, PathBuf)>),
     /// `orphans`, `orphans:P`: the orphans of these attempts, with their descendants.
-    Orphans(Vec<(String, PathBuf)>),
+    Orphans(Vec<(AttemptId, PathBuf)>),
 }
 
 impl Resolved {
@@ -84,8 +84,8 @@ impl Resolved {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KillPlan {
-    /// The targets as typed, e.g. `attempt:alpha/add-login/1a2b`.
-    pub scope: Vec<String>,
+    /// The targets, e.g. `attempt:alpha/add-login/1a2b`.
+    pub scope: Vec<NodeId>,
     /// What each target meant in the planned forest.
     pub resolved: Vec<Resolved>,
     /// Parents before children.
@@ -109,14 +109,19 @@ impl KillPlan {
     pub fn is_planned(&self, key: ProcKey) -> bool {
         self.entries.iter().any(|e| e.key == key)
     }
+
+    /// The targets as text, separated by spaces.
+    pub fn scope_text(&self) -> String {
+        self.scope.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error("no such target {target}{}", suggest(.close))]
-    UnknownTarget { target: String, close: Vec<String> },
+    UnknownTarget { target: NodeId, close: Vec<String> },
     #[error("{0} has no processes")]
-    Empty(String),
+    Empty(NodeId),
 }
 
 fn suggest(close: &[String]) -> String {
@@ -130,12 +135,12 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
         let r = resolve(target, forest, &index).ok_or_else(|| PlanError::UnknownTarget {
-            target: target.to_string(),
+            target: target.clone(),
             close: close_matches(target, forest),
         })?;
         let nodes = members(&r, forest, &index, ctx);
         if nodes.is_empty() {
-            return Err(PlanError::Empty(target.to_string()));
+            return Err(PlanError::Empty(target.clone()));
         }
         // Overlapping targets (a task and one of its attempts) name each process once.
         chosen.extend(nodes.into_iter().filter(|(n, _)| seen.insert(n.key())));
@@ -144,7 +149,7 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     // Parents first: order by depth in the ppid tree, then pid.
     chosen.sort_by_key(|(n, _)| (index.depth(n.process.pid()), n.process.pid()));
     let mut plan = KillPlan {
-        scope: targets.iter().map(ToString::to_string).collect(),
+        scope: targets.to_vec(),
         resolved,
         entries: Vec::new(),
         skipped: Vec::new(),
@@ -162,26 +167,26 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
 
 /// What `target` names in `forest`, or None when it names nothing there.
 fn resolve(target: &NodeId, forest: &Forest, index: &Index<'_>) -> Option<Resolved> {
-    let attempts = |wanted: &dyn Fn(&str, &str, &str) -> bool| -> Vec<(String, PathBuf)> {
+    let attempts = |wanted: &dyn Fn(&ProjectNode, &TaskNode, &AttemptNode) -> bool| {
         forest
             .attempts()
-            .filter(|(p, t, a)| wanted(&p.id, &t.id, &a.id))
+            .filter(|(p, t, a)| wanted(p, t, a))
             .map(|(_, _, a)| (a.id.clone(), a.path.clone()))
-            .collect()
+            .collect::<Vec<_>>()
     };
+    let some = |found: Vec<_>| (!found.is_empty()).then_some(Resolved::Attempts(found));
     match target {
         NodeId::Pid(pid) => Some(Resolved::Process(index.by_pid(*pid)?.key())),
         NodeId::Tree(pid) => Some(Resolved::Tree(index.by_pid(*pid)?.key())),
-        NodeId::Project(_) | NodeId::Task { .. } | NodeId::Attempt { .. } => {
-            let id = target.to_string();
-            let found = attempts(&|p, t, a| p == id || t == id || a == id);
-            (!found.is_empty()).then_some(Resolved::Attempts(found))
-        }
+        NodeId::Project(id) => some(attempts(&|p, _, _| p.id == *id)),
+        NodeId::Task(id) => some(attempts(&|_, t, _| t.id == *id)),
+        NodeId::Attempt(id) => some(attempts(&|_, _, a| a.id == *id)),
         NodeId::Orphans(None) => Some(Resolved::Orphans(attempts(&|_, _, _| true))),
-        NodeId::Orphans(Some(name)) => {
-            let project = forest.projects.iter().find(|p| &p.name == name)?;
-            Some(Resolved::Orphans(attempts(&|p, _, _| p == project.id)))
-        }
+        NodeId::Orphans(Some(id)) => forest
+            .projects
+            .iter()
+            .any(|p| p.id == *id)
+            .then(|| Resolved::Orphans(attempts(&|p, _, _| p.id == *id))),
     }
 }
 

@@ -52,7 +52,7 @@ fn orphans_scope_is_every_orphan_or_one_projects() {
     assert_eq!(pids(&plan(&target("orphans:alpha"), &forest(), &ctx()).unwrap()), [112]);
     assert_eq!(
         plan(&target("orphans:beta"), &forest(), &ctx()),
-        Err(PlanError::Empty("orphans:beta".into()))
+        Err(PlanError::Empty(NodeId::Orphans(Some(crate::model::ProjectId::new("beta")))))
     );
 }
 
@@ -110,5 +110,29 @@ fn overlapping_targets_name_each_process_once() {
     let targets: Vec<NodeId> = vec!["task:alpha/add-login".parse().unwrap(), "pid:101".parse().unwrap()];
     let p = plan(&targets, &forest(), &ctx()).unwrap();
     assert_eq!(p.entries.len(), 7);
-    assert_eq!(p.scope, ["task:alpha/add-login", "pid:101"]);
+    assert_eq!(p.scope_text(), "task:alpha/add-login pid:101");
+}
+
+#[test]
+fn an_id_typed_from_list_names_its_node_even_with_a_slash_in_a_tagged_name() {
+    use crate::model::fixture::{process, snapshot};
+    let tagged = process(500, 1, "sleep 99")
+        .cwd("/tmp")
+        .env("SWARMTOP_PROJECT", "team/app")
+        .env("SWARMTOP_TASK", "t")
+        .env("SWARMTOP_ATTEMPT", "x");
+    let f = associate(&snapshot(vec![tagged], Vec::new()), &Options::default());
+    let (p, t, a) = f.attempts().next().unwrap();
+    assert_eq!(
+        (p.id.as_str(), t.id.as_str(), a.id.as_str()),
+        ("project:team/app", "task:team/app/t", "attempt:team/app/t/x")
+    );
+    for typed in [t.id.to_string(), a.id.to_string()] {
+        assert_eq!(pids(&plan(&target(&typed), &f, &ctx()).unwrap()), [500], "{typed}");
+    }
+    assert!("project:team/app".parse::<NodeId>().is_err(), "not typeable, but the TUI's row has it");
+    assert_eq!(pids(&plan(&[p.id.clone().into()], &f, &ctx()).unwrap()), [500]);
+    for typed in ["orphans:team/app", "orphans"] {
+        assert_eq!(pids(&plan(&target(typed), &f, &ctx()).unwrap()), [500], "{typed}: its parent is init");
+    }
 }

@@ -13,7 +13,7 @@ pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
     let _ = writeln!(
         s,
         "{}: {} process{}, CPU {}%, MEM {}; {} then SIGKILL after {}s",
-        sanitize(&plan.scope.join(" ")),
+        sanitize(&plan.scope_text()),
         plan.entries.len(),
         if plan.entries.len() == 1 { "" } else { "es" },
         percent(plan.cpu_percent()),
@@ -109,7 +109,7 @@ struct JsonProcess<'a> {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
-    scope: &'a [String],
+    scope: Vec<String>,
     dry_run: bool,
     signal: &'static str,
     grace_secs: u64,
@@ -151,7 +151,7 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_sec
             .collect(),
     };
     let doc = JsonReport {
-        scope: &plan.scope,
+        scope: plan.scope.iter().map(ToString::to_string).collect(),
         dry_run: report.is_none(),
         signal: signal.name(),
         grace_secs,

@@ -157,7 +157,7 @@ pub(super) fn members<'f>(
         .collect()
 }
 
-fn covers(wanted: &[(String, std::path::PathBuf)], a: &crate::model::AttemptNode) -> bool {
+fn covers(wanted: &[(crate::model::AttemptId, std::path::PathBuf)], a: &crate::model::AttemptNode) -> bool {
     wanted.iter().any(|(id, path)| *id == a.id && *path == a.path)
 }
 

@@ -18,7 +18,7 @@ fn ctx() -> PlanContext {
 }
 
 fn attempt(f: &Forest, path: &str) -> NodeId {
-    f.attempts().find(|(_, _, a)| a.path.to_str() == Some(path)).unwrap().2.id.parse().unwrap()
+    f.attempts().find(|(_, _, a)| a.path.to_str() == Some(path)).unwrap().2.id.clone().into()
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn prune(forest: &Forest, rule: &impl Rule) -> Forest {
 }
 
 fn project(p: &ProjectNode, rule: &impl Rule) -> Option<ProjectNode> {
-    if rule.keeps_group(&[&p.id, &p.name, &p.path.to_string_lossy()]) {
+    if rule.keeps_group(&[p.id.as_str(), &p.name, &p.path.to_string_lossy()]) {
         return Some(p.clone());
     }
     let tasks: Vec<TaskNode> = p.tasks.iter().filter_map(|t| task(t, rule)).collect();
@@ -39,7 +39,7 @@ fn project(p: &ProjectNode, rule: &impl Rule) -> Option<ProjectNode> {
 }
 
 fn task(t: &TaskNode, rule: &impl Rule) -> Option<TaskNode> {
-    if rule.keeps_group(&[&t.id, t.title.as_deref().unwrap_or("")]) {
+    if rule.keeps_group(&[t.id.as_str(), t.title.as_deref().unwrap_or("")]) {
         return Some(t.clone());
     }
     let attempts: Vec<AttemptNode> = t.attempts.iter().filter_map(|a| attempt(a, rule)).collect();
@@ -47,7 +47,7 @@ fn task(t: &TaskNode, rule: &impl Rule) -> Option<TaskNode> {
 }
 
 fn attempt(a: &AttemptNode, rule: &impl Rule) -> Option<AttemptNode> {
-    if rule.keeps_group(&[&a.id, a.branch.as_deref().unwrap_or(""), &a.path.to_string_lossy()]) {
+    if rule.keeps_group(&[a.id.as_str(), a.branch.as_deref().unwrap_or(""), &a.path.to_string_lossy()]) {
         return Some(a.clone());
     }
     let processes = trees(&a.processes, rule);

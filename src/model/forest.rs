@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::agent::AgentKind;
+use super::ids::{AttemptId, ProjectId, TaskId};
 use super::process::{ProcKey, Process};
 
 /// Sums over a node and everything below it.
@@ -330,7 +331,7 @@ impl Drop for ProcNode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttemptNode {
-    pub id: String,
+    pub id: AttemptId,
     pub name: String,
     pub path: PathBuf,
     pub branch: Option<String>,
@@ -355,7 +356,7 @@ impl AttemptNode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskNode {
-    pub id: String,
+    pub id: TaskId,
     pub name: String,
     /// The orchestrator's title for it (vibe-kanban), when known.
     pub title: Option<String>,
@@ -365,7 +366,7 @@ pub struct TaskNode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectNode {
-    pub id: String,
+    pub id: ProjectId,
     pub name: String,
     pub path: PathBuf,
     pub rollup: Rollup,

@@ -1,30 +1,135 @@
 //! The stable, typeable ids used in JSON, on the command line and in the TUI.
+//!
+//! Association makes each group's id once, from the group's unique names; from there
+//! the id travels typed (rows, selection, kill plans) and is read or written as text
+//! only at the edges. An id is its text: two ids are equal when their texts are, so an
+//! id typed from `list` names the node `list` showed it for, even when a name from a
+//! tag holds a `/`.
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
-pub fn project_id(project: &str) -> String {
-    format!("project:{project}")
+const PROJECT: &str = "project:";
+const TASK: &str = "task:";
+const ATTEMPT: &str = "attempt:";
+
+/// `project:NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProjectId(Arc<str>);
+
+/// `task:PROJECT/TASK`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TaskId(Arc<str>);
+
+/// `attempt:PROJECT/TASK/ATTEMPT`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AttemptId(Arc<str>);
+
+/// The text after the kind prefix every id of a kind is made with.
+fn after<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.strip_prefix(prefix).unwrap_or(text)
 }
 
-pub fn task_id(project: &str, task: &str) -> String {
-    format!("task:{project}/{task}")
+impl ProjectId {
+    pub fn new(name: &str) -> ProjectId {
+        ProjectId(format!("{PROJECT}{name}").into())
+    }
+
+    pub fn name(&self) -> &str {
+        after(&self.0, PROJECT)
+    }
+
+    /// The id of this project's task `task`.
+    pub fn task(&self, task: &str) -> TaskId {
+        TaskId(format!("{TASK}{}/{task}", self.name()).into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-pub fn attempt_id(project: &str, task: &str, attempt: &str) -> String {
-    format!("attempt:{project}/{task}/{attempt}")
+impl TaskId {
+    pub fn new(project: &str, task: &str) -> TaskId {
+        TaskId(format!("{TASK}{project}/{task}").into())
+    }
+
+    /// The id of this task's attempt `attempt`.
+    pub fn attempt(&self, attempt: &str) -> AttemptId {
+        AttemptId(format!("{ATTEMPT}{}/{attempt}", after(&self.0, TASK)).into())
+    }
+
+    /// Project and task as the text reads (split at the first `/`).
+    pub fn parts(&self) -> (&str, &str) {
+        let rest = after(&self.0, TASK);
+        rest.split_once('/').unwrap_or((rest, ""))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
-/// A parsed id. Task names may contain `/` (they come from branches); project
-/// and attempt names never do, so an attempt id splits at its first and last `/`.
+impl AttemptId {
+    pub fn new(project: &str, task: &str, attempt: &str) -> AttemptId {
+        AttemptId(format!("{ATTEMPT}{project}/{task}/{attempt}").into())
+    }
+
+    /// Project, task and attempt as the text reads (split at the first and last `/`).
+    pub fn parts(&self) -> (&str, &str, &str) {
+        let rest = after(&self.0, ATTEMPT);
+        let (project, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let (task, attempt) = tail.rsplit_once('/').unwrap_or((tail, ""));
+        (project, task, attempt)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! display_as_text {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+display_as_text!(ProjectId, TaskId, AttemptId);
+
+/// Any target: a group by its id, a process, a process tree, or orphans. Task names
+/// may contain `/` (they come from branches); project and attempt names the command
+/// line can spell do not, so typed text splits an attempt id at its first and last `/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NodeId {
-    Project(String),
-    Task { project: String, task: String },
-    Attempt { project: String, task: String, attempt: String },
+    Project(ProjectId),
+    Task(TaskId),
+    Attempt(AttemptId),
     Pid(u32),
     Tree(u32),
-    Orphans(Option<String>),
+    /// Of every project, or of one.
+    Orphans(Option<ProjectId>),
+}
+
+impl From<ProjectId> for NodeId {
+    fn from(id: ProjectId) -> NodeId {
+        NodeId::Project(id)
+    }
+}
+
+impl From<TaskId> for NodeId {
+    fn from(id: TaskId) -> NodeId {
+        NodeId::Task(id)
+    }
+}
+
+impl From<AttemptId> for NodeId {
+    fn from(id: AttemptId) -> NodeId {
+        NodeId::Attempt(id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,15 +158,13 @@ impl FromStr for NodeId {
             Ok(n) => Ok(n),
         };
         match kind {
-            "project" if !rest.contains('/') => Ok(NodeId::Project(rest.to_string())),
+            "project" if !rest.contains('/') => Ok(NodeId::Project(ProjectId(s.into()))),
             "project" => Err(err("a project name has no '/'")),
-            "orphans" => Ok(NodeId::Orphans(Some(rest.to_string()))),
+            "orphans" => Ok(NodeId::Orphans(Some(ProjectId::new(rest)))),
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
             "task" => match rest.split_once('/') {
-                Some((p, t)) if !p.is_empty() && !t.is_empty() => {
-                    Ok(NodeId::Task { project: p.to_string(), task: t.to_string() })
-                }
+                Some((p, t)) if !p.is_empty() && !t.is_empty() => Ok(NodeId::Task(TaskId(s.into()))),
                 _ => Err(err("a task id is task:PROJECT/TASK")),
             },
             "attempt" => {
@@ -70,11 +173,7 @@ impl FromStr for NodeId {
                 if project.is_empty() || task.is_empty() || attempt.is_empty() {
                     return Err(err("empty part"));
                 }
-                Ok(NodeId::Attempt {
-                    project: project.to_string(),
-                    task: task.to_string(),
-                    attempt: attempt.to_string(),
-                })
+                Ok(NodeId::Attempt(AttemptId(s.into())))
             }
             _ => Err(err("unknown kind")),
         }
@@ -84,13 +183,13 @@ impl FromStr for NodeId {
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NodeId::Project(p) => f.write_str(&project_id(p)),
-            NodeId::Task { project, task } => f.write_str(&task_id(project, task)),
-            NodeId::Attempt { project, task, attempt } => f.write_str(&attempt_id(project, task, attempt)),
+            NodeId::Project(id) => f.write_str(id.as_str()),
+            NodeId::Task(id) => f.write_str(id.as_str()),
+            NodeId::Attempt(id) => f.write_str(id.as_str()),
             NodeId::Pid(pid) => write!(f, "pid:{pid}"),
             NodeId::Tree(pid) => write!(f, "tree:{pid}"),
             NodeId::Orphans(None) => f.write_str("orphans"),
-            NodeId::Orphans(Some(p)) => write!(f, "orphans:{p}"),
+            NodeId::Orphans(Some(p)) => write!(f, "orphans:{}", p.name()),
         }
     }
 }
@@ -120,10 +219,9 @@ mod tests {
     #[test]
     fn task_with_slashes_splits_attempt_at_last_slash() {
         let id: NodeId = "attempt:alpha/user/feature/wt-3".parse().unwrap();
-        assert_eq!(
-            id,
-            NodeId::Attempt { project: "alpha".into(), task: "user/feature".into(), attempt: "wt-3".into() }
-        );
+        let NodeId::Attempt(attempt) = &id else { panic!("{id:?}") };
+        assert_eq!(attempt.parts(), ("alpha", "user/feature", "wt-3"));
+        assert_eq!(id, NodeId::Attempt(AttemptId::new("alpha", "user/feature", "wt-3")));
     }
 
     #[test]
@@ -141,6 +239,52 @@ mod tests {
         ] {
             let e = s.parse::<NodeId>().unwrap_err();
             assert_eq!(e.input, s);
+        }
+    }
+
+    #[test]
+    fn ids_made_from_their_parents_equal_ids_made_from_names() {
+        let task = ProjectId::new("alpha").task("user/feature");
+        assert_eq!(task, TaskId::new("alpha", "user/feature"));
+        assert_eq!(task.parts(), ("alpha", "user/feature"));
+        assert_eq!(task.attempt("wt-3"), AttemptId::new("alpha", "user/feature", "wt-3"));
+        assert_eq!(NodeId::Orphans(Some(ProjectId::new("alpha"))).to_string(), "orphans:alpha");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans):[a-z/0-9]{0,12}") {
+            if let Ok(id) = s.parse::<NodeId>() {
+                prop_assert_eq!(id.to_string(), s);
+            }
+        }
+
+        #[test]
+        fn made_ids_read_back_as_the_same_ids(
+            project in "[^/\\s]{1,8}",
+            task in "[^\\s]{1,12}".prop_filter("a task has text on both sides of any '/'", |t| !t.starts_with('/') && !t.ends_with('/')),
+            attempt in "[^/\\s]{1,8}",
+        ) {
+            let p = ProjectId::new(&project);
+            let t = p.task(&task);
+            let a = t.attempt(&attempt);
+            prop_assert_eq!(a.parts(), (project.as_str(), task.as_str(), attempt.as_str()));
+            for id in [NodeId::from(p), t.into(), a.into()] {
+                prop_assert_eq!(id.to_string().parse::<NodeId>(), Ok(id));
+            }
+        }
+
+        #[test]
+        fn a_made_id_equals_whatever_reads_its_text(project in "[a/]{1,4}", task in "[a/]{1,4}", attempt in "[a/]{1,4}") {
+            let a = AttemptId::new(&project, &task, &attempt);
+            prop_assert_eq!(a.as_str(), format!("attempt:{project}/{task}/{attempt}"));
+            if let Ok(read) = a.as_str().parse::<NodeId>() {
+                prop_assert_eq!(read, NodeId::Attempt(a));
+            }
         }
     }
 }

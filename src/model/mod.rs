@@ -18,7 +18,7 @@ pub use filter::Filter;
 pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
 };
-pub use ids::NodeId;
+pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
     ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Snapshot, TaskTitle, Worktree,

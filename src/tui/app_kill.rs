@@ -9,7 +9,7 @@ use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
 use crate::kill::plan::plan;
-use crate::model::NodeId;
+use crate::model::{NodeId, ProjectId};
 
 /// Which kill the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,23 +57,21 @@ impl App {
     fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
         let row = self.selected_row();
         if scope == KillScope::Orphans {
-            let project =
-                row.and_then(|r| self.project_of(r)).map(|id| id.trim_start_matches("project:").to_string());
-            return Ok(NodeId::Orphans(project));
+            return Ok(NodeId::Orphans(row.and_then(|r| self.project_of(r))));
         }
         let row = row.ok_or("nothing selected")?;
         match (&row.id, scope) {
             (RowId::Process(key), KillScope::Tree) => Ok(NodeId::Tree(key.pid())),
             (RowId::Process(key), _) => Ok(NodeId::Pid(key.pid())),
-            (RowId::Project(id) | RowId::Task(id) | RowId::Attempt(id), _) => {
-                id.parse().map_err(|e| format!("{e}"))
-            }
+            (RowId::Project(id), _) => Ok(id.clone().into()),
+            (RowId::Task(id), _) => Ok(id.clone().into()),
+            (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
         }
     }
 
     /// The id of the project row above `row`, if any.
-    fn project_of(&self, row: &super::rows::Row) -> Option<String> {
+    fn project_of(&self, row: &super::rows::Row) -> Option<ProjectId> {
         let mut current = row;
         loop {
             if let (RowKind::Project, RowId::Project(id)) = (current.kind, &current.id) {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use super::command::{Command, Context};
 use crate::kill::exec::{KillReport, Progress, Sig};
 use crate::kill::plan::KillPlan;
+use crate::model::NodeId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Button {
@@ -115,14 +116,13 @@ impl KillModal {
     }
 
     pub fn scope_kind(&self) -> &str {
-        let first = self.plan.scope.first().map(String::as_str).unwrap_or("");
-        match first.split(':').next().unwrap_or("") {
-            "pid" => "process",
-            "tree" => "process tree",
-            "attempt" => "attempt",
-            "task" => "task",
-            "project" => "project",
-            _ => "orphans",
+        match self.plan.scope.first() {
+            Some(NodeId::Pid(_)) => "process",
+            Some(NodeId::Tree(_)) => "process tree",
+            Some(NodeId::Attempt(_)) => "attempt",
+            Some(NodeId::Task(_)) => "task",
+            Some(NodeId::Project(_)) => "project",
+            Some(NodeId::Orphans(_)) | None => "orphans",
         }
     }
 }

@@ -7,15 +7,16 @@ use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
-    AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectNode, Rollup, TaskNode, filter,
+    AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectId, ProjectNode, Rollup, TaskId,
+    TaskNode, filter,
 };
 
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RowId {
-    Project(String),
-    Task(String),
-    Attempt(String),
+    Project(ProjectId),
+    Task(TaskId),
+    Attempt(AttemptId),
     Shared,
     Other,
     Process(ProcKey),

@@ -121,7 +121,7 @@ pub fn find_label<'a>(forest: &'a Forest, label: &str) -> Option<&'a ProcNode> {
 pub fn attempt_of(forest: &Forest, label: &str) -> Option<String> {
     forest
         .attempts()
-        .find_map(|(_, _, a)| a.processes.iter().any(|n| contains(n, label)).then(|| a.id.clone()))
+        .find_map(|(_, _, a)| a.processes.iter().any(|n| contains(n, label)).then(|| a.id.to_string()))
 }
 
 fn contains(n: &ProcNode, label: &str) -> bool {

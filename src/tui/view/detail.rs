@@ -108,7 +108,9 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
     let r = &row.shown;
     let mut lines = Vec::new();
     let id = match &row.id {
-        RowId::Project(id) | RowId::Task(id) | RowId::Attempt(id) => id.as_str(),
+        RowId::Project(id) => id.as_str(),
+        RowId::Task(id) => id.as_str(),
+        RowId::Attempt(id) => id.as_str(),
         RowId::Shared => "shared services",
         RowId::Other => "other processes",
         RowId::Process(_) => "",

@@ -20,7 +20,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
     let wanted = 2 + 3 + modal.rows().max(1) + 2;
     let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let scope = sanitize(&modal.plan.scope.join(" ")).into_owned();
+    let scope = sanitize(&modal.plan.scope_text()).into_owned();
     let block = Block::new().borders(Borders::ALL).title(format!(" kill {} {scope} ", modal.scope_kind()));
     let inner = block.inner(popup);
     f.render_widget(Clear, popup);
