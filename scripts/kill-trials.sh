@@ -16,7 +16,7 @@ restore() {
   if [[ -n "$old_pid_max" ]]; then echo "$old_pid_max" >/proc/sys/kernel/pid_max; fi
 }
 trap restore EXIT INT TERM
-cargo build --release --tests --quiet
+cargo build --release --quiet --test kill_trials
 if [[ -n "${LOW_PID_MAX:-}" ]]; then
   old_pid_max=$(cat /proc/sys/kernel/pid_max)
   echo "$LOW_PID_MAX" >/proc/sys/kernel/pid_max
