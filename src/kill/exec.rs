@@ -376,5 +376,8 @@ fn outcome_of(e: ControlError) -> Outcome {
 }
 
 #[cfg(test)]
+#[path = "exec_fake.rs"]
+mod fake;
+#[cfg(test)]
 #[path = "exec_tests.rs"]
 mod tests;
