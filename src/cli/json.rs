@@ -1,4 +1,4 @@
-//! `list --json`: schema 1 of DESIGN.md. Strings are emitted exactly (JSON escapes
+//! `list --json`: schema 1 (docs/schema-1.json). Strings are emitted exactly (JSON escapes
 //! control characters itself). Schema 1 only grows.
 
 use serde::Serialize;
