@@ -95,3 +95,23 @@ fn completions_for_every_shell_even_with_a_broken_config() {
     let bad = swarmtop(&["completions", "tcsh"], config);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn bash_completes_subcommands_and_options_with_the_script() {
+    let script = swarmtop(&["completions", "bash"], "/nonexistent-swarmtop-test");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("swarmtop.bash");
+    std::fs::write(&file, &script.stdout).unwrap();
+    let complete = |words: &str, cur: &str, prev: &str| {
+        let probe = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _swarmtop swarmtop {cur} {prev}; echo \"${{COMPREPLY[*]}}\"",
+            file.display()
+        );
+        let out = Command::new("bash").arg("-c").arg(probe).output().expect("bash runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(complete("swarmtop ki", "ki", "swarmtop"), "kill");
+    assert_eq!(complete("swarmtop kill --dr", "--dr", "kill"), "--dry-run");
+    assert_eq!(complete("swarmtop completions fi", "fi", "completions"), "fish");
+}
