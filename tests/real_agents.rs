@@ -45,7 +45,7 @@ fn real_claude_and_codex_are_their_attempts_agents() {
     let r = repo(tmp.path(), "realproj");
     let wt_claude = worktree(&r, &tmp.path().join("wt/c1c1-try-claude"), "vk/c1c1-try-claude");
     let wt_codex = worktree(&r, &tmp.path().join("wt/c2c2-try-codex"), "vk/c2c2-try-codex");
-    // Offline, claude waits at its prompt only once onboarded and trusted (NOTES.md).
+    // Offline, claude waits at its prompt only once onboarded and trusted.
     let trust = format!(
         r#"{{"hasCompletedOnboarding":true,"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}}}}"#,
         r.display()

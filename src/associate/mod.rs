@@ -1,4 +1,4 @@
-//! Pure association: Snapshot → Forest (DESIGN.md "Association").
+//! Pure association: Snapshot → Forest (rules and ids: docs/architecture.md).
 
 mod build;
 pub mod naming;

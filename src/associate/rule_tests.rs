@@ -1,5 +1,5 @@
 //! Agents, shared services, the registry, environment tags and layouts, with the real
-//! process shapes of NOTES.md as literal snapshots.
+//! process shapes of the agents and orchestrators as literal snapshots.
 
 use super::*;
 use crate::model::agent::AgentKind;

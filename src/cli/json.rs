@@ -1,7 +1,7 @@
-//! `list --json`: schema 1. Strings are emitted exactly (JSON escapes control
-//! characters itself). Schema 1 only grows. Names, arguments and paths that are not
-//! UTF-8 are escaped (`\xff`, see `model::argv::escape_bytes`), and then also given
-//! exactly as bytes in a `*_bytes` field that is present only for them.
+//! `list --json`: schema 1 (docs/schema-1.json). Strings are emitted exactly (JSON
+//! escapes control characters itself). Schema 1 only grows. Names, arguments and paths
+//! that are not UTF-8 are escaped (`\xff`, see `model::argv::escape_bytes`), and then
+//! also given exactly as bytes in a `*_bytes` field that is present only for them.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;

@@ -13,7 +13,7 @@ use crate::model::NodeId;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
-    /// pid:N, tree:N, attempt:P/T/A, task:P/T, project:P, orphans, orphans:P
+    /// One or more ids to kill, in the forms listed under "Targets" below.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Print what would be signalled; signal nothing.

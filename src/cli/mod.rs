@@ -1,5 +1,6 @@
 //! Subcommands. Each returns an exit code; errors carry their own.
 
+pub mod args;
 pub mod bench;
 mod bench_tui;
 pub mod demo;
@@ -8,6 +9,7 @@ mod interrupt;
 pub mod json;
 pub mod kill;
 pub mod list;
+pub mod manual;
 pub mod run;
 pub mod text;
 pub mod top;

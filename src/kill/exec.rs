@@ -376,7 +376,7 @@ fn outcome_of(e: ControlError) -> Outcome {
 }
 
 #[cfg(test)]
-#[path = "exec_fake.rs"]
+#[path = "exec_fake_tests.rs"]
 mod fake;
 #[cfg(test)]
 #[path = "exec_tests.rs"]

@@ -1,4 +1,4 @@
-//! The executor against a fake box (`exec_fake`).
+//! The executor against a fake box (`exec_fake_tests`).
 
 use super::fake::*;
 use super::*;

@@ -37,7 +37,7 @@ pub struct ClaudeSession {
 }
 
 /// A process tree started by `swarmtop run`: the wrapper's identity, its command's,
-/// and where they belong (DESIGN.md rule 1).
+/// and where they belong (placement rule 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryEntry {
     pub key: ProcKey,

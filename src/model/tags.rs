@@ -1,4 +1,4 @@
-//! Which environment variables place processes (DESIGN.md rule 2), and reading them
+//! Which environment variables place processes (placement rule 2), and reading them
 //! out of a raw `/proc/PID/environ`. Only these are kept, so memory stays bounded.
 
 pub const SWARMTOP_PROJECT: &str = "SWARMTOP_PROJECT";

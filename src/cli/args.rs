@@ -1,0 +1,124 @@
+//! The command line as clap definitions. Parsing, `--help`, shell completions and the
+//! man pages are all generated from these, so they cannot disagree.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::sample::SourceKind;
+
+/// top for dev boxes that run many AI coding agents: every live process as
+/// project → task → attempt → process tree.
+#[derive(Debug, Parser)]
+#[command(name = "swarmtop", version, about)]
+pub struct Args {
+    /// Config file (default: $XDG_CONFIG_HOME/swarmtop/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Refresh interval in milliseconds (TUI).
+    #[arg(long, global = true, value_name = "MS")]
+    pub refresh: Option<u64>,
+    /// Disable every kill path.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Process source.
+    #[arg(long, global = true, value_enum)]
+    pub source: Option<SourceKind>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the process forest once (text or JSON).
+    List(super::list::ListArgs),
+    /// Kill processes by id, behind a confirmation.
+    #[command(after_help = kill_targets_help())]
+    Kill(super::kill::KillArgs),
+    /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
+    Run(super::run::RunArgs),
+    /// Start a demo swarm of real processes in temporary worktrees and show it.
+    Demo,
+    /// Measure one sample + association against a raw read of every /proc/PID/stat.
+    Bench(super::bench::BenchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(super::manual::CompletionsArgs),
+    /// Write the man pages into DIR (for packagers and `man/` in the repository).
+    #[command(hide = true)]
+    Man(super::manual::ManArgs),
+}
+
+/// Every target form `swarmtop kill` accepts, with what it covers.
+pub const KILL_TARGETS: &[(&str, &str)] = &[
+    ("pid:N", "exactly process N, never its children"),
+    ("tree:N", "process N and all its descendants, while N is still the same process"),
+    ("attempt:PROJECT/TASK/ATTEMPT", "every process of that attempt (one worktree or tagged run)"),
+    ("task:PROJECT/TASK", "every process of every attempt of that task"),
+    ("project:NAME", "every process of every attempt of that project"),
+    ("orphans", "every orphan in any attempt (parent is PID 1 or a subreaper), with its descendants"),
+    ("orphans:PROJECT", "the orphans of that project, with their descendants"),
+];
+
+/// What no kill target ever signals.
+pub const KILL_SPARED: &str = "Never signalled: PID 1, kernel threads, swarmtop and its ancestors, other \
+users' processes (unless root), names in kill.protect, and shared services unless the target names one.";
+
+pub const KILL_EXIT_STATUS: &str = "Exit status: 0 when everything is gone; 1 when something survived, \
+escaped, was denied, spared or abandoned; 2 on bad usage, an unknown or empty target, or when it would \
+have to ask without a terminal.";
+
+/// The text after the options in `swarmtop kill --help`.
+pub fn kill_targets_help() -> String {
+    let width = KILL_TARGETS.iter().map(|(form, _)| form.len()).max().unwrap_or(0);
+    let mut s = String::from("Targets (the ids `swarmtop list` shows):\n");
+    for (form, covers) in KILL_TARGETS {
+        s.push_str(&format!("  {form:<width$}  {covers}\n"));
+    }
+    s.push('\n');
+    s.push_str(KILL_SPARED);
+    s.push_str("\n\n");
+    s.push_str(KILL_EXIT_STATUS);
+    s
+}
+
+/// The whole command line, as clap builds it.
+pub fn command() -> clap::Command {
+    Args::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn kill_help_lists_every_target_form() {
+        let mut cmd = command();
+        let kill = cmd.find_subcommand_mut("kill").expect("kill subcommand");
+        let help = kill.render_long_help().to_string();
+        for form in ["pid:N", "tree:N", "attempt:PROJECT/TASK/ATTEMPT", "task:PROJECT/TASK", "project:NAME"] {
+            assert!(help.contains(form), "{form} missing from:\n{help}");
+        }
+        assert!(help.lines().any(|l| l.trim_start().starts_with("orphans ")), "{help}");
+        assert!(help.contains("orphans:PROJECT"), "{help}");
+    }
+
+    #[test]
+    fn every_target_form_parses_as_an_id() {
+        let example = |form: &str| {
+            form.replace("PROJECT", "alpha")
+                .replace("TASK", "login")
+                .replace("ATTEMPT", "1a2b")
+                .replace("NAME", "alpha")
+                .replace('N', "42")
+        };
+        for (form, _) in KILL_TARGETS {
+            let id = example(form);
+            assert!(id.parse::<crate::model::NodeId>().is_ok(), "{form} → {id} does not parse");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `list --json` and `kill --json` of the built binary, on a real worktree with real
+//! processes, validate against the schemas in docs/; and the schemas reject what they
+//! must (wrong types, a missing field, another schema number) while allowing new fields.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn schema(file: &str) -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let schema: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+    if let Err(e) = jsonschema::meta::validate(&schema) {
+        panic!("{file} is no valid JSON Schema: {e}");
+    }
+    jsonschema::draft202012::new(&schema).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator.iter_errors(doc).map(|e| format!("at {}: {e}", e.instance_path())).take(10).collect()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors = errors(validator, doc);
+    assert!(errors.is_empty(), "{what} does not match its schema:\n{}", errors.join("\n"));
+}
+
+fn swarmtop(args: &[&str], config_home: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config_home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run swarmtop");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "swarmtop {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("swarmtop {args:?}: not JSON: {e}"))
+}
+
+fn project<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {
+    doc["projects"].as_array()?.iter().find(|p| p["id"] == id)
+}
+
+/// A repository `js<pid><role>` with a worktree whose agent (named by the config's
+/// `agents`, so `agent` objects are filled too) has a child working from /tmp.
+struct Swarm {
+    tmp: tempfile::TempDir,
+    config_home: PathBuf,
+    project_id: String,
+    agent: String,
+    pid: u32,
+    procs: Sessions,
+}
+
+fn swarm(role: &str) -> Swarm {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("js{}{role}", std::process::id());
+    let repo_dir = repo(tmp.path(), &name);
+    let wt = worktree(&repo_dir, &tmp.path().join("wt/5e5e-schema"), "vk/5e5e-schema");
+    let agent = label(role, "agent");
+    let config_home = tmp.path().join("config");
+    std::fs::create_dir_all(config_home.join("swarmtop")).unwrap();
+    std::fs::write(config_home.join("swarmtop/config.toml"), format!("agents = [{agent:?}]\n")).unwrap();
+    let mut procs = Sessions::default();
+    let pid =
+        procs.spawn(&agent, &wt, &format!("(cd /tmp && exec -a {} sleep 600) & wait", label(role, "child")));
+    Swarm { tmp, config_home, project_id: format!("project:{name}"), agent, pid, procs }
+}
+
+impl Swarm {
+    /// `list --json` of this swarm alone, once both processes are in the attempt.
+    fn listed(&self) -> Value {
+        let root = self.tmp.path().to_str().unwrap();
+        wait_for("the attempt in list --json", Duration::from_secs(10), || {
+            let doc = swarmtop(&["list", "--json", "--filter", root], &self.config_home);
+            let n = project(&doc, &self.project_id)?["tasks"][0]["attempts"][0]["process_count"].as_u64();
+            (n == Some(2)).then_some(doc)
+        })
+    }
+}
+
+#[test]
+fn real_list_output_matches_the_schema() {
+    let list_schema = schema("schema-1.json");
+    let s = swarm("schemalist");
+    let doc = s.listed();
+    assert_valid(&list_schema, &doc, "list --json");
+    let attempt = &project(&doc, &s.project_id).expect("our project")["tasks"][0]["attempts"][0];
+    let top = &attempt["processes"][0];
+    assert_eq!(top["agent"]["kind"], s.agent.as_str(), "an agent object was validated: {top}");
+    assert!(top["children"][0]["pid"].is_u64(), "a child was validated: {top}");
+
+    let all = swarmtop(&["list", "--json", "--all"], &s.config_home);
+    assert_valid(&list_schema, &all, "list --json --all");
+    assert!(project(&all, &s.project_id).is_some(), "our project is in --all");
+    assert!(all["unassigned"].as_array().is_some_and(|u| !u.is_empty()), "--all lists other processes");
+}
+
+#[test]
+fn real_kill_output_matches_the_schema() {
+    let kill_schema = schema("kill-schema-1.json");
+    let mut s = swarm("schemakill");
+    let doc = s.listed();
+    let attempt = &project(&doc, &s.project_id).expect("our project")["tasks"][0]["attempts"][0];
+    let attempt_id = attempt["id"].as_str().expect("attempt id");
+    let plan = swarmtop(&["kill", "--dry-run", "--json", attempt_id], &s.config_home);
+    assert_valid(&kill_schema, &plan, "kill --dry-run --json");
+    assert_eq!(plan["processes"].as_array().map(Vec::len), Some(2), "{plan}");
+
+    let tree = format!("tree:{}", s.pid);
+    let report = swarmtop(&["kill", "--yes", "--json", "--grace", "5", &tree], &s.config_home);
+    assert_valid(&kill_schema, &report, "kill --json");
+    assert_eq!(report["dry_run"], false, "{report}");
+    assert_eq!(report["exit_code"], 0, "{report}");
+    s.procs.kill_all();
+}
+
+/// The smallest document of each schema with every kind of object in it.
+fn minimal_list() -> Value {
+    let process = json!({"pid": 7, "ppid": 1, "pgid": 7, "sid": 7, "start_time": 123, "user": "u",
+        "name": "claude", "cmd": ["claude"], "cwd": "/w", "state": "sleeping", "cpu_percent": 0.5,
+        "memory_bytes": 4096, "orphan": true,
+        "agent": {"kind": "claude", "session_id": null, "session_name": null, "status": "idle"},
+        "assigned_by": "cwd", "children": []});
+    let sums = |v: Value| {
+        let mut v = v;
+        for (k, x) in [
+            ("cpu_percent", json!(0.5)),
+            ("memory_bytes", json!(4096)),
+            ("process_count", json!(1)),
+            ("orphan_count", json!(1)),
+        ] {
+            v[k] = x;
+        }
+        v
+    };
+    json!({"schema": 1, "host": "box", "sampled_at_ms": 1, "totals": {"processes": 1, "cpu_percent": 0.5,
+        "memory_bytes": 4096},
+        "projects": [sums(json!({"id": "project:a", "name": "a", "path": "/a",
+            "tasks": [sums(json!({"id": "task:a/t", "name": "t", "title": null,
+                "attempts": [sums(json!({"id": "attempt:a/t/w", "name": "w", "path": "/w", "branch": null,
+                    "source": "git", "agent": "claude", "processes": [process]}))]}))]}))],
+        "shared": [], "unassigned": []})
+}
+
+fn minimal_kill() -> Value {
+    json!({"scope": ["pid:7"], "dry_run": false, "signal": "SIGTERM", "grace_secs": 5,
+        "processes": [{"pid": 7, "start_time": 123, "name": "n", "cmd": "n --x", "outcome": "exited",
+            "born_after_plan": false}],
+        "groups": [], "cancelled": false, "warnings": [], "exit_code": 0})
+}
+
+#[test]
+fn the_schemas_reject_wrong_types_and_allow_new_fields() {
+    let list_schema = schema("schema-1.json");
+    let kill_schema = schema("kill-schema-1.json");
+    let list = minimal_list();
+    assert_valid(&list_schema, &list, "the minimal list document");
+    let process = "/projects/0/tasks/0/attempts/0/processes/0";
+    let wrong: [(&str, Value); 9] = [
+        ("/schema", json!(2)),
+        (&format!("{process}/pid"), json!("7")),
+        (&format!("{process}/cpu_percent"), json!("0.5")),
+        (&format!("{process}/cmd"), json!("claude")),
+        (&format!("{process}/assigned_by"), json!("guess")),
+        (&format!("{process}/agent/kind"), json!(3)),
+        ("/projects/0/tasks/0/attempts/0/branch", json!(false)),
+        ("/projects/0/tasks/0/id", json!("attempt:a/t/w")),
+        ("/totals/memory_bytes", json!(-1)),
+    ];
+    for (pointer, value) in wrong {
+        let mut doc = list.clone();
+        *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value.clone();
+        assert!(!errors(&list_schema, &doc).is_empty(), "{pointer} = {value} passed the list schema");
+    }
+    let mut missing = list.clone();
+    missing.as_object_mut().unwrap().remove("host");
+    assert!(!errors(&list_schema, &missing).is_empty(), "a missing host passed");
+    let mut grown = list.clone();
+    grown["new_top_level_field"] = json!({"x": 1});
+    grown.pointer_mut(process).unwrap()["new_process_field"] = json!([1, 2]);
+    assert_valid(&list_schema, &grown, "schema 1 with added fields");
+
+    let kill = minimal_kill();
+    assert_valid(&kill_schema, &kill, "the minimal kill document");
+    for (pointer, value) in [
+        ("/processes/0/outcome", json!("vaporized")),
+        ("/processes/0/outcome", json!("skipped:")),
+        ("/processes/0/pid", json!(-7)),
+        ("/signal", json!("SIGHUP")),
+        ("/exit_code", json!("0")),
+        ("/dry_run", json!(null)),
+    ] {
+        let mut doc = kill.clone();
+        *doc.pointer_mut(pointer).unwrap() = value.clone();
+        assert!(!errors(&kill_schema, &doc).is_empty(), "{pointer} = {value} passed the kill schema");
+    }
+    let mut skipped = kill.clone();
+    skipped["processes"][0]["outcome"] = json!("skipped: PID 1 (init)");
+    assert_valid(&kill_schema, &skipped, "a skipped process");
+}

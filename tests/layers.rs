@@ -1,0 +1,109 @@
+//! The pure layers of docs/architecture.md stay pure: `model`, `associate` and every kill
+//! module but `kill/pidfd` and `kill/sessions` import nothing from the shell, the
+//! samplers or the OS.
+//! Test code (`*tests.rs`, anything after the first `#[cfg(test)]`) is not checked.
+
+use std::path::{Path, PathBuf};
+
+/// What no pure module may name.
+const OS_AND_SHELL: &[&str] = &[
+    "std::fs",
+    "std::process",
+    "std::env",
+    "std::net",
+    "std::thread",
+    "std::os::fd",
+    "std::os::unix::fs",
+    "std::os::unix::net",
+    "std::os::unix::process",
+    "rustix",
+    "libc",
+    "tokio",
+    "ratatui",
+    "crossterm",
+    "crate::sample",
+    "crate::cli",
+    "crate::tui",
+    "crate::config",
+];
+
+/// The kill modules that reach the OS; every other one is pure.
+const KILL_OS: &[&str] = &["pidfd.rs", "sessions.rs"];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The non-test code of a file, without comments.
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
+fn is_test_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with("tests.rs"))
+}
+
+/// `(file, forbidden name)` for every pure file that names something it must not.
+fn violations(files: &[PathBuf], forbidden: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !is_test_file(f)) {
+        let code = code(file);
+        for name in forbidden.iter().filter(|name| code.contains(*name)) {
+            found.push(format!("{} uses {name}", file.strip_prefix(src()).unwrap_or(file).display()));
+        }
+    }
+    found
+}
+
+#[test]
+fn model_is_plain_data() {
+    let forbidden = [OS_AND_SHELL, &["crate::associate", "crate::kill"]].concat();
+    let found = violations(&rust_files(&src().join("model")), &forbidden);
+    assert!(found.is_empty(), "model must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn association_is_a_pure_function_of_the_snapshot() {
+    let forbidden = [OS_AND_SHELL, &["crate::kill"]].concat();
+    let found = violations(&rust_files(&src().join("associate")), &forbidden);
+    assert!(found.is_empty(), "associate must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn planning_and_the_executor_reach_the_os_only_through_process_control() {
+    let files: Vec<PathBuf> = rust_files(&src().join("kill"))
+        .into_iter()
+        .filter(|f| !KILL_OS.iter().any(|os| f.ends_with(os)))
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("exec.rs")), "the executor is checked");
+    let forbidden = [OS_AND_SHELL, &["crate::associate", "super::pidfd", "super::sessions"]].concat();
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "the pure kill modules must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_check_sees_a_violation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("impure.rs");
+    std::fs::write(
+        &file,
+        "// std::fs in a comment is fine\nuse std::fs::read;\n#[cfg(test)]\nuse rustix::io;\n",
+    )
+    .unwrap();
+    assert_eq!(
+        violations(&[file], OS_AND_SHELL),
+        vec![format!("{} uses std::fs", tmp.path().join("impure.rs").display())]
+    );
+}
