@@ -1,5 +1,5 @@
-//! `~/.claude/sessions/<pid>.json`: Claude Code's per-process session files. Re-read
-//! only when the directory changes; parsed leniently (the format is not published).
+//! `~/.claude/sessions/<pid>.json`: Claude Code's per-process session files, each
+//! re-read only when it changes; parsed leniently (the format is not published).
 
 use std::path::{Path, PathBuf};
 

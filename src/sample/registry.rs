@@ -1,7 +1,7 @@
 //! The `swarmtop run` registry: one JSON file per run under
 //! `$XDG_STATE_HOME/swarmtop/registry/`, written atomically (temp file + rename).
 //! Readers ignore and prune entries whose processes are gone, and report a corrupt
-//! file once without touching it.
+//! file once per content without touching it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
