@@ -283,12 +283,7 @@ mod tests {
         let mut count = 0;
         let mut deepest = 0;
         let mut stack: Vec<(&serde_json::Value, usize)> =
-            v["projects"][0]["tasks"][0]["attempts"][0]["processes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| (p, 1))
-                .collect();
+            v["projects"][0]["tasks"][0]["attempts"][0]["processes"].as_array().unwrap().iter().map(|p| (p, 1)).collect();
         while let Some((p, d)) = stack.pop() {
             count += 1;
             deepest = deepest.max(d);
