@@ -325,3 +325,68 @@ fn a_bad_state_file_is_reported_once_while_others_change() {
     assert_eq!(first.len(), 2, "{first:?}");
     assert!(second.is_empty(), "told again: {second:?}");
 }
+
+#[test]
+fn refreshes_of_unchanged_state_hand_out_the_same_rows() {
+    use swarmtop::model::Shared;
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    let me = std::process::id();
+    let start = swarmtop::sample::registry::start_ticks(me).unwrap();
+    let file = swarmtop::sample::registry::RegistryFile {
+        pid: me,
+        start_time: start,
+        project: "p".into(),
+        task: "t".into(),
+        attempt: "a".into(),
+        cwd: "/w".into(),
+        command: vec!["x".into()],
+        child: None,
+    };
+    swarmtop::sample::registry::write(&h.join("registry"), &file).unwrap();
+    std::fs::create_dir_all(h.join(".claude/sessions")).unwrap();
+    std::fs::write(h.join(".claude/sessions/2.json"), r#"{"pid":2,"sessionId":"s"}"#).unwrap();
+    std::fs::create_dir_all(h.join(".sk/kit")).unwrap();
+    std::fs::write(
+        h.join(".sk/kit/active-bun-pids.json"),
+        r#"[{"pid":7,"script_path":"/a.ts","started_at":5}]"#,
+    )
+    .unwrap();
+    codex_db(
+        h,
+        "CREATE TABLE threads (id TEXT, cwd TEXT, git_branch TEXT); INSERT INTO threads VALUES ('t', '/w', 'b');",
+    );
+    let mut registry = Registry::new(Some(h.join("registry")));
+    let mut claude = claude_sessions::ClaudeSessions::from_home(Some(h));
+    let mut orchestrators = Orchestrators::new(Some(h.to_path_buf()));
+    let mut db = SqliteState::from_home(Some(h));
+    let mut warnings = Vec::new();
+    let first =
+        (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
+    let second =
+        (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
+    assert_eq!(
+        (first.0.len(), first.1.len(), first.2.sessions.len(), first.3.codex_threads.len()),
+        (1, 1, 1, 1)
+    );
+    assert!(Shared::ptr_eq(&first.0, &second.0), "registry");
+    assert!(Shared::ptr_eq(&first.1, &second.1), "claude sessions");
+    assert!(Shared::ptr_eq(&first.2.sessions, &second.2.sessions), "orchestrator sessions");
+    assert!(Shared::ptr_eq(&first.3.codex_threads, &second.3.codex_threads), "codex threads");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    touch_later(&h.join(".claude/sessions/2.json"), 5);
+    assert!(!Shared::ptr_eq(&first.1, &claude.refresh().0), "a touched file is read again");
+}
+
+#[test]
+fn a_bad_registry_file_is_told_again_only_when_it_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("1-2.json");
+    std::fs::write(&bad, "{not json").unwrap();
+    let mut registry = Registry::new(Some(tmp.path().to_path_buf()));
+    assert!(reported(&registry.refresh().1, "1-2.json", "skipped"));
+    assert!(registry.refresh().1.is_empty(), "the same content is told once");
+    std::fs::write(&bad, "{still not json").unwrap();
+    touch_later(&bad, 5);
+    assert!(reported(&registry.refresh().1, "1-2.json", "skipped"), "a changed file that is still bad");
+}

@@ -207,7 +207,7 @@ proptest! {
         put(&tmp.path().join(".claude-squad/state.json"), serde_json::json!({"instances": instances}).to_string().as_bytes());
         let (state, warnings) = orchestrators::Orchestrators::new(Some(tmp.path().to_path_buf())).refresh();
         prop_assert!(warnings.is_empty(), "{:?}", warnings);
-        let got: Vec<(String, String)> = state.titles.into_iter().map(|t| (t.title, t.branch)).collect();
+        let got: Vec<(String, String)> = state.titles.iter().map(|t| (t.title.clone(), t.branch.clone())).collect();
         let want: Vec<(String, String)> = titles.into_iter().map(|(t, b, _)| (t, b)).collect();
         prop_assert_eq!(got, want);
     }

@@ -22,7 +22,7 @@ fn forest_with_sessions(processes: Vec<crate::model::Process>, sessions: Vec<Cla
             linked_worktree(WT2, "/src/alpha", "vk/3c4d-add-login"),
         ],
     );
-    snap.claude_sessions = sessions;
+    snap.claude_sessions = sessions.into();
     associate(&snap, &Options::default())
 }
 

@@ -111,12 +111,12 @@ pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
         processes,
         worktrees,
         total_memory_bytes: 16 * 1024 * 1024 * 1024,
-        claude_sessions: Vec::new(),
-        registry: Vec::new(),
-        external: Vec::new(),
-        codex_threads: Vec::new(),
-        crystal_sessions: Vec::new(),
-        task_titles: Vec::new(),
+        claude_sessions: Default::default(),
+        registry: Default::default(),
+        external: Default::default(),
+        codex_threads: Default::default(),
+        crystal_sessions: Default::default(),
+        task_titles: Default::default(),
         warnings: Vec::new(),
     }
 }

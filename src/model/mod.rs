@@ -21,5 +21,5 @@ pub use forest::{
 pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
-    ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Snapshot, TaskTitle, Worktree,
+    ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Shared, Snapshot, TaskTitle, Worktree,
 };

@@ -1,6 +1,7 @@
 //! One sample of the box: every process plus the git worktrees their cwds live in.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::forest::AttemptSource;
 use super::process::{ProcKey, Process};
@@ -101,14 +102,80 @@ pub struct Snapshot {
     pub processes: Vec<Process>,
     pub worktrees: Vec<Worktree>,
     pub total_memory_bytes: u64,
-    pub claude_sessions: Vec<ClaudeSession>,
+    pub claude_sessions: Shared<ClaudeSession>,
     /// Live entries of the `swarmtop run` registry.
-    pub registry: Vec<RegistryEntry>,
+    pub registry: Shared<RegistryEntry>,
     /// Orchestrators' recorded processes.
-    pub external: Vec<ExternalSession>,
-    pub codex_threads: Vec<NamedWorkspace>,
-    pub crystal_sessions: Vec<NamedWorkspace>,
-    pub task_titles: Vec<TaskTitle>,
+    pub external: Shared<ExternalSession>,
+    pub codex_threads: Shared<NamedWorkspace>,
+    pub crystal_sessions: Shared<NamedWorkspace>,
+    pub task_titles: Shared<TaskTitle>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,
+}
+
+/// Rows read from state files, shared by every snapshot until the files change (a
+/// refresh of unchanged files hands out the same allocation). Mutable access copies
+/// first when the rows are shared, so a published snapshot never changes.
+#[derive(Debug)]
+pub struct Shared<T>(Arc<Vec<T>>);
+
+impl<T> Shared<T> {
+    /// Whether both hold the very same rows (not merely equal ones).
+    pub fn ptr_eq(a: &Shared<T>, b: &Shared<T>) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Shared<T> {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+impl<T> Default for Shared<T> {
+    fn default() -> Shared<T> {
+        Shared(Arc::new(Vec::new()))
+    }
+}
+
+impl<T> From<Vec<T>> for Shared<T> {
+    fn from(rows: Vec<T>) -> Shared<T> {
+        Shared(Arc::new(rows))
+    }
+}
+
+impl<T> FromIterator<T> for Shared<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(rows: I) -> Shared<T> {
+        Shared::from(rows.into_iter().collect::<Vec<T>>())
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T: Clone> std::ops::DerefMut for Shared<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Shared<T>) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<T: Eq> Eq for Shared<T> {}
+
+impl<'a, T> IntoIterator for &'a Shared<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }

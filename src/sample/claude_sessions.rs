@@ -1,13 +1,12 @@
-//! `~/.claude/sessions/<pid>.json`: Claude Code's per-process session files. Re-read
-//! only when the directory changes; parsed leniently (the format is not published).
+//! `~/.claude/sessions/<pid>.json`: Claude Code's per-process session files, each
+//! re-read only when it changes; parsed leniently (the format is not published).
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
-use crate::model::ClaudeSession;
+use super::watched::{self, WatchedDir};
+use crate::model::{ClaudeSession, Shared};
 
 #[derive(Deserialize)]
 struct RawSession {
@@ -37,66 +36,45 @@ fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
     })
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ClaudeSessions {
-    dir: Option<PathBuf>,
-    /// Each session file's mtime: Claude rewrites a file when its status changes.
-    seen: Vec<(PathBuf, Option<SystemTime>)>,
-    sessions: Vec<ClaudeSession>,
-    reported: bounded::Reported,
+    dir: WatchedDir<ClaudeSession>,
 }
 
 impl ClaudeSessions {
     /// Watches `$HOME/.claude/sessions` (nothing when HOME is unset).
     pub fn from_home(home: Option<&Path>) -> ClaudeSessions {
-        ClaudeSessions { dir: home.map(|h| h.join(".claude/sessions")), ..ClaudeSessions::default() }
+        ClaudeSessions::new(home.map(|h| h.join(".claude/sessions")))
     }
 
-    /// The current sessions, and the problems of the files read this time that were not
-    /// told yet (each is told once while it lasts).
-    pub fn refresh(&mut self) -> (Vec<ClaudeSession>, Vec<String>) {
-        let Some(dir) = &self.dir else { return (Vec::new(), Vec::new()) };
-        let mut stamp: Vec<(PathBuf, Option<SystemTime>)> = std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| (e.path(), e.metadata().and_then(|m| m.modified()).ok())).collect())
-            .unwrap_or_default();
-        stamp.sort();
-        if stamp == self.seen {
-            return (self.sessions.clone(), Vec::new());
-        }
-        self.seen = stamp;
-        let (sessions, warnings) = read_dir(dir);
-        self.sessions = sessions;
-        (self.sessions.clone(), self.reported.fresh(warnings))
+    pub fn new(dir: Option<PathBuf>) -> ClaudeSessions {
+        ClaudeSessions { dir: WatchedDir::new(dir, watched::json_files).sorted_by(|a, b| a.pid.cmp(&b.pid)) }
+    }
+
+    /// The current sessions, and the problems not told yet (a file's problems are
+    /// told once per content: Claude rewrites a file when its status changes).
+    pub fn refresh(&mut self) -> (Shared<ClaudeSession>, Vec<String>) {
+        let mut warnings = Vec::new();
+        let sessions = self.dir.refresh(parse, &mut warnings);
+        (sessions, warnings)
     }
 }
 
+fn parse(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ClaudeSession> {
+    let Some(raw) = watched::json::<RawSession>(path, text, problems) else { return Vec::new() };
+    vec![ClaudeSession {
+        pid: raw.pid,
+        session_id: raw.session_id,
+        proc_start: raw.proc_start,
+        name: raw.name,
+        status: raw.status,
+    }]
+}
+
+/// One read of every session file in `dir`.
 pub fn read_dir(dir: &Path) -> (Vec<ClaudeSession>, Vec<String>) {
-    let mut sessions = Vec::new();
-    let mut warnings = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return (sessions, warnings) };
-    for path in entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")) {
-        let text = match bounded::read_text(&path, STATE_FILE_LIMIT, Links::Refuse) {
-            Ok(text) => text,
-            // A file removed between listing and reading is simply gone.
-            Err(ReadError::Missing) => continue,
-            Err(e) => {
-                warnings.push(format!("{}: skipped: {e}", path.display()));
-                continue;
-            }
-        };
-        match serde_json::from_str::<RawSession>(&text) {
-            Ok(raw) => sessions.push(ClaudeSession {
-                pid: raw.pid,
-                session_id: raw.session_id,
-                proc_start: raw.proc_start,
-                name: raw.name,
-                status: raw.status,
-            }),
-            Err(e) => warnings.push(format!("{}: skipped: {e}", path.display())),
-        }
-    }
-    sessions.sort_by_key(|s| s.pid);
-    (sessions, warnings)
+    let (sessions, warnings) = ClaudeSessions::new(Some(dir.to_path_buf())).refresh();
+    (sessions.to_vec(), warnings)
 }
 
 #[cfg(test)]
@@ -121,13 +99,16 @@ mod tests {
         assert_eq!(sessions[1].status.as_deref(), Some("busy"));
         assert_eq!(warnings.len(), 2);
         assert!(warnings.iter().any(|w| w.contains("8.json") && w.contains("sessionId")), "{warnings:?}");
-        let mut watched = ClaudeSessions { dir: Some(dir.path().to_path_buf()), ..ClaudeSessions::default() };
-        assert_eq!(watched.refresh().0.len(), 2);
-        assert!(watched.refresh().1.is_empty(), "unchanged files are not read again");
+        let mut watched = ClaudeSessions::new(Some(dir.path().to_path_buf()));
+        let first = watched.refresh().0;
+        assert_eq!(first.len(), 2);
+        let (again, told) = watched.refresh();
+        assert!(told.is_empty(), "unchanged files are not read again");
+        assert!(Shared::ptr_eq(&first, &again), "unchanged files hand out the same rows");
         let busy = r#"{"pid":7,"sessionId":"s-2","procStart":5,"status":"waiting"}"#;
         std::fs::write(dir.path().join("7.json"), busy).unwrap();
         let file = std::fs::File::options().write(true).open(dir.path().join("7.json")).unwrap();
-        file.set_modified(SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
         let (sessions, _) = watched.refresh();
         assert_eq!(sessions[0].status.as_deref(), Some("waiting"), "a rewritten file is read again");
     }

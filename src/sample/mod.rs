@@ -11,6 +11,7 @@ pub mod registry;
 pub mod sqlite_state;
 pub mod sysinfo_source;
 pub mod users;
+pub mod watched;
 pub mod worktree;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -88,6 +89,7 @@ pub struct Sampler {
     registry: registry::Registry,
     orchestrators: orchestrators::Orchestrators,
     sqlite: sqlite_state::SqliteState,
+    task_titles: watched::Joined<crate::model::TaskTitle>,
     host: HostFacts,
     self_pid: u32,
 }
@@ -102,6 +104,7 @@ impl Sampler {
             registry: registry::Registry::new(registry::registry_dir(&|k| std::env::var(k).ok())),
             orchestrators: orchestrators::Orchestrators::new(home.clone()),
             sqlite: sqlite_state::SqliteState::from_home(home.as_deref()),
+            task_titles: watched::Joined::default(),
             host,
             self_pid: std::process::id(),
         }
@@ -127,8 +130,7 @@ impl Sampler {
         let external = orchestrators.sessions;
         let db = self.sqlite.refresh(&mut warnings);
         let (codex_threads, crystal_sessions) = (db.codex_threads, db.crystal_sessions);
-        let mut task_titles = db.task_titles;
-        task_titles.extend(orchestrators.titles);
+        let task_titles = self.task_titles.join(vec![db.task_titles, orchestrators.titles]);
         // Worktrees recorded by orchestrators and agents count even when nobody works there yet.
         let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
         let recorded = external.iter().filter_map(|e| e.worktree.as_deref());

@@ -4,12 +4,11 @@
 //! instances (`~/.claude-squad/state.json`: titles of its worktrees' tasks).
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
-use crate::model::{AttemptSource, ExternalSession, TaskTitle};
+use super::watched::{self, Joined, WatchedDir, WatchedFile};
+use crate::model::{AttemptSource, ExternalSession, Shared, TaskTitle};
 
 /// The session format KILD and shards share (unknown fields are ignored).
 #[derive(Deserialize)]
@@ -61,79 +60,56 @@ struct SquadWorktree {
 /// What the orchestrators' state files say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrchestratorState {
-    pub sessions: Vec<ExternalSession>,
-    pub titles: Vec<TaskTitle>,
+    pub sessions: Shared<ExternalSession>,
+    pub titles: Shared<TaskTitle>,
 }
 
-/// State files under one home directory; re-read only when one of them changes.
-#[derive(Debug, Default)]
+/// State files under one home directory; each re-read only when it changes.
+#[derive(Debug)]
 pub struct Orchestrators {
-    home: Option<PathBuf>,
-    stamp: Vec<Option<SystemTime>>,
-    state: OrchestratorState,
-    reported: bounded::Reported,
+    kild: WatchedDir<ExternalSession>,
+    shards: WatchedDir<ExternalSession>,
+    bun: WatchedFile<ExternalSession>,
+    squad: WatchedFile<TaskTitle>,
+    sessions: Joined<ExternalSession>,
 }
 
 impl Orchestrators {
     pub fn new(home: Option<PathBuf>) -> Orchestrators {
-        Orchestrators { home, ..Orchestrators::default() }
-    }
-
-    /// What the files say, and the problems of files read this time.
-    pub fn refresh(&mut self) -> (OrchestratorState, Vec<String>) {
-        let Some(home) = self.home.clone() else { return (OrchestratorState::default(), Vec::new()) };
-        let watched = watched_paths(&home);
-        let stamp: Vec<Option<SystemTime>> =
-            watched.iter().map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok()).collect();
-        if stamp == self.stamp {
-            return (self.state.clone(), Vec::new());
+        let under = |rel: &str| home.as_ref().map(|h| h.join(rel));
+        Orchestrators {
+            kild: WatchedDir::new(under(".kild/sessions"), |d| Some(d.join("kild.json"))),
+            shards: WatchedDir::new(under(".shards/sessions"), watched::json_files),
+            bun: WatchedFile::new(under(".sk/kit/active-bun-pids.json")),
+            squad: WatchedFile::new(under(".claude-squad/state.json")),
+            sessions: Joined::default(),
         }
-        self.stamp = stamp;
+    }
+
+    /// What the files say, and the problems not told yet (once per file content).
+    pub fn refresh(&mut self) -> (OrchestratorState, Vec<String>) {
         let mut warnings = Vec::new();
-        self.state = OrchestratorState {
-            sessions: read_all(&home, &mut warnings),
-            titles: squad_titles(&home.join(".claude-squad/state.json"), &mut warnings),
-        };
-        (self.state.clone(), self.reported.fresh(warnings))
+        let parts = vec![
+            self.kild.refresh(kild_session, &mut warnings),
+            self.shards.refresh(kild_session, &mut warnings),
+            self.bun.refresh(bun_scripts, &mut warnings),
+        ];
+        let sessions = self.sessions.join(parts);
+        let titles = self.squad.refresh(squad_titles, &mut warnings);
+        (OrchestratorState { sessions, titles }, warnings)
     }
 }
 
-/// The files and directories whose mtimes tell that something changed.
-fn watched_paths(home: &Path) -> Vec<PathBuf> {
-    let kild = home.join(".kild/sessions");
-    let mut paths = vec![
-        kild.clone(),
-        home.join(".shards/sessions"),
-        home.join(".sk/kit/active-bun-pids.json"),
-        home.join(".claude-squad/state.json"),
-    ];
-    if let Ok(dirs) = std::fs::read_dir(&kild) {
-        let mut files: Vec<PathBuf> = dirs.flatten().map(|d| d.path().join("kild.json")).collect();
-        files.sort();
-        paths.extend(files);
-    }
-    paths
-}
-
+/// One read of every recorded session under `home`.
 pub fn read_all(home: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    if let Ok(dirs) = std::fs::read_dir(home.join(".kild/sessions")) {
-        files.extend(dirs.flatten().map(|d| d.path().join("kild.json")));
-    }
-    if let Ok(entries) = std::fs::read_dir(home.join(".shards/sessions")) {
-        files.extend(
-            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")),
-        );
-    }
-    files.sort();
-    let mut out: Vec<ExternalSession> = files.iter().filter_map(|f| kild_session(f, warnings)).collect();
-    out.extend(bun_scripts(&home.join(".sk/kit/active-bun-pids.json"), warnings));
-    out
+    let (state, told) = Orchestrators::new(Some(home.to_path_buf())).refresh();
+    warnings.extend(told);
+    state.sessions.to_vec()
 }
 
 /// Task titles of claude-squad's instances, by their branches.
-fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
-    let Some(state) = parse::<SquadState>(path, warnings) else { return Vec::new() };
+fn squad_titles(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<TaskTitle> {
+    let Some(state) = watched::json::<SquadState>(path, text, problems) else { return Vec::new() };
     state
         .instances
         .into_iter()
@@ -149,38 +125,19 @@ fn squad_titles(path: &Path, warnings: &mut Vec<String>) -> Vec<TaskTitle> {
         .collect()
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(path: &Path, warnings: &mut Vec<String>) -> Option<T> {
-    let text = match bounded::read_text(path, STATE_FILE_LIMIT, Links::Refuse) {
-        Ok(text) => text,
-        // A file removed between listing and reading is simply gone.
-        Err(ReadError::Missing) => return None,
-        Err(e) => {
-            warnings.push(format!("{}: skipped: {e}", path.display()));
-            return None;
-        }
-    };
-    match serde_json::from_str(&text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            warnings.push(format!("{}: skipped: {e}", path.display()));
-            None
-        }
-    }
-}
-
-fn kild_session(path: &Path, warnings: &mut Vec<String>) -> Option<ExternalSession> {
-    let s: KildSession = parse(path, warnings)?;
+fn kild_session(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ExternalSession> {
+    let Some(s) = watched::json::<KildSession>(path, text, problems) else { return Vec::new() };
     if s.status != "Active" {
-        return None;
+        return Vec::new();
     }
-    let pid = s.process_id?;
+    let Some(pid) = s.process_id else { return Vec::new() };
     // A PID alone names whoever holds it now: without a start time, trust nothing.
     let Some(start) = s.process_start_time else {
-        warnings.push(unidentified(path, pid));
-        return None;
+        problems.push(unidentified(path, pid));
+        return Vec::new();
     };
     let task = s.branch.strip_prefix("kild/").unwrap_or(&s.branch).to_string();
-    Some(ExternalSession {
+    vec![ExternalSession {
         source: AttemptSource::Kild,
         pid,
         comm: s.process_name,
@@ -189,11 +146,11 @@ fn kild_session(path: &Path, warnings: &mut Vec<String>) -> Option<ExternalSessi
         project: s.project_id,
         attempt: task.clone(),
         task,
-    })
+    }]
 }
 
-fn bun_scripts(path: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession> {
-    let Some(scripts) = parse::<Vec<BunScript>>(path, warnings) else { return Vec::new() };
+fn bun_scripts(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ExternalSession> {
+    let Some(scripts) = watched::json::<Vec<BunScript>>(path, text, problems) else { return Vec::new() };
     scripts
         .into_iter()
         .filter_map(|s| {
@@ -204,7 +161,7 @@ fn bun_scripts(path: &Path, warnings: &mut Vec<String>) -> Vec<ExternalSession> 
                 .filter(|t| t.is_finite() && *t > 0.0)
                 .map(|t| if t > 1e11 { t / 1000.0 } else { t } as u64);
             let Some(secs) = secs else {
-                warnings.push(unidentified(path, s.pid));
+                problems.push(unidentified(path, s.pid));
                 return None;
             };
             Some(ExternalSession {
@@ -283,7 +240,7 @@ mod tests {
         let (state, _) = o.refresh();
         assert_eq!(state.sessions.len(), 2);
         assert_eq!(
-            state.titles,
+            *state.titles,
             [TaskTitle {
                 branch: "u/auth".into(),
                 title: "refactor auth".into(),
@@ -291,6 +248,10 @@ mod tests {
                 workspace_id: None
             }]
         );
-        assert!(o.refresh().1.is_empty(), "unchanged files are not re-read or re-reported");
+        let (again, told) = o.refresh();
+        assert!(told.is_empty(), "unchanged files are not re-read or re-reported");
+        assert!(
+            Shared::ptr_eq(&state.sessions, &again.sessions) && Shared::ptr_eq(&state.titles, &again.titles)
+        );
     }
 }

@@ -1,18 +1,17 @@
 //! The `swarmtop run` registry: one JSON file per run under
 //! `$XDG_STATE_HOME/swarmtop/registry/`, written atomically (temp file + rename).
 //! Readers ignore and prune entries whose processes are gone, and report a corrupt
-//! file once without touching it.
+//! file once per content without touching it.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::bounded::{self, Links, ReadError, STATE_FILE_LIMIT};
+use super::bounded;
 use super::procfs;
-use crate::model::{ProcKey, RegistryEntry};
+use super::watched::{self, WatchedDir};
+use crate::model::{ProcKey, RegistryEntry, Shared};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessId {
@@ -75,69 +74,68 @@ fn alive(key: &ProcKey) -> bool {
     start_ticks(key.pid()) == Some(key.start_time())
 }
 
-#[derive(Debug, Default)]
+/// A registry file and what it says.
+#[derive(Debug, Clone)]
+struct Recorded {
+    path: PathBuf,
+    entry: RegistryEntry,
+}
+
+#[derive(Debug)]
 pub struct Registry {
-    dir: Option<PathBuf>,
-    seen_mtime: Option<SystemTime>,
-    entries: Vec<RegistryEntry>,
-    /// Corrupt files already reported.
-    reported: HashSet<PathBuf>,
+    dir: WatchedDir<Recorded>,
+    /// The rows `live` was made from.
+    read: Shared<Recorded>,
+    live: Shared<RegistryEntry>,
+    /// Stale files that could not be removed, told once while they stay.
+    unremovable: bounded::Reported,
+}
+
+fn parse(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<Recorded> {
+    let Some(file) = watched::json::<RegistryFile>(path, text, problems) else { return Vec::new() };
+    match file.entry() {
+        Some(entry) => vec![Recorded { path: path.to_path_buf(), entry }],
+        None => {
+            problems.push(format!("{}: skipped: pid 0", path.display()));
+            Vec::new()
+        }
+    }
+}
+
+fn is_live(e: &RegistryEntry) -> bool {
+    alive(&e.key) || e.child.as_ref().is_some_and(alive)
 }
 
 impl Registry {
     pub fn new(dir: Option<PathBuf>) -> Registry {
-        Registry { dir, ..Registry::default() }
+        Registry {
+            dir: WatchedDir::new(dir, watched::json_files).sorted_by(|a, b| a.entry.key.cmp(&b.entry.key)),
+            read: Shared::default(),
+            live: Shared::default(),
+            unremovable: bounded::Reported::default(),
+        }
     }
 
-    /// Live entries, and warnings new since the last call. Re-reads the directory
-    /// only when it changed; stale entries are dropped, and their files removed.
-    pub fn refresh(&mut self) -> (Vec<RegistryEntry>, Vec<String>) {
+    /// Live entries, and warnings new since the last call. Re-reads only the files that
+    /// changed; entries whose processes are gone are dropped, and their files removed.
+    pub fn refresh(&mut self) -> (Shared<RegistryEntry>, Vec<String>) {
         let mut warnings = Vec::new();
-        let Some(dir) = self.dir.clone() else { return (Vec::new(), warnings) };
-        let mtime = std::fs::metadata(&dir).and_then(|m| m.modified()).ok();
-        if mtime.is_none() || mtime != self.seen_mtime {
-            self.seen_mtime = mtime;
-            self.entries = self.read(&dir, &mut warnings);
-        }
-        let before = self.entries.len();
-        self.entries.retain(|e| alive(&e.key) || e.child.as_ref().is_some_and(alive));
-        if self.entries.len() != before {
-            // Removing stale files changes the directory: read it again next time.
-            self.seen_mtime = None;
-        }
-        (self.entries.clone(), warnings)
-    }
-
-    fn read(&mut self, dir: &Path, warnings: &mut Vec<String>) -> Vec<RegistryEntry> {
-        let Ok(listing) = std::fs::read_dir(dir) else { return Vec::new() };
-        let mut entries = Vec::new();
-        for path in listing.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json"))
-        {
-            let parsed = match bounded::read_text(&path, STATE_FILE_LIMIT, Links::Refuse) {
-                Ok(text) => serde_json::from_str::<RegistryFile>(&text).map_err(|e| e.to_string()),
-                // Removed since the listing: simply gone.
-                Err(ReadError::Missing) => continue,
-                Err(e) => Err(e.to_string()),
-            };
-            match parsed.and_then(|f| f.entry().ok_or_else(|| "pid 0".to_string())) {
-                Ok(entry) if alive(&entry.key) || entry.child.as_ref().is_some_and(alive) => {
-                    entries.push(entry)
-                }
-                Ok(_) => {
-                    if let Err(e) = std::fs::remove_file(&path) {
-                        if e.kind() != std::io::ErrorKind::NotFound {
-                            warnings.push(format!("{}: stale entry not removed: {e}", path.display()));
-                        }
-                    }
-                }
-                Err(e) => {
-                    if self.reported.insert(path.clone()) {
-                        warnings.push(format!("{}: skipped: {e}", path.display()));
-                    }
+        let read = self.dir.refresh(parse, &mut warnings);
+        let unchanged = Shared::ptr_eq(&read, &self.read);
+        let (live, stale): (Vec<&Recorded>, Vec<&Recorded>) = read.iter().partition(|r| is_live(&r.entry));
+        let mut unremoved = Vec::new();
+        for r in &stale {
+            if let Err(e) = std::fs::remove_file(&r.path) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    unremoved.push(format!("{}: stale entry not removed: {e}", r.path.display()));
                 }
             }
         }
-        entries.sort_by_key(|e| e.key);
-        entries
+        warnings.extend(self.unremovable.fresh(unremoved));
+        if !unchanged || !live.iter().map(|r| r.entry.key).eq(self.live.iter().map(|e| e.key)) {
+            self.live = live.iter().map(|r| r.entry.clone()).collect();
+        }
+        self.read = read;
+        (self.live.clone(), warnings)
     }
 }

@@ -5,62 +5,61 @@
 //! A locked, missing or unfamiliar database falls back to nothing, reported once.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::model::{NamedWorkspace, TaskTitle};
+use super::watched::{FileStamp, Read, Watched};
+use crate::model::{NamedWorkspace, Shared, TaskTitle};
 
-/// One database file, watched by mtime.
+/// Which candidate was found, and the stamps of it and its WAL.
+type DbStamp = (PathBuf, FileStamp, Option<FileStamp>);
+
+/// The first database of `candidates` that is there, watched with its WAL.
 #[derive(Debug)]
-struct Watched<T> {
+struct Database<T> {
     candidates: Vec<PathBuf>,
-    stamp: Option<(PathBuf, Option<SystemTime>, Option<SystemTime>)>,
-    rows: Vec<T>,
-    reported: bool,
+    watched: Watched<T, DbStamp>,
 }
 
-impl<T: Clone> Watched<T> {
-    fn new(candidates: Vec<PathBuf>) -> Watched<T> {
-        Watched { candidates, stamp: None, rows: Vec::new(), reported: false }
+impl<T> Database<T> {
+    fn new(candidates: Vec<PathBuf>) -> Database<T> {
+        Database { candidates, watched: Watched::default() }
     }
 
     fn refresh(
         &mut self,
         read: fn(&Connection) -> rusqlite::Result<Vec<T>>,
         warnings: &mut Vec<String>,
-    ) -> Vec<T> {
-        let Some(path) = self.candidates.iter().find(|p| p.is_file()).cloned() else {
-            self.rows.clear();
-            return Vec::new();
-        };
-        let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        let wal = PathBuf::from(format!("{}-wal", path.display()));
-        let stamp = Some((path.clone(), mtime(&path), mtime(&wal)));
-        if stamp == self.stamp {
-            return self.rows.clone();
-        }
-        match read_bounded(&path, read) {
-            Ok(rows) => {
-                self.rows = rows;
-                self.stamp = stamp;
-            }
-            Err(e) => {
+    ) -> Shared<T> {
+        let found = self
+            .candidates
+            .iter()
+            .filter(|p| p.is_file())
+            .find_map(|p| FileStamp::following(p).map(|s| (p, s)));
+        let stamp = found.map(|(path, db)| {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            (path.clone(), db, FileStamp::following(Path::new(&wal)))
+        });
+        let path = stamp.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+        self.watched.refresh(
+            stamp,
+            || match read_bounded(&path, read) {
+                Ok(rows) => Read::rows(rows, Vec::new()),
                 // Keep the last good rows; a locked database is tried again next refresh,
                 // anything else when the file changes.
-                if !e.may_pass() {
-                    self.stamp = stamp;
-                }
-                if !self.reported {
-                    self.reported = true;
-                    warnings.push(format!(
+                Err(e) => Read {
+                    rows: None,
+                    retry: e.may_pass(),
+                    problems: vec![format!(
                         "{}: not used ({e}); falling back to names from branches and cwds",
                         path.display()
-                    ));
-                }
-            }
-        }
-        self.rows.clone()
+                    )],
+                },
+            },
+            warnings,
+        )
     }
 }
 
@@ -233,31 +232,31 @@ fn uuid_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
 
 #[derive(Debug)]
 pub struct SqliteState {
-    codex: Watched<NamedWorkspace>,
-    vibe_kanban: Watched<TaskTitle>,
-    crystal: Watched<NamedWorkspace>,
+    codex: Database<NamedWorkspace>,
+    vibe_kanban: Database<TaskTitle>,
+    crystal: Database<NamedWorkspace>,
 }
 
 /// What the databases hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DatabaseState {
-    pub codex_threads: Vec<NamedWorkspace>,
-    pub task_titles: Vec<TaskTitle>,
-    pub crystal_sessions: Vec<NamedWorkspace>,
+    pub codex_threads: Shared<NamedWorkspace>,
+    pub task_titles: Shared<TaskTitle>,
+    pub crystal_sessions: Shared<NamedWorkspace>,
 }
 
 impl SqliteState {
     pub fn from_home(home: Option<&Path>) -> SqliteState {
         let under = |rel: &[&str]| home.map(|h| rel.iter().map(|r| h.join(r)).collect()).unwrap_or_default();
         SqliteState {
-            codex: Watched::new(under(&[".codex/state_5.sqlite"])),
-            vibe_kanban: Watched::new(under(&[
+            codex: Database::new(under(&[".codex/state_5.sqlite"])),
+            vibe_kanban: Database::new(under(&[
                 ".local/share/vibe-kanban/db.v2.sqlite",
                 ".local/share/vibe-kanban/db.sqlite",
                 "Library/Application Support/ai.bloop.vibe-kanban/db.v2.sqlite",
                 "Library/Application Support/ai.bloop.vibe-kanban/db.sqlite",
             ])),
-            crystal: Watched::new(under(&[".crystal/sessions.db"])),
+            crystal: Database::new(under(&[".crystal/sessions.db"])),
         }
     }
 
@@ -312,7 +311,7 @@ mod tests {
         let (threads, titles) = (db.codex_threads, db.task_titles);
         assert_eq!(db.crystal_sessions[0].cwd, Path::new("/wt/fix-1"));
         assert_eq!(
-            threads,
+            *threads,
             [NamedWorkspace {
                 id: "t-1".into(),
                 cwd: "/wt/1a2b/alpha".into(),
