@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -50,7 +52,8 @@ fn project<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {
 }
 
 /// A repository `js<pid><role>` with a worktree whose agent (named by the config's
-/// `agents`, so `agent` objects are filled too) has a child working from /tmp.
+/// `agents`, so `agent` objects are filled too) has a child whose argv[0] and cwd are
+/// not UTF-8 (so the `*_bytes` fields are there too).
 struct Swarm {
     tmp: tempfile::TempDir,
     config_home: PathBuf,
@@ -69,9 +72,10 @@ fn swarm(role: &str) -> Swarm {
     let config_home = tmp.path().join("config");
     std::fs::create_dir_all(config_home.join("swarmtop")).unwrap();
     std::fs::write(config_home.join("swarmtop/config.toml"), format!("agents = [{agent:?}]\n")).unwrap();
+    std::fs::create_dir(wt.join(OsStr::from_bytes(b"\xffdir"))).unwrap();
     let mut procs = Sessions::default();
-    let pid =
-        procs.spawn(&agent, &wt, &format!("(cd /tmp && exec -a {} sleep 600) & wait", label(role, "child")));
+    let child = format!("(cd $'\\xffdir' && exec -a $'{}\\xff' sleep 600) & wait", label(role, "child"));
+    let pid = procs.spawn(&agent, &wt, &child);
     Swarm { tmp, config_home, project_id: format!("project:{name}"), agent, pid, procs }
 }
 
@@ -96,7 +100,11 @@ fn real_list_output_matches_the_schema() {
     let attempt = &project(&doc, &s.project_id).expect("our project")["tasks"][0]["attempts"][0];
     let top = &attempt["processes"][0];
     assert_eq!(top["agent"]["kind"], s.agent.as_str(), "an agent object was validated: {top}");
-    assert!(top["children"][0]["pid"].is_u64(), "a child was validated: {top}");
+    let child = &top["children"][0];
+    assert!(
+        child["cmd_bytes"].is_array() && child["cwd_bytes"].is_array(),
+        "bytes fields were validated: {top}"
+    );
 
     let all = swarmtop(&["list", "--json", "--all"], &s.config_home);
     assert_valid(&list_schema, &all, "list --json --all");
@@ -181,6 +189,16 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
         *doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = value.clone();
         assert!(!errors(&list_schema, &doc).is_empty(), "{pointer} = {value} passed the list schema");
     }
+    for (field, value) in
+        [("cwd_bytes", json!([256])), ("cmd_bytes", json!([104, 105])), ("name_bytes", json!("n"))]
+    {
+        let mut doc = list.clone();
+        doc.pointer_mut(process).unwrap()[field] = value.clone();
+        assert!(!errors(&list_schema, &doc).is_empty(), "{field} = {value} passed the list schema");
+    }
+    let mut bytes = list.clone();
+    bytes.pointer_mut(process).unwrap()["cmd_bytes"] = json!([[99, 255]]);
+    assert_valid(&list_schema, &bytes, "cmd_bytes");
     let mut missing = list.clone();
     missing.as_object_mut().unwrap().remove("host");
     assert!(!errors(&list_schema, &missing).is_empty(), "a missing host passed");

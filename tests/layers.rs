@@ -51,8 +51,19 @@ fn code(path: &Path) -> String {
     text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
 }
 
+/// Files only tests compile: `*tests.rs`, and any file a sibling includes with
+/// `#[path = "…"]` after its first `#[cfg(test)]` (e.g. a fake for the tests).
 fn is_test_file(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with("tests.rs"))
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    if name.ends_with("tests.rs") {
+        return true;
+    }
+    let included = format!("#[path = \"{name}\"]");
+    let dir = path.parent().expect("a file has a directory");
+    rust_files(dir).iter().any(|sibling| {
+        let text = std::fs::read_to_string(sibling).unwrap_or_default();
+        text.split_once("#[cfg(test)]").is_some_and(|(_, tests)| tests.contains(&included))
+    })
 }
 
 /// `(file, forbidden name)` for every pure file that names something it must not.
