@@ -117,7 +117,22 @@ fn trial(n: usize, dir: &Path, wt_a: &Path, wt_b: &Path, tally: &mut Tally) {
                 String::from_utf8_lossy(cmd.split(|b| *b == 0).next().unwrap_or_default()).into_owned()
             })
             .collect();
-        println!("trial {n}: exit {code}, left {names:?}");
+        let unusual: Vec<String> = report["processes"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| {
+                        !["exited", "needed SIGKILL", "already gone"]
+                            .contains(&p["outcome"].as_str().unwrap_or(""))
+                    })
+                    .map(|p| format!("{} {} {}", p["pid"], p["name"], p["outcome"]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!(
+            "trial {n}: exit {code}, left {names:?} {left:?}; report: {unusual:?} {}",
+            report["warnings"]
+        );
         tally.escaped_trials += 1;
         tally.escaped_processes += left.len();
         if code == 0 {

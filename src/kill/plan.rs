@@ -95,6 +95,10 @@ pub struct KillPlan {
     /// that started later was born after the plan, and only such a process may ever
     /// be added to it.
     pub born_after: u64,
+    /// The processes of the planned forest that started in that newest tick: one that
+    /// started in the same tick but is not among them was not seen by the plan (ticks
+    /// are 10 ms; a kill can reach its first signal within one).
+    pub seen_in_last_tick: Vec<ProcKey>,
 }
 
 impl KillPlan {
@@ -108,6 +112,12 @@ impl KillPlan {
 
     pub fn is_planned(&self, key: ProcKey) -> bool {
         self.entries.iter().any(|e| e.key == key)
+    }
+
+    /// Whether `key` was born after the plan's forest was sampled.
+    pub fn born_after_plan(&self, key: ProcKey) -> bool {
+        key.start_time() > self.born_after
+            || (key.start_time() == self.born_after && !self.seen_in_last_tick.contains(&key))
     }
 
     /// The targets as text, separated by spaces.
@@ -154,6 +164,7 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
         entries: Vec::new(),
         skipped: Vec::new(),
         born_after: index.newest_start(),
+        seen_in_last_tick: index.started_at(index.newest_start()),
     };
     for (node, skip) in chosen {
         let entry = entry_of(node);

@@ -50,6 +50,11 @@ impl<'f> Index<'f> {
         self.by_pid.values().map(|n| n.key().start_time()).max().unwrap_or(0)
     }
 
+    /// The processes that started in tick `start`.
+    pub(super) fn started_at(&self, start: u64) -> Vec<ProcKey> {
+        self.by_pid.values().map(|n| n.key()).filter(|k| k.start_time() == start).collect()
+    }
+
     pub(super) fn depth(&self, pid: u32) -> usize {
         self.depths.get(&pid).copied().unwrap_or(0)
     }
@@ -203,7 +208,7 @@ pub fn rescope(plan: &KillPlan, fresh: &Forest, ctx: &PlanContext) -> Rescope {
         let adopts = resolved.adopts_newborns();
         for (n, skip) in members(resolved, fresh, &index, ctx) {
             let planned = plan.is_planned(n.key());
-            let newborn = !planned && adopts && n.key().start_time() > plan.born_after;
+            let newborn = !planned && adopts && plan.born_after_plan(n.key());
             if seen.insert(n.key()) {
                 nodes.push((n, skip, planned, newborn));
             }

@@ -110,3 +110,24 @@ fn a_hundred_thousand_deep_tree_resolves_without_recursion() {
         .unwrap();
     assert_eq!(result, Ok(100_000));
 }
+
+#[test]
+fn a_process_born_in_the_plans_last_tick_is_newborn_unless_the_plan_saw_it() {
+    // 20 is the newest process the plan saw (tick 200); it sits in attempt b.
+    let before = forest(vec![
+        process(10, 1, "agent").cwd("/wt/a/alpha").started(100),
+        process(20, 1, "in-b").cwd("/wt/b/alpha").started(200),
+    ]);
+    let p = plan(&[attempt(&before, "/wt/a/alpha")], &before, &ctx()).unwrap();
+    assert_eq!(p.born_after, 200);
+    let after = forest(vec![
+        process(10, 1, "agent").cwd("/wt/a/alpha").started(100),
+        // Moved into attempt a since: seen by the plan, so never taken on.
+        process(20, 1, "in-b").cwd("/wt/a/alpha").started(200),
+        // Born in the same 10 ms tick, after the plan's sample.
+        process(30, 10, "child").cwd("/wt/a/alpha").started(200),
+    ]);
+    let flags: Vec<(u32, bool)> =
+        rescope(&p, &after, &ctx()).members.iter().map(|m| (m.entry.key.pid(), m.newborn)).collect();
+    assert_eq!(flags, [(10, false), (20, false), (30, true)]);
+}

@@ -35,6 +35,7 @@ fn request() -> KillRequest {
             entries: Vec::new(),
             skipped: Vec::new(),
             born_after: 0,
+            seen_in_last_tick: Vec::new(),
         },
         context: PlanContext::default(),
         signal: Sig::Term,
