@@ -175,3 +175,31 @@ fn vibe_kanban_workspaces_and_claude_squad_worktrees_are_recognised() {
         "{sources:?}"
     );
 }
+
+#[test]
+fn an_exec_of_the_same_binary_shows_the_new_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), &format!("reexec{}", std::process::id()));
+    let (old, new) = (label("reexec", "old"), label("reexec", "new"));
+    let flag = tmp.path().join("go");
+    let mut procs = Sessions::default();
+    // bash execs bash (same comm), with a new argv[0]; `; true` keeps it from exec'ing sleep.
+    let pid = procs.spawn(
+        &old,
+        &r,
+        &format!(
+            "while [ ! -e {} ]; do sleep 0.02; done; exec -a {new} bash -c 'sleep 600; true'",
+            flag.display()
+        ),
+    );
+    let mut sampler = live_sampler();
+    wait_for("the old command line", Duration::from_secs(10), || {
+        let f = sample_forest(&mut sampler);
+        (find_label(&f, &old).map(|n| n.process.pid()) == Some(pid)).then_some(())
+    });
+    std::fs::write(&flag, "").unwrap();
+    wait_for("the new command line after exec", Duration::from_secs(10), || {
+        let f = sample_forest(&mut sampler);
+        (find_label(&f, &new).map(|n| n.process.pid()) == Some(pid)).then_some(())
+    });
+}

@@ -36,6 +36,8 @@ struct Seen {
     cpu_ticks: u64,
     /// Only compared for a change, so its low bits are enough.
     minor_faults: u32,
+    /// Low bits of `arg_start`: a change means an exec, even of the same binary.
+    arg_start: u32,
     cwd: Option<Arc<Path>>,
     generation: u32,
 }
@@ -195,10 +197,12 @@ impl ProcfsSource {
         }
         let via = thread.map(|(tid, _)| tid);
         let process = match self.seen.get_mut(&pid) {
-            // After exec the comm changes under the same ProcKey: read everything again.
+            // After exec (the comm or argv's address changes under the same ProcKey):
+            // read everything again.
             // An empty argv of a user process was read mid-exec: read it again too.
             Some(seen)
                 if seen.start_ticks == stat.start_ticks
+                    && seen.arg_start == stat.arg_start as u32
                     && *seen.facts.name == *stat.comm
                     && (stat.kernel_thread || !seen.facts.cmd.is_empty()) =>
             {
@@ -244,6 +248,7 @@ impl ProcfsSource {
                     facts,
                     cpu_ticks: stat.cpu_ticks,
                     minor_faults: stat.minor_faults as u32,
+                    arg_start: stat.arg_start as u32,
                     cwd,
                     generation,
                 };

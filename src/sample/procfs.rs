@@ -35,6 +35,10 @@ pub struct StatFields {
     /// Start time in clock ticks since boot (field 22): half of a ProcKey.
     pub start_ticks: u64,
     pub rss_pages: u64,
+    /// Where argv starts in memory (field 48; 0 when hidden, as for other users'
+    /// processes, or on kernels before 3.5): it moves on every exec, so an exec of
+    /// the same binary (same comm) shows in it.
+    pub arg_start: u64,
 }
 
 /// Parses one `/proc/PID/stat` line. `comm` may contain spaces, parentheses and
@@ -72,6 +76,7 @@ pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
     out.num_threads = number(field(4)?)?.try_into().ok()?; // skip cutime, cstime, priority, nice
     out.start_ticks = number(field(1)?)?; // skip itrealvalue
     out.rss_pages = number(field(1)?)?; // skip vsize
+    out.arg_start = field(23).and_then(number).unwrap_or(0); // skip rsslim .. start_brk
     Some(())
 }
 
