@@ -35,7 +35,7 @@ fn pid_of(forest: &Forest, label: &str) -> u32 {
 }
 
 fn alive(pid: u32) -> bool {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
 }
 
 /// Bit 15 (SIGTERM) of SigIgn in /proc/PID/status.

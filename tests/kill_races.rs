@@ -21,7 +21,7 @@ use swarmtop::model::{Forest, NodeId, ProcKey};
 const WAIT: Duration = Duration::from_secs(15);
 
 fn state(pid: u32) -> Option<char> {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
 }
 
 /// The real control, with a hook that runs before each re-sample.

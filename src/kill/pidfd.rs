@@ -12,8 +12,8 @@ use rustix::process::{Pid, PidfdFlags, kill_process_group, pidfd_open, pidfd_sen
 use super::control::{ControlError, Opened, ProcessControl, Signal};
 use crate::associate::{Options, associate};
 use crate::model::{Forest, ProcKey};
+use crate::procfs;
 use crate::sample::Sampler;
-use crate::sample::procfs;
 
 pub struct PidfdControl {
     buf: Vec<u8>,

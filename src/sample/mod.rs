@@ -6,7 +6,6 @@ pub mod claude_sessions;
 pub mod fake;
 pub mod linux;
 pub mod orchestrators;
-pub mod procfs;
 pub mod registry;
 pub mod sqlite_state;
 pub mod sysinfo_source;
@@ -17,6 +16,7 @@ pub mod worktree;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::{Process, Snapshot};
+use crate::procfs;
 pub use fake::FakeSource;
 pub use linux::ProcfsSource;
 pub use sysinfo_source::SysinfoSource;

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::bounded;
-use super::procfs;
 use super::watched::{self, WatchedDir};
 use crate::model::{ProcKey, RegistryEntry, Shared};
+use crate::procfs;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessId {

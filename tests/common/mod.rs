@@ -135,7 +135,7 @@ pub fn label(test: &str, role: &str) -> String {
 
 /// Live processes whose cwd is at or below `root`.
 pub fn processes_under(root: &Path) -> Vec<u32> {
-    swarmtop::sample::procfs::list_pids()
+    swarmtop::procfs::list_pids()
         .into_iter()
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
         .collect()
