@@ -51,7 +51,7 @@ fn ignores_term(pid: u32) -> bool {
 fn run(plan: &KillPlan, grace_ms: u64) -> swarmtop::kill::exec::KillReport {
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let options = KillOptions { signal: Sig::Term, grace: Duration::from_millis(grace_ms), cancel: &cancel };
-    let mut control = PidfdControl::new(live_sampler(), Default::default());
+    let mut control = PidfdControl::new(live_resample());
     execute(plan, &ctx(), &options, &mut control, &mut |_| {})
 }
 

@@ -1,6 +1,7 @@
 //! The pure layers of docs/architecture.md stay pure: `model`, `associate` and every kill
 //! module but `kill/pidfd` and `kill/sessions` import nothing from the shell, the
-//! samplers or the OS.
+//! samplers or the OS; `kill/pidfd` and `kill/sessions` reach the OS through `procfs`,
+//! never through the sampler or the association.
 //! Test code (`*tests.rs`, anything after the first `#[cfg(test)]`) is not checked.
 
 use std::path::{Path, PathBuf};
@@ -102,6 +103,19 @@ fn planning_and_the_executor_reach_the_os_only_through_process_control() {
     let forbidden = [OS_AND_SHELL, &["crate::associate", "super::pidfd", "super::sessions"]].concat();
     let found = violations(&files, &forbidden);
     assert!(found.is_empty(), "the pure kill modules must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
+    let files: Vec<PathBuf> = KILL_OS.iter().map(|f| src().join("kill").join(f)).collect();
+    assert!(files.iter().all(|f| f.exists()), "every OS kill module is checked: {files:?}");
+    let forbidden = ["crate::sample", "crate::associate", "crate::cli", "crate::tui", "crate::config"];
+    let found = violations(&files, &forbidden);
+    assert!(
+        found.is_empty(),
+        "kill/pidfd and kill/sessions reach only procfs and the OS:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     if !args.yes {
         confirm(&shown, plan.entries.len())?;
     }
-    let mut control = PidfdControl::new(sampler, super::associate_options(config));
+    let mut control = PidfdControl::new(crate::tui::run::resample(sampler, super::associate_options(config)));
     let signals = super::interrupt::CancelOnSignals::install()?;
     let options = KillOptions {
         signal: args.signal,

@@ -108,6 +108,11 @@ pub fn live_sampler() -> Sampler {
     Sampler::new(Box::new(ProcfsSource::new().expect("procfs")), HostFacts::read())
 }
 
+/// What a real kill re-samples with: a live sampler, default association.
+pub fn live_resample() -> swarmtop::kill::pidfd::Resample {
+    swarmtop::tui::run::resample(live_sampler(), Options::default())
+}
+
 pub fn sample_forest(sampler: &mut Sampler) -> Forest {
     associate(&sampler.sample().expect("sample"), &Options::default())
 }
