@@ -10,3 +10,4 @@ pub mod procfs;
 pub mod report;
 pub mod sample;
 pub mod tui;
+pub mod xdg;

@@ -119,6 +119,15 @@ fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
 }
 
 #[test]
+fn the_samplers_know_nothing_of_config_kill_or_the_shell() {
+    let files = rust_files(&src().join("sample"));
+    assert!(files.iter().any(|f| f.ends_with("registry.rs")), "the registry is checked");
+    let forbidden = ["crate::config", "crate::cli", "crate::tui", "crate::kill"];
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "sample must not reach up the layers:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_check_sees_a_violation() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("impure.rs");
