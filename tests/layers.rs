@@ -127,6 +127,29 @@ fn the_samplers_know_nothing_of_config_kill_or_the_shell() {
     assert!(found.is_empty(), "sample must not reach up the layers:\n{}", found.join("\n"));
 }
 
+/// Every `.rs` file under `dir`, at any depth.
+fn rust_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        files.extend(rust_files(&dir));
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        dirs.extend(entries.filter_map(|e| Some(e.ok()?.path())).filter(|p| p.is_dir()));
+    }
+    files
+}
+
+#[test]
+fn clap_stays_in_the_command_line() {
+    let files: Vec<PathBuf> = rust_files_under(&src())
+        .into_iter()
+        .filter(|f| !f.starts_with(src().join("cli")) && *f != src().join("main.rs"))
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("model/sort.rs")), "the domain is checked");
+    let found = violations(&files, &["clap"]);
+    assert!(found.is_empty(), "only src/cli and src/main.rs name clap:\n{}", found.join("\n"));
+}
+
 #[test]
 fn the_check_sees_a_violation() {
     let tmp = tempfile::tempdir().unwrap();

@@ -13,6 +13,7 @@ pub mod manual;
 pub mod run;
 pub mod text;
 pub mod top;
+pub mod values;
 
 use std::path::{Path, PathBuf};
 

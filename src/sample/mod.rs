@@ -39,7 +39,7 @@ pub trait ProcessSource: Send {
 }
 
 /// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     Auto,
     Procfs,
