@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench;
+mod bench_data;
 mod bench_tui;
 pub mod demo;
 pub mod demo_swarm;

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod argv;
 pub mod filter;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod forest;
 pub mod ids;

@@ -3,7 +3,6 @@
 
 pub mod bounded;
 pub mod claude_sessions;
-pub mod fake;
 pub mod linux;
 pub mod orchestrators;
 pub mod registry;
@@ -17,7 +16,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::{Process, Snapshot};
 use crate::procfs;
-pub use fake::FakeSource;
 pub use linux::ProcfsSource;
 pub use sysinfo_source::SysinfoSource;
 pub use worktree::WorktreeProbe;
