@@ -6,6 +6,8 @@ pub mod cli;
 pub mod config;
 pub mod kill;
 pub mod model;
+pub mod procfs;
 pub mod report;
 pub mod sample;
 pub mod tui;
+pub mod xdg;

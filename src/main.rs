@@ -17,7 +17,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<i32, CliError> {
-    let flags = Flags { refresh_ms: args.refresh, read_only: args.read_only, source: args.source };
+    let flags =
+        Flags { refresh_ms: args.refresh, read_only: args.read_only, source: args.source.map(Into::into) };
     // Every command but the generated ones reads the config, so a bad one fails them all.
     let config = || cli::load_config(args.config.as_deref(), &flags);
     match args.command {

@@ -36,7 +36,7 @@ fn session_of(pid: u32) -> Option<u32> {
 }
 
 fn members(sid: u32) -> Vec<u32> {
-    swarmtop::sample::procfs::list_pids().into_iter().filter(|&pid| session_of(pid) == Some(sid)).collect()
+    swarmtop::procfs::list_pids().into_iter().filter(|&pid| session_of(pid) == Some(sid)).collect()
 }
 
 fn swarmtop() -> Command {

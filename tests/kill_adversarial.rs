@@ -73,7 +73,7 @@ fn forest_when(what: &str, mut ready: impl FnMut(&Forest) -> bool) -> Forest {
 }
 
 fn state(pid: u32) -> Option<char> {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
 }
 
 fn alive(pid: u32) -> bool {

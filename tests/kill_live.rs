@@ -35,7 +35,7 @@ fn pid_of(forest: &Forest, label: &str) -> u32 {
 }
 
 fn alive(pid: u32) -> bool {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
 }
 
 /// Bit 15 (SIGTERM) of SigIgn in /proc/PID/status.
@@ -51,7 +51,7 @@ fn ignores_term(pid: u32) -> bool {
 fn run(plan: &KillPlan, grace_ms: u64) -> swarmtop::kill::exec::KillReport {
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let options = KillOptions { signal: Sig::Term, grace: Duration::from_millis(grace_ms), cancel: &cancel };
-    let mut control = PidfdControl::new(live_sampler(), Default::default());
+    let mut control = PidfdControl::new(live_resample());
     execute(plan, &ctx(), &options, &mut control, &mut |_| {})
 }
 

@@ -21,7 +21,7 @@ use swarmtop::model::{Forest, NodeId, ProcKey};
 const WAIT: Duration = Duration::from_secs(15);
 
 fn state(pid: u32) -> Option<char> {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
 }
 
 /// The real control, with a hook that runs before each re-sample.
@@ -83,7 +83,7 @@ fn cancelled_while_frozen_continues_what_it_stopped_and_only_that() {
     let cancel = AtomicBool::new(false);
     let mut seen_frozen = false;
     let mut control = Hooked {
-        real: PidfdControl::new(live_sampler(), Default::default()),
+        real: PidfdControl::new(live_resample()),
         before_sample: Box::new(|| {
             // SIGSTOP takes effect when the target next runs: wait for it, then quit arrives.
             let deadline = Instant::now() + Duration::from_secs(5);
@@ -144,7 +144,7 @@ fn a_stranger_that_takes_a_planned_pid_during_the_grace_is_never_signalled_nor_i
         let kill = scope.spawn(|| {
             let cancel = AtomicBool::new(false);
             let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(6), cancel: &cancel };
-            let mut control = PidfdControl::new(live_sampler(), Default::default());
+            let mut control = PidfdControl::new(live_resample());
             execute(&p, &ctx, &options, &mut control, &mut |_| {})
         });
         // The root got its TERM and is reaped: its PID is free. Take it.
@@ -225,8 +225,7 @@ fn a_zombie_leader_whose_threads_still_run_is_killed_not_reported_gone() {
     let p = plan(&[NodeId::Pid(pid)], &forest, &ctx).unwrap();
     let cancel = AtomicBool::new(false);
     let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(5), cancel: &cancel };
-    let report =
-        execute(&p, &ctx, &options, &mut PidfdControl::new(live_sampler(), Default::default()), &mut |_| {});
+    let report = execute(&p, &ctx, &options, &mut PidfdControl::new(live_resample()), &mut |_| {});
     assert_eq!(report.outcomes[0].1, Outcome::Exited, "{report:?}");
     // Until its parent reaps it, the leader stays a zombie; no thread may still run.
     let running = std::fs::read_dir(format!("/proc/{pid}/task"))

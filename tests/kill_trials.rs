@@ -152,7 +152,7 @@ fn trial(n: usize, dir: &Path, wt_a: &Path, wt_b: &Path, tally: &mut Tally) {
         }
     }
     for (s, pid) in &sentinels {
-        let state = swarmtop::sample::procfs::read_stat(*pid, &mut Vec::new()).map(|st| st.state);
+        let state = swarmtop::procfs::read_stat(*pid, &mut Vec::new()).map(|st| st.state);
         if !s.received().is_empty() || !matches!(state, Some('S' | 'R')) {
             tally.wrong_signalled += 1;
             println!("trial {n}: {} got {:?}, state {state:?}\n{report}", s.label, s.received());

@@ -1,6 +1,7 @@
 //! The pure layers of docs/architecture.md stay pure: `model`, `associate` and every kill
 //! module but `kill/pidfd` and `kill/sessions` import nothing from the shell, the
-//! samplers or the OS.
+//! samplers or the OS; `kill/pidfd` and `kill/sessions` reach the OS through `procfs`,
+//! never through the sampler or the association.
 //! Test code (`*tests.rs`, anything after the first `#[cfg(test)]`) is not checked.
 
 use std::path::{Path, PathBuf};
@@ -102,6 +103,51 @@ fn planning_and_the_executor_reach_the_os_only_through_process_control() {
     let forbidden = [OS_AND_SHELL, &["crate::associate", "super::pidfd", "super::sessions"]].concat();
     let found = violations(&files, &forbidden);
     assert!(found.is_empty(), "the pure kill modules must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
+    let files: Vec<PathBuf> = KILL_OS.iter().map(|f| src().join("kill").join(f)).collect();
+    assert!(files.iter().all(|f| f.exists()), "every OS kill module is checked: {files:?}");
+    let forbidden = ["crate::sample", "crate::associate", "crate::cli", "crate::tui", "crate::config"];
+    let found = violations(&files, &forbidden);
+    assert!(
+        found.is_empty(),
+        "kill/pidfd and kill/sessions reach only procfs and the OS:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_samplers_know_nothing_of_config_kill_or_the_shell() {
+    let files = rust_files(&src().join("sample"));
+    assert!(files.iter().any(|f| f.ends_with("registry.rs")), "the registry is checked");
+    let forbidden = ["crate::config", "crate::cli", "crate::tui", "crate::kill"];
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "sample must not reach up the layers:\n{}", found.join("\n"));
+}
+
+/// Every `.rs` file under `dir`, at any depth.
+fn rust_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        files.extend(rust_files(&dir));
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        dirs.extend(entries.filter_map(|e| Some(e.ok()?.path())).filter(|p| p.is_dir()));
+    }
+    files
+}
+
+#[test]
+fn clap_stays_in_the_command_line() {
+    let files: Vec<PathBuf> = rust_files_under(&src())
+        .into_iter()
+        .filter(|f| !f.starts_with(src().join("cli")) && *f != src().join("main.rs"))
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("model/sort.rs")), "the domain is checked");
+    let found = violations(&files, &["clap"]);
+    assert!(found.is_empty(), "only src/cli and src/main.rs name clap:\n{}", found.join("\n"));
 }
 
 #[test]

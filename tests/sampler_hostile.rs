@@ -14,7 +14,8 @@ use common::*;
 use serde_json::Value;
 use swarmtop::kill::sessions;
 use swarmtop::model::{ProcState, Process};
-use swarmtop::sample::{ProcessSource, ProcfsSource, procfs};
+use swarmtop::procfs;
+use swarmtop::sample::{ProcessSource, ProcfsSource};
 
 /// One program started in a session of its own; killed by that session id on drop.
 struct Started(Child);

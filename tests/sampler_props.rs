@@ -6,7 +6,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use swarmtop::model::Argv;
 use swarmtop::model::argv::{escape_bytes, unescape};
-use swarmtop::sample::procfs::{parse_stat, parse_status_uid};
+use swarmtop::procfs::{parse_stat, parse_status_uid};
 use swarmtop::sample::registry::{ProcessId, RegistryFile};
 use swarmtop::sample::worktree::{parse_head, read_worktree};
 use swarmtop::sample::{bounded, claude_sessions, orchestrators};

@@ -69,7 +69,7 @@ fn demo_root(screen: &str) -> PathBuf {
 }
 
 fn session_of(pid: u32) -> Option<u32> {
-    swarmtop::sample::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.sid)
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.sid)
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::sample::SourceKind;
+use super::values::SourceArg;
 
 /// top for dev boxes that run many AI coding agents: every live process as
 /// project → task → attempt → process tree.
@@ -23,7 +23,7 @@ pub struct Args {
     pub read_only: bool,
     /// Process source.
     #[arg(long, global = true, value_enum)]
-    pub source: Option<SourceKind>,
+    pub source: Option<SourceArg>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use super::CliError;
 use crate::associate::associate;
 use crate::config::Config;
-use crate::sample::{self, HostFacts, Sampler, SourceKind, procfs};
+use crate::procfs;
+use crate::sample::{self, HostFacts, Sampler, SourceKind};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {

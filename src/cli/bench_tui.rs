@@ -8,9 +8,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::bench::median;
+use super::bench_data::synthetic_snapshot;
 use crate::associate::{Options, associate};
 use crate::config::Config;
-use crate::model::fixture::synthetic_snapshot;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Keymap;

@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::CliError;
+use super::values::SignalArg;
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
@@ -28,7 +29,7 @@ pub struct KillArgs {
     pub grace: Option<u64>,
     /// The first signal.
     #[arg(long, value_enum, default_value = "term")]
-    pub signal: Sig,
+    pub signal: SignalArg,
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -48,10 +49,11 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     let context = local_context(&config.kill.protect);
     let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
     let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
+    let signal = Sig::from(args.signal);
     let shown = if args.json {
-        report::json(&plan, None, args.signal, grace)
+        report::json(&plan, None, signal, grace)
     } else {
-        report::plan_text(&plan, args.signal, grace)
+        report::plan_text(&plan, signal, grace)
     };
     if args.dry_run {
         super::list::write_stdout(&shown)?;
@@ -65,20 +67,17 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     if !args.yes {
         confirm(&shown, plan.entries.len())?;
     }
-    let mut control = PidfdControl::new(sampler, super::associate_options(config));
+    let mut control = PidfdControl::new(crate::tui::run::resample(sampler, super::associate_options(config)));
     let signals = super::interrupt::CancelOnSignals::install()?;
-    let options = KillOptions {
-        signal: args.signal,
-        grace: Duration::from_secs(grace),
-        cancel: &super::interrupt::CANCEL,
-    };
+    let options =
+        KillOptions { signal, grace: Duration::from_secs(grace), cancel: &super::interrupt::CANCEL };
     let report = execute(&plan, &context, &options, &mut control, &mut |_| {});
     if let Some(signal) = signals.received() {
         crate::warn!("swarmtop: {signal}: kill cancelled; every process it had stopped was continued");
     }
     drop(signals);
     let out = if args.json {
-        report::json(&plan, Some(&report), args.signal, grace)
+        report::json(&plan, Some(&report), signal, grace)
     } else {
         report::report_text(&report)
     };

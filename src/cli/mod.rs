@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench;
+mod bench_data;
 mod bench_tui;
 pub mod demo;
 pub mod demo_swarm;
@@ -13,6 +14,7 @@ pub mod manual;
 pub mod run;
 pub mod text;
 pub mod top;
+pub mod values;
 
 use std::path::{Path, PathBuf};
 

@@ -218,21 +218,7 @@ pub fn check_grace_secs(secs: u64) -> Result<(), String> {
 /// The user config path: `$XDG_CONFIG_HOME/swarmtop/config.toml`, else
 /// `~/.config/swarmtop/config.toml`.
 pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    xdg_path(env, "XDG_CONFIG_HOME", ".config", "config.toml")
-}
-
-/// `$<xdg_var>/swarmtop/<name>`, else `~/<home_default>/swarmtop/<name>` (XDG base dirs).
-pub fn xdg_path(
-    env: &dyn Fn(&str) -> Option<String>,
-    xdg_var: &str,
-    home_default: &str,
-    name: &str,
-) -> Option<PathBuf> {
-    let base = env(xdg_var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(home_default)))?;
-    Some(base.join("swarmtop").join(name))
+    crate::xdg::path(env, "XDG_CONFIG_HOME", ".config", "config.toml")
 }
 
 #[cfg(test)]

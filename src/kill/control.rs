@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::model::{Forest, ProcKey};
 
 /// The first signal of a kill, as a user picks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sig {
     Term,
     Int,

@@ -10,15 +10,15 @@ use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags, kill_process_group, pidfd_open, pidfd_send_signal};
 
 use super::control::{ControlError, Opened, ProcessControl, Signal};
-use crate::associate::{Options, associate};
 use crate::model::{Forest, ProcKey};
-use crate::sample::Sampler;
-use crate::sample::procfs;
+use crate::procfs;
+
+/// A fresh sample of the box, associated as the plan's forest was.
+pub type Resample = Box<dyn FnMut() -> Result<Forest, String> + Send>;
 
 pub struct PidfdControl {
     buf: Vec<u8>,
-    sampler: Sampler,
-    options: Options,
+    resample: Resample,
 }
 
 pub struct PidHandle {
@@ -29,16 +29,9 @@ pub struct PidHandle {
 const POLL_SLICE: Duration = Duration::from_millis(50);
 
 impl PidfdControl {
-    /// `sampler` and `options` re-sample the box while the kill runs, as the plan's
-    /// forest was sampled.
-    pub fn new(sampler: Sampler, options: Options) -> PidfdControl {
-        PidfdControl { buf: Vec::new(), sampler, options }
-    }
-
-    /// A new sampler's first sample reads every process's command line and
-    /// environment; taking it before the kill keeps the frozen window short.
-    pub fn warm_up(&mut self) -> Result<(), ControlError> {
-        self.sampler.sample().map(drop).map_err(|e| ControlError::Other(e.to_string()))
+    /// `resample` re-samples the box while the kill runs.
+    pub fn new(resample: Resample) -> PidfdControl {
+        PidfdControl { buf: Vec::new(), resample }
     }
 }
 
@@ -124,9 +117,7 @@ impl ProcessControl for PidfdControl {
     }
 
     fn sample(&mut self) -> Result<Forest, ControlError> {
-        // State-file problems were reported with the plan's own sample.
-        let snapshot = self.sampler.sample().map_err(|e| ControlError::Other(e.to_string()))?;
-        Ok(associate(&snapshot, &self.options))
+        (self.resample)().map_err(ControlError::Other)
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, Signal, kill_process};
 
-use crate::sample::procfs;
+use crate::procfs;
 
 /// Makes `cmd` start in a session (and process group) of its own, so the whole tree
 /// it grows can be found and killed by its session id.

@@ -1,5 +1,5 @@
-//! Builders for literal processes and snapshots, used by unit tests, view tests and
-//! the fake process source. Plain data; nothing here touches the OS.
+//! Builders for literal processes and snapshots, for unit, view and integration tests
+//! only (the `test-support` feature). Plain data; nothing here touches the OS.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -151,37 +151,4 @@ pub fn swarm_snapshot() -> Snapshot {
         process(201, 200, "bash").cwd("/home/dev").session_leader().mem(5 * MIB),
     ];
     snapshot(processes, worktrees)
-}
-
-/// A large synthetic box for benchmarks: `attempts` worktrees over 10 projects, each
-/// with an agent whose tool processes nest three deep, up to `processes` in total.
-pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
-    let attempts = attempts.max(1);
-    let mut worktrees = Vec::with_capacity(attempts);
-    for a in 0..attempts {
-        let project = format!("/src/project-{}", a % 10);
-        worktrees.push(linked_worktree(
-            &format!("/wt/{a:04x}-task-{}/p", a / 3),
-            &project,
-            &format!("vk/{a:04x}-task-{}", a / 3),
-        ));
-    }
-    let mut procs = Vec::with_capacity(processes);
-    for (pid, i) in (1000u32..).zip(0..processes) {
-        let a = i % attempts;
-        let (ppid, cwd) = if i < attempts {
-            (1, worktrees[a].path.display().to_string())
-        } else {
-            // Children of the agent of attempt `a`, or of an earlier child: nested trees.
-            let parent = if (i / attempts) % 3 == 0 { 1000 + a as u32 } else { pid - attempts as u32 };
-            (parent, "/tmp".to_string())
-        };
-        procs.push(
-            process(pid, ppid, &format!("worker-{i} --flag"))
-                .cwd(&cwd)
-                .cpu((i % 7) as f32)
-                .mem(((i % 13) as u64 + 1) << 20),
-        );
-    }
-    snapshot(procs, worktrees)
 }

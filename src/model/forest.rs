@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::agent::AgentKind;
+pub use super::forest_kinds::{AgentInfo, AssignedBy, AttemptSource};
 use super::ids::{AttemptId, ProjectId, TaskId};
 use super::process::{ProcKey, Process};
 
@@ -40,81 +41,6 @@ impl Rollup {
             total.add(r);
         }
         total
-    }
-}
-
-/// Which association rule placed a process in its attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AssignedBy {
-    Registry,
-    Env,
-    Cwd,
-    Inherited,
-}
-
-impl AssignedBy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssignedBy::Registry => "registry",
-            AssignedBy::Env => "env",
-            AssignedBy::Cwd => "cwd",
-            AssignedBy::Inherited => "inherited",
-        }
-    }
-}
-
-/// Where an attempt was discovered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AttemptSource {
-    Git,
-    /// Named by `SWARMTOP_*` environment tags.
-    Env,
-    /// Started by `swarmtop run`.
-    Registry,
-    /// Matched a `[[layout]]` pattern of the config.
-    Layout,
-    /// A vibe-kanban workspace (`<base>/worktrees/<hex>-<slug>/<repo>`).
-    VibeKanban,
-    /// A claude-squad worktree (`~/.claude-squad/worktrees/<branch>_<hex>`).
-    ClaudeSquad,
-    /// A KILD (formerly shards) session file.
-    Kild,
-    /// A script Script Kit runs (`~/.sk/kit/active-bun-pids.json`).
-    ScriptKit,
-}
-
-impl AttemptSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttemptSource::Git => "git",
-            AttemptSource::Env => "env",
-            AttemptSource::Registry => "registry",
-            AttemptSource::Layout => "layout",
-            AttemptSource::VibeKanban => "vibe-kanban",
-            AttemptSource::ClaudeSquad => "claude-squad",
-            AttemptSource::Kild => "kild",
-            AttemptSource::ScriptKit => "script-kit",
-        }
-    }
-}
-
-/// A recognised agent CLI, with its Claude session when one is linked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentInfo {
-    pub kind: AgentKind,
-    pub session_id: Option<String>,
-    pub session_name: Option<String>,
-    /// Claude's own `idle|busy|shell|waiting`.
-    pub status: Option<String>,
-}
-
-impl AgentInfo {
-    /// `claude`, or `claude busy` when its session says so.
-    pub fn tag(&self) -> String {
-        match &self.status {
-            Some(status) => format!("{} {status}", self.kind),
-            None => self.kind.to_string(),
-        }
     }
 }
 

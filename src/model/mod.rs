@@ -3,8 +3,10 @@
 pub mod agent;
 pub mod argv;
 pub mod filter;
+#[cfg(any(test, feature = "test-support"))]
 pub mod fixture;
 pub mod forest;
+mod forest_kinds;
 pub mod ids;
 pub mod layout;
 pub mod process;

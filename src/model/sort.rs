@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::forest::Rollup;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortKey {
     Cpu,

@@ -10,11 +10,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::procfs::{self, ProcDir, StatFields};
 use super::users::UserNames;
 use super::{ProcessSource, SampleError};
 use crate::capacity::shrunk;
 use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
+use crate::procfs::{self, ProcDir, StatFields};
 
 /// A process that did not run (same CPU ticks and minor faults) cannot have changed
 /// its cwd... unless it ran for less than a tick without faulting, so every cwd is

@@ -3,10 +3,8 @@
 
 pub mod bounded;
 pub mod claude_sessions;
-pub mod fake;
 pub mod linux;
 pub mod orchestrators;
-pub mod procfs;
 pub mod registry;
 pub mod sqlite_state;
 pub mod sysinfo_source;
@@ -17,7 +15,7 @@ pub mod worktree;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::{Process, Snapshot};
-pub use fake::FakeSource;
+use crate::procfs;
 pub use linux::ProcfsSource;
 pub use sysinfo_source::SysinfoSource;
 pub use worktree::WorktreeProbe;
@@ -39,7 +37,7 @@ pub trait ProcessSource: Send {
 }
 
 /// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     Auto,
     Procfs,

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::bounded;
-use super::procfs;
 use super::watched::{self, WatchedDir};
 use crate::model::{ProcKey, RegistryEntry, Shared};
+use crate::procfs;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessId {
@@ -50,7 +50,7 @@ impl RegistryFile {
 
 /// `$XDG_STATE_HOME/swarmtop/registry`, else `~/.local/state/swarmtop/registry`.
 pub fn registry_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    crate::config::xdg_path(env, "XDG_STATE_HOME", ".local/state", "registry")
+    crate::xdg::path(env, "XDG_STATE_HOME", ".local/state", "registry")
 }
 
 /// Writes `file` as `<dir>/<pid>-<start>.json` atomically; returns its path.

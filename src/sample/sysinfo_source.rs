@@ -5,7 +5,8 @@
 use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use super::users::UserNames;
-use super::{ProcessSource, SampleError, procfs};
+use super::{ProcessSource, SampleError};
+use crate::procfs;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 

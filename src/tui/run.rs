@@ -25,7 +25,7 @@ use crate::sample::Sampler;
 
 #[path = "run_kills.rs"]
 mod kills;
-pub use kills::{KillRunner, Kills, PidfdRunner};
+pub use kills::{KillRunner, Kills, PidfdRunner, resample};
 
 /// Opens a sampler of its own for each kill, which re-samples the box while it runs.
 pub type OpenSampler = Arc<dyn Fn() -> Result<Sampler, String> + Send + Sync>;

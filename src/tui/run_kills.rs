@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::OpenSampler;
-use crate::associate::Options;
+use crate::associate::{Options, associate};
 use crate::kill::exec::{KillOptions, KillReport, Outcome, Progress, execute};
-use crate::kill::pidfd::PidfdControl;
+use crate::kill::pidfd::{PidfdControl, Resample};
+use crate::sample::Sampler;
 use crate::tui::action::{Action, KillRequest};
 
 /// Carries out one confirmed kill on the calling thread (the kill thread).
@@ -37,17 +38,25 @@ impl KillRunner for PidfdRunner {
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(Progress),
     ) -> KillReport {
-        let sampler = match (self.open_sampler)() {
+        let mut sampler = match (self.open_sampler)() {
             Ok(s) => s,
             Err(e) => return failed(request, format!("could not open a sampler for the kill: {e}")),
         };
-        let mut control = PidfdControl::new(sampler, self.options.clone());
-        // A failed warm-up only makes the frozen window longer; the kill's own
-        // samples report their failures.
-        let _ = control.warm_up();
+        // A new sampler's first sample reads every process's command line and
+        // environment; taking it before the kill keeps the frozen window short. A
+        // failed warm-up only makes that window longer; the kill's own samples report
+        // their failures.
+        let _ = sampler.sample();
+        let mut control = PidfdControl::new(resample(sampler, self.options.clone()));
         let options = KillOptions { signal: request.signal, grace: request.grace, cancel };
         execute(&request.plan, &request.context, &options, &mut control, progress)
     }
+}
+
+/// Samples with `sampler` and associates with `options`, as the plan's forest was.
+/// State-file problems were reported with the plan's own sample.
+pub fn resample(mut sampler: Sampler, options: Options) -> Resample {
+    Box::new(move || Ok(associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
 }
 
 /// Nothing was signalled: says so for every process instead of leaving the modal running.

@@ -108,6 +108,11 @@ pub fn live_sampler() -> Sampler {
     Sampler::new(Box::new(ProcfsSource::new().expect("procfs")), HostFacts::read())
 }
 
+/// What a real kill re-samples with: a live sampler, default association.
+pub fn live_resample() -> swarmtop::kill::pidfd::Resample {
+    swarmtop::tui::run::resample(live_sampler(), Options::default())
+}
+
 pub fn sample_forest(sampler: &mut Sampler) -> Forest {
     associate(&sampler.sample().expect("sample"), &Options::default())
 }
@@ -135,7 +140,7 @@ pub fn label(test: &str, role: &str) -> String {
 
 /// Live processes whose cwd is at or below `root`.
 pub fn processes_under(root: &Path) -> Vec<u32> {
-    swarmtop::sample::procfs::list_pids()
+    swarmtop::procfs::list_pids()
         .into_iter()
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
         .collect()
