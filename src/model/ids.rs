@@ -153,9 +153,11 @@ impl FromStr for NodeId {
         if rest.is_empty() {
             return Err(err("empty name"));
         }
+        // Plain decimal only (no sign, no leading zero), so an id reads back as typed.
+        let canonical = |rest: &str| rest.bytes().all(|b| b.is_ascii_digit()) && !rest.starts_with('0');
         let pid = |rest: &str| match rest.parse::<u32>() {
-            Ok(0) | Err(_) => Err(err("not a positive process id")),
-            Ok(n) => Ok(n),
+            Ok(n) if n > 0 && canonical(rest) => Ok(n),
+            _ => Err(err("not a positive process id")),
         };
         match kind {
             "project" if !rest.contains('/') => Ok(NodeId::Project(ProjectId(s.into()))),
@@ -231,6 +233,8 @@ mod tests {
             "pid:0",
             "pid:x",
             "tree:-1",
+            "pid:01",
+            "pid:+1",
             "task:alpha",
             "attempt:a/b",
             "bogus:1",
