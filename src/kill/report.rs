@@ -109,6 +109,8 @@ struct JsonProcess<'a> {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    /// The version of this document's shape (docs/kill-schema-1.json); it only grows.
+    schema: u32,
     scope: Vec<String>,
     dry_run: bool,
     signal: &'static str,
@@ -151,6 +153,7 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_sec
             .collect(),
     };
     let doc = JsonReport {
+        schema: 1,
         scope: plan.scope.iter().map(ToString::to_string).collect(),
         dry_run: report.is_none(),
         signal: signal.name(),
