@@ -67,7 +67,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
     if !args.yes {
         confirm(&shown, plan.entries.len())?;
     }
-    let mut control = PidfdControl::new(crate::tui::run::resample(sampler, super::associate_options(config)));
+    let mut control = PidfdControl::new(super::resample(sampler, config));
     let signals = super::interrupt::CancelOnSignals::install()?;
     let options =
         KillOptions { signal, grace: Duration::from_secs(grace), cancel: &super::interrupt::CANCEL };

@@ -107,6 +107,24 @@ pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
     Ok(second)
 }
 
+/// Samples with `sampler` and associates as `config` says, as the plan's forest was: what
+/// a kill re-samples the box with. State-file problems were reported with the plan's own
+/// sample.
+pub fn resample(mut sampler: Sampler, config: &Config) -> crate::kill::pidfd::Resample {
+    let options = associate_options(config);
+    Box::new(move || Ok(associate::associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
+}
+
+/// A sampler of its own for a kill, warmed up: a new sampler's first sample reads every
+/// process's command line and environment, and taking it before the kill keeps the
+/// frozen window short. (A failed warm-up only makes that window longer; the kill's
+/// own samples report their failures.)
+pub fn warm_resample(config: &Config) -> Result<crate::kill::pidfd::Resample, CliError> {
+    let mut sampler = open_sampler(config)?;
+    let _ = sampler.sample();
+    Ok(resample(sampler, config))
+}
+
 pub fn forest_now(config: &Config) -> Result<Forest, CliError> {
     forest_and_sampler(config).map(|(forest, _)| forest)
 }

@@ -18,8 +18,8 @@ pub fn run(config: &Config, initial_filter: Option<String>) -> Result<i32, CliEr
         app.filter_text = f;
     }
     let kill_config = config.clone();
-    let open_sampler: run::OpenSampler =
-        std::sync::Arc::new(move || super::open_sampler(&kill_config).map_err(|e| e.to_string()));
-    run::run(app, super::open_sampler(config)?, super::associate_options(config), open_sampler)?;
+    let open_resample: run::OpenResample =
+        std::sync::Arc::new(move || super::warm_resample(&kill_config).map_err(|e| e.to_string()));
+    run::run(app, super::open_sampler(config)?, super::associate_options(config), open_resample)?;
     Ok(0)
 }

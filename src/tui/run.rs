@@ -25,10 +25,10 @@ use crate::sample::Sampler;
 
 #[path = "run_kills.rs"]
 mod kills;
-pub use kills::{KillRunner, Kills, PidfdRunner, resample};
+pub use kills::{KillRunner, Kills, PidfdRunner};
 
 /// Opens a sampler of its own for each kill, which re-samples the box while it runs.
-pub type OpenSampler = Arc<dyn Fn() -> Result<Sampler, String> + Send + Sync>;
+pub type OpenResample = Arc<dyn Fn() -> Result<crate::kill::pidfd::Resample, String> + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TuiError {
@@ -92,22 +92,27 @@ pub struct LoopIo {
     pub kills: Arc<dyn KillRunner>,
 }
 
-pub fn run(app: App, sampler: Sampler, options: Options, open_sampler: OpenSampler) -> Result<(), TuiError> {
+pub fn run(
+    app: App,
+    sampler: Sampler,
+    options: Options,
+    open_resample: OpenResample,
+) -> Result<(), TuiError> {
     if !terminal::is_interactive() {
         return Err(TuiError::NotATerminal);
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(event_loop(app, sampler, options, open_sampler))
+    runtime.block_on(event_loop(app, sampler, options, open_resample))
 }
 
 async fn event_loop(
     mut app: App,
     sampler: Sampler,
     options: Options,
-    open_sampler: OpenSampler,
+    open_resample: OpenResample,
 ) -> Result<(), TuiError> {
     let refresh = Duration::from_millis(app.refresh_ms);
-    let kills: Arc<dyn KillRunner> = Arc::new(PidfdRunner { open_sampler, options: options.clone() });
+    let kills: Arc<dyn KillRunner> = Arc::new(PidfdRunner { open_resample });
     let (feed, forests) = Feed::start(sampler, options, refresh);
     let signals = os_signals()?;
     let _guard = TerminalGuard::enter()?;

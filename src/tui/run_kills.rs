@@ -6,11 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::OpenSampler;
-use crate::associate::{Options, associate};
+use super::OpenResample;
 use crate::kill::exec::{KillOptions, KillReport, Outcome, Progress, execute};
-use crate::kill::pidfd::{PidfdControl, Resample};
-use crate::sample::Sampler;
+use crate::kill::pidfd::PidfdControl;
 use crate::tui::action::{Action, KillRequest};
 
 /// Carries out one confirmed kill on the calling thread (the kill thread).
@@ -27,8 +25,7 @@ pub trait KillRunner: Send + Sync {
 
 /// The real kill: pidfds, with a sampler of its own that re-samples the box while it runs.
 pub struct PidfdRunner {
-    pub open_sampler: OpenSampler,
-    pub options: Options,
+    pub open_resample: OpenResample,
 }
 
 impl KillRunner for PidfdRunner {
@@ -38,25 +35,15 @@ impl KillRunner for PidfdRunner {
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(Progress),
     ) -> KillReport {
-        let mut sampler = match (self.open_sampler)() {
-            Ok(s) => s,
+        // Opened here, on the kill thread: its warm-up sample is not the UI's wait.
+        let resample = match (self.open_resample)() {
+            Ok(r) => r,
             Err(e) => return failed(request, format!("could not open a sampler for the kill: {e}")),
         };
-        // A new sampler's first sample reads every process's command line and
-        // environment; taking it before the kill keeps the frozen window short. A
-        // failed warm-up only makes that window longer; the kill's own samples report
-        // their failures.
-        let _ = sampler.sample();
-        let mut control = PidfdControl::new(resample(sampler, self.options.clone()));
+        let mut control = PidfdControl::new(resample);
         let options = KillOptions { signal: request.signal, grace: request.grace, cancel };
         execute(&request.plan, &request.context, &options, &mut control, progress)
     }
-}
-
-/// Samples with `sampler` and associates with `options`, as the plan's forest was.
-/// State-file problems were reported with the plan's own sample.
-pub fn resample(mut sampler: Sampler, options: Options) -> Resample {
-    Box::new(move || Ok(associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
 }
 
 /// Nothing was signalled: says so for every process instead of leaving the modal running.

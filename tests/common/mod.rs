@@ -110,7 +110,7 @@ pub fn live_sampler() -> Sampler {
 
 /// What a real kill re-samples with: a live sampler, default association.
 pub fn live_resample() -> swarmtop::kill::pidfd::Resample {
-    swarmtop::tui::run::resample(live_sampler(), Options::default())
+    swarmtop::cli::resample(live_sampler(), &swarmtop::config::Config::default())
 }
 
 pub fn sample_forest(sampler: &mut Sampler) -> Forest {
@@ -144,4 +144,28 @@ pub fn processes_under(root: &Path) -> Vec<u32> {
         .into_iter()
         .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|c| c.starts_with(root)))
         .collect()
+}
+
+/// The state letter of `pid` from `/proc/PID/stat`, None once it is gone.
+pub fn state(pid: u32) -> Option<char> {
+    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
+}
+
+/// Exists and is not a zombie.
+pub fn alive(pid: u32) -> bool {
+    state(pid).is_some_and(|s| s != 'Z')
+}
+
+/// The id of the attempt at `path`, as the command line takes it.
+pub fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
+    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
+}
+
+/// Kills a session by its id when the test ends, passed or failed.
+pub struct SessionGuard(pub u32);
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        sessions::kill_sessions(&[self.0], Duration::from_secs(10));
+    }
 }
