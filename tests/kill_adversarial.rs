@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,10 +59,6 @@ fn two_attempts(name: &str) -> Box2 {
     Box2 { tmp, wt_a, wt_b }
 }
 
-fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
-    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
-}
-
 /// Samples until `ready` holds of the forest.
 fn forest_when(what: &str, mut ready: impl FnMut(&Forest) -> bool) -> Forest {
     let mut sampler = live_sampler();
@@ -70,14 +66,6 @@ fn forest_when(what: &str, mut ready: impl FnMut(&Forest) -> bool) -> Forest {
         let f = sample_forest(&mut sampler);
         ready(&f).then_some(f)
     })
-}
-
-fn state(pid: u32) -> Option<char> {
-    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
-}
-
-fn alive(pid: u32) -> bool {
-    state(pid).is_some_and(|s| s != 'Z')
 }
 
 fn pid_of(forest: &Forest, label: &str) -> u32 {
@@ -262,7 +250,7 @@ fn int_term_hup_and_quit_during_a_kill_continue_everything_and_exit_1() {
             .stderr(Stdio::piped());
         sessions::in_new_session(&mut cmd);
         let child = cmd.spawn().unwrap();
-        let guard = KillOnDrop(child.id());
+        let guard = SessionGuard(child.id());
         // In the grace: the sentinel has had its TERM and its CONT.
         wait_for("the kill's SIGTERM", WAIT, || {
             (s.received().iter().filter(|l| *l == "SIGTERM").count() > n).then_some(())
@@ -296,15 +284,6 @@ fn a_grace_too_long_for_the_clock_is_refused_before_anything_is_signalled() {
         assert!(err.contains("grace") && !err.contains("panicked"), "{err}");
     }
     untouched(&s, pid);
-}
-
-/// SIGKILLs the session of a swarmtop started by a test if the test fails.
-struct KillOnDrop(u32);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        sessions::kill_sessions(&[self.0], Duration::from_secs(5));
-    }
 }
 
 fn shell_quote(s: &str) -> String {

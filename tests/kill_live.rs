@@ -34,10 +34,6 @@ fn pid_of(forest: &Forest, label: &str) -> u32 {
     find_label(forest, label).unwrap().process.pid()
 }
 
-fn alive(pid: u32) -> bool {
-    swarmtop::procfs::read_stat(pid, &mut Vec::new()).is_some_and(|s| s.state != 'Z')
-}
-
 /// Bit 15 (SIGTERM) of SigIgn in /proc/PID/status.
 fn ignores_term(pid: u32) -> bool {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();

@@ -20,10 +20,6 @@ use swarmtop::model::{Forest, NodeId, ProcKey};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn state(pid: u32) -> Option<char> {
-    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.state)
-}
-
 /// The real control, with a hook that runs before each re-sample.
 struct Hooked<'a> {
     real: PidfdControl,
@@ -185,15 +181,6 @@ fn a_stranger_that_takes_a_planned_pid_during_the_grace_is_never_signalled_nor_i
     assert!(child_signals.is_empty(), "the stranger's child got {child_signals:?}: {report:?}");
     assert!(report.outcomes.iter().all(|(e, _)| e.key.pid() != root_pid || e.key == p.entries[0].key));
     drop(procs);
-}
-
-/// Kills a session by its id when the test ends, passed or failed.
-struct SessionGuard(u32);
-
-impl Drop for SessionGuard {
-    fn drop(&mut self) {
-        sessions::kill_sessions(&[self.0], WAIT);
-    }
 }
 
 #[test]

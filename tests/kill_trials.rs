@@ -19,7 +19,6 @@ use common::sentinel::{self, Sentinel};
 use common::*;
 use serde_json::Value;
 use swarmtop::kill::sessions;
-use swarmtop::model::Forest;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -32,10 +31,6 @@ struct Tally {
     exit_codes: std::collections::BTreeMap<i32, usize>,
     silent_escapes: usize,
     born_meanwhile: usize,
-}
-
-fn attempt_at(forest: &Forest, path: &Path) -> Option<String> {
-    forest.attempts().find(|(_, _, a)| a.path == path).map(|(_, _, a)| a.id.to_string())
 }
 
 fn write(path: &Path, text: &str) -> String {
