@@ -158,13 +158,14 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     }
     // Parents first: order by depth in the ppid tree, then pid.
     chosen.sort_by_key(|(n, _)| (index.depth(n.process.pid()), n.process.pid()));
+    let (born_after, seen_in_last_tick) = index.newest();
     let mut plan = KillPlan {
         scope: targets.to_vec(),
         resolved,
         entries: Vec::new(),
         skipped: Vec::new(),
-        born_after: index.newest_start(),
-        seen_in_last_tick: index.started_at(index.newest_start()),
+        born_after,
+        seen_in_last_tick,
     };
     for (node, skip) in chosen {
         let entry = entry_of(node);

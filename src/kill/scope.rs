@@ -45,14 +45,12 @@ impl<'f> Index<'f> {
         self.by_pid.get(&pid).copied()
     }
 
-    /// The newest start time of any process in the forest.
-    pub(super) fn newest_start(&self) -> u64 {
-        self.by_pid.values().map(|n| n.key().start_time()).max().unwrap_or(0)
-    }
-
-    /// The processes that started in tick `start`.
-    pub(super) fn started_at(&self, start: u64) -> Vec<ProcKey> {
-        self.by_pid.values().map(|n| n.key()).filter(|k| k.start_time() == start).collect()
+    /// The newest start time of any process in the forest, and the processes that
+    /// started in that tick.
+    pub(super) fn newest(&self) -> (u64, Vec<ProcKey>) {
+        let newest = self.by_pid.values().map(|n| n.key().start_time()).max().unwrap_or(0);
+        let last_tick = self.by_pid.values().map(|n| n.key()).filter(|k| k.start_time() == newest).collect();
+        (newest, last_tick)
     }
 
     pub(super) fn depth(&self, pid: u32) -> usize {
