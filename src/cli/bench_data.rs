@@ -51,15 +51,5 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             }),
         });
     }
-    Snapshot {
-        host: "devbox".to_string(),
-        sampled_at_ms: 1_700_000_000_000,
-        ticks_per_second: 100,
-        boot_time_secs: 1_699_990_000,
-        self_pid: 9999,
-        processes: procs,
-        worktrees,
-        total_memory_bytes: 16 * 1024 * 1024 * 1024,
-        ..Snapshot::default()
-    }
+    Snapshot::of_devbox(procs, worktrees)
 }

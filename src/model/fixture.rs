@@ -102,23 +102,7 @@ pub fn main_worktree(project: &str, branch: &str) -> Worktree {
 }
 
 pub fn snapshot(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
-    Snapshot {
-        host: "devbox".to_string(),
-        sampled_at_ms: 1_700_000_000_000,
-        ticks_per_second: 100,
-        boot_time_secs: 1_699_990_000,
-        self_pid: 9999,
-        processes,
-        worktrees,
-        total_memory_bytes: 16 * 1024 * 1024 * 1024,
-        claude_sessions: Default::default(),
-        registry: Default::default(),
-        external: Default::default(),
-        codex_threads: Default::default(),
-        crystal_sessions: Default::default(),
-        task_titles: Default::default(),
-        warnings: Vec::new(),
-    }
+    Snapshot::of_devbox(processes, worktrees)
 }
 
 /// A small swarm with every kind of row: two projects, a task with two attempts,

@@ -114,6 +114,24 @@ pub struct Snapshot {
     pub warnings: Vec<String>,
 }
 
+impl Snapshot {
+    /// A snapshot of a made-up box (host `devbox`, 16 GiB, fixed clock): the data of the
+    /// benchmarks and of the test fixtures.
+    pub fn of_devbox(processes: Vec<Process>, worktrees: Vec<Worktree>) -> Snapshot {
+        Snapshot {
+            host: "devbox".to_string(),
+            sampled_at_ms: 1_700_000_000_000,
+            ticks_per_second: 100,
+            boot_time_secs: 1_699_990_000,
+            self_pid: 9999,
+            processes,
+            worktrees,
+            total_memory_bytes: 16 * 1024 * 1024 * 1024,
+            ..Snapshot::default()
+        }
+    }
+}
+
 /// Rows read from state files, shared by every snapshot until the files change (a
 /// refresh of unchanged files hands out the same allocation). Mutable access copies
 /// first when the rows are shared, so a published snapshot never changes.
