@@ -42,6 +42,7 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             cpu_percent: (i % 7) as f32,
             memory_bytes: ((i % 13) as u64 + 1) << 20,
             kernel_thread: false,
+            ports: Some(Arc::from([])),
             facts: Arc::new(ProcessFacts {
                 name: format!("worker-{i}").chars().take(15).collect(),
                 uid: Some(1000),

@@ -25,6 +25,7 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         cpu_percent: 0.0,
         memory_bytes: 1024 * 1024,
         kernel_thread: false,
+        ports: Some(Arc::from([])),
         facts: Arc::new(ProcessFacts {
             name,
             uid: Some(1000),

@@ -9,6 +9,7 @@ pub mod forest;
 mod forest_kinds;
 pub mod ids;
 pub mod layout;
+pub mod ports;
 pub mod process;
 pub mod snapshot;
 pub mod sort;
@@ -21,6 +22,7 @@ pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
 };
 pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
+pub use ports::{Port, Proto};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
     ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Shared, Snapshot, TaskTitle, Worktree,

@@ -96,6 +96,8 @@ impl ProcessSource for SysinfoSource {
                 memory_bytes: p.memory(),
                 kernel_thread: stat.kernel_thread,
                 facts: Arc::new(facts),
+                // sysinfo does not list sockets: unknown, never "none".
+                ports: None,
             });
         }
         Ok(out)
