@@ -3,9 +3,12 @@
 
 pub mod bounded;
 pub mod claude_sessions;
+mod cwds;
 pub mod linux;
 pub mod orchestrators;
+mod ports;
 pub mod registry;
+mod sock_diag;
 pub mod sqlite_state;
 pub mod sysinfo_source;
 pub mod users;
@@ -34,6 +37,27 @@ pub trait ProcessSource: Send {
     fn name(&self) -> &'static str;
     fn ticks_per_second(&self) -> u64;
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError>;
+    /// What to measure besides the basics, from the next refresh on. A source that
+    /// cannot measure something leaves it unknown (`None`).
+    fn set_measure(&mut self, _measure: Measure) {}
+    /// The listening sockets of the last refresh that none of its processes was seen
+    /// to hold (their holders' descriptors could not be read, or are not listed).
+    fn unowned_ports(&self) -> Vec<crate::model::Port> {
+        Vec::new()
+    }
+}
+
+/// What a source measures besides the basics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    /// Listening ports: on unless a caller has no use for them (a kill's re-samples).
+    pub ports: bool,
+}
+
+impl Default for Measure {
+    fn default() -> Measure {
+        Measure { ports: true }
+    }
 }
 
 /// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
@@ -118,6 +142,11 @@ impl Sampler {
         self.source.name()
     }
 
+    /// What to measure from the next sample on.
+    pub fn set_measure(&mut self, measure: Measure) {
+        self.source.set_measure(measure);
+    }
+
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         let processes = self.source.refresh()?;
         let (claude_sessions, mut warnings) = self.claude.refresh();
@@ -155,6 +184,7 @@ impl Sampler {
             boot_time_secs: self.host.boot_time_secs,
             self_pid: self.self_pid,
             processes,
+            unowned_ports: self.source.unowned_ports(),
             worktrees,
             total_memory_bytes: self.host.total_memory_bytes,
             claude_sessions,
