@@ -32,6 +32,8 @@ pub struct Args {
 pub enum Command {
     /// Print the process forest once (text or JSON).
     List(super::list::ListArgs),
+    /// Every listening TCP and bound UDP port, with the process and attempt holding it.
+    Ports(super::ports::PortsArgs),
     /// Kill processes by id, behind a confirmation.
     #[command(after_help = kill_targets_help())]
     Kill(super::kill::KillArgs),

@@ -21,6 +21,9 @@ pub struct ListArgs {
     /// Only orphaned processes (left behind by whatever started them) and the groups above them.
     #[arg(long)]
     pub orphans: bool,
+    /// Only the processes listening on PORT (TCP or UDP, any address), with their ancestors.
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
 }
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
@@ -41,6 +44,10 @@ pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<
     let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
     let forest = match &args.filter {
         Some(text) => Filter::new(text).apply(&forest),
+        None => forest,
+    };
+    let forest = match args.port {
+        Some(port) => Filter::port(port).apply(&forest),
         None => forest,
     };
     if args.json {

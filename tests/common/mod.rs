@@ -3,6 +3,7 @@
 //! conditions with deadlines.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod listener;
 pub mod sentinel;
 pub mod tui;
 
