@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::scope::{Index, members};
 use super::suggest::close_matches;
+use crate::model::ports::holders as port_holders;
 use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProcKey, ProcNode, ProjectNode, TaskNode};
 
 /// Who is asking, to keep swarmtop, its ancestors and other users' processes safe.
@@ -73,12 +74,16 @@ pub enum Resolved {
     Attempts(Vec<(AttemptId, PathBuf)>),
     /// `orphans`, `orphans:P`: the orphans of these attempts, with their descendants.
     Orphans(Vec<(AttemptId, PathBuf)>),
+    /// `port:N`: exactly the processes that listened on N in the planned forest, like
+    /// so many `pid:` targets: never their children, never a process that starts
+    /// listening on N later.
+    Processes(Vec<ProcKey>),
 }
 
 impl Resolved {
     /// Whether processes born after the plan can belong to this scope.
     pub fn adopts_newborns(&self) -> bool {
-        !matches!(self, Resolved::Process(_))
+        !matches!(self, Resolved::Process(_) | Resolved::Processes(_))
     }
 }
 
@@ -132,6 +137,10 @@ pub enum PlanError {
     UnknownTarget { target: NodeId, close: Vec<String> },
     #[error("{0} has no processes")]
     Empty(NodeId),
+    #[error(
+        "{0}: only processes swarmtop cannot read listen on it (another user's, unless you are root, or outside its PID namespace)"
+    )]
+    Unreadable(NodeId),
 }
 
 fn suggest(close: &[String]) -> String {
@@ -144,9 +153,11 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
     let mut chosen: Vec<(&ProcNode, Option<SkipReason>)> = Vec::new();
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
-        let r = resolve(target, forest, &index).ok_or_else(|| PlanError::UnknownTarget {
-            target: target.clone(),
-            close: close_matches(target, forest),
+        let r = resolve(target, forest, &index).ok_or_else(|| match target {
+            NodeId::Port(n) if forest.unowned_ports.iter().any(|p| p.port == *n) => {
+                PlanError::Unreadable(target.clone())
+            }
+            _ => PlanError::UnknownTarget { target: target.clone(), close: close_matches(target, forest) },
         })?;
         let nodes = members(&r, forest, &index, ctx);
         if nodes.is_empty() {
@@ -199,6 +210,10 @@ fn resolve(target: &NodeId, forest: &Forest, index: &Index<'_>) -> Option<Resolv
             .iter()
             .any(|p| p.id == *id)
             .then(|| Resolved::Orphans(attempts(&|p, _, _| p.id == *id))),
+        NodeId::Port(port) => {
+            let holders: Vec<ProcKey> = port_holders(forest, *port).iter().map(|n| n.key()).collect();
+            (!holders.is_empty()).then_some(Resolved::Processes(holders))
+        }
     }
 }
 

@@ -119,14 +119,19 @@ pub(super) fn members<'f>(
     ctx: &PlanContext,
 ) -> Vec<(&'f ProcNode, Option<SkipReason>)> {
     let mut out = Vec::new();
-    let mut explicit: Option<ProcKey> = None;
+    // Processes the target names itself (a shared service among them is meant).
+    let mut explicit: &[ProcKey] = &[];
     match resolved {
         Resolved::Process(key) => {
-            explicit = Some(*key);
+            explicit = std::slice::from_ref(key);
             out.extend(index.same(*key));
         }
+        Resolved::Processes(keys) => {
+            explicit = keys;
+            out.extend(keys.iter().filter_map(|k| index.same(*k)));
+        }
         Resolved::Tree(key) => {
-            explicit = Some(*key);
+            explicit = std::slice::from_ref(key);
             if let Some(root) = index.same(*key) {
                 index.descendants(root, &mut out);
             }
@@ -147,7 +152,7 @@ pub(super) fn members<'f>(
         }
     }
     // A shared service is signalled only when the target names it (or a tree it roots).
-    let shared_named = explicit.is_some_and(|k| index.shared.contains(&k));
+    let shared_named = explicit.iter().any(|k| index.shared.contains(k));
     let mut seen = HashSet::new();
     out.into_iter()
         .filter(|n| seen.insert(n.key()))

@@ -13,8 +13,11 @@ pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
             NodeId::Project(_) => Some(p.id.as_str()),
             NodeId::Task(_) => Some(t.id.as_str()),
             NodeId::Attempt(_) => Some(a.id.as_str()),
-            NodeId::Pid(_) | NodeId::Tree(_) | NodeId::Orphans(_) => None,
+            NodeId::Pid(_) | NodeId::Tree(_) | NodeId::Orphans(_) | NodeId::Port(_) => None,
         });
+    }
+    if let NodeId::Port(port) = target {
+        return close_ports(*port, forest);
     }
     let wanted = target.to_string();
     let tail = wanted.split_once(':').map_or(wanted.as_str(), |(_, t)| t);
@@ -28,4 +31,13 @@ pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
         .collect();
     scored.sort();
     scored.into_iter().take(5).map(|(_, id)| id.to_string()).collect()
+}
+
+/// The ports listened on that are nearest to `port`.
+fn close_ports(port: u16, forest: &Forest) -> Vec<String> {
+    let mut all = Vec::new();
+    forest.walk_processes(&mut |n| all.extend(n.process.ports.iter().flat_map(|p| p.iter()).map(|p| p.port)));
+    all.sort_unstable_by_key(|p| (p.abs_diff(port), *p));
+    all.dedup();
+    all.into_iter().take(5).map(|p| format!("port:{p}")).collect()
 }

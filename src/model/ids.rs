@@ -112,6 +112,8 @@ pub enum NodeId {
     Tree(u32),
     /// Of every project, or of one.
     Orphans(Option<ProjectId>),
+    /// The processes listening on this TCP or UDP port.
+    Port(u16),
 }
 
 impl From<ProjectId> for NodeId {
@@ -134,7 +136,7 @@ impl From<AttemptId> for NodeId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, orphans or orphans:PROJECT)"
+    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, port:N, orphans or orphans:PROJECT)"
 )]
 pub struct IdError {
     pub input: String,
@@ -165,6 +167,10 @@ impl FromStr for NodeId {
             "orphans" => Ok(NodeId::Orphans(Some(ProjectId::new(rest)))),
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
+            "port" => match rest.parse::<u16>() {
+                Ok(n) if n > 0 && canonical(rest) => Ok(NodeId::Port(n)),
+                _ => Err(err("not a port number (1 to 65535)")),
+            },
             "task" => match rest.split_once('/') {
                 Some((p, t)) if !p.is_empty() && !t.is_empty() => Ok(NodeId::Task(TaskId(s.into()))),
                 _ => Err(err("a task id is task:PROJECT/TASK")),
@@ -192,6 +198,7 @@ impl fmt::Display for NodeId {
             NodeId::Tree(pid) => write!(f, "tree:{pid}"),
             NodeId::Orphans(None) => f.write_str("orphans"),
             NodeId::Orphans(Some(p)) => write!(f, "orphans:{}", p.name()),
+            NodeId::Port(port) => write!(f, "port:{port}"),
         }
     }
 }
@@ -212,6 +219,8 @@ mod tests {
             "tree:42",
             "orphans",
             "orphans:alpha",
+            "port:3000",
+            "port:65535",
         ] {
             let id: NodeId = s.parse().unwrap();
             assert_eq!(id.to_string(), s);
@@ -240,6 +249,11 @@ mod tests {
             "bogus:1",
             "project:",
             "project:a/b",
+            "port:0",
+            "port:65536",
+            "port:03000",
+            "port:-1",
+            "port:",
         ] {
             let e = s.parse::<NodeId>().unwrap_err();
             assert_eq!(e.input, s);
@@ -261,7 +275,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans):[a-z/0-9]{0,12}") {
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|port|orphans):[a-z/0-9]{0,12}") {
             if let Ok(id) = s.parse::<NodeId>() {
                 prop_assert_eq!(id.to_string(), s);
             }

@@ -122,6 +122,7 @@ impl KillModal {
             Some(NodeId::Attempt(_)) => "attempt",
             Some(NodeId::Task(_)) => "task",
             Some(NodeId::Project(_)) => "project",
+            Some(NodeId::Port(_)) => "listeners on port",
             Some(NodeId::Orphans(_)) | None => "orphans",
         }
     }
