@@ -21,9 +21,16 @@ pub struct ListArgs {
     /// Only orphaned processes (left behind by whatever started them) and the groups above them.
     #[arg(long)]
     pub orphans: bool,
+    /// Print a document every refresh (`--refresh MS`) until interrupted; with `--json`,
+    /// one schema-1 document per line (NDJSON).
+    #[arg(long)]
+    pub watch: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+    if args.watch {
+        return super::watch::run(args, config);
+    }
     let forest = super::forest_now(config)?;
     write_stdout(&render(args, &forest, terminal_width())?)
 }
@@ -38,14 +45,25 @@ pub fn write_stdout(out: &str) -> Result<i32, CliError> {
 }
 
 pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
-    let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
-    let forest = match &args.filter {
-        Some(text) => Filter::new(text).apply(&forest),
-        None => forest,
-    };
+    render_as(args, forest, width, true)
+}
+
+/// Like `render`, JSON on one line (a line of NDJSON).
+pub fn render_line(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
+    render_as(args, forest, width, false)
+}
+
+fn render_as(
+    args: &ListArgs,
+    forest: &Forest,
+    width: Option<usize>,
+    pretty: bool,
+) -> Result<String, CliError> {
+    let forest = shown(args, forest);
     if args.json {
         let doc = json::Document::new(&forest, args.all);
-        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.into()))?;
+        let s = if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) };
+        let mut s = s.map_err(|e| CliError::Output(e.into()))?;
         s.push('\n');
         Ok(s)
     } else {
@@ -53,7 +71,16 @@ pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<
     }
 }
 
-fn terminal_width() -> Option<usize> {
+/// The forest as `--orphans` and `--filter` narrow it.
+pub fn shown(args: &ListArgs, forest: &Forest) -> Forest {
+    let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
+    match &args.filter {
+        Some(text) => Filter::new(text).apply(&forest),
+        None => forest,
+    }
+}
+
+pub fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }

@@ -15,6 +15,7 @@ pub mod run;
 pub mod text;
 pub mod top;
 pub mod values;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
