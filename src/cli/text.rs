@@ -119,7 +119,8 @@ impl Lines {
             r.process_count,
             "  ".repeat(depth),
         );
-        let tail = if r.orphan_count > 0 { format!("  ({} orphaned)", r.orphan_count) } else { String::new() };
+        let tail =
+            if r.orphan_count > 0 { format!("  ({} orphaned)", r.orphan_count) } else { String::new() };
         self.fitted(&head, label, &tail);
     }
 
