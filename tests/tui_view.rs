@@ -292,3 +292,20 @@ fn an_unchanged_forest_draws_nothing() {
     app.update(Action::NewForest(Arc::new(same)));
     assert!(app.dirty);
 }
+
+#[test]
+fn tree_guides_connect_siblings_and_fall_back_to_ascii() {
+    let mut app = app();
+    let s = screen(&mut app, 100, 26);
+    // The last attempt of a task closes its line; the task above it still runs on.
+    assert!(s.contains("│ └─▾ 3c4d"), "{s}");
+    assert!(s.contains("  └─▾ main "), "{s}");
+    let mut config = Config::default();
+    config.tree_guides = swarmtop::config::TreeGuides::Ascii;
+    let mut app = app_with(&config);
+    key(&mut app, KeyCode::Char('j'));
+    let s = screen(&mut app, 100, 18);
+    let table: String = s.lines().skip(1).collect();
+    assert!(!table.contains(['├', '└', '│', '▾', '▸', '▶']), "no box drawing in ASCII mode:\n{s}");
+    insta::assert_snapshot!(s);
+}

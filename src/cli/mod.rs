@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_data;
 mod bench_tui;
 pub mod demo;
+pub mod demo_standin;
 pub mod demo_swarm;
 mod interrupt;
 pub mod json;
@@ -15,6 +16,7 @@ pub mod run;
 pub mod text;
 pub mod top;
 pub mod values;
+mod watch;
 
 use std::path::{Path, PathBuf};
 

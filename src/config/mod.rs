@@ -31,6 +31,8 @@ pub const MAX_REFRESH_MS: u64 = 3_600_000;
 pub struct Config {
     pub refresh_ms: u64,
     pub theme: Theme,
+    /// How the tree's lines are drawn.
+    pub tree_guides: TreeGuides,
     pub read_only: bool,
     pub sort: SortKey,
     pub source: SourceKind,
@@ -83,6 +85,15 @@ pub enum Theme {
     Mono,
 }
 
+/// The characters of the tree's lines: box drawing (`├─ └─ │ ▾ ▸ ▶`), or ASCII
+/// (`|- `- | v > *`) for terminals and fonts without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TreeGuides {
+    Unicode,
+    Ascii,
+}
+
 impl<'de> Deserialize<'de> for SourceKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SourceKind, D::Error> {
         match String::deserialize(d)?.as_str() {
@@ -99,6 +110,7 @@ impl Default for Config {
         Config {
             refresh_ms: 1000,
             theme: Theme::Default,
+            tree_guides: TreeGuides::Unicode,
             read_only: false,
             sort: SortKey::Cpu,
             source: SourceKind::Auto,

@@ -37,7 +37,7 @@ fn layers_apply_in_order() {
 fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
-        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, \
+        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, \
          `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`"
     );
     assert_eq!(

@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
-    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms,
+    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, TreeGuides, check_grace_secs,
+    check_refresh_ms,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -19,6 +20,7 @@ use crate::tui::keymap::Keymap;
 struct UserConfig {
     refresh_ms: Option<u64>,
     theme: Option<Theme>,
+    tree_guides: Option<TreeGuides>,
     read_only: Option<bool>,
     sort: Option<SortKey>,
     source: Option<SourceKind>,
@@ -85,6 +87,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     let UserConfig {
         refresh_ms,
         theme,
+        tree_guides,
         read_only,
         sort,
         source,
@@ -97,6 +100,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     } = user;
     set(&mut config.refresh_ms, refresh_ms);
     set(&mut config.theme, theme);
+    set(&mut config.tree_guides, tree_guides);
     set(&mut config.read_only, read_only);
     set(&mut config.sort, sort);
     set(&mut config.source, source);

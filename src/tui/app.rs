@@ -12,7 +12,7 @@ use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
-use crate::config::{Config, Theme};
+use crate::config::{Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
@@ -23,6 +23,7 @@ pub const READ_ONLY: &str = "read-only: kills are disabled";
 pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
+    pub tree_guides: TreeGuides,
     pub read_only: bool,
     pub refresh_ms: u64,
     pub forest: Arc<Forest>,
@@ -69,6 +70,7 @@ impl App {
         App {
             keymap,
             theme: config.theme,
+            tree_guides: config.tree_guides,
             read_only: config.read_only,
             refresh_ms: config.refresh_ms,
             forest: Arc::new(Forest::default()),

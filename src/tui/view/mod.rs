@@ -3,6 +3,7 @@
 
 mod chrome;
 mod detail;
+mod guides;
 pub mod help;
 mod kill;
 mod table;

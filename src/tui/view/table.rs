@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::guides;
 use super::theme::Styles;
 use crate::model::sort::SortKey;
 use crate::model::text::{human_bytes, percent};
@@ -126,7 +127,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     }
     let end = (app.offset + usize::from(body.height)).min(app.rows.len());
     for (y, i) in (body.y..body.bottom()).zip(app.offset..end) {
-        let line = row_line(&app.rows[i], i == app.selected, name_width, &cols, styles);
+        let line = row_line(&app.rows[i], i == app.selected, name_width, &cols, app, styles);
         f.buffer_mut().set_line(body.x, y, &line, body.width);
     }
 }
@@ -136,16 +137,12 @@ fn row_line<'a>(
     selected: bool,
     name_width: usize,
     cols: &[Column],
+    app: &App,
     styles: &Styles,
 ) -> Line<'a> {
-    let marker = if selected { "▶ " } else { "  " };
-    let glyph = match (row.has_children, row.expanded) {
-        (true, true) => "▾ ",
-        (true, false) => "▸ ",
-        _ => "  ",
-    };
-    let indent = indent(row.depth, name_width / 2);
-    let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
+    let marker = guides::selection_marker(app.tree_guides, selected);
+    let prefix = guides::prefix(row, app.tree_guides, name_width / 2 + 2);
+    let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::styled(prefix, styles.guide())];
     spans.push(Span::styled(&*row.label, styles.row(row.kind)));
     if let Some(agent) = &row.agent {
         spans.push(Span::styled(format!(" [{agent}]"), styles.key()));
@@ -171,18 +168,6 @@ fn row_line<'a>(
         line = line.patch_style(styles.selected());
     }
     line
-}
-
-/// Two cells per level; a deeper row than `room` allows shows its depth instead
-/// (`…5000 `), so a deep chain neither hides its names nor costs a line per level.
-fn indent(depth: u16, room: usize) -> String {
-    let levels = usize::from(depth);
-    if levels.saturating_mul(2) <= room {
-        return "  ".repeat(levels);
-    }
-    let plus = if depth == u16::MAX { "+" } else { "" };
-    let mark = format!("…{depth}{plus} ");
-    format!("{mark:>room$}")
 }
 
 /// Cuts or pads spans to exactly `width` cells (display width: wide characters count
