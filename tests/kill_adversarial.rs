@@ -164,8 +164,14 @@ fn a_term_ignoring_setsid_grandchild_that_outlives_its_parent_does_not_escape() 
     let a = attempt_at(&forest, &b.wt_a).unwrap();
     let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
     let report = json(&out);
-    let escapee =
-        report["processes"].as_array().unwrap().iter().find(|p| p["born_after_plan"] == true).cloned();
+    // The child's loop forks `sleep 0.05` all the time: some of those are born during the
+    // kill too, so the grandchild is found by its name.
+    let escapee = report["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["born_after_plan"] == true && p["name"] == s.label.as_str())
+        .cloned();
     let deadline = Instant::now() + WAIT;
     let mut sampler = live_sampler();
     let left = loop {

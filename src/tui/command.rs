@@ -175,7 +175,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Detail, "detail", "Show or hide the detail pane", Some("detail")),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
-    tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillOrphans,
+        "kill_orphans",
+        "Reap the selected project (or all): its orphans and leftovers",
+        None,
+    ),
     tree(
         C::KillKeepAgents,
         "kill_keep_agents",
