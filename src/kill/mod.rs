@@ -9,5 +9,6 @@ pub mod report;
 pub mod scope;
 pub mod sessions;
 mod suggest;
+pub mod union;
 
 pub use suggest::close_matches;

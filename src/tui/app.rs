@@ -12,6 +12,7 @@ use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
+use super::tags::Tags;
 use crate::config::{Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
@@ -48,6 +49,8 @@ pub struct App {
     pub paused: bool,
     pub detail: bool,
     pub expansion: Expansion,
+    /// Tagged scopes: with any, every action acts on all of them.
+    pub tags: Tags,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -90,6 +93,7 @@ impl App {
             paused: false,
             detail: false,
             expansion: Expansion::default(),
+            tags: Tags::default(),
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -162,10 +166,12 @@ impl App {
                     self.dirty = self.detail;
                     return Effect::None;
                 }
-                // Forget expansion exceptions of rows that are gone (nothing to do without any).
-                if !self.expansion.flipped.is_empty() {
+                // Forget expansion exceptions and tags of rows that are gone (nothing to do
+                // without any).
+                if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
                     self.expansion.flipped.retain(|id| live.contains(id));
+                    self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
                 self.sampled = true;
@@ -241,6 +247,9 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Tag => self.toggle_tag(),
+            Command::TagBelow => self.tag_below(),
+            Command::UntagAll => self.untag_all(),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,
@@ -304,7 +313,7 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
+    pub(super) fn move_by(&mut self, delta: isize) {
         if self.rows.is_empty() {
             return;
         }

@@ -4,12 +4,14 @@
 pub mod action;
 pub mod app;
 pub mod app_kill;
+mod app_tags;
 pub mod command;
 pub mod feed;
 pub mod history;
 pub mod keymap;
 pub mod kill_modal;
 pub mod rows;
+pub mod tags;
 pub mod run;
 pub mod terminal;
 pub mod view;

@@ -140,7 +140,7 @@ fn row_line<'a>(
     app: &App,
     styles: &Styles,
 ) -> Line<'a> {
-    let marker = guides::selection_marker(app.tree_guides, selected);
+    let marker = guides::row_marker(app.tree_guides, selected, app.tags.contains(&row.id));
     let prefix = guides::prefix(row, app.tree_guides, name_width / 2 + 2);
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::styled(prefix, styles.guide())];
     spans.push(Span::styled(&*row.label, styles.row(row.kind)));
