@@ -101,7 +101,10 @@ fn x_with_tags_plans_the_union_once_and_lists_every_scope() {
     key(&mut app, KeyCode::Char('x'));
     let m = modal(&app);
     assert_eq!(m.focus, Button::Cancel);
-    assert_eq!(m.plan.scope, ids(&["task:alpha/add-login", "attempt:alpha/add-login/1a2b", "pid:102", "pid:121"]));
+    assert_eq!(
+        m.plan.scope,
+        ids(&["task:alpha/add-login", "attempt:alpha/add-login/1a2b", "pid:102", "pid:121"])
+    );
     assert_eq!(planned(&app), [100, 101, 102, 103, 110, 111, 112, 121], "overlaps counted once");
     assert_eq!(m.scopes.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [7, 4, 1, 1]);
     assert_eq!(m.hidden, 8, "every one of them is hidden by the collapse");

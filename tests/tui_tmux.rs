@@ -15,8 +15,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
         return;
     }
     let mut tmux = Tmux::demo("e2e");
-    let s =
-        tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("demo-agent --task search"));
+    let s = tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("claude --continue"));
     let root = demo_root(&s);
     tmux.root = Some(root.clone());
     assert!(s.contains("[orphan]"), "the leaked watcher is marked:\n{s}");
@@ -28,7 +27,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     // `/` starts a filter; typing narrows incrementally.
     tmux.keys(&["/", "s", "e", "a", "r", "c", "h"]);
     let s = tmux.wait_screen("the filter", |s| s.contains("filter: search") && !s.contains("1a2b"));
-    assert!(s.contains("demo-agent --task search"), "{s}");
+    assert!(s.contains("claude --continue"), "{s}");
     tmux.keys(&["Enter"]);
     tmux.wait_screen("the kept filter", |s| s.contains("filter: search") && !s.contains('█'));
     tmux.keys(&["Escape"]);

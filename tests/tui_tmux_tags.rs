@@ -13,7 +13,7 @@ fn tags_then_x_open_one_confirmation_and_cancel_signals_nothing() {
         return;
     }
     let mut tmux = Tmux::demo("tags");
-    let s = tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("demo-agent --task search"));
+    let s = tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("claude --continue"));
     let root = demo_root(&s);
     tmux.root = Some(root.clone());
     let mut before = processes_under(&root);

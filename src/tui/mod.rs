@@ -11,7 +11,7 @@ pub mod history;
 pub mod keymap;
 pub mod kill_modal;
 pub mod rows;
-pub mod tags;
 pub mod run;
+pub mod tags;
 pub mod terminal;
 pub mod view;

@@ -75,7 +75,6 @@ pub fn session_of(pid: u32) -> Option<u32> {
     swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.sid)
 }
 
-
 impl Tmux {
     /// `swarmtop demo` on a 120x40 pane of a tmux server of its own, without a user config.
     pub fn demo(name: &str) -> Tmux {
