@@ -3,23 +3,28 @@
 //! targets cover it; a confirmation lists every scope with its own count beside the
 //! plan's combined one, so overlaps are visible rather than counted twice.
 
+use std::collections::HashSet;
+
+use super::index::Index;
 use super::plan::{KillPlan, PlanContext};
-use super::scope::{Index, members};
+use super::resolve::resolve;
+use super::scope::members;
 use crate::model::{Forest, NodeId};
 
 /// Each target of `plan` with how many processes of `forest` (the planned one) it
-/// covers by itself, planned and spared. A plan resolves each of its targets to one
-/// meaning, in order; a plan that does not is listed with no counts.
+/// covers by itself, planned and spared (0 for a target that no longer resolves there).
 pub fn scope_counts(plan: &KillPlan, forest: &Forest, ctx: &PlanContext) -> Vec<(NodeId, usize)> {
-    if plan.resolved.len() != plan.scope.len() {
-        return Vec::new();
-    }
     let index = Index::new(forest);
-    plan.scope
-        .iter()
-        .zip(&plan.resolved)
-        .map(|(target, resolved)| (target.clone(), members(resolved, forest, &index, ctx).len()))
-        .collect()
+    let covered = |target: &NodeId| {
+        let Ok(meant) = resolve(target, forest, &index, plan.mine.as_ref()) else { return 0 };
+        let mut seen = HashSet::new();
+        meant
+            .iter()
+            .flat_map(|r| members(r, forest, &index, ctx))
+            .filter(|(n, _)| seen.insert(n.key()))
+            .count()
+    };
+    plan.scope.iter().map(|target| (target.clone(), covered(target))).collect()
 }
 
 #[cfg(test)]

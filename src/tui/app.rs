@@ -250,6 +250,7 @@ impl App {
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
+            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
-use crate::kill::plan::plan;
+use crate::kill::plan::{Narrowing, plan_with};
 use crate::kill::union::scope_counts;
 use crate::model::{NodeId, ProjectId};
 
@@ -21,6 +21,9 @@ pub enum KillScope {
     Tree,
     /// `O`: the orphans of the selected project, or of everything.
     Orphans,
+    /// `K`: every process of the selected group (or the selected process's tree)
+    /// except the recognised agents, which keep their conversations.
+    KeepAgents,
 }
 
 impl App {
@@ -36,7 +39,8 @@ impl App {
                 return;
             }
         };
-        match plan(&targets, &self.forest, &self.plan_context) {
+        let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
+        match plan_with(&targets, &narrowing, &self.forest, &self.plan_context) {
             Ok(plan) => {
                 let scopes = match plan.scope.len() {
                     1 => Vec::new(),
@@ -61,7 +65,8 @@ impl App {
     /// without tags the selection. `O` is about orphans and ignores the tags.
     fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
         if scope != KillScope::Orphans && !self.tags.is_empty() {
-            return self.tags.targets(scope == KillScope::Tree, &self.forest);
+            let trees = matches!(scope, KillScope::Tree | KillScope::KeepAgents);
+            return self.tags.targets(trees, &self.forest);
         }
         self.kill_target(scope).map(|t| vec![t])
     }
@@ -73,7 +78,7 @@ impl App {
         }
         let row = row.ok_or("nothing selected")?;
         match (&row.id, scope) {
-            (RowId::Process(key), KillScope::Tree) => Ok(NodeId::Tree(key.pid())),
+            (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
             (RowId::Process(key), _) => Ok(NodeId::Pid(key.pid())),
             (RowId::Project(id), _) => Ok(id.clone().into()),
             (RowId::Task(id), _) => Ok(id.clone().into()),

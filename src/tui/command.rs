@@ -65,6 +65,7 @@ pub enum Command {
     /// Tag the selected row and everything below it.
     TagBelow,
     UntagAll,
+    KillKeepAgents,
     /// A character typed into the filter.
     FilterType,
     FilterKeep,
@@ -85,7 +86,7 @@ pub enum Command {
 impl Command {
     /// Commands that signal processes: hidden and refused in read-only mode.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans)
+        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans | Command::KillKeepAgents)
     }
 
     /// Its name in `[keys]`, for the commands the config file binds.
@@ -183,6 +184,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Tag, "tag", "Tag or untag the selected row: actions then act on every tagged scope", Some("tag")),
     tree(C::TagBelow, "tag_below", "Tag the selected row and everything below it", None),
     tree(C::UntagAll, "untag_all", "Clear every tag", None),
+    tree(
+        C::KillKeepAgents,
+        "kill_keep_agents",
+        "Kill the selected group or process tree, except its agents",
+        None,
+    ),
     tree(C::Help, "help", "Show this help", Some("help")),
     tree(C::Quit, "quit", "Quit", Some("quit")),
     Binding {
