@@ -183,8 +183,14 @@ fn a_term_ignoring_setsid_grandchild_that_outlives_its_parent_does_not_escape() 
     let a = attempt_at(&forest, &b.wt_a).unwrap();
     let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
     let report = json(&out);
-    let escapee =
-        report["processes"].as_array().unwrap().iter().find(|p| p["born_after_plan"] == true).cloned();
+    // The grandchild, by name: the child's `sleep 0.05` loop may have a sleep born
+    // after the plan too (on a loaded box), already gone by the time it is signalled.
+    let escapee = report["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["born_after_plan"] == true && p["name"] == s.label.as_str())
+        .cloned();
     let deadline = Instant::now() + WAIT;
     let mut sampler = live_sampler();
     let left = loop {
