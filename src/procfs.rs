@@ -333,6 +333,24 @@ mod tests {
     }
 
     #[test]
+    fn every_live_process_stat_parses_with_the_same_fields_as_ps_reads() {
+        let mut buf = Vec::new();
+        let mut parsed = 0;
+        for pid in list_pids() {
+            let Ok(_) = read_into(Path::new(&format!("/proc/{pid}/stat")), &mut buf) else { continue };
+            let line = String::from_utf8_lossy(&buf).into_owned();
+            let s = parse_stat(&buf[..]).unwrap_or_else(|| panic!("unparsed: {line}"));
+            // Fields 19 and 20 counted from the last `)`, as proc(5) numbers them.
+            let after: Vec<&str> = line[line.rfind(')').unwrap() + 1..].split_whitespace().collect();
+            assert_eq!(s.nice.to_string(), after[19 - 3], "{line}");
+            assert_eq!(s.num_threads.to_string(), after[20 - 3], "{line}");
+            assert_eq!(s.start_ticks.to_string(), after[22 - 3], "{line}");
+            parsed += 1;
+        }
+        assert!(parsed > 0);
+    }
+
+    #[test]
     fn kernel_threads_are_flagged() {
         let k = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 7 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 1 0 0 0 0 0";
         assert!(parse_stat(k).unwrap().kernel_thread);
