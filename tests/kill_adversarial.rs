@@ -7,11 +7,10 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::sentinel::{self, Sentinel};
+use common::sentinel::{self, Sentinel, skip_without_python};
 use common::*;
 use serde_json::Value;
 use swarmtop::kill::sessions;
@@ -36,27 +35,9 @@ fn swarmtop(args: &[&str], config: &str) -> Output {
         .expect("run swarmtop")
 }
 
-fn skip_without_python() -> bool {
-    if sentinel::available() {
-        return false;
-    }
-    println!("SKIPPED: sentinels need python3");
-    true
-}
-
-struct Box2 {
-    tmp: tempfile::TempDir,
-    wt_a: PathBuf,
-    wt_b: PathBuf,
-}
-
 /// A repository with two worktrees, `wt-a` and `wt-b`, in attempts of their own.
-fn two_attempts(name: &str) -> Box2 {
-    let tmp = tempfile::tempdir().unwrap();
-    let r = repo(tmp.path(), &format!("adv{}{name}", std::process::id()));
-    let wt_a = worktree(&r, &tmp.path().join("wt-a"), &format!("{name}-a"));
-    let wt_b = worktree(&r, &tmp.path().join("wt-b"), &format!("{name}-b"));
-    Box2 { tmp, wt_a, wt_b }
+fn two_attempts(name: &str) -> TwoWorktrees {
+    two_worktrees("adv", name)
 }
 
 /// Samples until `ready` holds of the forest.

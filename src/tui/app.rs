@@ -253,6 +253,7 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,

@@ -64,6 +64,7 @@ pub enum Command {
     Kill,
     KillTree,
     KillOrphans,
+    KillKeepAgents,
     /// A character typed into the filter.
     FilterType,
     FilterKeep,
@@ -87,7 +88,7 @@ pub enum Command {
 impl Command {
     /// Commands that signal processes: hidden and refused in read-only mode.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans)
+        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans | Command::KillKeepAgents)
     }
 
     /// Its name in `[keys]`, for the commands the config file binds.
@@ -183,6 +184,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
     tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillKeepAgents,
+        "kill_keep_agents",
+        "Kill the selected group or process tree, except its agents",
+        None,
+    ),
     tree(C::Help, "help", "Show this help", Some("help")),
     tree(C::Quit, "quit", "Quit", Some("quit")),
     Binding {
