@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod app_kill;
 mod app_tags;
+pub mod columns;
 pub mod command;
 pub mod feed;
 pub mod history;

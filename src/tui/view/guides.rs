@@ -131,6 +131,9 @@ mod tests {
             shown: Default::default(),
             orphan: false,
             state: None,
+            user: None,
+            nice: 0,
+            threads: 0,
             agent: None,
             guide: Guide { open_above, last },
         }
