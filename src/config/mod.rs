@@ -13,6 +13,7 @@ use crate::model::text::sanitize;
 
 pub use crate::model::sort::SortKey;
 use crate::sample::SourceKind;
+pub use crate::tui::columns::Column;
 
 /// The shipped defaults, embedded so the binary needs no files.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -33,6 +34,8 @@ pub struct Config {
     pub theme: Theme,
     /// How the tree's lines are drawn.
     pub tree_guides: TreeGuides,
+    /// The tree's data columns after NAME, in order.
+    pub columns: Vec<Column>,
     pub read_only: bool,
     pub sort: SortKey,
     pub source: SourceKind,
@@ -111,6 +114,7 @@ impl Default for Config {
             refresh_ms: 1000,
             theme: Theme::Default,
             tree_guides: TreeGuides::Unicode,
+            columns: crate::tui::columns::default_columns(),
             read_only: false,
             sort: SortKey::Cpu,
             source: SourceKind::Auto,

@@ -9,6 +9,7 @@ use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
 use crate::kill::plan::{KillPlan, Narrowing, plan_reap, plan_with};
+use crate::kill::union::scope_counts;
 use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProjectId};
 use std::path::PathBuf;
 
@@ -35,6 +36,10 @@ impl App {
         }
         match self.plan_for(scope) {
             Ok(plan) => {
+                let scopes = match plan.scope.len() {
+                    1 => Vec::new(),
+                    _ => scope_counts(&plan, &self.forest, &self.plan_context),
+                };
                 let visible: std::collections::HashSet<&RowId> = self.rows.iter().map(|r| &r.id).collect();
                 let hidden = plan
                     .entries
@@ -42,11 +47,9 @@ impl App {
                     .chain(plan.skipped.iter().map(|s| &s.entry))
                     .filter(|e| !visible.contains(&RowId::Process(e.key)))
                     .count();
-                self.modal = Some(Modal::Kill(Box::new(KillModal::new(
-                    plan,
-                    hidden,
-                    Duration::from_secs(self.grace_secs),
-                ))));
+                let mut modal = KillModal::new(plan, hidden, Duration::from_secs(self.grace_secs));
+                modal.scopes = scopes;
+                self.modal = Some(Modal::Kill(Box::new(modal)));
             }
             Err(msg) => self.status = Some(msg),
         }
@@ -65,10 +68,9 @@ impl App {
                 Err(e) => Err(e.to_string()),
             };
         }
-        let target = self.kill_target(scope)?;
+        let targets = self.kill_targets(scope)?;
         let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
-        plan_with(std::slice::from_ref(&target), &narrowing, &self.forest, &self.plan_context)
-            .map_err(|e| e.to_string())
+        plan_with(&targets, &narrowing, &self.forest, &self.plan_context).map_err(|e| e.to_string())
     }
 
     /// Remembers every attempt an agent works in, and forgets attempts that are gone.
@@ -82,6 +84,16 @@ impl App {
                 self.agents_seen.push((a.id.clone(), a.path.clone()));
             }
         }
+    }
+
+    /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
+    /// without tags the selection. `O` reaps a project and ignores the tags.
+    fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
+        if scope != KillScope::Orphans && !self.tags.is_empty() {
+            let trees = matches!(scope, KillScope::Tree | KillScope::KeepAgents);
+            return self.tags.targets(trees, &self.forest);
+        }
+        self.kill_target(scope).map(|t| vec![t])
     }
 
     fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {

@@ -2,6 +2,7 @@
 //! the forest, filter, sort, toggles or expansion change, never per frame.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
@@ -50,6 +51,10 @@ pub struct Row {
     pub shown: Rollup,
     pub orphan: bool,
     pub state: Option<ProcState>,
+    /// A process's user, nice value and threads (for the columns).
+    pub user: Option<Arc<str>>,
+    pub nice: i8,
+    pub threads: u32,
     /// The agent tag of an agent process (`claude busy`).
     pub agent: Option<Box<str>>,
     pub guide: Guide,
@@ -197,6 +202,9 @@ impl RowBuilder<'_> {
             shown: g.rollup,
             orphan: false,
             state: None,
+            user: None,
+            nice: 0,
+            threads: 0,
             agent: None,
             guide,
         });
@@ -348,6 +356,9 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
+            user: Some(Arc::clone(&p.facts.user)),
+            nice: p.nice,
+            threads: p.threads,
             agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
             guide,
         });
