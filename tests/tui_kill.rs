@@ -114,7 +114,39 @@ fn orphans_of_the_selected_project_or_everywhere() {
     select_pid(&mut app, 130);
     key(&mut app, KeyCode::Char('O'));
     assert!(app.modal.is_none(), "beta has no orphans");
-    assert!(screen(&mut app, 120, 6).contains("orphans:beta has no processes"));
+    assert!(screen(&mut app, 120, 6).contains("nothing to reap in project:beta"));
+}
+
+#[test]
+fn o_reaps_the_leftovers_of_an_attempt_whose_agent_this_tui_saw_exit() {
+    use std::sync::Arc;
+    use swarmtop::associate::{Options, associate};
+    use swarmtop::model::fixture::{ProcessExt, linked_worktree, main_worktree, process, snapshot};
+    let box_with = |agent: bool| {
+        let mut procs = vec![
+            process(20, 1, "tmux").cwd("/home/dev"),
+            process(21, 20, "npm run dev").cwd("/wt/a/alpha"),
+            process(22, 21, "node vite").cwd("/wt/a/alpha"),
+            process(30, 20, "npm run dev").cwd("/wt/b/alpha"),
+        ];
+        if agent {
+            procs.push(process(10, 20, "/home/dev/.local/bin/claude").cwd("/wt/a/alpha"));
+        }
+        let trees = vec![
+            main_worktree("/src/alpha", "main"),
+            linked_worktree("/wt/a/alpha", "/src/alpha", "a"),
+            linked_worktree("/wt/b/alpha", "/src/alpha", "b"),
+        ];
+        Arc::new(associate(&snapshot(procs, trees), &Options::default()))
+    };
+    let mut app = app();
+    app.update(Action::NewForest(box_with(true)));
+    key(&mut app, KeyCode::Char('O'));
+    assert!(app.modal.is_none(), "the agent still works in a");
+    app.update(Action::NewForest(box_with(false)));
+    key(&mut app, KeyCode::Char('O'));
+    assert_eq!(planned(&app), [21, 22], "a's agent exited: its dev server is left over; b never had one");
+    assert!(screen(&mut app, 100, 26).contains("kill reap"));
 }
 
 #[test]
@@ -178,14 +210,14 @@ fn read_only_shows_no_kill_binding_and_says_why_a_kill_key_does_nothing() {
 #[test]
 fn the_kill_modal_hints_come_from_its_bindings() {
     let mut keys = Config::default().keys;
-    keys.insert("kill".into(), vec!["K".into()]);
+    keys.insert("kill".into(), vec!["Z".into()]);
     let mut app = app_with(&Config { keys, ..Config::default() });
     typed(&mut app, "jj");
-    key(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('Z'));
     assert_eq!(app.context(), swarmtop::tui::command::Context::KillConfirm);
     let s = screen(&mut app, 100, 26);
     assert!(s.contains("←→ choose · Enter confirm · Esc cancel"), "{s}");
-    assert!(s.contains(" K kill "), "the footer follows the rebinding: {s}");
+    assert!(s.contains(" Z kill "), "the footer follows the rebinding: {s}");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::BackTab);
     assert_eq!(modal(&app).focus, Button::Cancel);
@@ -214,4 +246,34 @@ fn x_on_a_project_whose_name_no_typed_id_can_hold_plans_that_project() {
     assert_eq!(app.status, None);
     assert_eq!(modal(&app).plan.scope_text(), "project:team/app");
     assert_eq!(planned(&app), [500]);
+}
+
+#[test]
+fn k_on_an_attempt_keeps_its_agent_and_the_modal_lists_it() {
+    let mut app = app();
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('K'));
+    assert_eq!(planned(&app), [101, 103, 102], "everything but the claude");
+    let m = modal(&app);
+    assert!(m.plan.narrowing.keep_agents);
+    assert_eq!(m.plan.skipped.iter().map(|s| s.entry.key.pid()).collect::<Vec<_>>(), [100]);
+    assert_eq!(m.focus, Button::Cancel);
+    let text = screen(&mut app, 100, 26);
+    assert!(text.contains(", keeping agents"), "{text}");
+    assert!(text.contains("keeps 1 agent: claude 100"), "{text}");
+    assert!(text.contains("spared: agent, kept"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    // On a process row: its tree, minus agents.
+    select_pid(&mut app, 100);
+    key(&mut app, KeyCode::Char('K'));
+    assert_eq!(planned(&app), [101, 103, 102]);
+}
+
+#[test]
+fn read_only_refuses_the_keep_agents_kill_too() {
+    let mut app = app();
+    app.read_only = true;
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('K'));
+    assert!(app.modal.is_none());
 }

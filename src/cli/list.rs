@@ -24,11 +24,22 @@ pub struct ListArgs {
     /// Only the processes listening on PORT (TCP or UDP, any address), with their ancestors.
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
+    /// Print a document every refresh (`--refresh MS`) until interrupted; with `--json`,
+    /// one schema-1 document per line (NDJSON).
+    #[arg(long)]
+    pub watch: bool,
+    /// Print whole lines; on a terminal, lines are otherwise cut to its width (piped
+    /// output is always whole).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+    if args.watch {
+        return super::watch::run(args, config);
+    }
     let forest = super::forest_now(config)?;
-    write_stdout(&render(args, &forest, terminal_width())?)
+    write_stdout(&render(args, &forest, output_width(args))?)
 }
 
 pub fn write_stdout(out: &str) -> Result<i32, CliError> {
@@ -41,23 +52,48 @@ pub fn write_stdout(out: &str) -> Result<i32, CliError> {
 }
 
 pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
-    let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
-    let forest = match &args.filter {
-        Some(text) => Filter::new(text).apply(&forest),
-        None => forest,
-    };
-    let forest = match args.port {
-        Some(port) => Filter::port(port).apply(&forest),
-        None => forest,
-    };
+    render_as(args, forest, width, true)
+}
+
+/// Like `render`, JSON on one line (a line of NDJSON).
+pub fn render_line(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
+    render_as(args, forest, width, false)
+}
+
+fn render_as(
+    args: &ListArgs,
+    forest: &Forest,
+    width: Option<usize>,
+    pretty: bool,
+) -> Result<String, CliError> {
+    let forest = shown(args, forest);
     if args.json {
         let doc = json::Document::new(&forest, args.all);
-        let mut s = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Output(e.into()))?;
+        let s = if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) };
+        let mut s = s.map_err(|e| CliError::Output(e.into()))?;
         s.push('\n');
         Ok(s)
     } else {
         Ok(text::render(&forest, args.all, width))
     }
+}
+
+/// The forest as `--orphans` and `--filter` narrow it.
+pub fn shown(args: &ListArgs, forest: &Forest) -> Forest {
+    let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
+    let forest = match &args.filter {
+        Some(text) => Filter::new(text).apply(&forest),
+        None => forest,
+    };
+    match args.port {
+        Some(port) => Filter::port(port).apply(&forest),
+        None => forest,
+    }
+}
+
+/// How wide a text line may be: the terminal's, unless `--wide` or not a terminal.
+pub fn output_width(args: &ListArgs) -> Option<usize> {
+    if args.wide { None } else { terminal_width() }
 }
 
 fn terminal_width() -> Option<usize> {

@@ -6,6 +6,7 @@ mod bench_data;
 mod bench_load;
 mod bench_tui;
 pub mod demo;
+pub mod demo_standin;
 pub mod demo_swarm;
 mod interrupt;
 pub mod json;
@@ -13,10 +14,12 @@ pub mod kill;
 pub mod list;
 pub mod manual;
 pub mod ports;
+pub mod reap;
 pub mod run;
 pub mod text;
 pub mod top;
 pub mod values;
+mod watch;
 
 use std::path::{Path, PathBuf};
 

@@ -100,7 +100,8 @@ macro_rules! display_as_text {
 }
 display_as_text!(ProjectId, TaskId, AttemptId);
 
-/// Any target: a group by its id, a process, a process tree, or orphans. Task names
+/// Any target: a group by its id, a process, a process tree, processes by name, an
+/// agent's session, or orphans. Task names
 /// may contain `/` (they come from branches); project and attempt names the command
 /// line can spell do not, so typed text splits an attempt id at its first and last `/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -112,6 +113,15 @@ pub enum NodeId {
     Tree(u32),
     /// Of every project, or of one.
     Orphans(Option<ProjectId>),
+    /// `name:PATTERN`: the processes whose name (`comm`) or argv[0]'s basename matches
+    /// the glob — never any other part of the command line. Checked to be a valid glob.
+    Name(String),
+    /// `session:ID`: the agent whose Claude session id or Codex thread id is ID, and
+    /// whatever that session started, with their trees.
+    Session(String),
+    /// `leftovers`, `leftovers:PROJECT`: processes of attempts whose agent was seen and
+    /// has exited, of every project or of one.
+    Leftovers(Option<ProjectId>),
     /// The processes listening on this TCP or UDP port.
     Port(u16),
 }
@@ -136,7 +146,7 @@ impl From<AttemptId> for NodeId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, port:N, orphans or orphans:PROJECT)"
+    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, port:N, name:PATTERN, session:ID, orphans, orphans:PROJECT, leftovers or leftovers:PROJECT)"
 )]
 pub struct IdError {
     pub input: String,
@@ -148,8 +158,10 @@ impl FromStr for NodeId {
 
     fn from_str(s: &str) -> Result<NodeId, IdError> {
         let err = |reason| IdError { input: s.to_string(), reason };
-        if s == "orphans" {
-            return Ok(NodeId::Orphans(None));
+        match s {
+            "orphans" => return Ok(NodeId::Orphans(None)),
+            "leftovers" => return Ok(NodeId::Leftovers(None)),
+            _ => {}
         }
         let (kind, rest) = s.split_once(':').ok_or_else(|| err("missing kind prefix"))?;
         if rest.is_empty() {
@@ -165,8 +177,14 @@ impl FromStr for NodeId {
             "project" if !rest.contains('/') => Ok(NodeId::Project(ProjectId(s.into()))),
             "project" => Err(err("a project name has no '/'")),
             "orphans" => Ok(NodeId::Orphans(Some(ProjectId::new(rest)))),
+            "leftovers" => Ok(NodeId::Leftovers(Some(ProjectId::new(rest)))),
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
+            "name" => name_pattern(rest).map(|()| NodeId::Name(rest.to_string())).map_err(err),
+            "session" if rest.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+                Err(err("a session id has no spaces or control characters"))
+            }
+            "session" => Ok(NodeId::Session(rest.to_string())),
             "port" => match rest.parse::<u16>() {
                 Ok(n) if n > 0 && canonical(rest) => Ok(NodeId::Port(n)),
                 _ => Err(err("not a port number (1 to 65535)")),
@@ -188,6 +206,15 @@ impl FromStr for NodeId {
     }
 }
 
+/// Whether `pattern` can match a process name: a valid glob without `/` (names and
+/// basenames have none).
+fn name_pattern(pattern: &str) -> Result<(), &'static str> {
+    if pattern.contains('/') {
+        return Err("a name pattern has no '/' (it matches the name or argv[0]'s basename)");
+    }
+    glob::Pattern::new(pattern).map(|_| ()).map_err(|e| e.msg)
+}
+
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -198,6 +225,10 @@ impl fmt::Display for NodeId {
             NodeId::Tree(pid) => write!(f, "tree:{pid}"),
             NodeId::Orphans(None) => f.write_str("orphans"),
             NodeId::Orphans(Some(p)) => write!(f, "orphans:{}", p.name()),
+            NodeId::Name(pattern) => write!(f, "name:{pattern}"),
+            NodeId::Session(id) => write!(f, "session:{id}"),
+            NodeId::Leftovers(None) => f.write_str("leftovers"),
+            NodeId::Leftovers(Some(p)) => write!(f, "leftovers:{}", p.name()),
             NodeId::Port(port) => write!(f, "port:{port}"),
         }
     }
@@ -219,6 +250,12 @@ mod tests {
             "tree:42",
             "orphans",
             "orphans:alpha",
+            "leftovers",
+            "leftovers:alpha",
+            "name:node",
+            "name:vite*",
+            "name:[a-c]?",
+            "session:0f1e2d3c-aaaa-bbbb-cccc-000000000000",
             "port:3000",
             "port:65535",
         ] {
@@ -249,6 +286,13 @@ mod tests {
             "bogus:1",
             "project:",
             "project:a/b",
+            "name:",
+            "name:[",
+            "name:bin/node",
+            "name:***",
+            "session:",
+            "session:a b",
+            "session:a\u{1b}b",
             "port:0",
             "port:65536",
             "port:03000",
@@ -275,7 +319,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|port|orphans):[a-z/0-9]{0,12}") {
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|port|orphans|leftovers|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
             if let Ok(id) = s.parse::<NodeId>() {
                 prop_assert_eq!(id.to_string(), s);
             }

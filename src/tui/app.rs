@@ -8,11 +8,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
 use super::app_kill::KillScope;
+use super::columns;
 use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
-use crate::config::{Config, Theme};
+use super::tags::Tags;
+use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
@@ -23,6 +25,9 @@ pub const READ_ONLY: &str = "read-only: kills are disabled";
 pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
+    pub tree_guides: TreeGuides,
+    /// The data columns after NAME, in order; the column picker edits them.
+    pub columns: Vec<Column>,
     pub read_only: bool,
     pub refresh_ms: u64,
     pub forest: Arc<Forest>,
@@ -47,6 +52,8 @@ pub struct App {
     pub paused: bool,
     pub detail: bool,
     pub expansion: Expansion,
+    /// Tagged scopes: with any, every action acts on all of them.
+    pub tags: Tags,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -59,6 +66,9 @@ pub struct App {
     pub status: Option<String>,
     /// Who is killing: swarmtop's ancestry, uid, protected names.
     pub plan_context: PlanContext,
+    /// Attempts this TUI saw an agent in, while they last (`remember_agents`): a reap
+    /// takes all of such an attempt once its agent has exited.
+    pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
@@ -69,6 +79,8 @@ impl App {
         App {
             keymap,
             theme: config.theme,
+            tree_guides: config.tree_guides,
+            columns: config.columns.clone(),
             read_only: config.read_only,
             refresh_ms: config.refresh_ms,
             forest: Arc::new(Forest::default()),
@@ -88,6 +100,7 @@ impl App {
             paused: false,
             detail: false,
             expansion: Expansion::default(),
+            tags: Tags::default(),
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -95,6 +108,7 @@ impl App {
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
+            agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
             dirty: true,
         }
@@ -109,6 +123,7 @@ impl App {
         match &self.modal {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
+            Some(Modal::Columns { .. }) => Context::ColumnsModal,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
         }
@@ -153,6 +168,7 @@ impl App {
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                self.remember_agents(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {
@@ -160,10 +176,12 @@ impl App {
                     self.dirty = self.detail;
                     return Effect::None;
                 }
-                // Forget expansion exceptions of rows that are gone (nothing to do without any).
-                if !self.expansion.flipped.is_empty() {
+                // Forget expansion exceptions and tags of rows that are gone (nothing to do
+                // without any).
+                if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
                     self.expansion.flipped.retain(|id| live.contains(id));
+                    self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
                 self.sampled = true;
@@ -189,6 +207,10 @@ impl App {
     fn command(&mut self, c: Command) -> Effect {
         if self.read_only && c.is_destructive() {
             self.status = Some(READ_ONLY.into());
+            return Effect::None;
+        }
+        if let (Some(Modal::Columns { line }), false) = (&self.modal, c == Command::Quit) {
+            self.columns_command(*line, c);
             return Effect::None;
         }
         match c {
@@ -235,10 +257,17 @@ impl App {
                 return Effect::SetPaused(self.paused);
             }
             Command::Detail => self.detail = !self.detail,
+            Command::Columns => self.modal = Some(Modal::Columns { line: 0 }),
+            // Only the column picker moves columns (above).
+            Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Tag => self.toggle_tag(),
+            Command::TagBelow => self.tag_below(),
+            Command::UntagAll => self.untag_all(),
+            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,
@@ -266,6 +295,8 @@ impl App {
     fn modal_command(&mut self, c: Command) -> Effect {
         match &mut self.modal {
             Some(Modal::Kill(_)) => return self.kill_modal_command(c),
+            // Its keys are handled before any other (`columns_command`).
+            Some(Modal::Columns { .. }) => {}
             Some(Modal::Help { scroll }) => match c {
                 Command::Close => self.modal = None,
                 Command::ScrollDown => *scroll = scroll.saturating_add(1),
@@ -277,6 +308,24 @@ impl App {
             None => {}
         }
         Effect::None
+    }
+
+    /// A key in the column picker: the choice changes at once, rows need no rebuild.
+    fn columns_command(&mut self, line: usize, c: Command) {
+        let lines = Column::all().count();
+        let line = match c {
+            Command::Up => line.saturating_sub(1),
+            Command::Down => (line + 1).min(lines - 1),
+            Command::Toggle => columns::toggle(&mut self.columns, line),
+            Command::MoveEarlier => columns::shift(&mut self.columns, line, -1),
+            Command::MoveLater => columns::shift(&mut self.columns, line, 1),
+            Command::Close => {
+                self.modal = None;
+                return;
+            }
+            _ => line,
+        };
+        self.modal = Some(Modal::Columns { line });
     }
 
     fn set_open(&mut self, open: bool) {
@@ -302,7 +351,7 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
+    pub(super) fn move_by(&mut self, delta: isize) {
         if self.rows.is_empty() {
             return;
         }

@@ -12,7 +12,7 @@ fn defaults_bind_vim_and_arrow_keys() {
     assert_eq!(km.command_for(&ev(KeyCode::Down, KeyModifiers::NONE)), Some(Command::Down));
     assert_eq!(km.command_for(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
     assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Command::Quit));
-    assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::NONE)), None);
+    assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::NONE)), Some(Command::TagBelow));
     assert_eq!(km.keys_label(Command::Quit), "q ^C");
 }
 
@@ -104,5 +104,5 @@ fn read_only_hides_every_destructive_binding() {
     assert!(!labels(true).contains(&"kill"));
     assert!(km.usable(Context::Tree, true).all(|b| !b.command.is_destructive()));
     assert_eq!(km.usable(Context::KillConfirm, true).count(), 0);
-    assert_eq!(km.usable(Context::Tree, false).filter(|b| b.command.is_destructive()).count(), 3);
+    assert_eq!(km.usable(Context::Tree, false).filter(|b| b.command.is_destructive()).count(), 4);
 }

@@ -5,6 +5,7 @@
 
 pub mod listener;
 pub mod sentinel;
+pub mod tmux;
 pub mod tui;
 
 use std::os::unix::process::CommandExt;
@@ -45,6 +46,22 @@ pub fn repo(tmp: &Path, name: &str) -> PathBuf {
 pub fn worktree(repo: &Path, path: &Path, branch: &str) -> PathBuf {
     git(repo, &["worktree", "add", "-q", "-b", branch, path.to_str().unwrap()]);
     path.to_path_buf()
+}
+
+/// A repository with two linked worktrees, `wt-a` and `wt-b`, in attempts of their own.
+pub struct TwoWorktrees {
+    pub tmp: tempfile::TempDir,
+    pub wt_a: PathBuf,
+    pub wt_b: PathBuf,
+}
+
+/// Two worktrees of a repository named `<prefix><test pid><name>`, on branches `name-a`, `name-b`.
+pub fn two_worktrees(prefix: &str, name: &str) -> TwoWorktrees {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), &format!("{prefix}{}{name}", std::process::id()));
+    let wt_a = worktree(&r, &tmp.path().join("wt-a"), &format!("{name}-a"));
+    let wt_b = worktree(&r, &tmp.path().join("wt-b"), &format!("{name}-b"));
+    TwoWorktrees { tmp, wt_a, wt_b }
 }
 
 /// Process trees started by a test, each in its own session; killed by session id on drop.
@@ -89,6 +106,16 @@ impl Drop for Sessions {
     fn drop(&mut self) {
         self.kill_all();
     }
+}
+
+/// Runs the built binary with the default configuration and no stdin (so no terminal).
+pub fn swarmtop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run swarmtop")
 }
 
 /// Polls `f` until it returns Some or the deadline passes.
