@@ -2,7 +2,7 @@
 //! processes that hold a port (what `port:N` and `list --port N` resolve to).
 
 use std::fmt;
-use std::net::IpAddr;
+use core::net::IpAddr;
 
 use super::forest::{Forest, ProcNode};
 
