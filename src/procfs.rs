@@ -91,7 +91,7 @@ pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
 }
 
 /// An unsigned decimal of ASCII digits only.
-fn number(digits: &[u8]) -> Option<u64> {
+pub(crate) fn number(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }

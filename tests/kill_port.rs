@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -23,19 +23,8 @@ use swarmtop::model::{Forest, NodeId};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn swarmtop(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run swarmtop")
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    })
+fn json(out: &std::process::Output) -> Value {
+    json_of(out)
 }
 
 fn skip() -> bool {

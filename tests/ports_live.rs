@@ -29,9 +29,7 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    })
+    json_of(out)
 }
 
 /// (proto, addr, port) of a JSON `ports` array.

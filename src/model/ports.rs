@@ -1,8 +1,8 @@
 //! Listening sockets: what a process listens on, the union over a group, and the
 //! processes that hold a port (what `port:N` and `list --port N` resolve to).
 
-use std::fmt;
 use core::net::IpAddr;
+use std::fmt;
 
 use super::forest::{Forest, ProcNode};
 

@@ -70,7 +70,7 @@ fn parse_line(line: &[u8], proto: Proto, order: WordOrder) -> Option<Listener> {
         Proto::Udp => state == UDP_UNCONNECTED && remote_port == 0,
     };
     // tx:rx queues, tr:when, retransmits, uid, timeout, then the inode.
-    let inode = decimal(fields.nth(5)?)?;
+    let inode = super::number(fields.nth(5)?)?;
     (listening && port != 0 && inode != 0).then_some(Listener { inode, port: Port { port, proto, addr } })
 }
 
@@ -107,21 +107,11 @@ fn hex(digits: &[u8]) -> Option<u64> {
     digits.iter().try_fold(0u64, |n, &d| Some(n << 4 | u64::from(char::from(d).to_digit(16)?)))
 }
 
-fn decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &d| {
-        d.is_ascii_digit().then_some(())?;
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
-}
-
 /// The number inside `socket:[12345]` (an fd link), or `net:[4026531840]` with
 /// `kind` "net" (an ns link).
 pub fn bracketed_inode(link: &[u8], kind: &str) -> Option<u64> {
     let rest = link.strip_prefix(kind.as_bytes())?.strip_prefix(b":[")?;
-    decimal(rest.strip_suffix(b"]")?)
+    super::number(rest.strip_suffix(b"]")?)
 }
 
 impl ProcDir {
