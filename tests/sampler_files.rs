@@ -12,9 +12,10 @@ use common::*;
 use serde_json::Value;
 use swarmtop::sample::WorktreeProbe;
 use swarmtop::sample::claude_sessions;
+use swarmtop::sample::codex_state::CodexState;
+use swarmtop::sample::keyed::Place;
 use swarmtop::sample::orchestrators::Orchestrators;
 use swarmtop::sample::registry::Registry;
-use swarmtop::sample::sqlite_state::SqliteState;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -193,9 +194,9 @@ fn an_endless_huge_or_forever_computing_threads_view_falls_back_reported_once() 
         codex_db(tmp.path(), schema);
         let home = tmp.path().to_path_buf();
         let (threads, warnings, again) = within("reading the view", move || {
-            let mut state = SqliteState::from_home(Some(&home));
+            let mut state = CodexState::new(Place::of(home.join(".codex")), None);
             let mut warnings = Vec::new();
-            let threads = state.refresh(&mut warnings).codex_threads;
+            let threads = state.refresh(&mut warnings).threads;
             let started = Instant::now();
             state.refresh(&mut warnings);
             (threads, warnings, started.elapsed())
@@ -359,20 +360,17 @@ fn refreshes_of_unchanged_state_hand_out_the_same_rows() {
     let mut registry = Registry::new(Some(h.join("registry")));
     let mut claude = claude_sessions::ClaudeSessions::from_home(Some(h));
     let mut orchestrators = Orchestrators::new(Some(h.to_path_buf()));
-    let mut db = SqliteState::from_home(Some(h));
+    let mut db = CodexState::new(Place::of(h.join(".codex")), None);
     let mut warnings = Vec::new();
     let first =
         (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
     let second =
         (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
-    assert_eq!(
-        (first.0.len(), first.1.len(), first.2.sessions.len(), first.3.codex_threads.len()),
-        (1, 1, 1, 1)
-    );
+    assert_eq!((first.0.len(), first.1.len(), first.2.sessions.len(), first.3.threads.len()), (1, 1, 1, 1));
     assert!(Shared::ptr_eq(&first.0, &second.0), "registry");
     assert!(Shared::ptr_eq(&first.1, &second.1), "claude sessions");
     assert!(Shared::ptr_eq(&first.2.sessions, &second.2.sessions), "orchestrator sessions");
-    assert!(Shared::ptr_eq(&first.3.codex_threads, &second.3.codex_threads), "codex threads");
+    assert!(Shared::ptr_eq(&first.3.threads, &second.3.threads), "codex threads");
     assert!(warnings.is_empty(), "{warnings:?}");
     touch_later(&h.join(".claude/sessions/2.json"), 5);
     assert!(!Shared::ptr_eq(&first.1, &claude.refresh().0), "a touched file is read again");
