@@ -25,6 +25,10 @@ pub struct ListArgs {
     /// one schema-1 document per line (NDJSON).
     #[arg(long)]
     pub watch: bool,
+    /// Print whole lines; on a terminal, lines are otherwise cut to its width (piped
+    /// output is always whole).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
@@ -32,7 +36,7 @@ pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
         return super::watch::run(args, config);
     }
     let forest = super::forest_now(config)?;
-    write_stdout(&render(args, &forest, terminal_width())?)
+    write_stdout(&render(args, &forest, output_width(args))?)
 }
 
 pub fn write_stdout(out: &str) -> Result<i32, CliError> {
@@ -80,7 +84,12 @@ pub fn shown(args: &ListArgs, forest: &Forest) -> Forest {
     }
 }
 
-pub fn terminal_width() -> Option<usize> {
+/// How wide a text line may be: the terminal's, unless `--wide` or not a terminal.
+pub fn output_width(args: &ListArgs) -> Option<usize> {
+    if args.wide { None } else { terminal_width() }
+}
+
+fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }

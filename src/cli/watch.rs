@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::interrupt::{CANCEL, CancelOnSignals};
-use super::list::{ListArgs, render_line, terminal_width};
+use super::list::{ListArgs, output_width, render_line};
 use super::{CliError, associate_options, open_sampler};
 use crate::associate::associate;
 use crate::config::Config;
@@ -35,7 +35,7 @@ pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
             crate::warn!("swarmtop: {w}");
         }
         let forest = associate(&snapshot, &options);
-        let mut doc = render_line(args, &forest, terminal_width())?;
+        let mut doc = render_line(args, &forest, output_width(args))?;
         if !args.json {
             doc.push('\n'); // a blank line between two text documents
         }

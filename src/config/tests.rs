@@ -37,7 +37,7 @@ fn layers_apply_in_order() {
 fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
-        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, \
+        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, \
          `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`"
     );
     assert_eq!(
@@ -182,4 +182,17 @@ fn deep_long_keys_with_many_leaves_stay_cheap() {
     assert!(e.starts_with("/c/config.toml:1:2: kkkk"), "{}", &e[..80.min(e.len())]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(e.chars().count() < 1300, "long keys are clipped: {} chars", e.chars().count());
+}
+
+#[test]
+fn columns_are_known_names_each_listed_once() {
+    let c = with_file("columns = [\"user\", \"pid\", \"ni\"]\n").unwrap();
+    assert_eq!(c.columns, [Column::User, Column::Pid, Column::Ni]);
+    assert_eq!(with_file("columns = []\n").unwrap().columns, [], "NAME alone");
+    assert_eq!(
+        err("\ncolumns = [\"pid\", \"cpu\", \"pid\"]\n"),
+        "/c/config.toml:2:26: columns[2]: a column is listed twice"
+    );
+    let unknown = err("columns = [\"pid\", \"ports!\"]\n");
+    assert!(unknown.starts_with("/c/config.toml:1:19: columns[1]: unknown variant `ports!`"), "{unknown}");
 }
