@@ -193,18 +193,33 @@ fn an_endless_huge_or_forever_computing_threads_view_falls_back_reported_once() 
         let tmp = tempfile::tempdir().unwrap();
         codex_db(tmp.path(), schema);
         let home = tmp.path().to_path_buf();
-        let (threads, warnings, again) = within("reading the view", move || {
+        let (threads, warnings, first, again) = within("reading the view", move || {
             let mut state = CodexState::new(Place::of(home.join(".codex")), None);
             let mut warnings = Vec::new();
+            // CPU time of this thread, not wall time: a loaded box may pause it anywhere.
+            let cpu = || rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+            let busy = |from: rustix::time::Timespec| {
+                let now = cpu();
+                Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+                    .saturating_sub(Duration::new(from.tv_sec as u64, from.tv_nsec as u32))
+            };
+            let started = cpu();
             let threads = state.refresh(&mut warnings).threads;
-            let started = Instant::now();
+            let first = busy(started);
+            let started = cpu();
             state.refresh(&mut warnings);
-            (threads, warnings, started.elapsed())
+            (threads, warnings, first, busy(started))
         });
         assert!(threads.is_empty(), "{why}: {} threads", threads.len());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("state_5.sqlite") && warnings[0].contains(why), "{warnings:?}");
-        assert!(again < Duration::from_millis(100), "an unchanged bad database is not read again: {again:?}");
+        // On a loaded box the endless and the huge view may also reach the deadline first:
+        // either way the database falls back, reported once.
+        let reason = warnings[0].contains(why) || warnings[0].contains("interrupted");
+        assert!(warnings[0].contains("state_5.sqlite") && reason, "{why}: {warnings:?}");
+        assert!(
+            again < Duration::from_millis(5) && again * 10 < first.max(Duration::from_millis(1)),
+            "an unchanged bad database is not read again: {again:?} of CPU (the read took {first:?})"
+        );
     }
 }
 
