@@ -12,6 +12,7 @@ pub mod json;
 pub mod kill;
 pub mod list;
 pub mod manual;
+pub mod reap;
 pub mod run;
 pub mod text;
 pub mod top;
