@@ -3,8 +3,8 @@
 
 pub mod bounded;
 pub mod claude_sessions;
-mod cwds;
 pub mod codex_state;
+mod cwds;
 pub mod environ;
 pub mod keyed;
 pub mod kild;
@@ -14,8 +14,8 @@ pub mod locations;
 pub mod orchestrators;
 mod ports;
 pub mod registry;
-mod sock_diag;
 pub mod script_kit;
+mod sock_diag;
 pub mod sqlite_state;
 pub mod state;
 pub mod sysinfo_source;
