@@ -3,7 +3,10 @@
 
 pub mod action;
 pub mod app;
+pub mod app_follow;
 pub mod app_kill;
+mod app_select;
+pub mod changes;
 pub mod columns;
 pub mod command;
 pub mod feed;
@@ -11,6 +14,8 @@ pub mod history;
 pub mod keymap;
 pub mod kill_modal;
 pub mod rows;
+mod rows_ghosts;
+mod rows_parts;
 pub mod run;
 pub mod terminal;
 pub mod view;
