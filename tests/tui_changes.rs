@@ -90,6 +90,10 @@ fn a_ghost_is_never_a_kill_target_nor_in_any_plan_even_when_its_pid_is_reused() 
         let status = app.status.clone().unwrap_or_default();
         assert!(status.contains("exited"), "{kill}: {status}");
     }
+    // Nor can it be tagged (tags are scopes of actions).
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Char('c'));
+    assert!(app.tags.is_empty(), "a ghost is never tagged");
     // The ghost's attempt: its plan is made from the live forest, which has no ghost,
     // and the stranger with the ghost's PID lives in the other attempt.
     let attempt = row_of(&app, &RowId::Attempt(AttemptId::new("alpha", "add-login", "1a2b"))).unwrap();

@@ -12,5 +12,6 @@ mod resolve;
 pub mod scope;
 pub mod sessions;
 mod suggest;
+pub mod union;
 
 pub use suggest::close_matches;

@@ -13,6 +13,7 @@ use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
+use super::tags::Tags;
 use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
@@ -55,6 +56,8 @@ pub struct App {
     pub changes: Changes,
     /// The process the selection follows (`F`), whatever the order or tree does.
     pub follow: Option<ProcKey>,
+    /// Tagged scopes: with any, every action acts on all of them.
+    pub tags: Tags,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -100,6 +103,7 @@ impl App {
             expansion: Expansion::default(),
             changes: Changes::new(config.highlight_refreshes),
             follow: None,
+            tags: Tags::default(),
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -179,10 +183,12 @@ impl App {
                     return Effect::None;
                 }
                 self.changes.record(&self.forest, &forest);
-                // Forget expansion exceptions of rows that are gone (nothing to do without any).
-                if !self.expansion.flipped.is_empty() {
+                // Forget expansion exceptions and tags of rows that are gone (nothing to do
+                // without any).
+                if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
                     self.expansion.flipped.retain(|id| live.contains(id));
+                    self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
                 self.sampled = true;
@@ -283,6 +289,9 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Tag => self.toggle_tag(),
+            Command::TagBelow => self.tag_below(),
+            Command::UntagAll => self.untag_all(),
             Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}

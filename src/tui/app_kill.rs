@@ -9,6 +9,7 @@ use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
 use crate::kill::plan::{Narrowing, plan_with};
+use crate::kill::union::scope_counts;
 use crate::model::{NodeId, ProjectId};
 
 /// Which kill the user asked for.
@@ -31,7 +32,7 @@ impl App {
             self.status = Some("read-only: kills are disabled".into());
             return;
         }
-        let target = match self.kill_target(scope) {
+        let targets = match self.kill_targets(scope) {
             Ok(t) => t,
             Err(msg) => {
                 self.status = Some(msg);
@@ -39,8 +40,12 @@ impl App {
             }
         };
         let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
-        match plan_with(std::slice::from_ref(&target), &narrowing, &self.forest, &self.plan_context) {
+        match plan_with(&targets, &narrowing, &self.forest, &self.plan_context) {
             Ok(plan) => {
+                let scopes = match plan.scope.len() {
+                    1 => Vec::new(),
+                    _ => scope_counts(&plan, &self.forest, &self.plan_context),
+                };
                 let visible: std::collections::HashSet<&RowId> = self.rows.iter().map(|r| &r.id).collect();
                 let hidden = plan
                     .entries
@@ -48,14 +53,22 @@ impl App {
                     .chain(plan.skipped.iter().map(|s| &s.entry))
                     .filter(|e| !visible.contains(&RowId::Process(e.key)))
                     .count();
-                self.modal = Some(Modal::Kill(Box::new(KillModal::new(
-                    plan,
-                    hidden,
-                    Duration::from_secs(self.grace_secs),
-                ))));
+                let mut modal = KillModal::new(plan, hidden, Duration::from_secs(self.grace_secs));
+                modal.scopes = scopes;
+                self.modal = Some(Modal::Kill(Box::new(modal)));
             }
             Err(e) => self.status = Some(e.to_string()),
         }
+    }
+
+    /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
+    /// without tags the selection. `O` is about orphans and ignores the tags.
+    fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
+        if scope != KillScope::Orphans && !self.tags.is_empty() {
+            let trees = matches!(scope, KillScope::Tree | KillScope::KeepAgents);
+            return self.tags.targets(trees, &self.forest);
+        }
+        self.kill_target(scope).map(|t| vec![t])
     }
 
     fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {

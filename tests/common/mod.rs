@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod sentinel;
+pub mod tmux;
 pub mod tui;
 
 use std::os::unix::process::CommandExt;
