@@ -11,8 +11,8 @@ use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
-    AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectId, ProjectNode, Rollup, TaskId,
-    TaskNode, filter,
+    AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, Process, ProjectId, ProjectNode, Rollup,
+    TaskId, TaskNode, filter,
 };
 
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
@@ -327,34 +327,68 @@ impl<'o> RowBuilder<'o> {
 
     /// Pushes a process row; returns its index when it is open (its children follow).
     fn process(&mut self, n: &ProcNode, depth: u16, parent: usize, last: bool) -> Option<usize> {
-        let id = RowId::Process(n.key());
-        let has_children = !n.children.is_empty() || self.ghosts.has(&GhostParent::Process(n.key()));
-        let expanded = has_children && self.opts.expansion.is_open(&id);
-        let p = &n.process;
-        let shown = if expanded { Rollup::of_process(p, n.orphan) } else { n.rollup };
+        let key = n.key();
+        let row = ProcessRow {
+            process: &n.process,
+            id: RowId::Process(key),
+            kind: RowKind::Process,
+            orphan: n.orphan,
+            has_children: !n.children.is_empty() || self.ghosts.has(&GhostParent::Process(key)),
+            subtree: n.rollup,
+            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
+            new: self.changes.is_some_and(|c| c.is_new(key)),
+        };
+        self.push_process(row, depth, parent, last)
+    }
+
+    /// Pushes the row of a live or exited process: its own figures when it is open,
+    /// its subtree's when closed.
+    pub(super) fn push_process(
+        &mut self,
+        r: ProcessRow<'_>,
+        depth: u16,
+        parent: usize,
+        last: bool,
+    ) -> Option<usize> {
+        let expanded = r.has_children && self.opts.expansion.is_open(&r.id);
+        let p = r.process;
+        let shown = if expanded { Rollup::of_process(p, r.orphan) } else { r.subtree };
         let guide = self.guide(Some(parent), last);
         self.rows.push(Row {
-            id,
-            kind: RowKind::Process,
+            id: r.id,
+            kind: r.kind,
             depth,
             parent: u32::try_from(parent).ok(),
-            has_children,
+            has_children: r.has_children,
             expanded,
             label: sanitize(&p.command_line()).into(),
             note: "".into(),
             pid: Some(p.pid()),
             shown,
-            orphan: n.orphan,
+            orphan: r.orphan,
             state: Some(p.state),
             user: Some(Arc::clone(&p.facts.user)),
             nice: p.nice,
             threads: p.threads,
-            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
-            new: self.changes.is_some_and(|c| c.is_new(n.key())),
+            agent: r.agent,
+            new: r.new,
             guide,
         });
         expanded.then_some(self.rows.len() - 1)
     }
+}
+
+/// What a process row is made of.
+pub(super) struct ProcessRow<'p> {
+    pub process: &'p Process,
+    pub id: RowId,
+    pub kind: RowKind,
+    pub orphan: bool,
+    pub has_children: bool,
+    /// What it and everything below it add up to, shown while it is closed.
+    pub subtree: Rollup,
+    pub agent: Option<Box<str>>,
+    pub new: bool,
 }
 
 /// Each item with whether it is the last.

@@ -5,8 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::changes::{Changes, Ghost, GhostParent};
-use super::rows::{Group, Row, RowBuilder, RowId, RowKind};
-use crate::model::text::sanitize;
+use super::rows::{Group, ProcessRow, RowBuilder, RowId, RowKind};
 use crate::model::{ProcNode, Rollup};
 
 /// A child row to build: a live process or a ghost.
@@ -69,32 +68,18 @@ impl<'c> Ghosts<'c> {
 impl<'o> RowBuilder<'o> {
     /// Pushes a ghost's row; returns its index when it is open (its ghost children follow).
     pub(super) fn ghost(&mut self, g: &Ghost, depth: u16, parent: usize, last: bool) -> Option<usize> {
-        let id = RowId::Ghost(g.process.key);
-        let has_children = self.ghosts.has(&GhostParent::Process(g.process.key));
-        let expanded = has_children && self.opts.expansion.is_open(&id);
-        let p = &g.process;
-        let guide = self.guide(Some(parent), last);
-        self.rows.push(Row {
-            id,
+        let key = g.process.key;
+        let row = ProcessRow {
+            process: &g.process,
+            id: RowId::Ghost(key),
             kind: RowKind::Ghost,
-            depth,
-            parent: u32::try_from(parent).ok(),
-            has_children,
-            expanded,
-            label: sanitize(&p.command_line()).into(),
-            note: "".into(),
-            pid: Some(p.pid()),
-            shown: Rollup::of_process(p, g.orphan),
             orphan: g.orphan,
-            state: Some(p.state),
-            user: Some(std::sync::Arc::clone(&p.facts.user)),
-            nice: p.nice,
-            threads: p.threads,
+            has_children: self.ghosts.has(&GhostParent::Process(key)),
+            subtree: Rollup::of_process(&g.process, g.orphan),
             agent: None,
             new: false,
-            guide,
-        });
-        expanded.then_some(self.rows.len() - 1)
+        };
+        self.push_process(row, depth, parent, last)
     }
 
     /// The bucket of ghosts whose group is gone, last.
