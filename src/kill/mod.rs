@@ -3,6 +3,7 @@
 pub mod control;
 pub mod exec;
 mod index;
+mod leftovers;
 mod narrow;
 pub mod outcome;
 pub mod pidfd;

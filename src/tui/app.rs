@@ -70,6 +70,9 @@ pub struct App {
     pub status: Option<String>,
     /// Who is killing: swarmtop's ancestry, uid, protected names.
     pub plan_context: PlanContext,
+    /// Attempts this TUI saw an agent in, while they last (`remember_agents`): a reap
+    /// takes all of such an attempt once its agent has exited.
+    pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
@@ -111,6 +114,7 @@ impl App {
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
+            agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
             dirty: true,
         }
@@ -170,6 +174,7 @@ impl App {
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                self.remember_agents(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {

@@ -191,7 +191,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Follow, "follow", "Follow the selected process wherever it moves (again: stop)", None),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
-    tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillOrphans,
+        "kill_orphans",
+        "Reap the selected project (or all): its orphans and leftovers",
+        None,
+    ),
     tree(C::Tag, "tag", "Tag or untag the selected row: actions then act on every tagged scope", Some("tag")),
     tree(C::TagBelow, "tag_below", "Tag the selected row and everything below it", None),
     tree(C::UntagAll, "untag_all", "Clear every tag", None),
