@@ -137,6 +137,7 @@ mod tests {
             agent: None,
             ports: "".into(),
             new: false,
+            agent_status: None,
             guide: Guide { open_above, last },
         }
     }
