@@ -131,7 +131,11 @@ impl App {
         match crate::model::ports::numbers(ports.iter().flat_map(|p| p.iter())).as_slice() {
             [one] => Ok(NodeId::Port(*one)),
             [] => Err(format!("PID {} listens on no port", key.pid())),
-            many => Err(format!("PID {} listens on {} ports: filter by :PORT to choose one", key.pid(), many.len())),
+            many => Err(format!(
+                "PID {} listens on {} ports: filter by :PORT to choose one",
+                key.pid(),
+                many.len()
+            )),
         }
     }
 

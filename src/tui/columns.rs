@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(toggle(&mut chosen, user), 5, "shown anew: last of the chosen");
         assert_eq!(chosen.last(), Some(&Column::User));
         assert_eq!(shift(&mut chosen, 5, -1), 4);
-        assert_eq!(chosen, [Column::Pid, Column::Cpu, Column::Mem, Column::Procs, Column::User, Column::Ports]);
+        assert_eq!(
+            chosen,
+            [Column::Pid, Column::Cpu, Column::Mem, Column::Procs, Column::User, Column::Ports]
+        );
         assert_eq!(shift(&mut chosen, 0, -1), 0, "the first stays first");
         toggle(&mut chosen, 0);
         assert_eq!(chosen, [Column::Cpu, Column::Mem, Column::Procs, Column::User, Column::Ports]);

@@ -102,7 +102,11 @@ impl Command {
     pub fn is_destructive(self) -> bool {
         matches!(
             self,
-            Command::Kill | Command::KillTree | Command::KillOrphans | Command::KillKeepAgents | Command::KillPort
+            Command::Kill
+                | Command::KillTree
+                | Command::KillOrphans
+                | Command::KillKeepAgents
+                | Command::KillPort
         )
     }
 
@@ -187,7 +191,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Toggle, "toggle", "Expand or collapse the selected row", None),
     tree(C::ExpandAll, "expand_all", "Expand every row", None),
     tree(C::CollapseAll, "collapse_all", "Collapse every row", None),
-    tree(C::Filter, "filter", "Filter rows by name, command, cwd or id; :PORT keeps the processes listening on PORT", Some("filter")),
+    tree(
+        C::Filter,
+        "filter",
+        "Filter rows by name, command, cwd or id; :PORT keeps the processes listening on PORT",
+        Some("filter"),
+    ),
     tree(C::ClearFilter, "clear_filter", "Clear the filter", None),
     tree(C::SortNext, "sort_next", "Sort by the next column", Some("sort")),
     tree(C::SortReverse, "sort_reverse", "Reverse the sort order", None),

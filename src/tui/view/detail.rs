@@ -169,11 +169,9 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
     );
     field(&mut lines, "total", &total, width, 1, styles);
     let roots: Vec<&[ProcNode]> = match &row.id {
-        RowId::Project(id) => forest
-            .attempts()
-            .filter(|(p, _, _)| &p.id == id)
-            .map(|(_, _, a)| &a.processes[..])
-            .collect(),
+        RowId::Project(id) => {
+            forest.attempts().filter(|(p, _, _)| &p.id == id).map(|(_, _, a)| &a.processes[..]).collect()
+        }
         RowId::Task(id) => {
             forest.attempts().filter(|(_, t, _)| &t.id == id).map(|(_, _, a)| &a.processes[..]).collect()
         }
@@ -184,7 +182,8 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         RowId::Other => vec![&forest.unassigned[..]],
         _ => Vec::new(),
     };
-    let mut ports: Vec<crate::model::Port> = roots.into_iter().flat_map(crate::model::ports::of_trees).collect();
+    let mut ports: Vec<crate::model::Port> =
+        roots.into_iter().flat_map(crate::model::ports::of_trees).collect();
     ports.sort_unstable();
     ports.dedup();
     field(&mut lines, "ports", &ports_text(&ports), width, 2, styles);
