@@ -12,6 +12,7 @@ use rustix::fs::{Dir, Mode, OFlags};
 use crate::model::argv::escape_bytes;
 
 pub mod net;
+pub mod usage;
 
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`.
 const PF_KTHREAD: u64 = 0x0020_0000;
