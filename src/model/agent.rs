@@ -6,7 +6,8 @@ use std::fmt;
 
 use super::process::Process;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AgentKind {
     Claude,
     Codex,
