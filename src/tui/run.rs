@@ -128,7 +128,7 @@ async fn event_loop(
 }
 
 /// SIGTERM, SIGHUP, SIGINT and SIGQUIT as one stream.
-fn os_signals() -> io::Result<LocalBoxStream<'static, QuitSignal>> {
+pub fn os_signals() -> io::Result<LocalBoxStream<'static, QuitSignal>> {
     let mut signals = [
         (QuitSignal::Term, signal(SignalKind::terminate())?),
         (QuitSignal::Hup, signal(SignalKind::hangup())?),
