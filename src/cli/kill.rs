@@ -10,7 +10,6 @@ use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
 use crate::kill::plan::plan;
 use crate::kill::report;
-use crate::model::NodeId;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
@@ -33,18 +32,30 @@ pub struct KillArgs {
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
 }
 
-pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
+/// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
+/// on the one given there, else on this box).
+pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
     if config.read_only && !args.dry_run {
         return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
     }
-    let targets: Vec<NodeId> = args
-        .targets
-        .iter()
-        .map(|t| t.parse())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::Usage(format!("{e}")))?;
+    let (host, targets) = super::kill_hosts::split(&args.targets, cli_hosts, config)?;
+    if let Some(host) = host {
+        let kill = super::remote_kill::RemoteKill {
+            host: &host,
+            targets,
+            dry_run: args.dry_run,
+            yes: args.yes,
+            json: args.json,
+            signal: Sig::from(args.signal),
+            grace_secs: args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS),
+        };
+        return super::remote_kill::run(kill, &super::hosts::HostSet::new(config, true)?);
+    }
     let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
     let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
@@ -86,7 +97,7 @@ pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
 }
 
 /// Asks on a terminal; refuses without one.
-fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
+pub(super) fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(
             "refusing to kill without --yes: stdin is not a terminal (use --dry-run to preview)".into(),

@@ -25,11 +25,17 @@ pub struct ListArgs {
     /// one schema-1 document per line (NDJSON).
     #[arg(long)]
     pub watch: bool,
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
 }
 
-pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliError> {
+    let set = super::hosts::HostSet::new(config, local)?;
     if args.watch {
-        return super::watch::run(args, config);
+        return super::watch::run(args, config, &set);
+    }
+    if !set.remotes.is_empty() {
+        return super::hosts::list(args, config, &set);
     }
     let forest = super::forest_now(config)?;
     write_stdout(&render(args, &forest, terminal_width())?)

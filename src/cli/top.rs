@@ -7,8 +7,13 @@ use crate::tui::keymap::Keymap;
 use crate::tui::run;
 
 /// Opens the TUI; `initial_filter` pre-fills the filter (the demo scopes itself with it).
-pub fn run(config: &Config, initial_filter: Option<String>) -> Result<i32, CliError> {
+pub fn run(config: &Config, initial_filter: Option<String>, local: bool) -> Result<i32, CliError> {
     let keymap = Keymap::from_config(&config.keys)?;
+    if !config.hosts.is_empty() || !local {
+        return Err(CliError::Usage(
+            "the TUI shows this box only for now: use `swarmtop list --host HOST` (or --watch) for other boxes".into(),
+        ));
+    }
     if !crate::tui::terminal::is_interactive() {
         return Err(run::TuiError::NotATerminal.into());
     }

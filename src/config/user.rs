@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
-    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_refresh_ms,
+    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_host,
+    check_refresh_ms, check_remote_command, check_ssh_command,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -28,6 +29,9 @@ struct UserConfig {
     kill: Option<UserKill>,
     layout: Option<Vec<LayoutConfig>>,
     keys: Option<BTreeMap<String, Vec<String>>>,
+    hosts: Option<Vec<String>>,
+    ssh_command: Option<String>,
+    remote_command: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +98,9 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
         kill,
         layout,
         keys,
+        hosts,
+        ssh_command,
+        remote_command,
     } = user;
     set(&mut config.refresh_ms, refresh_ms);
     set(&mut config.theme, theme);
@@ -104,6 +111,9 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     set(&mut config.agents, agents);
     set(&mut config.vibe_kanban_dirs, vibe_kanban_dirs);
     set(&mut config.layout, layout);
+    set(&mut config.hosts, hosts);
+    set(&mut config.ssh_command, ssh_command);
+    set(&mut config.remote_command, remote_command);
     let kill = kill.unwrap_or_default();
     set(&mut config.kill.grace_secs, kill.grace_secs);
     set(&mut config.kill.protect, kill.protect);
@@ -134,6 +144,16 @@ fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
     }
     if let Some(secs) = user.kill.as_ref().and_then(|k| k.grace_secs) {
         check_grace_secs(secs).map_err(|m| places.at_key(&[KeyPath::key("kill").then("grace_secs")], m))?;
+    }
+    for (i, host) in user.hosts.iter().flatten().enumerate() {
+        check_host(host)
+            .map_err(|m| places.at_key(&[KeyPath::key("hosts").at(i), KeyPath::key("hosts")], m))?;
+    }
+    if let Some(ssh) = &user.ssh_command {
+        check_ssh_command(ssh).map_err(|m| places.at_key(&[KeyPath::key("ssh_command")], m))?;
+    }
+    if let Some(remote) = &user.remote_command {
+        check_remote_command(remote).map_err(|m| places.at_key(&[KeyPath::key("remote_command")], m))?;
     }
     for (i, layout) in user.layout.iter().flatten().enumerate() {
         if let Err(message) = LayoutPattern::parse(&layout.path) {

@@ -3,7 +3,9 @@
 //! conditions with deadlines.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod links;
 pub mod sentinel;
+pub mod sshd;
 pub mod tui;
 
 use std::os::unix::process::CommandExt;
