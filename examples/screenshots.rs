@@ -24,6 +24,8 @@ const W: u16 = 120;
 const H: u16 = 34;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The demo swarm's processes are this binary too.
+    swarmtop::cli::demo_standin::play_if_asked();
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "screenshots".into()));
     std::fs::create_dir_all(&out)?;
     let config = Config::default();
@@ -55,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app.filter_text = swarm.root().to_string_lossy().into_owned();
     app.rebuild();
     press(&mut app, KeyCode::Home);
-    while app.selected_row().is_some_and(|r| !r.label.contains("busy.sh"))
+    while app.selected_row().is_some_and(|r| !r.label.contains("cargo test"))
         && app.selected + 1 < app.rows.len()
     {
         press(&mut app, KeyCode::Down);

@@ -6,6 +6,8 @@ use swarmtop::cli::{self, CliError};
 use swarmtop::config::Flags;
 
 fn main() -> ExitCode {
+    // A process of the demo swarm plays its part instead (it has no arguments of ours).
+    cli::demo_standin::play_if_asked();
     let args = Args::parse();
     match run(args) {
         Ok(code) => ExitCode::from(code as u8),

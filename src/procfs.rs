@@ -25,11 +25,15 @@ pub struct StatFields {
     pub ppid: u32,
     pub pgid: u32,
     pub sid: u32,
+    /// The controlling terminal's device number (field 7; 0: none).
+    pub tty_nr: u32,
     pub kernel_thread: bool,
     /// Minor page faults so far: like `cpu_ticks`, a sign the process ran.
     pub minor_faults: u64,
     /// utime + stime, in clock ticks.
     pub cpu_ticks: u64,
+    /// The nice value (field 19), -20 (first) to 19 (last).
+    pub nice: i8,
     /// Threads in the group (field 20), the leader included while it is a zombie.
     pub num_threads: u32,
     /// Start time in clock ticks since boot (field 22): half of a ProcKey.
@@ -67,13 +71,17 @@ pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
     out.ppid = number(field(0)?)?.try_into().ok()?;
     out.pgid = number(field(0)?)?.try_into().ok()?;
     out.sid = number(field(0)?)?.try_into().ok()?;
-    let flags = number(field(2)?)?; // skip tty_nr, tpgid
+    // A terminal's number is a positive int; -1 or junk reads as no terminal.
+    out.tty_nr = signed(field(0)?).and_then(|t| u32::try_from(t).ok()).unwrap_or(0);
+    let flags = number(field(1)?)?; // skip tpgid
     out.kernel_thread = flags & PF_KTHREAD != 0;
     out.minor_faults = number(field(0)?)?;
     let utime = number(field(3)?)?; // skip cminflt, majflt, cmajflt
     let stime = number(field(0)?)?;
     out.cpu_ticks = utime.saturating_add(stime);
-    out.num_threads = number(field(4)?)?.try_into().ok()?; // skip cutime, cstime, priority, nice
+    let nice = signed(field(3)?)?; // skip cutime, cstime, priority
+    out.nice = nice.clamp(-20, 19) as i8;
+    out.num_threads = number(field(0)?)?.try_into().ok()?;
     out.start_ticks = number(field(1)?)?; // skip itrealvalue
     out.rss_pages = number(field(1)?)?; // skip vsize
     out.arg_start = field(23).and_then(number).unwrap_or(0); // skip rsslim .. start_brk
@@ -89,6 +97,14 @@ fn number(digits: &[u8]) -> Option<u64> {
         d.is_ascii_digit().then_some(())?;
         n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
+}
+
+/// A decimal with an optional leading `-`.
+fn signed(digits: &[u8]) -> Option<i64> {
+    match digits.strip_prefix(b"-") {
+        Some(rest) => number(rest).and_then(|n| i64::try_from(n).ok()).map(|n| -n),
+        None => number(digits).and_then(|n| i64::try_from(n).ok()),
+    }
 }
 
 /// Whether a thread group still runs: true unless its leader is a zombie (or dead)
@@ -295,7 +311,16 @@ mod tests {
         assert_eq!(s.minor_faults, 100);
         assert_eq!(s.start_ticks, 98765);
         assert_eq!(s.rss_pages, 2048);
+        assert_eq!((s.nice, s.num_threads, s.tty_nr), (0, 1, 34816));
         assert!(!s.kernel_thread);
+        let reniced = STAT.replace(" 20 0 1 0 98765", " 39 19 7 0 98765");
+        let s = parse_stat(reniced).unwrap();
+        assert_eq!((s.nice, s.num_threads, s.start_ticks), (19, 7, 98765));
+        let s = parse_stat(STAT.replace(" 20 0 1 0 98765", " 0 -20 3 0 98765")).unwrap();
+        assert_eq!((s.nice, s.num_threads), (-20, 3));
+        assert_eq!(parse_stat(STAT.replace(" 20 0 1 0 98765", " 0 -x 3 0 98765")), None);
+        let no_tty = parse_stat(STAT.replace(" 34816 1234 ", " 0 -1 ")).unwrap();
+        assert_eq!(no_tty.tty_nr, 0);
     }
 
     #[test]
@@ -305,6 +330,24 @@ mod tests {
         assert_eq!((s.comm.as_str(), s.comm_escaped), ("\\xff\\xfe) (x", true));
         assert_eq!((s.state, s.num_threads, s.start_ticks, s.cpu_ticks), ('Z', 3, 500, 5));
         assert!(!parse_stat(STAT).unwrap().comm_escaped);
+    }
+
+    #[test]
+    fn every_live_process_stat_parses_with_the_same_fields_as_ps_reads() {
+        let mut buf = Vec::new();
+        let mut parsed = 0;
+        for pid in list_pids() {
+            let Ok(_) = read_into(Path::new(&format!("/proc/{pid}/stat")), &mut buf) else { continue };
+            let line = String::from_utf8_lossy(&buf).into_owned();
+            let s = parse_stat(&buf[..]).unwrap_or_else(|| panic!("unparsed: {line}"));
+            // Fields 19 and 20 counted from the last `)`, as proc(5) numbers them.
+            let after: Vec<&str> = line[line.rfind(')').unwrap() + 1..].split_whitespace().collect();
+            assert_eq!(s.nice.to_string(), after[19 - 3], "{line}");
+            assert_eq!(s.num_threads.to_string(), after[20 - 3], "{line}");
+            assert_eq!(s.start_ticks.to_string(), after[22 - 3], "{line}");
+            parsed += 1;
+        }
+        assert!(parsed > 0);
     }
 
     #[test]

@@ -48,6 +48,12 @@ fn demo_prints_the_swarm_and_cleans_up() {
     {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }
+    // Whole, realistic command lines: agents named like real agents, nothing left over
+    // from whatever stands in for them.
+    for line in ["claude [claude]", "claude --continue [claude]", "codex [codex]", "cargo test --workspace"] {
+        assert!(text.lines().any(|l| l.trim_end().ends_with(line)), "no line ends with {line:?}:\n{text}");
+    }
+    assert!(!text.contains("2147483647") && !text.contains(".sh"), "{text}");
     assert_cleaned(&root);
 }
 

@@ -122,6 +122,32 @@ fn real_kill_output_matches_the_schema() {
     let plan = swarmtop(&["kill", "--dry-run", "--json", attempt_id], &s.config_home);
     assert_valid(&kill_schema, &plan, "kill --dry-run --json");
     assert_eq!(plan["processes"].as_array().map(Vec::len), Some(2), "{plan}");
+    let narrowed = swarmtop(
+        &[
+            "kill",
+            "--dry-run",
+            "--json",
+            "--keep-agents",
+            "--older-than",
+            "1d",
+            "--min-rss",
+            "1K",
+            "--min-cpu",
+            "0",
+            attempt_id,
+        ],
+        &s.config_home,
+    );
+    assert_valid(&kill_schema, &narrowed, "kill --dry-run --json, narrowed");
+    assert_eq!(narrowed["narrowing"]["older_than_secs"], 86400, "{narrowed}");
+    assert!(
+        narrowed["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["outcome"].as_str().unwrap().starts_with("skipped: ")),
+        "nothing here is a day old: {narrowed}"
+    );
 
     let tree = format!("tree:{}", s.pid);
     let report = swarmtop(&["kill", "--yes", "--json", "--grace", "5", &tree], &s.config_home);
@@ -163,7 +189,9 @@ fn minimal_kill() -> Value {
     json!({"scope": ["pid:7"], "dry_run": false, "signal": "SIGTERM", "grace_secs": 5,
         "processes": [{"pid": 7, "start_time": 123, "name": "n", "cmd": "n --x", "outcome": "exited",
             "born_after_plan": false}],
-        "groups": [], "cancelled": false, "warnings": [], "exit_code": 0})
+        "groups": [], "cancelled": false, "warnings": [], "exit_code": 0,
+        "narrowing": {"mine": null, "older_than_secs": null, "min_rss_bytes": null, "min_cpu_percent": null,
+            "keep_agents": false}})
 }
 
 #[test]
@@ -216,6 +244,9 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
         ("/signal", json!("SIGHUP")),
         ("/exit_code", json!("0")),
         ("/dry_run", json!(null)),
+        ("/narrowing/keep_agents", json!("yes")),
+        ("/narrowing/mine", json!("project:alpha")),
+        ("/narrowing/min_rss_bytes", json!(-1)),
     ] {
         let mut doc = kill.clone();
         *doc.pointer_mut(pointer).unwrap() = value.clone();

@@ -224,3 +224,29 @@ fn an_attempt_id_never_moves_to_another_worktree_when_its_own_processes_exit() {
     let a_id = both.iter().find(|(_, p)| p == a.to_str().unwrap()).map(|(id, _)| id.clone()).unwrap();
     assert_ne!(only_b[0].0, a_id, "a's id now names b");
 }
+
+#[test]
+fn text_lines_fit_the_width_cutting_commands_and_keeping_markers() {
+    use swarmtop::associate::{Options, associate};
+    use swarmtop::model::fixture::{ProcessExt, process, swarm_snapshot};
+    use swarmtop::model::text::cells;
+    let mut snapshot = swarm_snapshot();
+    let long = format!("node {} --watch 日本語の引数 {}", "x".repeat(80), "y".repeat(40));
+    snapshot.processes.push(process(150, 1, &long).cwd("/wt/1a2b-add-login/alpha"));
+    let forest = associate(&snapshot, &Options::default());
+    let text = swarmtop::cli::text::render(&forest, true, Some(70));
+    for line in text.lines() {
+        assert!(cells(line) <= 70, "{} cells: {line}", cells(line));
+    }
+    let leak = text.lines().find(|l| l.contains("node xxx")).expect("the long command");
+    assert!(leak.ends_with("… [orphan]"), "cut before its marker: {leak}");
+    let whole = swarmtop::cli::text::render(&forest, true, None);
+    assert!(whole.contains(&long), "without a width, lines are whole");
+    let narrow = swarmtop::cli::text::render(&forest, true, Some(33));
+    assert!(narrow.lines().all(|l| cells(l) <= 33), "{narrow}");
+    // Piped (not a terminal): whole, whatever --wide says.
+    let out = swarmtop(&["list", "--all"]);
+    assert!(out.status.success());
+    let out = swarmtop(&["list", "--wide"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -42,7 +42,7 @@ fn plan_of(
 ) -> (String, Box<swarmtop::kill::plan::KillPlan>) {
     let target: NodeId = target.parse().unwrap();
     wait_for("a plan", Duration::from_secs(30), || {
-        let kill = PlanRequest { targets: vec![target.clone()] };
+        let kill = PlanRequest { targets: vec![target.clone()], ..Default::default() };
         links.links[i].send(LinkCommand::Plan { request, kill });
         match links.until("plan or refusal", Duration::from_secs(20), |j, u| {
             j == i && matches!(u, Update::Plan { request: r, .. } | Update::Refused { request: r, .. } if *r == request)
@@ -168,8 +168,10 @@ fn a_read_only_far_side_refuses_kills() {
     let remote = format!("{} --read-only", Sshd::remote_command());
     let i = links.add(sshd, HOST, Some(&remote), FAST);
     links.forest(i);
-    links.links[i]
-        .send(LinkCommand::Plan { request: 1, kill: PlanRequest { targets: vec![NodeId::Pid(1)] } });
+    links.links[i].send(LinkCommand::Plan {
+        request: 1,
+        kill: PlanRequest { targets: vec![NodeId::Pid(1)], ..Default::default() },
+    });
     let refused = links.until("the refusal", Duration::from_secs(20), |j, u| {
         j == i && matches!(u, Update::Refused { request: 1, .. })
     });

@@ -16,7 +16,7 @@ use swarmtop::kill::sessions;
 struct Serve {
     child: Child,
     input: Option<ChildStdin>,
-    output: BufReader<ChildStdout>,
+    output: Option<BufReader<ChildStdout>>,
 }
 
 impl Serve {
@@ -31,7 +31,7 @@ impl Serve {
         sessions::in_new_session(&mut cmd);
         let mut child = cmd.spawn().expect("start serve");
         let input = child.stdin.take();
-        let output = BufReader::new(child.stdout.take().expect("stdout"));
+        let output = Some(BufReader::new(child.stdout.take().expect("stdout")));
         Serve { child, input, output }
     }
 
@@ -43,7 +43,8 @@ impl Serve {
 
     fn next(&mut self) -> Value {
         let mut line = String::new();
-        assert!(self.output.read_line(&mut line).expect("read") > 0, "serve ended");
+        let output = self.output.as_mut().expect("stdout open");
+        assert!(output.read_line(&mut line).expect("read") > 0, "serve ended");
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
     }
 
@@ -170,6 +171,10 @@ fn it_ends_quietly_when_stdin_closes() {
     let mut serve = Serve::start(&[]);
     serve.next_of("forest");
     drop(serve.input.take());
+    // Keep reading (as ssh does), so no write of it blocks on a full pipe.
+    let mut output = serve.output.take().expect("stdout");
+    let drain = std::thread::spawn(move || std::io::copy(&mut output, &mut std::io::sink()));
     let status = wait_for("serve to end", Duration::from_secs(10), || serve.child.try_wait().unwrap());
     assert_eq!(status.code(), Some(0));
+    drain.join().unwrap().unwrap();
 }

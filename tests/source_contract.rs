@@ -10,7 +10,8 @@ use swarmtop::model::{ProcState, Process};
 use swarmtop::sample::linux::CWD_SWEEP;
 use swarmtop::sample::{ProcessSource, ProcfsSource, SysinfoSource};
 
-type Facts = (u32, u32, u32, u64, Option<std::sync::Arc<std::path::Path>>, Vec<String>, String, Option<u32>);
+type Facts =
+    (u32, u32, u32, u64, Option<std::sync::Arc<std::path::Path>>, Vec<String>, String, Option<u32>, i8, u32);
 
 fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
     source
@@ -30,6 +31,8 @@ fn facts(source: &mut dyn ProcessSource, sids: &[u32]) -> BTreeMap<u32, Facts> {
                     p.facts.cmd.iter().map(str::to_string).collect(),
                     p.facts.user.to_string(),
                     p.facts.uid,
+                    p.nice,
+                    p.threads,
                 ),
             )
         })
@@ -44,7 +47,11 @@ fn procfs_and_sysinfo_agree_on_a_real_tree() {
     procs.spawn(
         &l("root"),
         tmp.path(),
-        &format!("(cd /tmp && exec -a {} sleep 600) & exec -a {} sleep 600 & wait", l("moved"), l("execd")),
+        &format!(
+            "(cd /tmp && exec -a {} sleep 600) & (renice -n 7 -p $BASHPID >/dev/null; exec -a {} sleep 600) & wait",
+            l("moved"),
+            l("execd")
+        ),
     );
     let sids = procs.sids();
     let mut procfs = ProcfsSource::new().unwrap();
@@ -60,6 +67,9 @@ fn procfs_and_sysinfo_agree_on_a_real_tree() {
     assert_eq!(got, expected);
     let moved = expected.values().find(|f| f.5[0] == l("moved")).unwrap();
     assert_eq!(moved.4.as_deref(), Some(std::path::Path::new("/tmp")));
+    let execd = expected.values().find(|f| f.5[0] == l("execd")).unwrap();
+    assert_eq!((execd.8, execd.9), (7, 1), "nice and threads of the reniced sleep");
+    assert_eq!((moved.8, moved.9), (0, 1));
 }
 
 #[test]

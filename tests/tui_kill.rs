@@ -178,14 +178,14 @@ fn read_only_shows_no_kill_binding_and_says_why_a_kill_key_does_nothing() {
 #[test]
 fn the_kill_modal_hints_come_from_its_bindings() {
     let mut keys = Config::default().keys;
-    keys.insert("kill".into(), vec!["K".into()]);
+    keys.insert("kill".into(), vec!["Z".into()]);
     let mut app = app_with(&Config { keys, ..Config::default() });
     typed(&mut app, "jj");
-    key(&mut app, KeyCode::Char('K'));
+    key(&mut app, KeyCode::Char('Z'));
     assert_eq!(app.context(), swarmtop::tui::command::Context::KillConfirm);
     let s = screen(&mut app, 100, 26);
     assert!(s.contains("←→ choose · Enter confirm · Esc cancel"), "{s}");
-    assert!(s.contains(" K kill "), "the footer follows the rebinding: {s}");
+    assert!(s.contains(" Z kill "), "the footer follows the rebinding: {s}");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::BackTab);
     assert_eq!(modal(&app).focus, Button::Cancel);
@@ -214,4 +214,34 @@ fn x_on_a_project_whose_name_no_typed_id_can_hold_plans_that_project() {
     assert_eq!(app.status, None);
     assert_eq!(modal(&app).plan.scope_text(), "project:team/app");
     assert_eq!(planned(&app), [500]);
+}
+
+#[test]
+fn k_on_an_attempt_keeps_its_agent_and_the_modal_lists_it() {
+    let mut app = app();
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('K'));
+    assert_eq!(planned(&app), [101, 103, 102], "everything but the claude");
+    let m = modal(&app);
+    assert!(m.plan.narrowing.keep_agents);
+    assert_eq!(m.plan.skipped.iter().map(|s| s.entry.key.pid()).collect::<Vec<_>>(), [100]);
+    assert_eq!(m.focus, Button::Cancel);
+    let text = screen(&mut app, 100, 26);
+    assert!(text.contains(", keeping agents"), "{text}");
+    assert!(text.contains("keeps 1 agent: claude 100"), "{text}");
+    assert!(text.contains("spared: agent, kept"), "{text}");
+    key(&mut app, KeyCode::Esc);
+    // On a process row: its tree, minus agents.
+    select_pid(&mut app, 100);
+    key(&mut app, KeyCode::Char('K'));
+    assert_eq!(planned(&app), [101, 103, 102]);
+}
+
+#[test]
+fn read_only_refuses_the_keep_agents_kill_too() {
+    let mut app = app();
+    app.read_only = true;
+    typed(&mut app, "jj");
+    key(&mut app, KeyCode::Char('K'));
+    assert!(app.modal.is_none());
 }

@@ -186,7 +186,7 @@ impl Script {
         for _ in 0..2 {
             self.key(KeyCode::Char('j'));
         }
-        self.until("attempt selected", |s| s.screen().contains("▶     ▾ 1a2b")).await;
+        self.until("attempt selected", |s| s.screen().contains("▶ │ ├─▾ 1a2b")).await;
     }
 }
 

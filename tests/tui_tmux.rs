@@ -98,8 +98,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     ]);
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
 
-    let s =
-        tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("demo-agent --task search"));
+    let s = tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("claude --continue"));
     let root = demo_root(&s);
     tmux.root = Some(root.clone());
     assert!(s.contains("[orphan]"), "the leaked watcher is marked:\n{s}");
@@ -111,7 +110,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     // `/` starts a filter; typing narrows incrementally.
     tmux.keys(&["/", "s", "e", "a", "r", "c", "h"]);
     let s = tmux.wait_screen("the filter", |s| s.contains("filter: search") && !s.contains("1a2b"));
-    assert!(s.contains("demo-agent --task search"), "{s}");
+    assert!(s.contains("claude --continue"), "{s}");
     tmux.keys(&["Enter"]);
     tmux.wait_screen("the kept filter", |s| s.contains("filter: search") && !s.contains('█'));
     tmux.keys(&["Escape"]);
@@ -126,7 +125,15 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     let s = tmux.wait_screen("the help", |s| s.contains("Show this help"));
     assert!(s.contains("help — Esc closes"), "the help's own keys, from the table:\n{s}");
     // The help lists every context's keys; PageDown scrolls it (a key of the help's own).
-    tmux.keys(&["NPage", "NPage", "NPage"]);
+    // (As many pages as the help is long: every context's keys are listed.)
+    for _ in 0..10 {
+        if tmux.screen().contains("in the kill report:") {
+            break;
+        }
+        let before = tmux.screen();
+        tmux.keys(&["NPage"]);
+        tmux.wait_screen("the next page", |s| s != before);
+    }
     tmux.wait_screen("the kill report's keys", |s| {
         s.contains("in the kill report:") && !s.contains("Show this help")
     });

@@ -292,3 +292,84 @@ fn an_unchanged_forest_draws_nothing() {
     app.update(Action::NewForest(Arc::new(same)));
     assert!(app.dirty);
 }
+
+#[test]
+fn tree_guides_connect_siblings_and_fall_back_to_ascii() {
+    let mut app = app();
+    let s = screen(&mut app, 100, 26);
+    // The last attempt of a task closes its line; the task above it still runs on.
+    assert!(s.contains("│ └─▾ 3c4d"), "{s}");
+    assert!(s.contains("  └─▾ main "), "{s}");
+    let mut config = Config::default();
+    config.tree_guides = swarmtop::config::TreeGuides::Ascii;
+    let mut app = app_with(&config);
+    key(&mut app, KeyCode::Char('j'));
+    let s = screen(&mut app, 100, 18);
+    let table: String = s.lines().skip(1).collect();
+    assert!(!table.contains(['├', '└', '│', '▾', '▸', '▶']), "no box drawing in ASCII mode:\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn column_picker_chooses_orders_and_keeps_columns_across_refreshes() {
+    use swarmtop::config::Column;
+    let mut app = app();
+    key(&mut app, KeyCode::Char('C'));
+    insta::assert_snapshot!("column_picker", render(&mut app, 100, 16).backend());
+    // The cursor follows its column: a column hidden or shown moves to its new line.
+    let goto = |app: &mut swarmtop::tui::app::App, column: Column| {
+        let line = swarmtop::tui::columns::picker_order(&app.columns).iter().position(|(c, _)| *c == column);
+        for _ in 0..Column::all().count() {
+            key(app, KeyCode::Up);
+        }
+        for _ in 0..line.unwrap() {
+            key(app, KeyCode::Char('j'));
+        }
+    };
+    key(&mut app, KeyCode::Char(' ')); // PID, on the first line
+    assert_eq!(app.modal, Some(swarmtop::tui::action::Modal::Columns { line: 3 }), "PID's new line");
+    for column in [Column::User, Column::State, Column::Ni, Column::Age, Column::Threads] {
+        goto(&mut app, column);
+        key(&mut app, KeyCode::Enter);
+    }
+    assert_eq!(
+        app.columns,
+        [
+            Column::Cpu,
+            Column::Mem,
+            Column::Procs,
+            Column::User,
+            Column::State,
+            Column::Ni,
+            Column::Age,
+            Column::Threads
+        ]
+    );
+    goto(&mut app, Column::User);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Char('['));
+    }
+    assert_eq!(app.columns[0], Column::User);
+    key(&mut app, KeyCode::Char('C'));
+    assert!(app.modal.is_none(), "the picker's key closes it");
+    app.update(Action::NewForest(forest()));
+    app.update(Action::NewForest(Arc::new(associate(&swarm_snapshot(), &Options::default()))));
+    assert_eq!(app.columns[0], Column::User, "the choice survives refreshes");
+    key(&mut app, KeyCode::Char('a'));
+    insta::assert_snapshot!("column_set", render(&mut app, 120, 30).backend());
+    // Narrow: the least kept columns go first; NAME keeps its room.
+    let narrow = screen(&mut app, 50, 6);
+    let title = narrow.lines().nth(1).unwrap();
+    assert!(title.contains("CPU%") && !title.contains("USER") && !title.contains("AGE"), "{title}");
+}
+
+#[test]
+fn columns_from_the_config() {
+    let mut config = Config::default();
+    config.columns = vec![swarmtop::config::Column::Ni, swarmtop::config::Column::Pid];
+    let mut app = app_with(&config);
+    let s = screen(&mut app, 100, 12);
+    let title = s.lines().nth(1).unwrap();
+    assert!(title.ends_with("  NI     PID\""), "{title}");
+    assert!(s.contains("  10     103"), "rust-analyzer's nice value: {s}");
+}

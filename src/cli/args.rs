@@ -91,15 +91,32 @@ pub const KILL_TARGETS: &[(&str, &str)] = &[
     ("project:NAME", "every process of every attempt of that project"),
     ("orphans", "every orphan in any attempt (parent is PID 1 or a subreaper), with its descendants"),
     ("orphans:PROJECT", "the orphans of that project, with their descendants"),
+    (
+        "name:PATTERN",
+        "every process whose name or argv[0]'s basename matches the glob (never other arguments: name:node \
+         does not match `vim node.txt`); exactly those processes, never their children",
+    ),
+    (
+        "session:ID",
+        "the agent whose Claude session id or Codex thread id is ID, and what that session started (its \
+         environment carries the id), with their descendants",
+    ),
 ];
+
+/// What `--mine` does, for `swarmtop kill --help`.
+pub const KILL_MINE: &str = "With --mine, every target resolves only inside the attempt of the calling \
+process (swarmtop's parent): a target that names a process or an attempt elsewhere is refused (exit 2) \
+saying where it lives, name: and orphans look only inside it, and a tree's descendants placed elsewhere \
+are skipped. Outside any attempt, --mine refuses everything.";
 
 /// What no kill target ever signals.
 pub const KILL_SPARED: &str = "Never signalled: PID 1, kernel threads, swarmtop and its ancestors, other \
 users' processes (unless root), names in kill.protect, and shared services unless the target names one.";
 
-pub const KILL_EXIT_STATUS: &str = "Exit status: 0 when everything is gone; 1 when something survived, \
-escaped, was denied, spared or abandoned; 2 on bad usage, an unknown or empty target, or when it would \
-have to ask without a terminal.";
+pub const KILL_EXIT_STATUS: &str = "Exit status: 0 when everything is gone (what the filters or \
+--keep-agents spare does not count); 1 when something survived, escaped, was denied, spared by a rule or \
+abandoned; 2 on bad usage, an unknown or empty target, a target outside the caller's attempt with --mine, \
+or when it would have to ask without a terminal.";
 
 /// The text after the options in `swarmtop kill --help`.
 pub fn kill_targets_help() -> String {
@@ -109,6 +126,8 @@ pub fn kill_targets_help() -> String {
         s.push_str(&format!("  {form:<width$}  {covers}\n"));
     }
     s.push('\n');
+    s.push_str(KILL_MINE);
+    s.push_str("\n\n");
     s.push_str(KILL_SPARED);
     s.push_str("\n\n");
     s.push_str(KILL_EXIT_STATUS);

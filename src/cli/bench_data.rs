@@ -41,6 +41,8 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             state: ProcState::Sleeping,
             cpu_percent: (i % 7) as f32,
             memory_bytes: ((i % 13) as u64 + 1) << 20,
+            nice: 0,
+            threads: 1 + (i % 3) as u32,
             kernel_thread: false,
             facts: Arc::new(ProcessFacts {
                 name: format!("worker-{i}").chars().take(15).collect(),

@@ -1,46 +1,41 @@
 //! The built-in demo: git repositories and worktrees laid out the way real
-//! orchestrators lay them out, in a temporary directory, with real idle processes
-//! in them. Everything is removed on drop: processes by session id, then files.
+//! orchestrators lay them out, in a temporary directory, with real processes in them
+//! that look like agents at work (stand-ins: `demo_standin`). Everything is removed
+//! on drop: processes by session id, then files.
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
+use super::demo_standin::{Part, Role};
 use crate::kill::sessions;
 
-const FOREVER: &str = "2147483647";
+/// An agent at work: a test run from /tmp (busy or idle), a language server in the
+/// worktree, and optionally a watcher it leaked (double-forked, so it outlives it).
+fn agent(argv: &str, role: AgentRole) -> Part {
+    let tests = if role == AgentRole::Busy { Role::Busy } else { Role::Idle };
+    let mut agent = Part::new(argv, Role::Idle)
+        .with(Part::new("cargo test --workspace", tests).working_in("/tmp"))
+        .with(Part::new("rust-analyzer", Role::Idle));
+    if role == AgentRole::Leaky {
+        let watcher = Part::new("node watcher.js --poll 500", Role::Idle);
+        let mut shell = Part::new("sh -c", Role::Leaker).with(watcher);
+        shell.argv.push("node watcher.js --poll 500 &".into());
+        agent = agent.with(shell);
+    }
+    agent
+}
 
-/// An agent-like parent: a child working from /tmp, one in the worktree, and
-/// optionally a double-forked leak that outlives its parent.
-const AGENT: &str = r#"
-if [ "$BUSY" = 1 ]; then
-  (cd /tmp && exec -a "cargo test --workspace" bash "$BIN/busy.sh") &
-else
-  (cd /tmp && exec -a "cargo test --workspace" sleep $FOREVER) &
-fi
-exec -a "rust-analyzer" sleep $FOREVER &
-if [ "$LEAK" = 1 ]; then ( exec -a "node watcher.js --leaked" sleep $FOREVER & ) ; fi
-wait
-"#;
-
-/// A light, steady CPU user that never forks: a bash loop, then a 0.2 s nap on a fifo.
-const BUSY: &str = r#"
-fifo=$(mktemp -u); mkfifo "$fifo"; exec 9<>"$fifo"; rm -f "$fifo"
-while :; do for ((i = 0; i < 8000; i++)); do :; done; read -r -t 0.2 -u 9; done
-"#;
-
-const DEV_SERVER: &str = r#"
-exec -a "node node_modules/.bin/vite --port 5173" sleep $FOREVER &
-exec -a "esbuild --service=0.25.0 --ping" sleep $FOREVER &
-wait
-"#;
+fn dev_server() -> Part {
+    Part::new("npm run dev", Role::Idle)
+        .with(Part::new("node node_modules/.bin/vite --port 5173", Role::Idle))
+        .with(Part::new("node node_modules/esbuild/bin/esbuild --service=0.25.0 --ping", Role::Idle))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+enum AgentRole {
     Plain,
     /// Leaves a double-forked orphan behind.
     Leaky,
@@ -50,7 +45,7 @@ enum Role {
 
 pub struct DemoSwarm {
     dir: tempfile::TempDir,
-    /// PIDs of the scripts: each leads a session of its own.
+    /// PIDs of the top stand-ins: each leads a session of its own.
     sessions: Vec<u32>,
 }
 
@@ -72,12 +67,6 @@ impl DemoSwarm {
         let dir = tempfile::Builder::new().prefix("swarmtop-demo-").tempdir()?;
         let mut swarm = DemoSwarm { dir, sessions: Vec::new() };
         let root = swarm.root().to_path_buf();
-        let bin = root.join("bin");
-        fs::create_dir_all(&bin)?;
-        write_script(&bin.join("agent.sh"), AGENT)?;
-        write_script(&bin.join("dev-server.sh"), DEV_SERVER)?;
-        write_script(&bin.join("busy.sh"), BUSY)?;
-
         let alpha = root.join("src/alpha");
         let beta = root.join("src/beta");
         init_repo(&alpha, "main")?;
@@ -89,33 +78,23 @@ impl DemoSwarm {
         let squad = root.join("claude-squad/worktrees/fix-typo_18a2b3c4d5e6f708");
         let wt_typo = add_worktree(&beta, &squad, "dev/fix-typo")?;
 
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_1a2b, Role::Busy)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task add-login", &wt_3c4d, Role::Leaky)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task search", &wt_search, Role::Plain)?;
-        swarm.spawn(&bin, "agent.sh", "demo-agent --task fix-typo", &wt_typo, Role::Plain)?;
-        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &alpha, Role::Plain)?;
-        swarm.spawn(&bin, "dev-server.sh", "npm run dev", &beta, Role::Plain)?;
+        swarm.spawn(agent("claude", AgentRole::Busy).working_in(wt_1a2b))?;
+        swarm.spawn(agent("codex", AgentRole::Leaky).working_in(wt_3c4d))?;
+        swarm.spawn(agent("claude --continue", AgentRole::Plain).working_in(wt_search))?;
+        swarm.spawn(agent("aider --model sonnet --no-auto-commits", AgentRole::Plain).working_in(wt_typo))?;
+        swarm.spawn(dev_server().working_in(alpha))?;
+        swarm.spawn(dev_server().working_in(beta))?;
         Ok(swarm)
     }
 
-    /// Starts `bash script` with argv[0] `label` in a session of its own.
-    fn spawn(&mut self, bin: &Path, script: &str, label: &str, cwd: &Path, role: Role) -> io::Result<()> {
-        let mut cmd = Command::new("bash");
-        cmd.arg0(label)
-            .arg(bin.join(script))
-            .current_dir(cwd)
-            .env("FOREVER", FOREVER)
-            .env("BIN", bin)
-            .env("LEAK", if role == Role::Leaky { "1" } else { "0" })
-            .env("BUSY", if role == Role::Busy { "1" } else { "0" })
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+    /// Starts a stand-in (and, through it, its children) in a session of its own.
+    fn spawn(&mut self, part: Part) -> io::Result<()> {
+        let mut cmd = part.command()?;
         sessions::in_new_session(&mut cmd);
         let mut child: Child = cmd.spawn()?;
         self.sessions.push(child.id());
-        // Reap the script whenever it ends (also when killed from the TUI), so it never
-        // lingers as a zombie; the thread ends with it.
+        // Reap it whenever it ends (also when killed from the TUI), so it never lingers
+        // as a zombie; the thread ends with it.
         std::thread::spawn(move || child.wait());
         Ok(())
     }
@@ -123,7 +102,7 @@ impl DemoSwarm {
     /// How many processes the demo expects once every script has started its children.
     pub const EXPECTED_PROCESSES: usize = 4 * 3 + 1 + 2 * 3;
 
-    /// Waits (at most 5 s) until the scripts have started their children. The
+    /// Waits (at most 5 s) until the stand-ins have started their children. The
     /// double-forked leak leaves the sessions' count one short only if it failed.
     pub fn wait_ready(&self) {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -143,11 +122,6 @@ impl Drop for DemoSwarm {
             crate::warn!("swarmtop demo: could not kill {left:?}");
         }
     }
-}
-
-fn write_script(path: &Path, body: &str) -> io::Result<()> {
-    fs::write(path, body)?;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
 }
 
 /// A git repository as `git init` leaves it, written directly so the demo needs no git.

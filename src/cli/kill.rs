@@ -1,4 +1,5 @@
-//! `swarmtop kill TARGET… [--dry-run] [--yes] [--grace SECS] [--signal TERM|INT|KILL] [--json]`.
+//! `swarmtop kill TARGET… [--mine] [--older-than DUR] [--min-rss SIZE] [--min-cpu PCT]
+//! [--keep-agents] [--dry-run] [--yes] [--grace SECS] [--signal TERM|INT|KILL] [--json]`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -8,7 +9,7 @@ use super::values::SignalArg;
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
-use crate::kill::plan::plan;
+use crate::kill::plan::{Narrowing, plan_with};
 use crate::kill::report;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -35,6 +36,43 @@ pub struct KillArgs {
     /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
     #[command(flatten)]
     pub remote: super::args::HostArgs,
+    #[command(flatten)]
+    pub narrow: NarrowArgs,
+}
+
+/// What narrows a kill beyond its targets (also `swarmtop reap`'s).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NarrowArgs {
+    /// Only inside the attempt of the calling process (swarmtop's parent: an agent's tool
+    /// shell, the agent, `swarmtop run`'s command); a target that names anything outside
+    /// it is refused (exit 2).
+    #[arg(long)]
+    pub mine: bool,
+    /// Only processes at least this old (90s, 10m, 2h, 1d); takes no process born during the kill.
+    #[arg(long, value_name = "DUR", value_parser = super::values::parse_duration)]
+    pub older_than: Option<Duration>,
+    /// Only processes with at least this much resident memory (500M, 1.5G: powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = super::values::parse_size)]
+    pub min_rss: Option<u64>,
+    /// Only processes using at least this much CPU, in percent of one core (50).
+    #[arg(long, value_name = "PCT", value_parser = super::values::parse_cpu)]
+    pub min_cpu: Option<f32>,
+    /// Spare the recognised agent processes (and their launchers and ancestors): stop
+    /// everything else of the scope while the agents keep their conversations.
+    #[arg(long)]
+    pub keep_agents: bool,
+}
+
+impl NarrowArgs {
+    pub fn narrowing(&self) -> Narrowing {
+        Narrowing {
+            mine: self.mine,
+            older_than: self.older_than,
+            min_rss_bytes: self.min_rss,
+            min_cpu_percent: self.min_cpu,
+            keep_agents: self.keep_agents,
+        }
+    }
 }
 
 /// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
@@ -47,7 +85,7 @@ pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32
     if let Some(host) = host {
         let kill = super::remote_kill::RemoteKill {
             host: &host,
-            targets,
+            kill: crate::remote::protocol::PlanRequest { targets, narrowing: args.narrow.narrowing() },
             dry_run: args.dry_run,
             yes: args.yes,
             json: args.json,
@@ -58,7 +96,8 @@ pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32
     }
     let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
-    let plan = plan(&targets, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
+    let plan = plan_with(&targets, &args.narrow.narrowing(), &forest, &context)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
     let signal = Sig::from(args.signal);
     let shown = if args.json {

@@ -27,6 +27,10 @@ pub struct ListArgs {
     pub watch: bool,
     #[command(flatten)]
     pub remote: super::args::HostArgs,
+    /// Print whole lines; on a terminal, lines are otherwise cut to its width (piped
+    /// output is always whole).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliError> {
@@ -38,7 +42,7 @@ pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliErro
         return super::hosts::list(args, config, &set);
     }
     let forest = super::forest_now(config)?;
-    write_stdout(&render(args, &forest, terminal_width())?)
+    write_stdout(&render(args, &forest, output_width(args))?)
 }
 
 pub fn write_stdout(out: &str) -> Result<i32, CliError> {
@@ -84,6 +88,11 @@ pub fn shown(args: &ListArgs, forest: &Forest) -> Forest {
         Some(text) => Filter::new(text).apply(&forest),
         None => forest,
     }
+}
+
+/// How wide a text line may be: the terminal's, unless `--wide` or not a terminal.
+pub fn output_width(args: &ListArgs) -> Option<usize> {
+    if args.wide { None } else { terminal_width() }
 }
 
 pub fn terminal_width() -> Option<usize> {

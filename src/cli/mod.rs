@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_data;
 mod bench_tui;
 pub mod demo;
+pub mod demo_standin;
 pub mod demo_swarm;
 pub mod hosts;
 mod interrupt;

@@ -15,7 +15,6 @@ use super::interrupt::{CANCEL, CancelOnSignals};
 use crate::kill::exec::{KillReport, Sig};
 use crate::kill::plan::KillPlan;
 use crate::kill::report;
-use crate::model::NodeId;
 use crate::model::text::sanitize;
 use crate::remote::host::{HostSpec, HostStatus};
 use crate::remote::link::{Link, LinkCommand, Update};
@@ -24,7 +23,8 @@ use crate::remote::protocol::PlanRequest;
 /// What the command line asked for, for one host.
 pub struct RemoteKill<'a> {
     pub host: &'a HostSpec,
-    pub targets: Vec<NodeId>,
+    /// The targets and narrowing, as the local command line builds them.
+    pub kill: PlanRequest,
     pub dry_run: bool,
     pub yes: bool,
     pub json: bool,
@@ -84,7 +84,7 @@ pub fn run(kill: RemoteKill<'_>, set: &HostSet) -> Result<i32, CliError> {
         }
     }
     // 2. Its plan.
-    c.link.send(LinkCommand::Plan { request: PLAN, kill: PlanRequest { targets: kill.targets.clone() } });
+    c.link.send(LinkCommand::Plan { request: PLAN, kill: kill.kill.clone() });
     let (id, plan) = loop {
         match c.next(false, &mut no_cancel) {
             Some(Update::Plan { request: PLAN, id, plan }) => break (id, plan),

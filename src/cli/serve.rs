@@ -16,7 +16,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use super::{CliError, associate_options, open_sampler};
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::pidfd::local_context;
-use crate::kill::plan::{PlanContext, plan};
+use crate::kill::plan::{PlanContext, plan_with};
 use crate::model::Forest;
 use crate::remote::delta::ForestDelta;
 use crate::remote::plans::Plans;
@@ -195,7 +195,7 @@ impl Server<'_> {
                 let Some(forest) = self.sent.forest.clone() else {
                     return self.refuse(request, "no sample yet: try again in a moment".into(), out);
                 };
-                match plan(&kill.targets, &forest, &self.context) {
+                match plan_with(&kill.targets, &kill.narrowing, &forest, &self.context) {
                     Ok(p) => {
                         let id = self.plans.keep(p.clone());
                         out.send(&ServerMessage::Plan { request, id, plan: Box::new(p) });

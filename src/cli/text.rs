@@ -3,12 +3,16 @@
 
 use std::fmt::Write;
 
-use crate::model::text::{human_bytes, percent, sanitize, truncate};
+use crate::model::text::{cells, human_bytes, percent, sanitize, truncate};
 use crate::model::{Forest, ProcNode, Rollup};
+
+/// A command line is cut to no fewer cells than this to keep the markers after it.
+const MIN_TEXT: usize = 12;
 
 const HEADER: &str = "    PID   CPU%     MEM  PROCS  NAME";
 
-/// Renders the forest; `width` truncates each line (None: never).
+/// Renders the forest; `width` fits each line to that many terminal cells, cutting
+/// command lines with `…` (None: whole lines).
 pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -> String {
     let mut out = Lines { text: String::new(), width };
     let t = &forest.totals;
@@ -83,29 +87,41 @@ struct Lines {
 
 impl Lines {
     fn line(&mut self, s: &str) {
-        let s = sanitize(s);
-        let s = match self.width {
-            Some(w) => truncate(&s, w).into_owned(),
-            None => s.into_owned(),
+        self.fitted("", s, "");
+    }
+
+    /// `head`, `text` and `tail` on one line; past the width, `text` (a command line, a
+    /// label) is cut with `…` so that `tail` (the markers) still shows, unless the
+    /// width is too narrow even for that.
+    fn fitted(&mut self, head: &str, text: &str, tail: &str) {
+        let (head, text, tail) = (sanitize(head), sanitize(text), sanitize(tail));
+        let line = match self.width {
+            Some(w) if cells(&head) + cells(&text) + cells(&tail) > w => {
+                let room = w.saturating_sub(cells(&head) + cells(&tail));
+                if room >= MIN_TEXT {
+                    format!("{head}{}{tail}", truncate(&text, room))
+                } else {
+                    truncate(&format!("{head}{text}{tail}"), w).into_owned()
+                }
+            }
+            _ => format!("{head}{text}{tail}"),
         };
-        self.text.push_str(s.trim_end());
+        self.text.push_str(line.trim_end());
         self.text.push('\n');
     }
 
     fn group(&mut self, depth: usize, r: &Rollup, label: &str) {
-        let mut s = format!(
-            "{:>7} {:>6} {:>7} {:>6}  {}{}",
+        let head = format!(
+            "{:>7} {:>6} {:>7} {:>6}  {}",
             "-",
             percent(r.cpu_percent),
             human_bytes(r.memory_bytes),
             r.process_count,
             "  ".repeat(depth),
-            label
         );
-        if r.orphan_count > 0 {
-            let _ = write!(s, "  ({} orphaned)", r.orphan_count);
-        }
-        self.line(&s);
+        let tail =
+            if r.orphan_count > 0 { format!("  ({} orphaned)", r.orphan_count) } else { String::new() };
+        self.fitted(&head, label, &tail);
     }
 
     /// A process tree, parents first, without recursion (a chain can be 100,000 deep).
@@ -129,15 +145,14 @@ impl Lines {
         }
         let count =
             if node.children.is_empty() { String::new() } else { node.rollup.process_count.to_string() };
-        self.line(&format!(
-            "{:>7} {:>6} {:>7} {:>6}  {}{}{}",
+        let head = format!(
+            "{:>7} {:>6} {:>7} {:>6}  {}",
             p.pid(),
             percent(p.cpu_percent),
             human_bytes(p.memory_bytes),
             count,
             indent(depth),
-            p.command_line(),
-            marks
-        ));
+        );
+        self.fitted(&head, &p.command_line(), &marks);
     }
 }

@@ -40,6 +40,50 @@ impl From<SignalArg> for Sig {
     }
 }
 
+/// `--older-than DUR`: `90s`, `10m`, `2h`, `1d`, `1h30m` (humantime's forms).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("{e} (expected e.g. 90s, 10m, 2h, 1d)"))
+}
+
+/// `--min-rss SIZE`: bytes, or a number with K, M, G or T — powers of 1024, as swarmtop
+/// shows sizes (`500M` is what the MEM column shows as 500M); `KiB`, `MiB`, … read the
+/// same. `MB` and friends are refused: they mean powers of 1000 elsewhere.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let shift = match unit.trim() {
+        "" | "B" => 0,
+        "K" | "k" | "KiB" => 10,
+        "M" | "m" | "MiB" => 20,
+        "G" | "g" | "GiB" => 30,
+        "T" | "t" | "TiB" => 40,
+        u if ["KB", "kB", "MB", "GB", "TB"].contains(&u) => {
+            return Err(format!(
+                "{u} is ambiguous: use K, M, G or T (powers of 1024, as swarmtop shows sizes)"
+            ));
+        }
+        u => return Err(format!("unknown unit {u:?} (expected e.g. 500M, 1.5G, 4096)")),
+    };
+    let value: f64 =
+        number.parse().map_err(|_| format!("{text:?} is not a size (expected e.g. 500M, 1.5G)"))?;
+    let bytes = value * 2f64.powi(shift);
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err(format!("{text:?} is too large"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+/// `--min-cpu PCT`: percent of one core, as the CPU column shows it (`50`, `12.5%`).
+pub fn parse_cpu(text: &str) -> Result<f32, String> {
+    let t = text.trim();
+    let number = t.strip_suffix('%').unwrap_or(t);
+    match number.parse::<f32>() {
+        Ok(v) if v.is_finite() && (0.0..=100_000.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a CPU percentage (expected e.g. 50 or 12.5%)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::ValueEnum;
@@ -61,5 +105,39 @@ mod tests {
         let want =
             [("auto", SourceKind::Auto), ("procfs", SourceKind::Procfs), ("sysinfo", SourceKind::Sysinfo)];
         assert_eq!(sources, want.map(|(n, s)| (n.to_string(), s)));
+    }
+
+    #[test]
+    fn sizes_are_powers_of_1024_like_the_mem_column() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("500MiB"), Ok(500 << 20));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("2t"), Ok(2 << 40));
+        for bad in ["", "M", "500MB", "5 parsecs", "-1M", "1e400", "99999999999999T", "1.2.3K"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert!(parse_size("500MB").unwrap_err().contains("ambiguous"));
+    }
+
+    #[test]
+    fn durations_and_cpu_percentages() {
+        assert_eq!(parse_duration("10m"), Ok(std::time::Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h30m"), Ok(std::time::Duration::from_secs(5400)));
+        assert!(parse_duration("ten minutes").is_err() && parse_duration("").is_err());
+        assert_eq!(parse_cpu("50"), Ok(50.0));
+        assert_eq!(parse_cpu("12.5%"), Ok(12.5));
+        for bad in ["-1", "NaN", "inf", "x", "1e9"] {
+            assert!(parse_cpu(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_as_a_size_or_errs_without_panic(s in "\\PC{0,24}|[0-9.]{0,30}[KMGTkmgtiB ]{0,4}") {
+            let _ = parse_size(&s);
+            let _ = parse_cpu(&s);
+            let _ = parse_duration(&s);
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::hosts::{HostSet, HostView, local_view};
 use super::interrupt::{CANCEL, CancelOnSignals};
-use super::list::{ListArgs, render_line, terminal_width};
+use super::list::{ListArgs, output_width, render_line};
 use super::{CliError, associate_options, open_sampler};
 use crate::associate::associate;
 use crate::config::Config;
@@ -40,7 +40,7 @@ pub fn run(args: &ListArgs, config: &Config, hosts: &HostSet) -> Result<i32, Cli
         }
         let forest = associate(&snapshot, &options);
         let mut doc = if remotes.is_empty() {
-            render_line(args, &forest, terminal_width())?
+            render_line(args, &forest, output_width(args))?
         } else {
             while let Ok((i, update)) = updates.try_recv() {
                 if let Some(v) = remotes.get_mut(i) {

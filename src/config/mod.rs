@@ -13,6 +13,7 @@ use crate::model::text::sanitize;
 
 pub use crate::model::sort::SortKey;
 use crate::sample::SourceKind;
+pub use crate::tui::columns::Column;
 
 /// The shipped defaults, embedded so the binary needs no files.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
@@ -31,6 +32,10 @@ pub const MAX_REFRESH_MS: u64 = 3_600_000;
 pub struct Config {
     pub refresh_ms: u64,
     pub theme: Theme,
+    /// How the tree's lines are drawn.
+    pub tree_guides: TreeGuides,
+    /// The tree's data columns after NAME, in order.
+    pub columns: Vec<Column>,
     pub read_only: bool,
     pub sort: SortKey,
     pub source: SourceKind,
@@ -90,6 +95,15 @@ pub enum Theme {
     Mono,
 }
 
+/// The characters of the tree's lines: box drawing (`├─ └─ │ ▾ ▸ ▶`), or ASCII
+/// (`|- `- | v > *`) for terminals and fonts without them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TreeGuides {
+    Unicode,
+    Ascii,
+}
+
 impl<'de> Deserialize<'de> for SourceKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SourceKind, D::Error> {
         match String::deserialize(d)?.as_str() {
@@ -106,6 +120,8 @@ impl Default for Config {
         Config {
             refresh_ms: 1000,
             theme: Theme::Default,
+            tree_guides: TreeGuides::Unicode,
+            columns: crate::tui::columns::default_columns(),
             read_only: false,
             sort: SortKey::Cpu,
             source: SourceKind::Auto,

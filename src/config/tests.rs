@@ -37,7 +37,7 @@ fn layers_apply_in_order() {
 fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
-        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, \
+        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, \
          `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`, \
          `hosts`, `ssh_command`, `remote_command`"
     );
@@ -62,7 +62,11 @@ fn hosts_and_ssh_commands_are_checked_at_their_line() {
     let e = resolve(None, &no_env, &flags).unwrap_err().to_string();
     assert!(e.starts_with("--host: invalid host"), "{e}");
     let flags = Flags { hosts: vec!["b1".into()], ssh_command: Some("ssh -p 22".into()), ..Flags::default() };
-    let c = resolve(Some(FileInput { path: Path::new("x"), text: "hosts = [\"b1\", \"b2\"]\n" }), &no_env, &flags);
+    let c = resolve(
+        Some(FileInput { path: Path::new("x"), text: "hosts = [\"b1\", \"b2\"]\n" }),
+        &no_env,
+        &flags,
+    );
     assert_eq!(c.map(|c| (c.hosts, c.ssh_command)), Ok((vec!["b1".into(), "b2".into()], "ssh -p 22".into())));
 }
 
@@ -202,4 +206,17 @@ fn deep_long_keys_with_many_leaves_stay_cheap() {
     assert!(e.starts_with("/c/config.toml:1:2: kkkk"), "{}", &e[..80.min(e.len())]);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(e.chars().count() < 1300, "long keys are clipped: {} chars", e.chars().count());
+}
+
+#[test]
+fn columns_are_known_names_each_listed_once() {
+    let c = with_file("columns = [\"user\", \"pid\", \"ni\"]\n").unwrap();
+    assert_eq!(c.columns, [Column::User, Column::Pid, Column::Ni]);
+    assert_eq!(with_file("columns = []\n").unwrap().columns, [], "NAME alone");
+    assert_eq!(
+        err("\ncolumns = [\"pid\", \"cpu\", \"pid\"]\n"),
+        "/c/config.toml:2:26: columns[2]: a column is listed twice"
+    );
+    let unknown = err("columns = [\"pid\", \"ports!\"]\n");
+    assert!(unknown.starts_with("/c/config.toml:1:19: columns[1]: unknown variant `ports!`"), "{unknown}");
 }

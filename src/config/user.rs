@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
-    Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, check_grace_secs, check_host,
-    check_refresh_ms, check_remote_command, check_ssh_command,
+    Column, Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, TreeGuides, check_grace_secs,
+    check_host, check_refresh_ms, check_remote_command, check_ssh_command,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -20,6 +20,8 @@ use crate::tui::keymap::Keymap;
 struct UserConfig {
     refresh_ms: Option<u64>,
     theme: Option<Theme>,
+    tree_guides: Option<TreeGuides>,
+    columns: Option<Vec<Column>>,
     read_only: Option<bool>,
     sort: Option<SortKey>,
     source: Option<SourceKind>,
@@ -89,6 +91,8 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     let UserConfig {
         refresh_ms,
         theme,
+        tree_guides,
+        columns,
         read_only,
         sort,
         source,
@@ -104,6 +108,8 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     } = user;
     set(&mut config.refresh_ms, refresh_ms);
     set(&mut config.theme, theme);
+    set(&mut config.tree_guides, tree_guides);
+    set(&mut config.columns, columns);
     set(&mut config.read_only, read_only);
     set(&mut config.sort, sort);
     set(&mut config.source, source);
@@ -154,6 +160,10 @@ fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
     }
     if let Some(remote) = &user.remote_command {
         check_remote_command(remote).map_err(|m| places.at_key(&[KeyPath::key("remote_command")], m))?;
+    }
+    if let Some(i) = user.columns.as_deref().and_then(crate::tui::columns::first_repeat) {
+        let columns = KeyPath::key("columns");
+        return Err(places.at_key(&[columns.clone().at(i), columns], "a column is listed twice".into()));
     }
     for (i, layout) in user.layout.iter().flatten().enumerate() {
         if let Err(message) = LayoutPattern::parse(&layout.path) {

@@ -2,10 +2,13 @@
 
 pub mod control;
 pub mod exec;
+mod index;
+mod narrow;
 pub mod outcome;
 pub mod pidfd;
 pub mod plan;
 pub mod report;
+mod resolve;
 pub mod scope;
 pub mod sessions;
 mod suggest;

@@ -50,8 +50,13 @@ impl Outcome {
         }
     }
 
+    /// Gone as asked, or spared as asked (a filter, `--keep-agents`).
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Exited | Outcome::Killed | Outcome::AlreadyGone)
+        match self {
+            Outcome::Exited | Outcome::Killed | Outcome::AlreadyGone => true,
+            Outcome::Skipped(reason) => reason.is_chosen(),
+            _ => false,
+        }
     }
 
     /// Every label, in the order summaries list them.
@@ -99,8 +104,9 @@ impl KillReport {
         }
     }
 
-    /// 0 when everything is gone, 1 when something survived, escaped, was denied,
-    /// skipped or abandoned, or the kill could not check its work.
+    /// 0 when everything is gone (or spared by the caller's choice), 1 when something
+    /// survived, escaped, was denied, skipped by a rule or abandoned, or the kill could
+    /// not check its work.
     pub fn exit_code(&self) -> i32 {
         let clean = self.outcomes.iter().all(|(_, o)| o.is_success()) && !self.cancelled;
         if clean && self.warnings.is_empty() { 0 } else { 1 }

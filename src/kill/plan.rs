@@ -1,14 +1,18 @@
 //! Pure: resolve kill targets in one Forest to an ordered set of ProcKeys, with the
 //! entries that are never signalled and why. A plan also remembers what each target
-//! meant (a process identity, a set of attempts), so that later samples can be asked
-//! which processes the same scope covers now (`scope::rescope`) without re-reading ids.
+//! meant (a process identity, a set of attempts) and what narrowed it (`--mine`, filters,
+//! `--keep-agents`), so that later samples can be asked which processes the same scope
+//! covers now (`scope::rescope`) without re-reading ids.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::scope::{Index, members};
-use super::suggest::close_matches;
-use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProcKey, ProcNode, ProjectNode, TaskNode};
+use super::index::Index;
+pub use super::narrow::{Mine, Narrowing, Spared};
+use super::narrow::{Narrower, caller_attempt};
+use super::resolve::resolve;
+use super::scope::members;
+use crate::model::{AttemptId, Forest, NodeId, ProcKey, ProcNode};
 
 /// Who is asking, to keep swarmtop, its ancestors and other users' processes safe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +35,18 @@ pub enum SkipReason {
     Protected(String),
     /// A service shared by several attempts, reached through a scope that did not name it.
     SharedService,
+    /// `--mine`: placed outside the caller's attempt (where it is placed).
+    OutsideMine(String),
+    /// Spared by the caller's own choice: `--keep-agents` or a filter.
+    Spared(Spared),
+}
+
+impl SkipReason {
+    /// Spared because the caller asked for it (a filter, `--keep-agents`): not a failure
+    /// of the kill, unlike every rule that refuses to signal.
+    pub fn is_chosen(&self) -> bool {
+        matches!(self, SkipReason::Spared(_))
+    }
 }
 
 impl std::fmt::Display for SkipReason {
@@ -42,6 +58,8 @@ impl std::fmt::Display for SkipReason {
             SkipReason::OtherUser(u) => write!(f, "belongs to another user ({u})"),
             SkipReason::Protected(n) => write!(f, "protected by kill.protect ({n})"),
             SkipReason::SharedService => f.write_str("shared service (serves several attempts)"),
+            SkipReason::OutsideMine(place) => write!(f, "outside your attempt ({place})"),
+            SkipReason::Spared(why) => why.fmt(f),
         }
     }
 }
@@ -86,7 +104,7 @@ impl Resolved {
 
 /// Serialisable: `swarmtop serve` sends the plan it made, and keeps it, for the client to
 /// show (remote::protocol).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KillPlan {
     /// The targets, e.g. `attempt:alpha/add-login/1a2b`.
     pub scope: Vec<NodeId>,
@@ -103,6 +121,10 @@ pub struct KillPlan {
     /// started in the same tick but is not among them was not seen by the plan (ticks
     /// are 10 ms; a kill can reach its first signal within one).
     pub seen_in_last_tick: Vec<ProcKey>,
+    /// What narrowed the targets.
+    pub narrowing: Narrowing,
+    /// With `--mine`: the caller's attempt, which every process of the kill is in.
+    pub mine: Option<Mine>,
 }
 
 impl KillPlan {
@@ -136,6 +158,12 @@ pub enum PlanError {
     UnknownTarget { target: NodeId, close: Vec<String> },
     #[error("{0} has no processes")]
     Empty(NodeId),
+    #[error("kill --mine: this shell is in no attempt (its parent process is placed in none)")]
+    NoAttempt,
+    #[error("{target} is outside your attempt {}: {lives}", .mine.attempt)]
+    OutsideMine { target: NodeId, mine: Box<Mine>, lives: String },
+    #[error("{target} matches nothing in your attempt {} (elsewhere: {})", .mine.attempt, .elsewhere.join(", "))]
+    NothingInMine { target: NodeId, mine: Box<Mine>, elsewhere: Vec<String> },
 }
 
 fn suggest(close: &[String]) -> String {
@@ -143,22 +171,36 @@ fn suggest(close: &[String]) -> String {
 }
 
 pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<KillPlan, PlanError> {
+    plan_with(targets, &Narrowing::default(), forest, ctx)
+}
+
+/// A plan of `targets` narrowed by `narrowing`. With `--mine`, every target must
+/// resolve inside the caller's attempt (`caller_attempt`), or the plan is refused.
+pub fn plan_with(
+    targets: &[NodeId],
+    narrowing: &Narrowing,
+    forest: &Forest,
+    ctx: &PlanContext,
+) -> Result<KillPlan, PlanError> {
     let index = Index::new(forest);
+    let mine = match narrowing.mine {
+        true => Some(caller_attempt(&index, &ctx.self_ancestry).ok_or(PlanError::NoAttempt)?),
+        false => None,
+    };
+    let narrower = Narrower::new(narrowing, mine.as_ref(), forest, &index);
     let mut resolved = Vec::with_capacity(targets.len());
     let mut chosen: Vec<(&ProcNode, Option<SkipReason>)> = Vec::new();
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
-        let r = resolve(target, forest, &index).ok_or_else(|| PlanError::UnknownTarget {
-            target: target.clone(),
-            close: close_matches(target, forest),
-        })?;
-        let nodes = members(&r, forest, &index, ctx);
+        let meant = resolve(target, forest, &index, mine.as_ref())?;
+        let nodes: Vec<_> = meant.iter().flat_map(|r| members(r, forest, &index, ctx)).collect();
         if nodes.is_empty() {
             return Err(PlanError::Empty(target.clone()));
         }
         // Overlapping targets (a task and one of its attempts) name each process once.
-        chosen.extend(nodes.into_iter().filter(|(n, _)| seen.insert(n.key())));
-        resolved.push(r);
+        let nodes = nodes.into_iter().filter(|(n, _)| seen.insert(n.key()));
+        chosen.extend(nodes.map(|(n, skip)| (n, skip.or_else(|| narrower.skip(n, true)))));
+        resolved.extend(meant);
     }
     // Parents first: order by depth in the ppid tree, then pid.
     chosen.sort_by_key(|(n, _)| (index.depth(n.process.pid()), n.process.pid()));
@@ -170,6 +212,8 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
         skipped: Vec::new(),
         born_after,
         seen_in_last_tick,
+        narrowing: narrowing.clone(),
+        mine,
     };
     for (node, skip) in chosen {
         let entry = entry_of(node);
@@ -179,31 +223,6 @@ pub fn plan(targets: &[NodeId], forest: &Forest, ctx: &PlanContext) -> Result<Ki
         }
     }
     Ok(plan)
-}
-
-/// What `target` names in `forest`, or None when it names nothing there.
-fn resolve(target: &NodeId, forest: &Forest, index: &Index<'_>) -> Option<Resolved> {
-    let attempts = |wanted: &dyn Fn(&ProjectNode, &TaskNode, &AttemptNode) -> bool| {
-        forest
-            .attempts()
-            .filter(|(p, t, a)| wanted(p, t, a))
-            .map(|(_, _, a)| (a.id.clone(), a.path.clone()))
-            .collect::<Vec<_>>()
-    };
-    let some = |found: Vec<_>| (!found.is_empty()).then_some(Resolved::Attempts(found));
-    match target {
-        NodeId::Pid(pid) => Some(Resolved::Process(index.by_pid(*pid)?.key())),
-        NodeId::Tree(pid) => Some(Resolved::Tree(index.by_pid(*pid)?.key())),
-        NodeId::Project(id) => some(attempts(&|p, _, _| p.id == *id)),
-        NodeId::Task(id) => some(attempts(&|_, t, _| t.id == *id)),
-        NodeId::Attempt(id) => some(attempts(&|_, _, a| a.id == *id)),
-        NodeId::Orphans(None) => Some(Resolved::Orphans(attempts(&|_, _, _| true))),
-        NodeId::Orphans(Some(id)) => forest
-            .projects
-            .iter()
-            .any(|p| p.id == *id)
-            .then(|| Resolved::Orphans(attempts(&|p, _, _| p.id == *id))),
-    }
 }
 
 pub(super) fn entry_of(node: &ProcNode) -> PlanEntry {

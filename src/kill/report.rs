@@ -21,6 +21,9 @@ pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
         signal.name(),
         grace_secs
     );
+    if let Some(narrowed) = narrowing_text(plan) {
+        let _ = writeln!(s, "{narrowed}");
+    }
     for e in &plan.entries {
         let _ = writeln!(
             s,
@@ -43,6 +46,28 @@ pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
         }
     }
     s
+}
+
+/// `only in your attempt attempt:…; older than 10m; keeping agents`, when narrowed.
+pub fn narrowing_text(plan: &KillPlan) -> Option<String> {
+    let n = &plan.narrowing;
+    let mut parts = Vec::new();
+    if let Some(mine) = &plan.mine {
+        parts.push(format!("only in your attempt {}", sanitize(mine.attempt.as_str())));
+    }
+    if let Some(d) = n.older_than {
+        parts.push(format!("older than {}", humantime::format_duration(d)));
+    }
+    if let Some(b) = n.min_rss_bytes {
+        parts.push(format!("at least {} resident", human_bytes(b)));
+    }
+    if let Some(c) = n.min_cpu_percent {
+        parts.push(format!("at least {}% CPU", percent(c)));
+    }
+    if n.keep_agents {
+        parts.push("keeping agents".to_string());
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 pub fn report_text(report: &KillReport) -> String {
@@ -107,6 +132,17 @@ struct JsonProcess<'a> {
     born_after_plan: bool,
 }
 
+/// What narrowed the kill (all null/false when nothing did).
+#[derive(Serialize)]
+struct JsonNarrowing {
+    /// `--mine`: the caller's attempt, which every process of the kill is in.
+    mine: Option<String>,
+    older_than_secs: Option<u64>,
+    min_rss_bytes: Option<u64>,
+    min_cpu_percent: Option<f32>,
+    keep_agents: bool,
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     /// The version of this document's shape (docs/kill-schema-1.json); it only grows.
@@ -124,6 +160,7 @@ struct JsonReport<'a> {
     cancelled: bool,
     warnings: &'a [String],
     exit_code: i32,
+    narrowing: JsonNarrowing,
 }
 
 pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_secs: u64) -> String {
@@ -178,6 +215,13 @@ pub fn json_on(
         cancelled: report.is_some_and(|r| r.cancelled),
         warnings: report.map_or(&[], |r| &r.warnings),
         exit_code: report.map_or(0, KillReport::exit_code),
+        narrowing: JsonNarrowing {
+            mine: plan.mine.as_ref().map(|m| m.attempt.to_string()),
+            older_than_secs: plan.narrowing.older_than.map(|d| d.as_secs()),
+            min_rss_bytes: plan.narrowing.min_rss_bytes,
+            min_cpu_percent: plan.narrowing.min_cpu_percent,
+            keep_agents: plan.narrowing.keep_agents,
+        },
     };
     // Plain structs of strings and numbers always serialize.
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

@@ -4,111 +4,16 @@
 //! A process may join a running kill only if it was born after the plan (its start
 //! time is later than every start time the plan saw), the scope still covers it in
 //! the fresh forest (its own placement, not its parent's), and no planner rule
-//! rejects it. Whether its parent is still a process of the kill is the executor's
+//! rejects it — nor the plan's narrowing (`--mine`: placed in the caller's attempt;
+//! filters: never; `--keep-agents`: not an agent, nor started by a kept one). Whether its parent is still a process of the kill is the executor's
 //! check: it needs the live handles.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use super::index::Index;
+use super::narrow::Narrower;
 use super::plan::{KillPlan, PlanContext, PlanEntry, Resolved, SkipReason, entry_of, skip_reason};
 use crate::model::{Forest, ProcKey, ProcNode};
-
-/// Lookups over every process node of a forest.
-pub(super) struct Index<'f> {
-    by_pid: HashMap<u32, &'f ProcNode>,
-    /// Real children by ppid, across groups (a child may sit in another attempt).
-    children: HashMap<u32, Vec<&'f ProcNode>>,
-    /// Processes of the shared-services group.
-    shared: HashSet<ProcKey>,
-    /// Depth of each PID in the ppid tree of the forest.
-    depths: HashMap<u32, usize>,
-}
-
-impl<'f> Index<'f> {
-    pub(super) fn new(forest: &'f Forest) -> Index<'f> {
-        let mut by_pid = HashMap::new();
-        let mut children: HashMap<u32, Vec<&ProcNode>> = HashMap::new();
-        forest.walk_processes(&mut |n| {
-            by_pid.insert(n.process.pid(), n);
-            children.entry(n.process.ppid).or_default().push(n);
-        });
-        let mut shared = HashSet::new();
-        for root in &forest.shared {
-            root.walk(&mut |n| {
-                shared.insert(n.key());
-            });
-        }
-        let depths = depths(&by_pid);
-        Index { by_pid, children, shared, depths }
-    }
-
-    pub(super) fn by_pid(&self, pid: u32) -> Option<&'f ProcNode> {
-        self.by_pid.get(&pid).copied()
-    }
-
-    /// The newest start time of any process in the forest, and the processes that
-    /// started in that tick.
-    pub(super) fn newest(&self) -> (u64, Vec<ProcKey>) {
-        let newest = self.by_pid.values().map(|n| n.key().start_time()).max().unwrap_or(0);
-        let last_tick = self.by_pid.values().map(|n| n.key()).filter(|k| k.start_time() == newest).collect();
-        (newest, last_tick)
-    }
-
-    pub(super) fn depth(&self, pid: u32) -> usize {
-        self.depths.get(&pid).copied().unwrap_or(0)
-    }
-
-    /// `node` and every descendant by ppid, parents before children, without recursion.
-    fn descendants(&self, node: &'f ProcNode, out: &mut Vec<&'f ProcNode>) {
-        let mut stack = vec![node];
-        let mut visited: HashSet<u32> = HashSet::new();
-        while let Some(n) = stack.pop() {
-            if !visited.insert(n.process.pid()) {
-                continue;
-            }
-            out.push(n);
-            if let Some(children) = self.children.get(&n.process.pid()) {
-                stack.extend(children.iter().rev().filter(|c| c.process.pid() != n.process.pid()));
-            }
-        }
-    }
-
-    /// The node that is `key` now (same PID and start time).
-    fn same(&self, key: ProcKey) -> Option<&'f ProcNode> {
-        self.by_pid(key.pid()).filter(|n| n.key() == key)
-    }
-}
-
-/// Every PID's depth in the ppid tree, each chain walked once (no recursion; a cycle
-/// of ppids, which a racy sample can show, ends the walk).
-fn depths(by_pid: &HashMap<u32, &ProcNode>) -> HashMap<u32, usize> {
-    let mut depths: HashMap<u32, usize> = HashMap::with_capacity(by_pid.len());
-    let mut chain: Vec<u32> = Vec::new();
-    for &start in by_pid.keys() {
-        let mut current = start;
-        let mut base = 0;
-        let mut on_chain: HashSet<u32> = HashSet::new();
-        loop {
-            if let Some(&d) = depths.get(&current) {
-                base = d + 1;
-                break;
-            }
-            let Some(n) = by_pid.get(&current) else { break };
-            if !on_chain.insert(current) {
-                break;
-            }
-            chain.push(current);
-            if n.process.ppid == current {
-                break;
-            }
-            current = n.process.ppid;
-        }
-        // `chain` runs child to ancestor; the ancestor nearest the known part is last.
-        for (i, pid) in chain.drain(..).rev().enumerate() {
-            depths.insert(pid, base + i);
-        }
-    }
-    depths
-}
 
 /// The processes `resolved` covers in the indexed forest, each with the reason it must
 /// never be signalled, if any.
@@ -147,14 +52,13 @@ pub(super) fn members<'f>(
         }
     }
     // A shared service is signalled only when the target names it (or a tree it roots).
-    let shared_named = explicit.is_some_and(|k| index.shared.contains(&k));
+    let shared_named = explicit.is_some_and(|k| index.is_shared(k));
     let mut seen = HashSet::new();
     out.into_iter()
         .filter(|n| seen.insert(n.key()))
         .map(|n| {
-            let skip = skip_reason(n, ctx).or_else(|| {
-                (index.shared.contains(&n.key()) && !shared_named).then_some(SkipReason::SharedService)
-            });
+            let skip = skip_reason(n, ctx)
+                .or_else(|| (index.is_shared(n.key()) && !shared_named).then_some(SkipReason::SharedService));
             (n, skip)
         })
         .collect()
@@ -200,6 +104,7 @@ pub struct Rescope {
 
 pub fn rescope(plan: &KillPlan, fresh: &Forest, ctx: &PlanContext) -> Rescope {
     let index = Index::new(fresh);
+    let narrower = Narrower::new(&plan.narrowing, plan.mine.as_ref(), fresh, &index);
     let mut seen = HashSet::new();
     let mut nodes = Vec::new();
     for resolved in &plan.resolved {
@@ -208,6 +113,10 @@ pub fn rescope(plan: &KillPlan, fresh: &Forest, ctx: &PlanContext) -> Rescope {
             let planned = plan.is_planned(n.key());
             let newborn = !planned && adopts && plan.born_after_plan(n.key());
             if seen.insert(n.key()) {
+                // What the plan measured stays decided; a newborn was never measured.
+                let skip = skip
+                    .or_else(|| narrower.skip(n, !planned && !newborn))
+                    .or_else(|| newborn.then(|| narrower.newborn_skip(n, plan)).flatten());
                 nodes.push((n, skip, planned, newborn));
             }
         }

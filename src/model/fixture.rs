@@ -24,6 +24,8 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         state: ProcState::Sleeping,
         cpu_percent: 0.0,
         memory_bytes: 1024 * 1024,
+        nice: 0,
+        threads: 1,
         kernel_thread: false,
         facts: Arc::new(ProcessFacts {
             name,
@@ -45,6 +47,8 @@ pub trait ProcessExt {
     fn user(self, name: &str, uid: u32) -> Self;
     fn started(self, ticks: u64) -> Self;
     fn env(self, key: &str, value: &str) -> Self;
+    fn nice(self, nice: i8) -> Self;
+    fn threads(self, threads: u32) -> Self;
 }
 
 impl ProcessExt for Process {
@@ -83,6 +87,14 @@ impl ProcessExt for Process {
         Arc::make_mut(&mut self.facts).tags.push((key.to_string(), value.to_string()));
         self
     }
+    fn nice(mut self, nice: i8) -> Self {
+        self.nice = nice;
+        self
+    }
+    fn threads(mut self, threads: u32) -> Self {
+        self.threads = threads;
+        self
+    }
 }
 
 pub fn linked_worktree(path: &str, project: &str, branch: &str) -> Worktree {
@@ -119,9 +131,9 @@ pub fn swarm_snapshot() -> Snapshot {
     let processes = vec![
         process(1, 0, "/sbin/init").cwd("/").session_leader().mem(12 * MIB),
         process(100, 90, "claude --resume").cwd("/wt/1a2b-add-login/alpha").cpu(12.5).mem(310 * MIB),
-        process(101, 100, "cargo test --workspace").cwd("/tmp").cpu(85.0).mem(1200 * MIB),
+        process(101, 100, "cargo test --workspace").cwd("/tmp").cpu(85.0).mem(1200 * MIB).threads(18),
         process(102, 101, "rustc --crate-name alpha").cwd("/tmp").cpu(40.0).mem(800 * MIB),
-        process(103, 100, "rust-analyzer").cwd("/wt/1a2b-add-login/alpha").cpu(0.5).mem(420 * MIB),
+        process(103, 100, "rust-analyzer").cwd("/wt/1a2b-add-login/alpha").cpu(0.5).mem(420 * MIB).nice(10),
         process(110, 90, "codex").cwd("/wt/3c4d-add-login/alpha").cpu(2.0).mem(150 * MIB),
         process(111, 110, "npm test").cwd("/wt/3c4d-add-login/alpha").state(ProcState::Stopped).mem(60 * MIB),
         process(112, 1, "node watcher.js").cwd("/wt/3c4d-add-login/alpha").cpu(0.1).mem(45 * MIB),
@@ -131,7 +143,7 @@ pub fn swarm_snapshot() -> Snapshot {
         process(131, 130, "git").cwd("/src/beta").state(ProcState::Zombie).mem(0),
         process(140, 130, "evil\x1b]0;pwned\x07\x1b[31mred").cwd("/src/beta").mem(2 * MIB),
         process(90, 1, "tmux").cwd("/home/dev").session_leader().mem(8 * MIB),
-        process(200, 1, "sshd").cwd("/").session_leader().mem(9 * MIB),
+        process(200, 1, "sshd").cwd("/").session_leader().mem(9 * MIB).user("root", 0).nice(-5),
         process(201, 200, "bash").cwd("/home/dev").session_leader().mem(5 * MIB),
     ];
     snapshot(processes, worktrees)

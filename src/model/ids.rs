@@ -147,7 +147,8 @@ macro_rules! on_host {
 }
 on_host!(ProjectId, TaskId, AttemptId);
 
-/// Any target: a group by its id, a process, a process tree, or orphans. Task names
+/// Any target: a group by its id, a process, a process tree, processes by name, an
+/// agent's session, or orphans. Task names
 /// may contain `/` (they come from branches); project and attempt names the command
 /// line can spell do not, so typed text splits an attempt id at its first and last `/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -159,6 +160,12 @@ pub enum NodeId {
     Tree(u32),
     /// Of every project, or of one.
     Orphans(Option<ProjectId>),
+    /// `name:PATTERN`: the processes whose name (`comm`) or argv[0]'s basename matches
+    /// the glob — never any other part of the command line. Checked to be a valid glob.
+    Name(String),
+    /// `session:ID`: the agent whose Claude session id or Codex thread id is ID, and
+    /// whatever that session started, with their trees.
+    Session(String),
 }
 
 impl From<ProjectId> for NodeId {
@@ -181,7 +188,7 @@ impl From<AttemptId> for NodeId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, orphans or orphans:PROJECT)"
+    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, name:PATTERN, session:ID, orphans or orphans:PROJECT)"
 )]
 pub struct IdError {
     pub input: String,
@@ -212,6 +219,11 @@ impl FromStr for NodeId {
             "orphans" => Ok(NodeId::Orphans(Some(ProjectId::new(rest)))),
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
+            "name" => name_pattern(rest).map(|()| NodeId::Name(rest.to_string())).map_err(err),
+            "session" if rest.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+                Err(err("a session id has no spaces or control characters"))
+            }
+            "session" => Ok(NodeId::Session(rest.to_string())),
             "task" => match rest.split_once('/') {
                 Some((p, t)) if !p.is_empty() && !t.is_empty() => Ok(NodeId::Task(TaskId(s.into()))),
                 _ => Err(err("a task id is task:PROJECT/TASK")),
@@ -241,6 +253,15 @@ impl<'de> serde::Deserialize<'de> for NodeId {
     }
 }
 
+/// Whether `pattern` can match a process name: a valid glob without `/` (names and
+/// basenames have none).
+fn name_pattern(pattern: &str) -> Result<(), &'static str> {
+    if pattern.contains('/') {
+        return Err("a name pattern has no '/' (it matches the name or argv[0]'s basename)");
+    }
+    glob::Pattern::new(pattern).map(|_| ()).map_err(|e| e.msg)
+}
+
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -251,6 +272,8 @@ impl fmt::Display for NodeId {
             NodeId::Tree(pid) => write!(f, "tree:{pid}"),
             NodeId::Orphans(None) => f.write_str("orphans"),
             NodeId::Orphans(Some(p)) => write!(f, "orphans:{}", p.name()),
+            NodeId::Name(pattern) => write!(f, "name:{pattern}"),
+            NodeId::Session(id) => write!(f, "session:{id}"),
         }
     }
 }
@@ -271,6 +294,10 @@ mod tests {
             "tree:42",
             "orphans",
             "orphans:alpha",
+            "name:node",
+            "name:vite*",
+            "name:[a-c]?",
+            "session:0f1e2d3c-aaaa-bbbb-cccc-000000000000",
         ] {
             let id: NodeId = s.parse().unwrap();
             assert_eq!(id.to_string(), s);
@@ -299,6 +326,13 @@ mod tests {
             "bogus:1",
             "project:",
             "project:a/b",
+            "name:",
+            "name:[",
+            "name:bin/node",
+            "name:***",
+            "session:",
+            "session:a b",
+            "session:a\u{1b}b",
         ] {
             let e = s.parse::<NodeId>().unwrap_err();
             assert_eq!(e.input, s);
@@ -320,7 +354,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans):[a-z/0-9]{0,12}") {
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
             if let Ok(id) = s.parse::<NodeId>() {
                 prop_assert_eq!(id.to_string(), s);
             }

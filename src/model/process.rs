@@ -80,6 +80,21 @@ impl ProcState {
         }
     }
 
+    /// The letter of `/proc/PID/stat` (and of `ps` and htop).
+    pub fn letter(self) -> char {
+        match self {
+            ProcState::Running => 'R',
+            ProcState::Sleeping => 'S',
+            ProcState::DiskSleep => 'D',
+            ProcState::Stopped => 'T',
+            ProcState::Traced => 't',
+            ProcState::Zombie => 'Z',
+            ProcState::Dead => 'X',
+            ProcState::Idle => 'I',
+            ProcState::Unknown => '?',
+        }
+    }
+
     /// The name used in JSON and the detail pane.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -138,6 +153,10 @@ pub struct Process {
     pub state: ProcState,
     pub cpu_percent: f32,
     pub memory_bytes: u64,
+    /// The nice value, -20 (first) to 19 (last).
+    pub nice: i8,
+    /// Threads in the group.
+    pub threads: u32,
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
     /// Not in a Process's own serialisation: the wire sends facts once per ProcKey, in a
@@ -197,5 +216,8 @@ mod tests {
             ["running", "sleeping", "disk-sleep", "stopped", "traced", "zombie", "dead", "idle"]
         );
         assert_eq!(ProcState::from_stat_char('W'), ProcState::Unknown);
+        for c in "RSDTtZXI".chars() {
+            assert_eq!(ProcState::from_stat_char(c).letter(), c);
+        }
     }
 }

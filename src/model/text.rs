@@ -82,17 +82,33 @@ pub fn percent(cpu: f32) -> String {
     format!("{cpu:.1}")
 }
 
-/// Truncates to at most `width` characters, marking the cut with `…`.
+/// Cuts to at most `width` terminal cells (a wide character takes two), marking the
+/// cut with `…`.
 pub fn truncate(s: &str, width: usize) -> Cow<'_, str> {
-    if s.chars().count() <= width {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= width {
         return Cow::Borrowed(s);
     }
     if width == 0 {
         return Cow::Borrowed("");
     }
-    let mut out: String = s.chars().take(width - 1).collect();
+    let mut out = String::with_capacity(width * 2);
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
     out.push('…');
     Cow::Owned(out)
+}
+
+/// How many terminal cells `s` takes.
+pub fn cells(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 #[cfg(test)]
@@ -161,6 +177,9 @@ mod tests {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("日本語のプロセス", 7), "日本語…", "wide characters take two cells");
+        assert_eq!(cells(&truncate("a日本語", 4)), 4);
+        assert_eq!(cells(&truncate("a日本語", 3)), 2, "never half a wide character");
     }
 }
 

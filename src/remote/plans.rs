@@ -65,8 +65,6 @@ mod tests {
 
     fn plan(pids: &[u32]) -> KillPlan {
         KillPlan {
-            scope: Vec::new(),
-            resolved: Vec::new(),
             entries: pids
                 .iter()
                 .map(|&pid| PlanEntry {
@@ -77,9 +75,8 @@ mod tests {
                     memory_bytes: 0,
                 })
                 .collect(),
-            skipped: Vec::new(),
             born_after: 100,
-            seen_in_last_tick: Vec::new(),
+            ..KillPlan::default()
         }
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::delta::ForestDelta;
 use crate::kill::exec::{KillReport, Progress, Sig};
-use crate::kill::plan::KillPlan;
+use crate::kill::plan::{KillPlan, Narrowing};
 use crate::model::{NodeId, ProcKey};
 
 /// The version of the messages below. A client and a server of different versions do
@@ -38,10 +38,14 @@ pub struct Hello {
 /// What a kill request names: the same targets and options the local command line
 /// builds. Unknown fields are refused, so an option a server does not know is never
 /// silently dropped from a kill.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
     pub targets: Vec<NodeId>,
+    /// `--mine`, `--keep-agents`, `--older-than`, `--min-rss`, `--min-cpu` (`--mine` is
+    /// the far side's caller, which is no attempt there: such a plan is refused).
+    #[serde(default)]
+    pub narrowing: Narrowing,
 }
 
 /// Server → client.

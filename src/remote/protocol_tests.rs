@@ -21,7 +21,10 @@ fn literal_requests_read_as_written() {
     let plan = br#"{"type":"plan","request":7,"kill":{"targets":["attempt:alpha/login/1a2b","pid:42"]}}"#;
     let want = ClientMessage::Plan {
         request: 7,
-        kill: PlanRequest { targets: vec!["attempt:alpha/login/1a2b".parse().unwrap(), NodeId::Pid(42)] },
+        kill: PlanRequest {
+            targets: vec!["attempt:alpha/login/1a2b".parse().unwrap(), NodeId::Pid(42)],
+            ..Default::default()
+        },
     };
     assert_eq!(ClientMessage::decode(plan), Ok(want.clone()));
     assert_eq!(ClientMessage::decode(want.encode().as_bytes()), Ok(want));
@@ -36,6 +39,17 @@ fn literal_requests_read_as_written() {
     };
     assert_eq!(ClientMessage::decode(execute), Ok(want));
     assert_eq!(ClientMessage::decode(b"{\"type\":\"resync\"}\r\n"), Ok(ClientMessage::Resync));
+}
+
+#[test]
+fn a_kill_request_carries_the_narrowing_the_command_line_builds() {
+    let line = br#"{"type":"plan","request":1,"kill":{"targets":["pid:42"],"narrowing":{"keep_agents":true,"min_rss_bytes":1024}}}"#;
+    let Ok(ClientMessage::Plan { kill, .. }) = ClientMessage::decode(line) else { panic!() };
+    assert!(kill.narrowing.keep_agents && !kill.narrowing.mine);
+    assert_eq!(kill.narrowing.min_rss_bytes, Some(1024));
+    let unknown =
+        br#"{"type":"plan","request":1,"kill":{"targets":["pid:42"],"narrowing":{"spare_everything":true}}}"#;
+    assert!(matches!(ClientMessage::decode(unknown), Err(DecodeError::Malformed(_))));
 }
 
 #[test]
@@ -106,7 +120,7 @@ proptest! {
             ClientMessage::Pause { paused },
             ClientMessage::Cancel { request },
             ClientMessage::Execute { request, plan: id.clone(), keys: vec![ProcKey::new(pid, start).unwrap()], signal: Sig::Kill, grace_secs: grace },
-            ClientMessage::Plan { request, kill: PlanRequest { targets: vec![NodeId::Tree(pid)] } },
+            ClientMessage::Plan { request, kill: PlanRequest { targets: vec![NodeId::Tree(pid)], ..Default::default() } },
         ] {
             let line = m.encode();
             prop_assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));

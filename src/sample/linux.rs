@@ -387,6 +387,8 @@ fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, pa
         state: ProcState::from_stat_char(stat.state),
         cpu_percent,
         memory_bytes: stat.rss_pages * page_size,
+        nice: stat.nice,
+        threads: stat.num_threads,
         kernel_thread: stat.kernel_thread,
         facts: seen.facts.clone(),
     }

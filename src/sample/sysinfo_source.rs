@@ -94,6 +94,9 @@ impl ProcessSource for SysinfoSource {
                 state: ProcState::from_stat_char(stat.state),
                 cpu_percent: p.cpu_usage(),
                 memory_bytes: p.memory(),
+                // sysinfo has neither: both from the stat line read above.
+                nice: stat.nice,
+                threads: stat.num_threads,
                 kernel_thread: stat.kernel_thread,
                 facts: Arc::new(facts),
             });

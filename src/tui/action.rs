@@ -48,6 +48,12 @@ pub struct KillRequest {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// The column picker, its cursor on a line of `columns::picker_order`.
+    Columns {
+        line: usize,
+    },
     Kill(Box<KillModal>),
 }

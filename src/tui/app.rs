@@ -8,11 +8,12 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
 use super::app_kill::KillScope;
+use super::columns;
 use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
-use crate::config::{Config, Theme};
+use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
@@ -23,6 +24,9 @@ pub const READ_ONLY: &str = "read-only: kills are disabled";
 pub struct App {
     pub keymap: Keymap,
     pub theme: Theme,
+    pub tree_guides: TreeGuides,
+    /// The data columns after NAME, in order; the column picker edits them.
+    pub columns: Vec<Column>,
     pub read_only: bool,
     pub refresh_ms: u64,
     pub forest: Arc<Forest>,
@@ -69,6 +73,8 @@ impl App {
         App {
             keymap,
             theme: config.theme,
+            tree_guides: config.tree_guides,
+            columns: config.columns.clone(),
             read_only: config.read_only,
             refresh_ms: config.refresh_ms,
             forest: Arc::new(Forest::default()),
@@ -109,6 +115,7 @@ impl App {
         match &self.modal {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
+            Some(Modal::Columns { .. }) => Context::ColumnsModal,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
         }
@@ -191,6 +198,10 @@ impl App {
             self.status = Some(READ_ONLY.into());
             return Effect::None;
         }
+        if let (Some(Modal::Columns { line }), false) = (&self.modal, c == Command::Quit) {
+            self.columns_command(*line, c);
+            return Effect::None;
+        }
         match c {
             Command::Quit => return Effect::Quit,
             Command::Up => self.move_by(-1),
@@ -235,10 +246,14 @@ impl App {
                 return Effect::SetPaused(self.paused);
             }
             Command::Detail => self.detail = !self.detail,
+            Command::Columns => self.modal = Some(Modal::Columns { line: 0 }),
+            // Only the column picker moves columns (above).
+            Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,
@@ -266,6 +281,8 @@ impl App {
     fn modal_command(&mut self, c: Command) -> Effect {
         match &mut self.modal {
             Some(Modal::Kill(_)) => return self.kill_modal_command(c),
+            // Its keys are handled before any other (`columns_command`).
+            Some(Modal::Columns { .. }) => {}
             Some(Modal::Help { scroll }) => match c {
                 Command::Close => self.modal = None,
                 Command::ScrollDown => *scroll = scroll.saturating_add(1),
@@ -277,6 +294,24 @@ impl App {
             None => {}
         }
         Effect::None
+    }
+
+    /// A key in the column picker: the choice changes at once, rows need no rebuild.
+    fn columns_command(&mut self, line: usize, c: Command) {
+        let lines = Column::all().count();
+        let line = match c {
+            Command::Up => line.saturating_sub(1),
+            Command::Down => (line + 1).min(lines - 1),
+            Command::Toggle => columns::toggle(&mut self.columns, line),
+            Command::MoveEarlier => columns::shift(&mut self.columns, line, -1),
+            Command::MoveLater => columns::shift(&mut self.columns, line, 1),
+            Command::Close => {
+                self.modal = None;
+                return;
+            }
+            _ => line,
+        };
+        self.modal = Some(Modal::Columns { line });
     }
 
     fn set_open(&mut self, open: bool) {

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress};
-use crate::kill::plan::plan;
+use crate::kill::plan::{Narrowing, plan_with};
 use crate::model::{NodeId, ProjectId};
 
 /// Which kill the user asked for.
@@ -20,6 +20,9 @@ pub enum KillScope {
     Tree,
     /// `O`: the orphans of the selected project, or of everything.
     Orphans,
+    /// `K`: every process of the selected group (or the selected process's tree)
+    /// except the recognised agents, which keep their conversations.
+    KeepAgents,
 }
 
 impl App {
@@ -35,7 +38,8 @@ impl App {
                 return;
             }
         };
-        match plan(std::slice::from_ref(&target), &self.forest, &self.plan_context) {
+        let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
+        match plan_with(std::slice::from_ref(&target), &narrowing, &self.forest, &self.plan_context) {
             Ok(plan) => {
                 let visible: std::collections::HashSet<&RowId> = self.rows.iter().map(|r| &r.id).collect();
                 let hidden = plan
@@ -61,7 +65,7 @@ impl App {
         }
         let row = row.ok_or("nothing selected")?;
         match (&row.id, scope) {
-            (RowId::Process(key), KillScope::Tree) => Ok(NodeId::Tree(key.pid())),
+            (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
             (RowId::Process(key), _) => Ok(NodeId::Pid(key.pid())),
             (RowId::Project(id), _) => Ok(id.clone().into()),
             (RowId::Task(id), _) => Ok(id.clone().into()),

@@ -10,6 +10,7 @@ pub enum Context {
     Tree,
     Filter,
     HelpModal,
+    ColumnsModal,
     KillConfirm,
     KillRunning,
     KillReport,
@@ -22,6 +23,7 @@ impl Context {
             Context::Tree => "in the tree",
             Context::Filter => "while editing the filter",
             Context::HelpModal => "in this help",
+            Context::ColumnsModal => "in the column picker",
             Context::KillConfirm => "in the kill confirmation",
             Context::KillRunning => "while a kill runs",
             Context::KillReport => "in the kill report",
@@ -56,10 +58,13 @@ pub enum Command {
     OrphansOnly,
     Pause,
     Detail,
+    /// Open the column picker.
+    Columns,
     Help,
     Kill,
     KillTree,
     KillOrphans,
+    KillKeepAgents,
     /// A character typed into the filter.
     FilterType,
     FilterKeep,
@@ -75,12 +80,15 @@ pub enum Command {
     FocusNext,
     /// Press the focused button of the kill confirmation.
     Press,
+    /// Move the column under the picker's cursor one place earlier or later.
+    MoveEarlier,
+    MoveLater,
 }
 
 impl Command {
     /// Commands that signal processes: hidden and refused in read-only mode.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans)
+        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans | Command::KillKeepAgents)
     }
 
     /// Its name in `[keys]`, for the commands the config file binds.
@@ -149,7 +157,7 @@ const fn fixed(
 }
 
 use Command as C;
-use Context::{Filter, HelpModal, KillConfirm, KillReport, KillRunning};
+use Context::{ColumnsModal, Filter, HelpModal, KillConfirm, KillReport, KillRunning};
 
 /// Every binding, grouped by context, in help-screen order.
 pub const BINDINGS: &[Binding] = &[
@@ -172,9 +180,16 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::OrphansOnly, "orphans_only", "Show only orphaned processes", Some("orphans")),
     tree(C::Pause, "pause", "Pause or resume sampling", Some("pause")),
     tree(C::Detail, "detail", "Show or hide the detail pane", Some("detail")),
+    tree(C::Columns, "columns", "Choose, order and hide the columns", None),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
     tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillKeepAgents,
+        "kill_keep_agents",
+        "Kill the selected group or process tree, except its agents",
+        None,
+    ),
     tree(C::Help, "help", "Show this help", Some("help")),
     tree(C::Quit, "quit", "Quit", Some("quit")),
     Binding {
@@ -202,6 +217,19 @@ pub const BINDINGS: &[Binding] = &[
     fixed(HelpModal, C::ScrollPageDown, &["pagedown"], "Scroll down one page", None),
     fixed(HelpModal, C::ScrollPageUp, &["pageup"], "Scroll up one page", None),
     fixed(HelpModal, C::Quit, &["ctrl-c"], "Quit", None),
+    fixed(ColumnsModal, C::Up, &["up", "k"], "Move the cursor up", None),
+    fixed(ColumnsModal, C::Down, &["down", "j"], "Move the cursor down", None),
+    fixed(ColumnsModal, C::Toggle, &["space", "enter"], "Show or hide the column", Some("show/hide")),
+    fixed(ColumnsModal, C::MoveEarlier, &["["], "Move the column left", Some("move")),
+    fixed(ColumnsModal, C::MoveLater, &["]"], "Move the column right", Some("move")),
+    Binding {
+        context: ColumnsModal,
+        command: C::Close,
+        keys: Keys::FixedAndTree(&["esc", "q"], C::Columns),
+        help: "Close the picker (the choice stays until swarmtop quits)",
+        hint: Some("close"),
+    },
+    fixed(ColumnsModal, C::Quit, &["ctrl-c"], "Quit", None),
     fixed(
         KillConfirm,
         C::FocusPrevious,

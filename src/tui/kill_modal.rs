@@ -122,6 +122,8 @@ impl KillModal {
             Some(NodeId::Attempt(_)) => "attempt",
             Some(NodeId::Task(_)) => "task",
             Some(NodeId::Project(_)) => "project",
+            Some(NodeId::Name(_)) => "processes named",
+            Some(NodeId::Session(_)) => "agent session",
             Some(NodeId::Orphans(_)) | None => "orphans",
         }
     }

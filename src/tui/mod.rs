@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod app_kill;
+pub mod columns;
 pub mod command;
 pub mod feed;
 pub mod history;

@@ -2,6 +2,7 @@
 //! the forest, filter, sort, toggles or expansion change, never per frame.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
@@ -50,8 +51,36 @@ pub struct Row {
     pub shown: Rollup,
     pub orphan: bool,
     pub state: Option<ProcState>,
+    /// A process's user, nice value and threads (for the columns).
+    pub user: Option<Arc<str>>,
+    pub nice: i8,
+    pub threads: u32,
     /// The agent tag of an agent process (`claude busy`).
     pub agent: Option<Box<str>>,
+    pub guide: Guide,
+}
+
+/// Where a row sits among its siblings, for the tree guides (`├─ └─ │`): made once
+/// per build from its parent's, so drawing a row needs no walk up the tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Guide {
+    /// Bit `i`: the ancestor `i + 1` levels up (below the top level) has a sibling
+    /// after it, so its line (`│`) runs past this row. Deeper ancestors do not fit:
+    /// a row more than 64 levels deep shows its depth instead of their lines.
+    pub open_above: u64,
+    /// The last of its siblings (`└─`, not `├─`).
+    pub last: bool,
+}
+
+impl Guide {
+    /// The guide of a child of `parent`.
+    fn below(parent: &Row, last: bool) -> Guide {
+        let open_above = match parent.depth {
+            0 => 0,
+            _ => (parent.guide.open_above << 1) | u64::from(!parent.guide.last),
+        };
+        Guide { open_above, last }
+    }
 }
 
 impl Row {
@@ -141,6 +170,7 @@ struct Group<'a> {
     note: String,
     rollup: Rollup,
     has_children: bool,
+    last: bool,
 }
 
 struct RowBuilder<'o> {
@@ -158,6 +188,7 @@ impl RowBuilder<'_> {
     /// Pushes a group row; returns its index when it is open (its children follow).
     fn group(&mut self, g: Group<'_>) -> Option<usize> {
         let expanded = g.has_children && self.opts.expansion.is_open(&g.id);
+        let guide = self.guide(g.parent, g.last);
         self.rows.push(Row {
             id: g.id,
             kind: g.kind,
@@ -171,9 +202,20 @@ impl RowBuilder<'_> {
             shown: g.rollup,
             orphan: false,
             state: None,
+            user: None,
+            nice: 0,
+            threads: 0,
             agent: None,
+            guide,
         });
         expanded.then_some(self.rows.len() - 1)
+    }
+
+    fn guide(&self, parent: Option<usize>, last: bool) -> Guide {
+        match parent.and_then(|p| self.rows.get(p)) {
+            Some(parent) => Guide::below(parent, last),
+            None => Guide { open_above: 0, last },
+        }
     }
 
     fn project(&mut self, p: &ProjectNode) {
@@ -188,17 +230,18 @@ impl RowBuilder<'_> {
             note,
             rollup: p.rollup,
             has_children: !p.tasks.is_empty(),
+            last: false,
         }) else {
             return;
         };
-        for t in
-            self.sorted(&p.tasks, |t: &TaskNode| SortFields { rollup: &t.rollup, name: &t.name, pid: None })
-        {
-            self.task(t, me);
+        let tasks =
+            self.sorted(&p.tasks, |t: &TaskNode| SortFields { rollup: &t.rollup, name: &t.name, pid: None });
+        for (t, last) in with_last(tasks) {
+            self.task(t, me, last);
         }
     }
 
-    fn task(&mut self, t: &TaskNode, parent: usize) {
+    fn task(&mut self, t: &TaskNode, parent: usize, last: bool) {
         let id = RowId::Task(t.id.clone());
         let attempts = t.attempts.len();
         let count = (attempts != 1).then(|| format!("{attempts} attempts"));
@@ -212,19 +255,21 @@ impl RowBuilder<'_> {
             note,
             rollup: t.rollup,
             has_children: attempts > 0,
+            last,
         }) else {
             return;
         };
-        for a in self.sorted(&t.attempts, |a: &AttemptNode| SortFields {
+        let sorted = self.sorted(&t.attempts, |a: &AttemptNode| SortFields {
             rollup: &a.rollup,
             name: &a.name,
             pid: None,
-        }) {
-            self.attempt(a, me);
+        });
+        for (a, last) in with_last(sorted) {
+            self.attempt(a, me, last);
         }
     }
 
-    fn attempt(&mut self, a: &AttemptNode, parent: usize) {
+    fn attempt(&mut self, a: &AttemptNode, parent: usize, last: bool) {
         let id = RowId::Attempt(a.id.clone());
         let branch = a.branch_label();
         let mut note = format!("{branch}  [{}]", a.source.as_str());
@@ -241,6 +286,7 @@ impl RowBuilder<'_> {
             note,
             rollup: a.rollup,
             has_children: has,
+            last,
         }) {
             self.processes(&a.processes, 3, me);
         }
@@ -257,6 +303,7 @@ impl RowBuilder<'_> {
             note: String::new(),
             rollup,
             has_children: !roots.is_empty(),
+            last: false,
         }) {
             self.processes(roots, 1, me);
         }
@@ -281,19 +328,21 @@ impl RowBuilder<'_> {
                 stack.pop();
                 continue;
             };
-            if let Some(me) = self.process(n, depth, parent) {
+            let last = siblings.len() == 0;
+            if let Some(me) = self.process(n, depth, parent, last) {
                 stack.push((self.sorted_processes(&n.children), depth.saturating_add(1), me));
             }
         }
     }
 
     /// Pushes a process row; returns its index when it is open (its children follow).
-    fn process(&mut self, n: &ProcNode, depth: u16, parent: usize) -> Option<usize> {
+    fn process(&mut self, n: &ProcNode, depth: u16, parent: usize, last: bool) -> Option<usize> {
         let id = RowId::Process(n.key());
         let has_children = !n.children.is_empty();
         let expanded = has_children && self.opts.expansion.is_open(&id);
         let p = &n.process;
         let shown = if expanded { Rollup::of_process(p, n.orphan) } else { n.rollup };
+        let guide = self.guide(Some(parent), last);
         self.rows.push(Row {
             id,
             kind: RowKind::Process,
@@ -307,10 +356,20 @@ impl RowBuilder<'_> {
             shown,
             orphan: n.orphan,
             state: Some(p.state),
+            user: Some(Arc::clone(&p.facts.user)),
+            nice: p.nice,
+            threads: p.threads,
             agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
+            guide,
         });
         expanded.then_some(self.rows.len() - 1)
     }
+}
+
+/// Each item with whether it is the last.
+fn with_last<T>(items: Vec<T>) -> impl Iterator<Item = (T, bool)> {
+    let n = items.len();
+    items.into_iter().enumerate().map(move |(i, t)| (t, i + 1 == n))
 }
 
 /// Every row id in the forest, also inside collapsed or filtered-out nodes.

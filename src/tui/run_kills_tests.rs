@@ -29,14 +29,7 @@ impl KillRunner for SlowKill {
 
 fn request() -> KillRequest {
     KillRequest {
-        plan: KillPlan {
-            scope: Vec::new(),
-            resolved: Vec::new(),
-            entries: Vec::new(),
-            skipped: Vec::new(),
-            born_after: 0,
-            seen_in_last_tick: Vec::new(),
-        },
+        plan: KillPlan::default(),
         context: PlanContext::default(),
         signal: Sig::Term,
         grace: Duration::from_secs(5),

@@ -48,6 +48,22 @@ pub fn worktree(repo: &Path, path: &Path, branch: &str) -> PathBuf {
     path.to_path_buf()
 }
 
+/// A repository with two linked worktrees, `wt-a` and `wt-b`, in attempts of their own.
+pub struct TwoWorktrees {
+    pub tmp: tempfile::TempDir,
+    pub wt_a: PathBuf,
+    pub wt_b: PathBuf,
+}
+
+/// Two worktrees of a repository named `<prefix><test pid><name>`, on branches `name-a`, `name-b`.
+pub fn two_worktrees(prefix: &str, name: &str) -> TwoWorktrees {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), &format!("{prefix}{}{name}", std::process::id()));
+    let wt_a = worktree(&r, &tmp.path().join("wt-a"), &format!("{name}-a"));
+    let wt_b = worktree(&r, &tmp.path().join("wt-b"), &format!("{name}-b"));
+    TwoWorktrees { tmp, wt_a, wt_b }
+}
+
 /// Process trees started by a test, each in its own session; killed by session id on drop.
 #[derive(Default)]
 pub struct Sessions {

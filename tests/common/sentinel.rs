@@ -44,6 +44,15 @@ pub fn available() -> bool {
     python().is_some()
 }
 
+/// True (after saying so) when sentinels cannot run here: the test then skips.
+pub fn skip_without_python() -> bool {
+    if available() {
+        return false;
+    }
+    println!("SKIPPED: sentinels need python3");
+    true
+}
+
 pub struct Sentinel {
     pub label: String,
     pub log: PathBuf,

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Styles;
 use crate::kill::exec::{Outcome, Phase};
+use crate::kill::plan::{SkipReason, Spared};
 use crate::model::text::{human_bytes, percent, sanitize, truncate};
 use crate::tui::command::{Command, Context};
 use crate::tui::keymap::Keymap;
@@ -16,12 +17,16 @@ use crate::tui::kill_modal::{Button, KillModal, KillState};
 pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, styles: &Styles) {
     let scroll_keys = keymap.first_keys(modal.context(), &[Command::ScrollUp, Command::ScrollDown]);
     let width = area.width.min(100).max(area.width.min(30));
-    // Borders, three header lines, the list, a spacer and the buttons.
-    let wanted = 2 + 3 + modal.rows().max(1) + 2;
+    let kept = kept_agents_line(modal);
+    // Borders, three header lines (four when agents are kept), the list, a spacer and the buttons.
+    let head_lines = 3 + usize::from(kept.is_some());
+    let wanted = 2 + head_lines + modal.rows().max(1) + 2;
     let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let scope = sanitize(&modal.plan.scope_text()).into_owned();
-    let block = Block::new().borders(Borders::ALL).title(format!(" kill {} {scope} ", modal.scope_kind()));
+    let keeping = if modal.plan.narrowing.keep_agents { ", keeping agents" } else { "" };
+    let block =
+        Block::new().borders(Borders::ALL).title(format!(" kill {} {scope}{keeping} ", modal.scope_kind()));
     let inner = block.inner(popup);
     f.render_widget(Clear, popup);
     f.render_widget(block, popup);
@@ -34,7 +39,10 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
     }
     head.push_str(&format!(" · CPU {}% · MEM {}", percent(p.cpu_percent()), human_bytes(p.memory_bytes())));
     lines.push(Line::styled(head, styles.warning()));
-    let list_height = usize::from(inner.height).saturating_sub(5);
+    if let Some(kept) = kept {
+        lines.push(Line::styled(truncate(&kept, w).into_owned(), styles.note()));
+    }
+    let list_height = usize::from(inner.height).saturating_sub(2 + head_lines);
     match &modal.state {
         KillState::Confirm => {
             lines.push(Line::raw(format!(
@@ -99,6 +107,24 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
         }
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// ` keeps 2 agents: claude 21, codex 30`, when the plan keeps agents.
+fn kept_agents_line(modal: &KillModal) -> Option<String> {
+    let p = &modal.plan;
+    if !p.narrowing.keep_agents {
+        return None;
+    }
+    let agents: Vec<String> = p
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::Spared(Spared::Agent))
+        .map(|s| format!("{} {}", sanitize(&s.entry.name), s.entry.key.pid()))
+        .collect();
+    Some(match agents.len() {
+        0 => " keeps agents: none in this scope".to_string(),
+        n => format!(" keeps {n} agent{}: {}", if n == 1 { "" } else { "s" }, agents.join(", ")),
+    })
 }
 
 fn outcome_text(o: &Outcome) -> String {

@@ -1,10 +1,13 @@
 //! Drawing: App state in, a frame out. Nothing here changes state except the
 //! layout facts (page height, table position) the App needs for input.
 
+mod cells;
 mod chrome;
 mod detail;
+mod guides;
 pub mod help;
 mod kill;
+mod picker;
 mod table;
 pub mod theme;
 
@@ -39,6 +42,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     }
     match &app.modal {
         Some(Modal::Help { scroll }) => help::draw(f, area, app, *scroll, &styles),
+        Some(Modal::Columns { line }) => picker::draw(f, area, app, *line, &styles),
         Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &app.keymap, &styles),
         None => {}
     }

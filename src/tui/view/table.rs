@@ -4,107 +4,21 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::cells::Layout;
+use super::guides;
 use super::theme::Styles;
-use crate::model::sort::SortKey;
-use crate::model::text::{human_bytes, percent};
 use crate::tui::app::App;
 use crate::tui::rows::{Row, RowKind};
-
-/// Numeric columns, right-aligned, in the order they are dropped when space runs out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Cpu,
-    Mem,
-    Pid,
-    Count,
-}
-
-impl Column {
-    fn width(self) -> usize {
-        match self {
-            Column::Pid => 8,
-            Column::Cpu => 7,
-            Column::Mem => 8,
-            Column::Count => 7,
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Column::Pid => "PID",
-            Column::Cpu => "CPU%",
-            Column::Mem => "MEM",
-            Column::Count => "PROCS",
-        }
-    }
-
-    fn sort_key(self) -> SortKey {
-        match self {
-            Column::Pid => SortKey::Pid,
-            Column::Cpu => SortKey::Cpu,
-            Column::Mem => SortKey::Mem,
-            Column::Count => SortKey::Count,
-        }
-    }
-
-    fn cell(self, row: &Row) -> String {
-        let r = &row.shown;
-        match self {
-            Column::Pid => row.pid.map(|p| p.to_string()).unwrap_or_default(),
-            Column::Cpu => percent(r.cpu_percent),
-            Column::Mem => human_bytes(r.memory_bytes),
-            Column::Count if row.kind != RowKind::Process || (row.has_children && !row.expanded) => {
-                r.process_count.to_string()
-            }
-            Column::Count => String::new(),
-        }
-    }
-}
-
-/// The columns that fit, leaving the name column at least 12 cells.
-fn columns(width: usize) -> Vec<Column> {
-    let mut cols = vec![Column::Pid, Column::Cpu, Column::Mem, Column::Count];
-    for drop in [Column::Count, Column::Pid, Column::Mem, Column::Cpu] {
-        if width >= 12 + cols.iter().map(|c| c.width()).sum::<usize>() {
-            break;
-        }
-        cols.retain(|c| *c != drop);
-    }
-    cols
-}
 
 pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     if area.height == 0 {
         return;
     }
     let width = usize::from(area.width);
-    let cols = columns(width);
-    let name_width = width.saturating_sub(cols.iter().map(|c| c.width()).sum());
-
-    let mut title = format!("{:<name_width$}", "  NAME");
-    for c in &cols {
-        let mark = match (c.sort_key() == app.sort, app.reverse) {
-            (true, false) => {
-                if matches!(c, Column::Pid) {
-                    "▲"
-                } else {
-                    "▼"
-                }
-            }
-            (true, true) => {
-                if matches!(c, Column::Pid) {
-                    "▼"
-                } else {
-                    "▲"
-                }
-            }
-            _ => "",
-        };
-        title.push_str(&format!("{:>w$}", format!("{mark}{}", c.title()), w = c.width()));
-    }
-    if app.sort == SortKey::Name {
-        title.replace_range(2..6, if app.reverse { "NAME▲" } else { "NAME▼" });
-    }
+    let shown = &app.rows
+        [app.offset.min(app.rows.len())..(app.offset + usize::from(area.height)).min(app.rows.len())];
+    let layout = Layout::new(&app.columns, width, shown);
+    let title = layout.title(app.sort, app.reverse);
     f.buffer_mut().set_line(area.x, area.y, &Line::styled(title, styles.column_titles()), area.width);
 
     let body = Rect { y: area.y.saturating_add(1), height: area.height.saturating_sub(1), ..area };
@@ -126,26 +40,16 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     }
     let end = (app.offset + usize::from(body.height)).min(app.rows.len());
     for (y, i) in (body.y..body.bottom()).zip(app.offset..end) {
-        let line = row_line(&app.rows[i], i == app.selected, name_width, &cols, styles);
+        let line = row_line(&app.rows[i], i == app.selected, &layout, app, styles);
         f.buffer_mut().set_line(body.x, y, &line, body.width);
     }
 }
 
-fn row_line<'a>(
-    row: &'a Row,
-    selected: bool,
-    name_width: usize,
-    cols: &[Column],
-    styles: &Styles,
-) -> Line<'a> {
-    let marker = if selected { "▶ " } else { "  " };
-    let glyph = match (row.has_children, row.expanded) {
-        (true, true) => "▾ ",
-        (true, false) => "▸ ",
-        _ => "  ",
-    };
-    let indent = indent(row.depth, name_width / 2);
-    let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::raw(indent), Span::raw(glyph)];
+fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles: &Styles) -> Line<'a> {
+    let name_width = layout.name_width;
+    let marker = guides::selection_marker(app.tree_guides, selected);
+    let prefix = guides::prefix(row, app.tree_guides, name_width / 2 + 2);
+    let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::styled(prefix, styles.guide())];
     spans.push(Span::styled(&*row.label, styles.row(row.kind)));
     if let Some(agent) = &row.agent {
         spans.push(Span::styled(format!(" [{agent}]"), styles.key()));
@@ -164,25 +68,11 @@ fn row_line<'a>(
     }
     let spans = fit(spans, name_width);
     let mut line = Line::from(spans);
-    for c in cols {
-        line.push_span(Span::raw(format!("{:>w$}", c.cell(row), w = c.width())));
-    }
+    line.push_span(Span::raw(layout.cells(row, &app.forest)));
     if selected {
         line = line.patch_style(styles.selected());
     }
     line
-}
-
-/// Two cells per level; a deeper row than `room` allows shows its depth instead
-/// (`…5000 `), so a deep chain neither hides its names nor costs a line per level.
-fn indent(depth: u16, room: usize) -> String {
-    let levels = usize::from(depth);
-    if levels.saturating_mul(2) <= room {
-        return "  ".repeat(levels);
-    }
-    let plus = if depth == u16::MAX { "+" } else { "" };
-    let mark = format!("…{depth}{plus} ");
-    format!("{mark:>room$}")
 }
 
 /// Cuts or pads spans to exactly `width` cells (display width: wide characters count

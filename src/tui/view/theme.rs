@@ -46,6 +46,11 @@ impl Styles {
         }
     }
 
+    /// The tree's lines: present, but quieter than the names.
+    pub fn guide(&self) -> Style {
+        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new() }
+    }
+
     pub fn note(&self) -> Style {
         if self.color { Style::new().fg(Color::DarkGray) } else { Style::new().add_modifier(Modifier::DIM) }
     }
