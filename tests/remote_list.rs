@@ -85,9 +85,12 @@ fn list_json_host_shows_each_box_with_host_prefixed_ids() {
     assert_eq!(project_named(&local["document"], "alpha")["id"], format!("host:{local_name}/project:alpha"));
 
     // One box only (--no-local): no prefixes, still the hosts array.
-    let (code, doc, _) =
-        list(sshd, &["--no-local", "--host", HOST, "--filter", root], &Sshd::remote_command());
-    assert_eq!(code, 0);
+    let doc = wait_for("the attempt on the remote alone", Duration::from_secs(60), || {
+        let (code, doc, _) =
+            list(sshd, &["--no-local", "--host", HOST, "--filter", root], &Sshd::remote_command());
+        assert_eq!(code, 0);
+        (!project_named(&doc["hosts"][0]["document"], "alpha").is_null()).then_some(doc)
+    });
     assert_eq!(doc["hosts"].as_array().map(Vec::len), Some(1));
     assert_eq!(project_named(&doc["hosts"][0]["document"], "alpha")["id"], "project:alpha");
 }
