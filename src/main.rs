@@ -43,6 +43,7 @@ fn run(args: Args) -> Result<i32, CliError> {
         Some(Command::Demo) => cli::demo::run(&config()?),
         Some(Command::Run(run)) => config().and_then(|_| cli::run::run(&run)),
         Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?, &cli_hosts),
+        Some(Command::Reap(reap)) => cli::reap::run(&reap, &config()?),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config()?),
         Some(Command::Completions(c)) => cli::manual::completions(&c),
         Some(Command::Man(m)) => cli::manual::write_man_pages(&m),

@@ -3,101 +3,18 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::processes_under;
-
-struct Tmux {
-    socket: String,
-    /// The demo's directory once known, to remove its processes if swarmtop could not.
-    root: Option<PathBuf>,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-
-    fn wait_screen(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Closing the pane hangs up swarmtop, which removes its demo swarm; if it
-        // failed to, the sessions of whatever still works under the demo root die here.
-        let _ = self.cmd(&["kill-server"]);
-        if let Some(root) = &self.root {
-            let sids: Vec<u32> = processes_under(root).into_iter().filter_map(session_of).collect();
-            swarmtop::kill::sessions::kill_sessions(&sids, Duration::from_secs(10));
-        }
-    }
-}
-
-fn demo_root(screen: &str) -> PathBuf {
-    let start = screen
-        .find("/tmp/swarmtop-demo-")
-        .or_else(|| screen.find("swarmtop-demo-"))
-        .expect("demo root on screen");
-    let rest = &screen[start..];
-    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
-    let path = PathBuf::from(&rest[..end]);
-    // The footer shows the root as the filter; an absolute path is needed.
-    assert!(path.is_absolute(), "{path:?}");
-    path
-}
-
-fn session_of(pid: u32) -> Option<u32> {
-    swarmtop::procfs::read_stat(pid, &mut Vec::new()).map(|s| s.sid)
-}
+use common::tmux::{Tmux, demo_root};
 
 #[test]
 fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !common::tmux::available() {
         println!("SKIPPED: tmux is not installed, so the end-to-end TUI test cannot run");
         return;
     }
-    let mut tmux = Tmux { socket: format!("swarmtop-e2e-{}", std::process::id()), root: None };
-    let bin = env!("CARGO_BIN_EXE_swarmtop");
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-s",
-        "e2e",
-        "-e",
-        "XDG_CONFIG_HOME=/nonexistent",
-        bin,
-        "demo",
-        "--refresh",
-        "500",
-    ]);
-    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
-
+    let mut tmux = Tmux::demo("e2e");
     let s = tmux.wait_screen("the demo swarm", |s| s.contains("1a2b") && s.contains("claude --continue"));
     let root = demo_root(&s);
     tmux.root = Some(root.clone());

@@ -9,14 +9,27 @@ use super::values::SignalArg;
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
-use crate::kill::plan::{Narrowing, plan_with};
+use crate::kill::plan::{KillPlan, Narrowing, PlanContext, plan_with};
 use crate::kill::report;
+use crate::sample::Sampler;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
     /// One or more ids to kill, in the forms listed under "Targets" below.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub narrow: NarrowArgs,
+    /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
+}
+
+/// How a kill (or a reap) runs: shown or carried out, asked or not, which signal.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
     /// Print what would be signalled; signal nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -33,11 +46,6 @@ pub struct KillArgs {
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
-    #[command(flatten)]
-    pub remote: super::args::HostArgs,
-    #[command(flatten)]
-    pub narrow: NarrowArgs,
 }
 
 /// What narrows a kill beyond its targets (also `swarmtop reap`'s).
@@ -71,6 +79,8 @@ impl NarrowArgs {
             min_rss_bytes: self.min_rss,
             min_cpu_percent: self.min_cpu,
             keep_agents: self.keep_agents,
+            spare_agent_work: false,
+            agents_seen: Vec::new(),
         }
     }
 }
@@ -78,19 +88,18 @@ impl NarrowArgs {
 /// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
 /// on the one given there, else on this box).
 pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
-    if config.read_only && !args.dry_run {
-        return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
-    }
+    refuse_read_only(&args.run, config)?;
     let (host, targets) = super::kill_hosts::split(&args.targets, cli_hosts, config)?;
     if let Some(host) = host {
+        let run = &args.run;
         let kill = super::remote_kill::RemoteKill {
             host: &host,
             kill: crate::remote::protocol::PlanRequest { targets, narrowing: args.narrow.narrowing() },
-            dry_run: args.dry_run,
-            yes: args.yes,
-            json: args.json,
-            signal: Sig::from(args.signal),
-            grace_secs: args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS),
+            dry_run: run.dry_run,
+            yes: run.yes,
+            json: run.json,
+            signal: Sig::from(run.signal),
+            grace_secs: run.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS),
         };
         return super::remote_kill::run(kill, &super::hosts::HostSet::new(config, true)?);
     }
@@ -98,36 +107,73 @@ pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32
     let context = local_context(&config.kill.protect);
     let plan = plan_with(&targets, &args.narrow.narrowing(), &forest, &context)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
-    let signal = Sig::from(args.signal);
-    let shown = if args.json {
-        report::json(&plan, None, signal, grace)
+    carry_out(&plan, &args.run, config, sampler, &context, Nothing::Fails)
+}
+
+pub fn refuse_read_only(run: &RunArgs, config: &Config) -> Result<(), CliError> {
+    if config.read_only && !run.dry_run {
+        return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
+    }
+    Ok(())
+}
+
+/// What a plan with nothing to signal means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nothing {
+    /// `kill`: the targets named processes, none of which may be signalled: exit 1.
+    Fails,
+    /// `reap`: nothing to clean up is the usual case: exit 0.
+    IsFine,
+}
+
+/// Shows `plan`, asks unless `--yes`, executes it with a pidfd control re-sampling with
+/// `sampler` (warm: it took the plan's sample), prints the report; the exit code.
+pub fn carry_out(
+    plan: &KillPlan,
+    run: &RunArgs,
+    config: &Config,
+    sampler: Sampler,
+    context: &PlanContext,
+    nothing: Nothing,
+) -> Result<i32, CliError> {
+    let grace = run.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
+    let signal = Sig::from(run.signal);
+    let shown = if run.json {
+        report::json(plan, None, signal, grace)
     } else {
-        report::plan_text(&plan, signal, grace)
+        report::plan_text(plan, signal, grace)
     };
-    if args.dry_run {
+    if run.dry_run {
         super::list::write_stdout(&shown)?;
         return Ok(0);
     }
     if plan.entries.is_empty() {
         super::list::write_stdout(&shown)?;
-        crate::warn!("swarmtop: nothing can be signalled");
-        return Ok(1);
+        return Ok(match nothing {
+            Nothing::Fails => {
+                crate::warn!("swarmtop: nothing can be signalled");
+                1
+            }
+            Nothing::IsFine => {
+                crate::warn!("swarmtop: nothing to reap");
+                0
+            }
+        });
     }
-    if !args.yes {
+    if !run.yes {
         confirm(&shown, plan.entries.len())?;
     }
     let mut control = PidfdControl::new(super::resample(sampler, config));
     let signals = super::interrupt::CancelOnSignals::install()?;
     let options =
         KillOptions { signal, grace: Duration::from_secs(grace), cancel: &super::interrupt::CANCEL };
-    let report = execute(&plan, &context, &options, &mut control, &mut |_| {});
+    let report = execute(plan, context, &options, &mut control, &mut |_| {});
     if let Some(signal) = signals.received() {
         crate::warn!("swarmtop: {signal}: kill cancelled; every process it had stopped was continued");
     }
     drop(signals);
-    let out = if args.json {
-        report::json(&plan, Some(&report), signal, grace)
+    let out = if run.json {
+        report::json(plan, Some(&report), signal, grace)
     } else {
         report::report_text(&report)
     };

@@ -14,6 +14,7 @@ pub mod kill;
 mod kill_hosts;
 pub mod list;
 pub mod manual;
+pub mod reap;
 pub mod remote_kill;
 pub mod run;
 pub mod serve;

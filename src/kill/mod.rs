@@ -3,6 +3,7 @@
 pub mod control;
 pub mod exec;
 mod index;
+mod leftovers;
 mod narrow;
 pub mod outcome;
 pub mod pidfd;
@@ -12,5 +13,6 @@ mod resolve;
 pub mod scope;
 pub mod sessions;
 mod suggest;
+pub mod union;
 
 pub use suggest::close_matches;

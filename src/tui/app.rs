@@ -13,6 +13,7 @@ use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
+use super::tags::Tags;
 use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
@@ -51,6 +52,8 @@ pub struct App {
     pub paused: bool,
     pub detail: bool,
     pub expansion: Expansion,
+    /// Tagged scopes: with any, every action acts on all of them.
+    pub tags: Tags,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -63,6 +66,9 @@ pub struct App {
     pub status: Option<String>,
     /// Who is killing: swarmtop's ancestry, uid, protected names.
     pub plan_context: PlanContext,
+    /// Attempts this TUI saw an agent in, while they last (`remember_agents`): a reap
+    /// takes all of such an attempt once its agent has exited.
+    pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
@@ -94,6 +100,7 @@ impl App {
             paused: false,
             detail: false,
             expansion: Expansion::default(),
+            tags: Tags::default(),
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -101,6 +108,7 @@ impl App {
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
+            agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
             dirty: true,
         }
@@ -160,6 +168,7 @@ impl App {
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                self.remember_agents(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {
@@ -167,10 +176,12 @@ impl App {
                     self.dirty = self.detail;
                     return Effect::None;
                 }
-                // Forget expansion exceptions of rows that are gone (nothing to do without any).
-                if !self.expansion.flipped.is_empty() {
+                // Forget expansion exceptions and tags of rows that are gone (nothing to do
+                // without any).
+                if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
                     self.expansion.flipped.retain(|id| live.contains(id));
+                    self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
                 self.sampled = true;
@@ -253,6 +264,9 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Tag => self.toggle_tag(),
+            Command::TagBelow => self.tag_below(),
+            Command::UntagAll => self.untag_all(),
             Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
@@ -337,7 +351,7 @@ impl App {
         }
     }
 
-    fn move_by(&mut self, delta: isize) {
+    pub(super) fn move_by(&mut self, delta: isize) {
         if self.rows.is_empty() {
             return;
         }

@@ -64,6 +64,11 @@ pub enum Command {
     Kill,
     KillTree,
     KillOrphans,
+    /// Tag or untag the selected row (and move down).
+    Tag,
+    /// Tag the selected row and everything below it.
+    TagBelow,
+    UntagAll,
     KillKeepAgents,
     /// A character typed into the filter.
     FilterType,
@@ -183,7 +188,15 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Columns, "columns", "Choose, order and hide the columns", None),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
-    tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillOrphans,
+        "kill_orphans",
+        "Reap the selected project (or all): its orphans and leftovers",
+        None,
+    ),
+    tree(C::Tag, "tag", "Tag or untag the selected row: actions then act on every tagged scope", Some("tag")),
+    tree(C::TagBelow, "tag_below", "Tag the selected row and everything below it", None),
+    tree(C::UntagAll, "untag_all", "Clear every tag", None),
     tree(
         C::KillKeepAgents,
         "kill_keep_agents",

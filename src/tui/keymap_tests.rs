@@ -12,7 +12,7 @@ fn defaults_bind_vim_and_arrow_keys() {
     assert_eq!(km.command_for(&ev(KeyCode::Down, KeyModifiers::NONE)), Some(Command::Down));
     assert_eq!(km.command_for(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Command::Bottom));
     assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Command::Quit));
-    assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::NONE)), None);
+    assert_eq!(km.command_for(&ev(KeyCode::Char('c'), KeyModifiers::NONE)), Some(Command::TagBelow));
     assert_eq!(km.keys_label(Command::Quit), "q ^C");
 }
 

@@ -39,6 +39,8 @@ pub struct KillModal {
     pub plan: KillPlan,
     /// Planned processes not visible in the tree (collapsed or filtered out).
     pub hidden: usize,
+    /// A plan of several targets (the tags): each with the processes it covers by itself.
+    pub scopes: Vec<(NodeId, usize)>,
     pub grace: Duration,
     pub focus: Button,
     pub scroll: usize,
@@ -55,7 +57,15 @@ pub enum ModalRequest {
 
 impl KillModal {
     pub fn new(plan: KillPlan, hidden: usize, grace: Duration) -> KillModal {
-        KillModal { plan, hidden, grace, focus: Button::Cancel, scroll: 0, state: KillState::Confirm }
+        KillModal {
+            plan,
+            hidden,
+            scopes: Vec::new(),
+            grace,
+            focus: Button::Cancel,
+            scroll: 0,
+            state: KillState::Confirm,
+        }
     }
 
     /// Carries out a command of the modal's contexts (`KillConfirm`, `KillRunning`,
@@ -111,11 +121,14 @@ impl KillModal {
     pub fn rows(&self) -> usize {
         match &self.state {
             KillState::Done(r) => r.outcomes.len(),
-            _ => self.plan.entries.len() + self.plan.skipped.len(),
+            _ => self.scopes.len() + self.plan.entries.len() + self.plan.skipped.len(),
         }
     }
 
     pub fn scope_kind(&self) -> &str {
+        if self.plan.scope.len() > 1 {
+            return "scopes";
+        }
         match self.plan.scope.first() {
             Some(NodeId::Pid(_)) => "process",
             Some(NodeId::Tree(_)) => "process tree",
@@ -124,7 +137,8 @@ impl KillModal {
             Some(NodeId::Project(_)) => "project",
             Some(NodeId::Name(_)) => "processes named",
             Some(NodeId::Session(_)) => "agent session",
-            Some(NodeId::Orphans(_)) | None => "orphans",
+            Some(NodeId::Leftovers(_)) => "reap",
+            Some(NodeId::Orphans(_)) | None => "reap",
         }
     }
 }

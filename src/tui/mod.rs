@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod app_kill;
+mod app_tags;
 pub mod columns;
 pub mod command;
 pub mod feed;
@@ -12,5 +13,6 @@ pub mod keymap;
 pub mod kill_modal;
 pub mod rows;
 pub mod run;
+pub mod tags;
 pub mod terminal;
 pub mod view;

@@ -6,6 +6,7 @@
 pub mod links;
 pub mod sentinel;
 pub mod sshd;
+pub mod tmux;
 pub mod tui;
 
 use std::os::unix::process::CommandExt;
@@ -106,6 +107,16 @@ impl Drop for Sessions {
     fn drop(&mut self) {
         self.kill_all();
     }
+}
+
+/// Runs the built binary with the default configuration and no stdin (so no terminal).
+pub fn swarmtop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run swarmtop")
 }
 
 /// Polls `f` until it returns Some or the deadline passes.

@@ -37,6 +37,9 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if app.read_only {
         spans.push(Span::raw("│ read-only "));
     }
+    if !app.tags.is_empty() {
+        spans.push(Span::raw(format!("│ {} tagged ", app.tags.len())));
+    }
     let mut line = Line::from(spans).style(styles.header());
     if app.paused {
         line.push_span(Span::styled(" ⏸ PAUSED ", styles.paused()));

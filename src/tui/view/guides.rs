@@ -16,7 +16,10 @@ struct Glyphs {
     closed: &'static str,
     /// After a link, a row without children.
     leaf: &'static str,
+    /// The row marker: selected, tagged, both (two cells; the tag reads without colour).
     selected: &'static str,
+    tagged: &'static str,
+    selected_tagged: &'static str,
 }
 
 const UNICODE: Glyphs = Glyphs {
@@ -28,6 +31,8 @@ const UNICODE: Glyphs = Glyphs {
     closed: "▸ ",
     leaf: "─ ",
     selected: "▶ ",
+    tagged: " ●",
+    selected_tagged: "▶●",
 };
 
 const ASCII: Glyphs = Glyphs {
@@ -39,6 +44,8 @@ const ASCII: Glyphs = Glyphs {
     closed: "> ",
     leaf: "- ",
     selected: "* ",
+    tagged: " +",
+    selected_tagged: "*+",
 };
 
 fn glyphs(style: TreeGuides) -> &'static Glyphs {
@@ -48,9 +55,15 @@ fn glyphs(style: TreeGuides) -> &'static Glyphs {
     }
 }
 
-/// The selection marker of the style, two cells.
-pub fn selection_marker(style: TreeGuides, selected: bool) -> &'static str {
-    if selected { glyphs(style).selected } else { "  " }
+/// The row marker of the style, two cells: the selection, then the tag.
+pub fn row_marker(style: TreeGuides, selected: bool, tagged: bool) -> &'static str {
+    let g = glyphs(style);
+    match (selected, tagged) {
+        (false, false) => "  ",
+        (true, false) => g.selected,
+        (false, true) => g.tagged,
+        (true, true) => g.selected_tagged,
+    }
 }
 
 /// Ancestors' lines this many levels up at most are drawn (the bits a Guide holds).

@@ -23,17 +23,22 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
     let wanted = 2 + head_lines + modal.rows().max(1) + 2;
     let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
-    let scope = sanitize(&modal.plan.scope_text()).into_owned();
     let keeping = if modal.plan.narrowing.keep_agents { ", keeping agents" } else { "" };
-    let block =
-        Block::new().borders(Borders::ALL).title(format!(" kill {} {scope}{keeping} ", modal.scope_kind()));
+    let title = match modal.plan.scope.len() {
+        1 => format!(" kill {} {}{keeping} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
+        n => format!(" kill {n} tagged scopes{keeping} "),
+    };
+    let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(popup);
     f.render_widget(Clear, popup);
     f.render_widget(block, popup);
     let w = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let p = &modal.plan;
-    let mut head = format!(" {} process{}", p.entries.len(), if p.entries.len() == 1 { "" } else { "es" });
+    let mut head = format!(" {} process{}", p.entries.len(), plural(p.entries.len()));
+    if p.scope.len() > 1 {
+        head.push_str(&format!(" in {} scopes, each once", p.scope.len()));
+    }
     if modal.hidden > 0 {
         head.push_str(&format!(" ({} hidden by collapse or filter)", modal.hidden));
     }
@@ -53,10 +58,12 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
                 format!(" {:>7}  {:<16} {}", "PID", "NAME", "COMMAND"),
                 styles.column_titles(),
             ));
-            let rows: Vec<Line<'static>> = p
-                .entries
-                .iter()
-                .map(|e| {
+            let scopes = modal.scopes.iter().map(|(id, n)| {
+                let text = format!(" ▸ {} — {n} process{}", sanitize(&id.to_string()), plural(*n));
+                Line::styled(truncate(&text, w).into_owned(), styles.key())
+            });
+            let rows: Vec<Line<'static>> = scopes
+                .chain(p.entries.iter().map(|e| {
                     process_line(
                         e.key.pid(),
                         &e.name,
@@ -64,7 +71,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
                         w,
                         styles.row(crate::tui::rows::RowKind::Process),
                     )
-                })
+                }))
                 .chain(p.skipped.iter().map(|s| {
                     let why = format!("spared: {}", s.reason);
                     process_line(s.entry.key.pid(), &s.entry.name, &why, w, styles.note())
@@ -158,6 +165,10 @@ fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize, scroll_keys: &
         }
     }
     shown
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "es" }
 }
 
 fn pad(lines: &mut Vec<Line<'static>>, to: usize) {
