@@ -186,3 +186,55 @@ fn list_watch_json_host_streams_every_box_per_line() {
     let status = wait_for("the end of the stream", Duration::from_secs(10), || child.try_wait().unwrap());
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn the_tui_shows_each_box_under_a_host_row_with_its_status() {
+    let Some(sshd) = sshd() else { return };
+    if !common::tmux::available() {
+        println!("skipped: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("tuihost{}", std::process::id());
+    let repo = repo(tmp.path(), &name);
+    let wt = worktree(&repo, &tmp.path().join("wt/8f8f-tui"), "vk/8f8f-tui");
+    let mut procs = Sessions::default();
+    procs.spawn(&label("tuihost", "agent"), &wt, "sleep 600");
+    let tmux = common::tmux::Tmux { socket: format!("swarmtop-hosts-{}", std::process::id()), root: None };
+    let (ssh, remote) = (sshd.ssh_command(), Sshd::remote_command());
+    let bin = env!("CARGO_BIN_EXE_swarmtop");
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        "-s",
+        "e2e",
+        "-e",
+        "XDG_CONFIG_HOME=/nonexistent",
+        bin,
+        "--host",
+        HOST,
+        "--ssh-command",
+        &ssh,
+        "--remote-command",
+        &remote,
+        "--refresh",
+        "500",
+    ]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    tmux.wait_screen("the host row, connected", |s| {
+        s.contains(&format!("{HOST}  connected")) && s.contains("1/1 hosts")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", &name]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_screen("the attempt on both boxes", |s| s.matches(&name).count() >= 3);
+    assert!(screen.contains("this box"), "{screen}");
+    tmux.keys(&["q"]);
+    wait_for("the TUI to quit", Duration::from_secs(10), || {
+        (!tmux.cmd(&["has-session", "-t", "e2e"]).status.success()).then_some(())
+    });
+}

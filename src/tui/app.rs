@@ -35,8 +35,9 @@ pub struct App {
     pub sampled: bool,
     pub rows: Vec<Row>,
     pub selected: usize,
-    /// The selected row and its ancestors, root first, to find a place after refreshes.
-    selected_path: Vec<RowId>,
+    /// The selected row and its ancestors, root first, to find a place after refreshes
+    /// (with their box: two boxes can have the same ids).
+    selected_path: Vec<(u16, RowId)>,
     /// First visible row.
     pub offset: usize,
     /// Visible table rows, set by the view on every draw.
@@ -70,6 +71,13 @@ pub struct App {
     /// takes all of such an attempt once its agent has exited.
     pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
+    /// Other boxes (`--host`), each under a host row of its own (row host `i + 1`).
+    pub remotes: Vec<super::hosts::RemotePane>,
+    /// This box is shown (not `--no-local`); with other boxes, under its host row.
+    pub show_local: bool,
+    /// The plan asked of another box, until it comes.
+    pub pending_plan: Option<super::hosts::Pending>,
+    pub next_request: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
 }
@@ -110,6 +118,10 @@ impl App {
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
             agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
+            remotes: Vec::new(),
+            show_local: true,
+            pending_plan: None,
+            next_request: 0,
             dirty: true,
         }
     }
@@ -153,7 +165,7 @@ impl App {
         self.dirty = true;
         // The status line says how the last kill went until the user does something else.
         let keeps_status = match action {
-            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) => true,
+            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) | Action::Remote(..) => true,
             Action::Command(_) => matches!(self.modal, Some(Modal::Kill(_))),
             _ => false,
         };
@@ -163,6 +175,7 @@ impl App {
         match action {
             Action::KillProgress(p) => self.kill_progress(p),
             Action::KillDone(report) => return self.kill_done(report),
+            Action::Remote(i, update) => return self.remote_update(i, update),
             Action::Command(c) => return self.command(c),
             // The feed republished the forest shown (with a stall or an error): no new sample.
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
@@ -180,7 +193,8 @@ impl App {
                 // without any).
                 if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
-                    self.expansion.flipped.retain(|id| live.contains(id));
+                    // Host rows are not in a forest: their state stays.
+                    self.expansion.flipped.retain(|id| matches!(id, RowId::Host(_)) || live.contains(id));
                     self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
@@ -188,6 +202,7 @@ impl App {
                 self.rebuild();
             }
             Action::Resize => self.scroll_into_view(),
+            Action::Tick => self.rebuild(),
             Action::Click(y) => {
                 if let Some(i) = y.checked_sub(self.table_top).map(|d| self.offset + usize::from(d)) {
                     if i < self.rows.len() {
@@ -229,6 +244,9 @@ impl App {
             }
             Command::ExpandAll | Command::CollapseAll => {
                 self.expansion.all(c == Command::ExpandAll);
+                for pane in &mut self.remotes {
+                    pane.expansion.all(c == Command::ExpandAll);
+                }
                 self.rebuild();
             }
             Command::Filter => self.filter_editing = true,
@@ -261,13 +279,13 @@ impl App {
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
-            Command::Kill => self.open_kill(KillScope::Node),
-            Command::KillTree => self.open_kill(KillScope::Tree),
-            Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Kill => return self.kill_command(KillScope::Node),
+            Command::KillTree => return self.kill_command(KillScope::Tree),
+            Command::KillOrphans => return self.kill_command(KillScope::Orphans),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
-            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
+            Command::KillKeepAgents => return self.kill_command(KillScope::KeepAgents),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,
@@ -333,8 +351,11 @@ impl App {
         if !row.has_children || row.expanded == open {
             return;
         }
-        let id = row.id.clone();
-        self.expansion.set(&id, open);
+        let (id, host) = (row.id.clone(), row.host);
+        // Host rows open and close in this box's expansion (their ids are unique).
+        let expansion =
+            if matches!(id, RowId::Host(_)) { &mut self.expansion } else { self.expansion_mut(host) };
+        expansion.set(&id, open);
         self.rebuild();
     }
 
@@ -371,10 +392,11 @@ impl App {
         self.scroll_into_view();
     }
 
-    fn path_of(&self, mut i: usize) -> Vec<RowId> {
-        let mut path = vec![self.rows[i].id.clone()];
+    fn path_of(&self, mut i: usize) -> Vec<(u16, RowId)> {
+        let key = |r: &Row| (r.host, r.id.clone());
+        let mut path = vec![key(&self.rows[i])];
         while let Some(p) = self.rows[i].parent_index() {
-            path.push(self.rows[p].id.clone());
+            path.push(key(&self.rows[p]));
             i = p;
         }
         path.reverse();
@@ -404,7 +426,11 @@ impl App {
             orphans_only: self.orphans_only,
             expansion: &self.expansion,
         };
-        build_rows(&self.forest, &opts, &mut self.rows);
+        if self.remotes.is_empty() {
+            build_rows(&self.forest, &opts, &mut self.rows);
+        } else {
+            self.build_host_rows(&filter);
+        }
         let screen_line = self.selected.saturating_sub(self.offset);
         let survivor = self.survivor();
         match survivor {
@@ -424,13 +450,17 @@ impl App {
     /// once instead of scanning them for every ancestor (a path can be 100,000 long).
     fn survivor(&self) -> Option<(usize, usize)> {
         let (last, above) = self.selected_path.split_last()?;
-        if let Some(i) = self.rows.iter().position(|r| &r.id == last) {
+        if let Some(i) = self.rows.iter().position(|r| r.host == last.0 && r.id == last.1) {
             return Some((above.len(), i));
         }
-        let mut index: HashMap<&RowId, usize> = HashMap::with_capacity(self.rows.len());
+        let mut index: HashMap<(u16, &RowId), usize> = HashMap::with_capacity(self.rows.len());
         for (i, r) in self.rows.iter().enumerate() {
-            index.entry(&r.id).or_insert(i);
+            index.entry((r.host, &r.id)).or_insert(i);
         }
-        above.iter().enumerate().rev().find_map(|(depth, id)| index.get(id).map(|&i| (depth, i)))
+        above
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(depth, (host, id))| index.get(&(*host, id)).map(|&i| (depth, i)))
     }
 }

@@ -96,7 +96,7 @@ impl App {
         self.kill_target(scope).map(|t| vec![t])
     }
 
-    fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
+    pub(super) fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
         let row = self.selected_row().ok_or("nothing selected")?;
         match (&row.id, scope) {
             (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
@@ -105,6 +105,9 @@ impl App {
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+            (RowId::Host(_), _) => {
+                Err("select a project, task, attempt or process of this box to kill it".into())
+            }
         }
     }
 
@@ -129,6 +132,18 @@ impl App {
             }
             ModalRequest::Run(signal) => {
                 modal.state = KillState::Running { signal, progress: None };
+                if let Some(remote) = &mut modal.remote {
+                    self.next_request += 1;
+                    remote.request = Some(self.next_request);
+                    return Effect::RemoteExecute {
+                        host: remote.host,
+                        request: self.next_request,
+                        id: remote.id.clone(),
+                        plan: Box::new(modal.plan.clone()),
+                        signal,
+                        grace_secs: modal.grace.as_secs(),
+                    };
+                }
                 Effect::Kill(Box::new(KillRequest {
                     plan: modal.plan.clone(),
                     context: self.plan_context.clone(),

@@ -9,6 +9,7 @@ pub mod columns;
 pub mod command;
 pub mod feed;
 pub mod history;
+pub mod hosts;
 pub mod keymap;
 pub mod kill_modal;
 pub mod rows;

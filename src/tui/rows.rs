@@ -15,6 +15,8 @@ use crate::model::{
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RowId {
+    /// A box's row, above its projects, when other boxes are shown (`--host`).
+    Host(u16),
     Project(ProjectId),
     Task(TaskId),
     Attempt(AttemptId),
@@ -25,6 +27,7 @@ pub enum RowId {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
+    Host,
     Project,
     Task,
     Attempt,
@@ -35,6 +38,9 @@ pub enum RowKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The box it is on: 0 this box, `i` the `i`-th other (`App::remotes[i - 1]`). With
+    /// the id, the row's identity: two boxes can have the same ids and processes.
+    pub host: u16,
     pub id: RowId,
     pub kind: RowKind,
     pub depth: u16,
@@ -74,7 +80,7 @@ pub struct Guide {
 
 impl Guide {
     /// The guide of a child of `parent`.
-    fn below(parent: &Row, last: bool) -> Guide {
+    pub(crate) fn below(parent: &Row, last: bool) -> Guide {
         let open_above = match parent.depth {
             0 => 0,
             _ => (parent.guide.open_above << 1) | u64::from(!parent.guide.last),
@@ -190,6 +196,7 @@ impl RowBuilder<'_> {
         let expanded = g.has_children && self.opts.expansion.is_open(&g.id);
         let guide = self.guide(g.parent, g.last);
         self.rows.push(Row {
+            host: 0,
             id: g.id,
             kind: g.kind,
             depth: g.depth,
@@ -344,6 +351,7 @@ impl RowBuilder<'_> {
         let shown = if expanded { Rollup::of_process(p, n.orphan) } else { n.rollup };
         let guide = self.guide(Some(parent), last);
         self.rows.push(Row {
+            host: 0,
             id,
             kind: RowKind::Process,
             depth,

@@ -68,6 +68,7 @@ impl Tags {
                     processes(std::slice::from_ref(node), self);
                 }
             }
+            RowId::Host(_) => {}
             RowId::Shared => processes(&forest.shared, self),
             RowId::Other => processes(&forest.unassigned, self),
             RowId::Project(_) | RowId::Task(_) | RowId::Attempt(_) => {
@@ -138,7 +139,7 @@ impl Tags {
                     }
                     if trees { NodeId::Tree(key.pid()) } else { NodeId::Pid(key.pid()) }
                 }
-                RowId::Shared | RowId::Other => continue,
+                RowId::Host(_) | RowId::Shared | RowId::Other => continue,
             });
         }
         Ok(out)
@@ -146,7 +147,7 @@ impl Tags {
 }
 
 fn taggable(id: &RowId) -> bool {
-    !matches!(id, RowId::Shared | RowId::Other)
+    !matches!(id, RowId::Host(_) | RowId::Shared | RowId::Other)
 }
 
 /// What a tag that names nothing any more said.
@@ -156,7 +157,7 @@ fn gone(id: &RowId) -> String {
         RowId::Task(t) => format!("{t} is gone"),
         RowId::Attempt(a) => format!("{a} is gone"),
         RowId::Process(key) => format!("pid {} exited", key.pid()),
-        RowId::Shared | RowId::Other => "a group is gone".into(),
+        RowId::Host(_) | RowId::Shared | RowId::Other => "a group is gone".into(),
     }
 }
 
