@@ -13,45 +13,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::host::{HostSpec, HostStatus, backoff, failure_reason, install_hint};
-use super::protocol::{ClientMessage, Hello, MAX_SERVER_LINE, PlanRequest};
-use super::session::{Event, Problem, Session};
+use super::protocol::{ClientMessage, MAX_SERVER_LINE, PlanRequest};
+use super::session::{Problem, Session};
 use super::transport::{Connection, Transport, read_line};
-use crate::kill::exec::{KillReport, Outcome, Progress, Sig};
+use crate::kill::exec::{KillReport, Outcome, Sig};
 use crate::kill::plan::KillPlan;
-use crate::model::Forest;
 
-/// What a link reports, with the index of its host.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Update {
-    Status(HostStatus),
-    Hello(Hello),
-    Forest(Arc<Forest>),
-    /// The far side's own sampling (a stall there, its last error, its notices).
-    Sampling {
-        stalled_since_ms: Option<u64>,
-        error: Option<String>,
-        notices: Vec<String>,
-    },
-    Plan {
-        request: u64,
-        id: String,
-        plan: Box<KillPlan>,
-    },
-    Refused {
-        request: u64,
-        message: String,
-    },
-    Progress {
-        request: u64,
-        progress: Progress,
-    },
-    Report {
-        request: u64,
-        report: Box<KillReport>,
-    },
-    /// A problem with the connection worth a line (a message it could not read).
-    Notice(String),
-}
+pub use super::session::Update;
 
 #[derive(Debug, Clone)]
 pub enum LinkCommand {
@@ -379,34 +347,22 @@ impl Worker {
         }
     }
 
-    fn event(&mut self, event: Event, pending: &mut HashMap<u64, Pending>, send: &impl Fn(ClientMessage)) {
-        let update = match event {
-            Event::Hello(h) => {
-                if self.paused {
-                    send(ClientMessage::Pause { paused: true });
-                }
-                self.publish(Update::Hello(h));
-                Update::Status(HostStatus::Connected)
+    /// Publishes what the session read; an answer settles its request.
+    fn event(&mut self, update: Update, pending: &mut HashMap<u64, Pending>, send: &impl Fn(ClientMessage)) {
+        match &update {
+            Update::Hello(_) if self.paused => send(ClientMessage::Pause { paused: true }),
+            Update::Plan { request, .. }
+            | Update::Refused { request, .. }
+            | Update::Report { request, .. } => {
+                pending.remove(request);
             }
-            Event::Forest(f) => Update::Forest(Arc::new(*f)),
-            Event::Status { stalled_since_ms, error, notices } => {
-                Update::Sampling { stalled_since_ms, error, notices }
-            }
-            Event::Plan { request, id, plan } => {
-                pending.remove(&request);
-                Update::Plan { request, id, plan }
-            }
-            Event::Refused { request, message } => {
-                pending.remove(&request);
-                Update::Refused { request, message }
-            }
-            Event::Progress { request, progress } => Update::Progress { request, progress },
-            Event::Report { request, report } => {
-                pending.remove(&request);
-                Update::Report { request, report }
-            }
-        };
+            _ => {}
+        }
+        let hello = matches!(update, Update::Hello(_));
         self.publish(update);
+        if hello {
+            self.publish(Update::Status(HostStatus::Connected));
+        }
     }
 
     fn command(

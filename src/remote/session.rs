@@ -3,6 +3,9 @@
 //! when it lost track (ask for a whole forest) or the peer is no swarmtop it can talk
 //! to (close). Pure.
 
+use std::sync::Arc;
+
+use super::host::HostStatus;
 use super::protocol::{CAP_KILL, DecodeError, Hello, PROTOCOL, ServerMessage};
 use super::wire::WireForest;
 use crate::kill::exec::{KillReport, Progress};
@@ -10,15 +13,39 @@ use crate::kill::plan::KillPlan;
 use crate::model::Forest;
 use crate::model::text::sanitize;
 
+/// What happened on a connection: what the session reads from the server, and what the
+/// link adds (its status, a notice). A link reports these with its host's index.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event {
+pub enum Update {
+    /// The link's: connecting, connected, stale, reconnecting, failed.
+    Status(HostStatus),
     Hello(Hello),
-    Forest(Box<Forest>),
-    Status { stalled_since_ms: Option<u64>, error: Option<String>, notices: Vec<String> },
-    Plan { request: u64, id: String, plan: Box<KillPlan> },
-    Refused { request: u64, message: String },
-    Progress { request: u64, progress: Progress },
-    Report { request: u64, report: Box<KillReport> },
+    Forest(Arc<Forest>),
+    /// The far side's own sampling (a stall there, its last error, its notices).
+    Sampling {
+        stalled_since_ms: Option<u64>,
+        error: Option<String>,
+        notices: Vec<String>,
+    },
+    Plan {
+        request: u64,
+        id: String,
+        plan: Box<KillPlan>,
+    },
+    Refused {
+        request: u64,
+        message: String,
+    },
+    Progress {
+        request: u64,
+        progress: Progress,
+    },
+    Report {
+        request: u64,
+        report: Box<KillReport>,
+    },
+    /// The link's: a problem with the connection worth a line (a message it could not read).
+    Notice(String),
 }
 
 /// A line that gave no event.
@@ -52,13 +79,13 @@ impl Session {
         self.hello.as_ref().is_some_and(|h| !h.read_only && h.capabilities.iter().any(|c| c == CAP_KILL))
     }
 
-    pub fn on_line(&mut self, line: &[u8]) -> Result<Event, Problem> {
+    pub fn on_line(&mut self, line: &[u8]) -> Result<Update, Problem> {
         let message = ServerMessage::decode(line);
         let Some(_) = &self.hello else {
             return match message {
                 Ok(ServerMessage::Hello(h)) if h.protocol == PROTOCOL => {
                     self.hello = Some(h.clone());
-                    Ok(Event::Hello(h))
+                    Ok(Update::Hello(h))
                 }
                 Ok(ServerMessage::Hello(h)) => Err(Problem::Fatal(format!(
                     "it runs swarmtop {} (protocol {}); this swarmtop {} speaks protocol {PROTOCOL}",
@@ -97,15 +124,15 @@ impl Session {
                 delta.apply(&mut w);
                 let forest = w.to_forest().map_err(|e| Problem::Resync(format!("forest {seq}: {e}")))?;
                 self.forest = Some((seq, w));
-                Ok(Event::Forest(Box::new(forest)))
+                Ok(Update::Forest(Arc::new(forest)))
             }
             Ok(ServerMessage::Status { stalled_since_ms, error, notices }) => {
-                Ok(Event::Status { stalled_since_ms, error, notices })
+                Ok(Update::Sampling { stalled_since_ms, error, notices })
             }
-            Ok(ServerMessage::Plan { request, id, plan }) => Ok(Event::Plan { request, id, plan }),
-            Ok(ServerMessage::Refused { request, message }) => Ok(Event::Refused { request, message }),
-            Ok(ServerMessage::Progress { request, progress }) => Ok(Event::Progress { request, progress }),
-            Ok(ServerMessage::Report { request, report }) => Ok(Event::Report { request, report }),
+            Ok(ServerMessage::Plan { request, id, plan }) => Ok(Update::Plan { request, id, plan }),
+            Ok(ServerMessage::Refused { request, message }) => Ok(Update::Refused { request, message }),
+            Ok(ServerMessage::Progress { request, progress }) => Ok(Update::Progress { request, progress }),
+            Ok(ServerMessage::Report { request, report }) => Ok(Update::Report { request, report }),
             Ok(ServerMessage::Error { message }) => {
                 Err(Problem::Reported(format!("it could not read a request: {}", sanitize(&message))))
             }

@@ -32,7 +32,7 @@ fn the_first_line_must_be_a_hello_of_this_protocol() {
         "{e}"
     );
     let mut s = Session::default();
-    assert!(matches!(s.on_line(HELLO), Ok(Event::Hello(h)) if h.host == "box"));
+    assert!(matches!(s.on_line(HELLO), Ok(Update::Hello(h)) if h.host == "box"));
     assert!(s.kills());
 }
 
@@ -51,12 +51,12 @@ fn forests_apply_in_order_and_a_lost_step_asks_for_a_whole_one() {
     s.on_line(HELLO).unwrap();
     let delta_first = forest_line(2, Some((1, &w)), &w);
     assert!(matches!(s.on_line(&delta_first), Err(Problem::Resync(m)) if m.contains("holds none")));
-    assert_eq!(s.on_line(&forest_line(1, None, &w)), Ok(Event::Forest(Box::new(forest.clone()))));
-    assert_eq!(s.on_line(&forest_line(2, Some((1, &w)), &w)), Ok(Event::Forest(Box::new(forest.clone()))));
+    assert_eq!(s.on_line(&forest_line(1, None, &w)), Ok(Update::Forest(Arc::new(forest.clone()))));
+    assert_eq!(s.on_line(&forest_line(2, Some((1, &w)), &w)), Ok(Update::Forest(Arc::new(forest.clone()))));
     // Forest 3 went missing: 4 does not apply, and nothing applies until a whole one.
     assert!(matches!(s.on_line(&forest_line(4, Some((3, &w)), &w)), Err(Problem::Resync(_))));
     assert!(matches!(s.on_line(&forest_line(5, Some((4, &w)), &w)), Err(Problem::Resync(_))));
-    assert_eq!(s.on_line(&forest_line(6, None, &w)), Ok(Event::Forest(Box::new(forest))));
+    assert_eq!(s.on_line(&forest_line(6, None, &w)), Ok(Update::Forest(Arc::new(forest))));
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn a_malformed_message_keeps_the_connection_and_drops_the_forest_it_may_have_cha
     s.on_line(&forest_line(1, None, &w)).unwrap();
     assert!(matches!(s.on_line(b"{\"type\":\"forest\",\"seq\":2,"), Err(Problem::Resync(_))));
     assert!(matches!(s.on_line(&forest_line(3, Some((2, &w)), &w)), Err(Problem::Resync(_))));
-    assert_eq!(s.on_line(&forest_line(4, None, &w)), Ok(Event::Forest(Box::new(forest))));
+    assert_eq!(s.on_line(&forest_line(4, None, &w)), Ok(Update::Forest(Arc::new(forest))));
     let e = s.on_line(br#"{"type":"error","message":"not a message: \u001b[2J"}"#).unwrap_err();
     assert!(matches!(&e, Problem::Reported(m) if !m.contains('\x1b')), "{e}");
     assert!(matches!(s.on_line(HELLO), Err(Problem::Reported(_))));

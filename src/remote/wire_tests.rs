@@ -10,7 +10,7 @@ fn swarm() -> Forest {
     // Unassigned trees and shared services travel too.
     s.processes.push(process(7001, 1, "stray"));
     s.processes.push(process(7002, 7001, "stray-child"));
-    s.processes.push(process(7003, 1, "codex app-server"));
+    s.processes.push(process(7003, 1, "codex app-server --managed-daemon"));
     associate(&s, &Options { agents: vec!["worker".into()], ..Options::default() })
 }
 
