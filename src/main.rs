@@ -40,6 +40,7 @@ fn run(args: Args) -> Result<i32, CliError> {
     match args.command {
         Some(Command::List(list)) => cli::list::run(&list, &config()?, local),
         Some(Command::Serve(serve)) => cli::serve::run(&serve, &config()?),
+        Some(Command::Ports(ports)) => cli::ports::run(&ports, &config()?),
         Some(Command::Demo) => cli::demo::run(&config()?),
         Some(Command::Run(run)) => config().and_then(|_| cli::run::run(&run)),
         Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?, &cli_hosts),

@@ -36,6 +36,8 @@ pub struct Config {
     pub tree_guides: TreeGuides,
     /// The tree's data columns after NAME, in order.
     pub columns: Vec<Column>,
+    /// For how many refreshes new processes are marked and exited ones stay (0: off).
+    pub highlight_refreshes: u32,
     pub read_only: bool,
     pub sort: SortKey,
     pub source: SourceKind,
@@ -122,6 +124,7 @@ impl Default for Config {
             theme: Theme::Default,
             tree_guides: TreeGuides::Unicode,
             columns: crate::tui::columns::default_columns(),
+            highlight_refreshes: 3,
             read_only: false,
             sort: SortKey::Cpu,
             source: SourceKind::Auto,
@@ -275,6 +278,17 @@ pub fn check_remote_command(command: &str) -> Result<(), String> {
         return Err("it must be one line of text".into());
     }
     Ok(())
+}
+
+/// The most refreshes a change stays highlighted (each one keeps its exited processes).
+pub const MAX_HIGHLIGHT_REFRESHES: u32 = 60;
+
+pub fn check_highlight_refreshes(n: u32) -> Result<(), String> {
+    if n <= MAX_HIGHLIGHT_REFRESHES {
+        Ok(())
+    } else {
+        Err(format!("{n} is more than {MAX_HIGHLIGHT_REFRESHES} refreshes"))
+    }
 }
 
 pub fn check_grace_secs(secs: u64) -> Result<(), String> {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::argv::Argv;
+use super::ports::Port;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -169,6 +170,9 @@ pub struct Process {
     /// table of their own (remote::wire), and sets them again on arrival.
     #[serde(skip)]
     pub facts: Arc<ProcessFacts>,
+    /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
+    /// descriptors could not be read (another user's process) or were not looked at.
+    pub ports: Option<Arc<[Port]>>,
 }
 
 impl Process {

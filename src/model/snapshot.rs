@@ -37,6 +37,12 @@ pub struct ClaudeSession {
     pub status: Option<String>,
     /// The background job it runs (`jobId`, 2.1.139+), when it is one.
     pub job_id: Option<String>,
+    /// When `status` last changed (`statusUpdatedAt`, ms since the epoch).
+    pub status_since_ms: Option<u64>,
+    /// What a `waiting` session waits for (`waitingFor`: "permission prompt", …).
+    pub waiting_for: Option<String>,
+    /// Its tmux pane as `session:@window.%pane` (`tmux`, newer builds).
+    pub tmux: Option<String>,
     /// Who owns the directory it was read from (see `sample::keyed`).
     pub owner: Option<u32>,
 }
@@ -138,6 +144,8 @@ pub struct Snapshot {
     /// swarmtop's own PID (never killed, shown like any other process).
     pub self_pid: u32,
     pub processes: Vec<Process>,
+    /// Listening sockets no process of `processes` was seen to hold.
+    pub unowned_ports: Vec<super::ports::Port>,
     pub worktrees: Vec<Worktree>,
     pub total_memory_bytes: u64,
     pub claude_sessions: Shared<ClaudeSession>,

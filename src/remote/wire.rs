@@ -27,6 +27,9 @@ pub struct Header {
     pub boot_time_secs: u64,
     pub self_pid: u32,
     pub totals: Rollup,
+    /// Listening sockets no readable process holds (few; sent with every header).
+    #[serde(default)]
+    pub unowned_ports: Vec<crate::model::ports::Port>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +122,7 @@ impl WireForest {
                 boot_time_secs: forest.boot_time_secs,
                 self_pid: forest.self_pid,
                 totals: Rollup { cpu_percent: finite(forest.totals.cpu_percent), ..forest.totals },
+                unowned_ports: forest.unowned_ports.clone(),
             },
             ..WireForest::default()
         };
@@ -252,6 +256,7 @@ impl WireForest {
             projects: projects.into_iter().map(|(_, p)| p).collect(),
             shared,
             unassigned,
+            unowned_ports: h.unowned_ports.clone(),
         })
     }
 

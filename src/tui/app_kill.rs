@@ -108,6 +108,10 @@ impl App {
             (RowId::Host(_), _) => {
                 Err("select a project, task, attempt or process of this box to kill it".into())
             }
+            // An exited process is shown, never signalled: its PID may name another
+            // process by now, and the live forest (every plan's source) has no ghost.
+            (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to kill", key.pid())),
+            (RowId::Exited, _) => Err("these processes have exited: nothing to kill".into()),
         }
     }
 

@@ -244,6 +244,8 @@ impl App {
                 nice: 0,
                 threads: 0,
                 agent: None,
+                new: false,
+                agent_status: None,
                 guide: Guide::default(),
             });
             if !(sampled && open) {
@@ -255,6 +257,9 @@ impl App {
                 reverse: self.reverse,
                 show_other: self.show_other,
                 orphans_only: self.orphans_only,
+                waiting_only: self.waiting_only,
+                // New and exited processes are highlighted on this box only.
+                changes: if host == 0 { Some(&self.changes) } else { None },
                 expansion: if host == 0 {
                     &self.expansion
                 } else {

@@ -18,7 +18,9 @@ use tokio::sync::watch;
 use super::action::{Action, Effect};
 use super::app::App;
 use super::feed::{Feed, FeedState};
+use super::jump::{Panes, jump};
 use super::terminal::{self, TerminalGuard};
+use super::tmux::Tmux;
 use super::view;
 use crate::associate::Options;
 use crate::remote::link::{Link, LinkCommand, Update};
@@ -119,6 +121,8 @@ pub struct LoopIo {
     /// Carries out confirmed kills on a thread of their own.
     pub kills: Arc<dyn KillRunner>,
     pub hosts: Hosts,
+    /// The terminal multiplexer the agents run in, for jumps to their panes.
+    pub panes: Box<dyn Panes>,
 }
 
 /// Runs the TUI. `sampler`: this box's (None with `--no-local`); `hosts`: the others.
@@ -171,7 +175,7 @@ async fn event_loop(
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let events = EventStream::new().boxed_local();
-    let io = LoopIo { events, signals, forests, feed, kills, hosts };
+    let io = LoopIo { events, signals, forests, feed, kills, hosts, panes: Box::new(Tmux) };
     let result = drive(&mut app, &mut term, io).await;
     // ratatui's Terminal reports a failed cursor restore with `eprintln!`, which panics
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
@@ -205,7 +209,7 @@ pub async fn drive<B: Backend>(app: &mut App, term: &mut Terminal<B>, io: LoopIo
 where
     TuiError: From<B::Error>,
 {
-    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner, hosts } = io;
+    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner, hosts, panes } = io;
     let Hosts { control: hosts, updates: mut host_updates } = hosts;
     // Statuses of other boxes count down ("reconnecting in 3 s"): redrawn each second.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -272,6 +276,10 @@ where
                 if !kills.start(*request, kill_tx.clone()) {
                     app.status = Some("a kill is still running".into());
                 }
+            }
+            Effect::Jump(request) => {
+                app.status = Some(jump(panes.as_ref(), &request).unwrap_or_else(|why| why));
+                app.dirty = true;
             }
             Effect::None => {}
         }

@@ -26,6 +26,11 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             Some(node) => process_facts(node, forest, width, styles),
             None => vec![Line::raw("process gone")],
         },
+        RowId::Ghost(key) => vec![Line::raw(format!(
+            "PID {} has exited; its row goes after {} refreshes",
+            key.pid(),
+            app.changes.window()
+        ))],
         _ => group_facts(row, forest, width, styles),
     };
     f.render_widget(Paragraph::new(lines), facts_area);
@@ -115,8 +120,9 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         RowId::Attempt(id) => id.as_str(),
         RowId::Shared => "shared services",
         RowId::Other => "other processes",
+        RowId::Exited => "exited processes",
+        RowId::Process(_) | RowId::Ghost(_) => "",
         RowId::Host(_) => &forest.host,
-        RowId::Process(_) => "",
     };
     field(&mut lines, "id", &sanitize(id), width, 2, styles);
     match &row.id {
