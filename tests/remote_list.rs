@@ -225,9 +225,12 @@ fn the_tui_shows_each_box_under_a_host_row_with_its_status() {
         "500",
     ]);
     assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
-    tmux.wait_screen("the host row, connected", |s| {
-        s.contains(&format!("{HOST}  connected")) && s.contains("1/1 hosts")
-    });
+    tmux.wait_screen("the remote box connected", |s| s.contains("1/1 hosts"));
+    // Everything collapsed: one row per box (a busy box's rows would fill the pane).
+    tmux.keys(&["-"]);
+    let screen = tmux.wait_screen("the host rows", |s| s.contains(&format!("{HOST}  connected")));
+    assert!(screen.contains("this box"), "{screen}");
+    tmux.keys(&["+"]);
     tmux.keys(&["/"]);
     tmux.keys(&["-l", &name]);
     tmux.keys(&["Enter"]);
