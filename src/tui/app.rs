@@ -325,6 +325,7 @@ impl App {
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
             Command::KillKeepAgents => return self.kill_command(KillScope::KeepAgents),
+            Command::KillPort => return self.kill_command(KillScope::Port),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,

@@ -179,6 +179,7 @@ impl App {
         let name = self.remotes.get(i).map(|p| p.name.clone()).unwrap_or_default();
         let why_not = match self.remotes.get(i) {
             _ if scope == KillScope::Orphans => Some("O (reap) works on this box only".to_string()),
+            _ if scope == KillScope::Port => Some("P (a port's holders) works on this box only".to_string()),
             _ if !self.tags.is_empty() => Some("tags are of this box: U clears them first".to_string()),
             Some(p) if !p.status.is_connected() => Some(format!("{name} is not connected")),
             Some(p) if !p.kills => Some(format!("{name} serves read-only: kills are disabled there")),
@@ -246,6 +247,7 @@ impl App {
                 agent: None,
                 new: false,
                 agent_status: None,
+                ports: "".into(),
                 guide: Guide::default(),
             });
             if !(sampled && open) {
