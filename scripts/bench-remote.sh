@@ -10,8 +10,9 @@ N=${1:-2000}
 SECS=${2:-30}
 source scripts/load.sh
 command -v tmux >/dev/null || { echo "needs tmux (the TUI baseline)" >&2; exit 1; }
-cargo build --release -q
-BIN=$PWD/target/release/swarmtop
+# SWARMTOP_BIN: another build (both serve and the TUI baseline use it).
+if [[ -z ${SWARMTOP_BIN:-} ]]; then cargo build --release -q; fi
+BIN=${SWARMTOP_BIN:-$PWD/target/release/swarmtop}
 TMP=$(mktemp -d)
 SERVE=""
 CHURN=""
