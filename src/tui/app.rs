@@ -191,7 +191,7 @@ impl App {
                     }
                     return Effect::None;
                 }
-                self.changes.record(&self.forest, &forest);
+                self.changes.record(&self.forest, &forest, self.show_other);
                 // Forget expansion exceptions and tags of rows that are gone (nothing to do
                 // without any).
                 if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
