@@ -229,6 +229,16 @@ impl ProcDir {
         Ok(rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty())?)
     }
 
+    /// Whether `pid` still names the process that started at `start_ticks` (PIDs are
+    /// reused quickly on a busy box): checked after reading a file by PID, so what was
+    /// read belongs to that process. `buf` is scratch.
+    pub fn is_still(&mut self, pid: u32, start_ticks: u64, buf: &mut Vec<u8>) -> bool {
+        self.read(pid, "stat", buf)
+            .ok()
+            .and_then(|_| parse_stat(&buf[..]))
+            .is_some_and(|s| s.start_ticks == start_ticks)
+    }
+
     /// The target of the `PID/LINK` symlink, into `buf`.
     pub fn read_link(&mut self, pid: u32, link: &str, buf: &mut Vec<u8>) -> io::Result<()> {
         self.set_path(pid, link);

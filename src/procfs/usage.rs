@@ -14,34 +14,30 @@ pub struct Rollup {
     pub swap_pss: Option<u64>,
 }
 
-/// From `status`, in bytes: what the resident set is made of (since Linux 4.5).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ResidentParts {
-    pub anon: u64,
-    pub file: u64,
-    pub shmem: u64,
-}
-
-/// From `io`: bytes this process caused to be read from and written to storage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IoCounters {
-    pub read_bytes: u64,
-    pub write_bytes: u64,
-}
+use crate::model::usage::{IoTotals, Resident};
 
 pub fn parse_smaps_rollup(text: &[u8]) -> Option<Rollup> {
     let f = Fields(text);
     Some(Rollup { rss: f.get("Rss")?, pss: f.get("Pss")?, swap: f.get("Swap")?, swap_pss: f.get("SwapPss") })
 }
 
-pub fn parse_resident_parts(status: &[u8]) -> Option<ResidentParts> {
+/// From `status`, in bytes: what the resident set is made of (since Linux 4.5) and
+/// what is swapped out. A kernel thread has none of these lines.
+pub fn parse_resident(status: &[u8]) -> Option<Resident> {
     let f = Fields(status);
-    Some(ResidentParts { anon: f.get("RssAnon")?, file: f.get("RssFile")?, shmem: f.get("RssShmem")? })
+    Some(Resident {
+        rss: f.get("VmRSS")?,
+        anon: f.get("RssAnon")?,
+        file: f.get("RssFile")?,
+        shmem: f.get("RssShmem")?,
+        swap: f.get("VmSwap")?,
+    })
 }
 
-pub fn parse_io(text: &[u8]) -> Option<IoCounters> {
+/// From `io`: bytes this process caused to be read from and written to storage.
+pub fn parse_io(text: &[u8]) -> Option<IoTotals> {
     let f = Fields(text);
-    Some(IoCounters { read_bytes: f.get("read_bytes")?, write_bytes: f.get("write_bytes")? })
+    Some(IoTotals { read: f.get("read_bytes")?, write: f.get("write_bytes")? })
 }
 
 /// `Key: value` lines; a value with the unit `kB` is in KiB.
@@ -109,16 +105,20 @@ Locked:                0 kB
 
     #[test]
     fn status_memory_lines() {
-        let status = "Name:\tbash\nVmRSS:\t    4000 kB\nRssAnon:\t    1000 kB\nRssFile:\t    2900 kB\nRssShmem:\t     100 kB\nVmSwap:\t       0 kB\n";
-        let parts = parse_resident_parts(status.as_bytes()).unwrap();
-        assert_eq!(parts, ResidentParts { anon: 1000 * 1024, file: 2900 * 1024, shmem: 100 * 1024 });
-        assert_eq!(parse_resident_parts(b"Name:\tkthreadd\n"), None);
+        let status = "Name:\tbash\nVmRSS:\t    4000 kB\nRssAnon:\t    1000 kB\nRssFile:\t    2900 kB\nRssShmem:\t     100 kB\nVmSwap:\t       8 kB\n";
+        let parts = parse_resident(status.as_bytes()).unwrap();
+        let kib = |n: u64| n * 1024;
+        assert_eq!(
+            parts,
+            Resident { rss: kib(4000), anon: kib(1000), file: kib(2900), shmem: kib(100), swap: kib(8) }
+        );
+        assert_eq!(parse_resident(b"Name:\tkthreadd\n"), None);
     }
 
     #[test]
     fn io_counters() {
         let io = "rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 0\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n";
-        assert_eq!(parse_io(io.as_bytes()), Some(IoCounters { read_bytes: 4096, write_bytes: 8192 }));
+        assert_eq!(parse_io(io.as_bytes()), Some(IoTotals { read: 4096, write: 8192 }));
         assert_eq!(parse_io(b"rchar: 1\n"), None);
         // `write_bytes` must not be found inside `cancelled_write_bytes`.
         assert_eq!(parse_io(b"cancelled_write_bytes: 5\nread_bytes: 1\n"), None);
@@ -130,7 +130,7 @@ Locked:                0 kB
         #[test]
         fn hostile_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_smaps_rollup(&bytes);
-            let _ = parse_resident_parts(&bytes);
+            let _ = parse_resident(&bytes);
             let _ = parse_io(&bytes);
         }
 
@@ -141,7 +141,7 @@ Locked:                0 kB
             let text: String = lines.iter().map(|(k, c, v)| format!("{k}{c}{v}\n")).collect();
             let _ = parse_smaps_rollup(text.as_bytes());
             let _ = parse_io(text.as_bytes());
-            let _ = parse_resident_parts(text.as_bytes());
+            let _ = parse_resident(text.as_bytes());
         }
     }
 }
