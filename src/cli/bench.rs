@@ -52,7 +52,7 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     drop(kept);
     // Ports off and on in one phase, in turn with the raw read, so their ratio to each
     // other is measured under the same conditions.
-    let mut off = warm_sampler(SourceKind::Procfs, Measure { ports: false })?;
+    let mut off = warm_sampler(SourceKind::Procfs, Measure { ports: false, ..Measure::default() })?;
     let mut on = warm_sampler(SourceKind::Procfs, Measure::default())?;
     let (mut count, mut listening) = (0, 0);
     let mut phase_proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
