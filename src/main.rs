@@ -29,6 +29,7 @@ fn run(args: Args) -> Result<i32, CliError> {
         Some(Command::Run(run)) => config().and_then(|_| cli::run::run(&run)),
         Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?),
         Some(Command::Reap(reap)) => cli::reap::run(&reap, &config()?),
+        Some(Command::Mcp) => config().and_then(|_| Err(cli::mcp::exec_server())),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config()?),
         Some(Command::Completions(c)) => cli::manual::completions(&c),
         Some(Command::Man(m)) => cli::manual::write_man_pages(&m),

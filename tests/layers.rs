@@ -164,3 +164,15 @@ fn the_check_sees_a_violation() {
         vec![format!("{} uses std::fs", tmp.path().join("impure.rs").display())]
     );
 }
+
+#[test]
+fn the_mcp_listing_is_pure_and_only_the_mcp_module_names_rmcp() {
+    let listing = [src().join("mcp").join("listing.rs")];
+    let found = violations(&listing, &[OS_AND_SHELL, &["crate::sample", "crate::mcp::state"]].concat());
+    assert!(found.is_empty(), "mcp/listing must stay pure:\n{}", found.join("\n"));
+    let files: Vec<PathBuf> =
+        rust_files_under(&src()).into_iter().filter(|f| !f.starts_with(src().join("mcp"))).collect();
+    assert!(files.iter().any(|f| f.ends_with("kill/plan.rs")), "the kill modules are checked");
+    let found = violations(&files, &["rmcp"]);
+    assert!(found.is_empty(), "only src/mcp names rmcp:\n{}", found.join("\n"));
+}

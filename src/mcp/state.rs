@@ -1,0 +1,61 @@
+//! What the MCP server keeps between tool calls: the configuration and a warm sampler
+//! (opened by the first call; idle, nothing samples).
+
+use super::Answer;
+use super::listing::{Scope, listing};
+use crate::associate::associate;
+use crate::cli::{CliError, associate_options, open_sampler, sample_twice};
+use crate::config::Config;
+use crate::kill::pidfd::local_context;
+use crate::kill::plan::{PlanContext, caller_attempt_in};
+use crate::model::Forest;
+use crate::sample::Sampler;
+
+pub struct State {
+    pub config: Config,
+    sampler: Option<Sampler>,
+}
+
+impl State {
+    pub fn new(config: Config) -> State {
+        State { config, sampler: None }
+    }
+
+    /// The box now, sampled twice 200 ms apart (CPU percentages), and who is asking.
+    pub fn forest(&mut self) -> Result<(Forest, PlanContext), String> {
+        let sampler = match self.sampler.as_mut() {
+            Some(s) => s,
+            None => self.sampler.insert(open_sampler(&self.config).map_err(|e| e.to_string())?),
+        };
+        let snapshot = sample_twice(sampler).map_err(|e: CliError| e.to_string())?;
+        for w in &snapshot.warnings {
+            crate::warn!("swarmtop mcp: {w}");
+        }
+        let forest = associate(&snapshot, &associate_options(&self.config));
+        Ok((forest, local_context(&self.config.kill.protect)))
+    }
+
+    /// The warm sampler, handed to a kill (it re-samples with it); the next call opens
+    /// another.
+    pub fn take_sampler(&mut self) -> Option<Sampler> {
+        self.sampler.take()
+    }
+
+    pub fn list(&mut self, scope: Scope) -> Answer {
+        let (forest, ctx) = self.forest()?;
+        let mine = caller_attempt_in(&forest, &ctx.self_ancestry).ok_or_else(|| no_attempt(&ctx))?;
+        let listed = listing(&forest, &mine, scope, &ctx.self_ancestry)
+            .ok_or_else(|| format!("your attempt {} has no process now", mine.attempt))?;
+        serde_json::to_value(listed).map_err(|e| e.to_string())
+    }
+}
+
+/// Why there is nothing to list or kill for this client.
+pub fn no_attempt(ctx: &PlanContext) -> String {
+    let client = ctx.self_ancestry.get(1).copied().unwrap_or(0);
+    format!(
+        "your process (pid {client}, the one that started this MCP server) is in no attempt: it works \
+         in no git worktree, tagged run or configured layout swarmtop knows, so there is nothing of \
+         yours to list or kill"
+    )
+}
