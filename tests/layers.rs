@@ -176,3 +176,36 @@ fn the_mcp_listing_is_pure_and_only_the_mcp_module_names_rmcp() {
     let found = violations(&files, &["rmcp"]);
     assert!(found.is_empty(), "only src/mcp names rmcp:\n{}", found.join("\n"));
 }
+
+#[test]
+fn the_tuis_state_rows_and_view_are_pure() {
+    // Only `terminal`, `feed`, `run` (with `run_kills`) and `tmux` reach the OS.
+    let shell = ["terminal.rs", "feed.rs", "run.rs", "run_kills.rs", "tmux.rs"];
+    let dir = src().join("tui");
+    let files: Vec<PathBuf> = rust_files(&dir)
+        .into_iter()
+        .chain(rust_files(&dir.join("view")))
+        .filter(|f| !shell.iter().any(|s| f.ends_with(s)))
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("jump.rs")), "the jump's logic is checked");
+    let forbidden = [
+        "std::fs",
+        "std::process",
+        "std::env",
+        "std::net",
+        "std::thread",
+        "std::os::",
+        "rustix",
+        "libc",
+        "tokio",
+        "crate::sample",
+        "crate::procfs",
+        "pidfd",
+        "kill::sessions",
+        "super::tmux",
+        "super::feed",
+        "super::terminal",
+    ];
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "the TUI's pure part reaches the OS:\n{}", found.join("\n"));
+}

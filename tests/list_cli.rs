@@ -55,7 +55,7 @@ fn list_json_matches_schema_1() {
         sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"])
     );
     assert_eq!(keys(&doc["totals"]), sorted(vec!["processes", "cpu_percent", "memory_bytes"]));
-    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count"];
+    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count", "ports"];
     let project = project(&doc, "project:alpha");
     assert_eq!(keys(project), sorted([&["id", "name", "path", "tasks"][..], &sums].concat()));
     assert_eq!(project["id"], "project:alpha");
@@ -69,7 +69,8 @@ fn list_json_matches_schema_1() {
     );
     assert_eq!(attempt["id"], "attempt:alpha/json/9f9f");
     assert_eq!(attempt["branch"], "vk/9f9f-json");
-    assert_eq!(attempt["source"], "git");
+    // A branch `<vibe-kanban prefix>/<hex>-<slug>` is a vibe-kanban workspace wherever it is.
+    assert_eq!(attempt["source"], "vibe-kanban");
     let p = &attempt["processes"][0];
     assert_eq!(
         keys(p),
@@ -89,6 +90,7 @@ fn list_json_matches_schema_1() {
             "orphan",
             "agent",
             "assigned_by",
+            "ports",
             "children"
         ])
     );

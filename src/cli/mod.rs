@@ -3,6 +3,7 @@
 pub mod args;
 pub mod bench;
 mod bench_data;
+mod bench_load;
 mod bench_tui;
 pub mod demo;
 pub mod demo_standin;
@@ -13,6 +14,7 @@ pub mod kill;
 pub mod list;
 pub mod manual;
 pub mod mcp;
+pub mod ports;
 pub mod reap;
 pub mod run;
 pub mod text;
@@ -92,11 +94,11 @@ pub fn associate_options(config: &Config) -> Options {
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    // Where vibe-kanban makes workspaces by default (`<base>/worktrees`); the rest comes
+    // from each process's own environment and vibe-kanban's config.
     let layouts = KnownLayouts {
-        vibe_kanban: config.vibe_kanban_dirs.clone(),
-        claude_squad: home.as_ref().map(|h| h.join(".claude-squad/worktrees")),
-        kild: home.iter().flat_map(|h| [h.join(".kild/worktrees"), h.join(".shards/worktrees")]).collect(),
+        vibe_kanban: config.vibe_kanban_dirs.iter().map(|d| d.join("worktrees")).collect(),
+        ..KnownLayouts::default()
     };
     Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()).with_layouts(layouts))
 }
@@ -116,6 +118,9 @@ pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
 /// sample.
 pub fn resample(mut sampler: Sampler, config: &Config) -> crate::kill::pidfd::Resample {
     let options = associate_options(config);
+    // No scope of a kill depends on ports (`port:N` is a fixed set of processes): the
+    // frozen window is shorter without reading descriptors.
+    sampler.set_measure(sample::Measure { ports: false });
     Box::new(move || Ok(associate::associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
 }
 

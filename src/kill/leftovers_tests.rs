@@ -114,6 +114,7 @@ fn a_session_id_counts_only_when_every_live_claude_is_linked() {
         proc_start: Some(u64::from(pid) * 10),
         name: None,
         status: None,
+        ..ClaudeSession::default()
     };
     assert_eq!(leftovers_in(&forest_of(procs(vec![])), &[]), Ok(vec![10]), "no claude at all");
     let other = forest_with(procs(vec![claude(30, 1, B)]), vec![linked(30, "s-2")]);

@@ -269,6 +269,18 @@ pub struct AttemptNode {
 }
 
 impl AttemptNode {
+    /// The attempt's outermost agent process (the first of the least deep, the one
+    /// `agent` names).
+    pub fn agent_node(&self) -> Option<&ProcNode> {
+        let agents = Preorder::of(&self.processes).filter(|(_, n)| n.agent.is_some());
+        agents.min_by_key(|(depth, _)| *depth).map(|(_, n)| n)
+    }
+
+    /// What that agent says of itself.
+    pub fn agent_info(&self) -> Option<&AgentInfo> {
+        self.agent_node().and_then(|n| n.agent.as_deref())
+    }
+
     /// The branch for display: `(detached)` for a git worktree without one, empty for
     /// attempts that are not git worktrees.
     pub fn branch_label(&self) -> &str {
@@ -313,6 +325,9 @@ pub struct Forest {
     pub shared: Vec<ProcNode>,
     /// Process trees outside every attempt.
     pub unassigned: Vec<ProcNode>,
+    /// Listening sockets that no process swarmtop could read holds: another user's
+    /// (unless root), a process in another PID namespace, or the kernel's.
+    pub unowned_ports: Vec<super::ports::Port>,
 }
 
 impl Forest {
@@ -339,6 +354,7 @@ impl Forest {
             && self.projects == other.projects
             && self.shared == other.shared
             && self.unassigned == other.unassigned
+            && self.unowned_ports == other.unowned_ports
     }
 
     /// The first process node, parents first, that satisfies `pred`.

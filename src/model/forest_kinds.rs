@@ -39,8 +39,18 @@ pub enum AttemptSource {
     ClaudeSquad,
     /// A KILD (formerly shards) session file.
     Kild,
-    /// A script Script Kit runs (`~/.sk/kit/active-bun-pids.json`).
+    /// A script Script Kit runs (its active-pids files).
     ScriptKit,
+    /// A worktree `claude --worktree <name>` made (`<repo>/.claude/worktrees/<name>`).
+    Claude,
+    /// A Codex app worktree (`$CODEX_HOME/worktrees/<id>/<project>`, detached HEAD).
+    Codex,
+    /// A Conductor workspace (`~/conductor/workspaces/<repo>/<name>`, or `<repo>/.conductor/<name>`).
+    Conductor,
+    /// An uzi agent's worktree (`~/.local/share/uzi/worktrees/<agent>-<proj>-<hash>-<ts>-<i>`).
+    Uzi,
+    /// A container-use environment's worktree (`~/.config/container-use/worktrees/<env>`).
+    ContainerUse,
 }
 
 impl AttemptSource {
@@ -54,6 +64,11 @@ impl AttemptSource {
             AttemptSource::ClaudeSquad => "claude-squad",
             AttemptSource::Kild => "kild",
             AttemptSource::ScriptKit => "script-kit",
+            AttemptSource::Claude => "claude",
+            AttemptSource::Codex => "codex",
+            AttemptSource::Conductor => "conductor",
+            AttemptSource::Uzi => "uzi",
+            AttemptSource::ContainerUse => "container-use",
         }
     }
 }
@@ -66,9 +81,20 @@ pub struct AgentInfo {
     pub session_name: Option<String>,
     /// Claude's own `idle|busy|shell|waiting`.
     pub status: Option<String>,
+    /// When the status last changed, by the agent's own file (ms since the epoch).
+    pub status_since_ms: Option<u64>,
+    /// What a waiting agent waits for, by its own file.
+    pub waiting_for: Option<String>,
+    /// Its tmux pane by its own file (`session:@window.%pane`).
+    pub tmux: Option<String>,
 }
 
 impl AgentInfo {
+    /// The agent waits for its user (a prompt, a permission, a dialog).
+    pub fn waits(&self) -> bool {
+        self.status.as_deref() == Some("waiting")
+    }
+
     /// `claude`, or `claude busy` when its session says so.
     pub fn tag(&self) -> String {
         match &self.status {

@@ -7,9 +7,12 @@ pub mod filter;
 pub mod fixture;
 pub mod forest;
 mod forest_kinds;
+pub mod homes;
 pub mod ids;
 pub mod layout;
+pub mod ports;
 pub mod process;
+pub mod recorded;
 pub mod snapshot;
 pub mod sort;
 pub mod tags;
@@ -21,7 +24,9 @@ pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
 };
 pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
+pub use ports::{Port, Proto};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
-    ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Shared, Snapshot, TaskTitle, Worktree,
+    ClaudeJob, ClaudeSession, ExternalSession, NamedWorkspace, RecordedStart, RegistryEntry, ServiceRecord,
+    Shared, Snapshot, TaskTitle, Worktree,
 };

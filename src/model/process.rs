@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::argv::Argv;
+use super::ports::Port;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -122,6 +123,12 @@ pub struct ProcessFacts {
     /// The environment variables that can place a process (`model::tags`), read once
     /// per ProcKey and only for the caller's own processes; empty otherwise.
     pub tags: Vec<(String, String)>,
+    /// Where this process's agents keep their state (`model::homes`), shared by every
+    /// process with the same values; `None` when its environment was not read.
+    pub homes: Option<Arc<super::homes::StateHomes>>,
+    /// The program's resolved path (its exe, or its script's real path), read only when
+    /// the name alone cannot tell an agent (`model::agent::needs_program_path`).
+    pub program_path: Option<Box<str>>,
 }
 
 /// One live process, as sampled. Plain data: no OS handles.
@@ -143,6 +150,9 @@ pub struct Process {
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
     pub facts: Arc<ProcessFacts>,
+    /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
+    /// descriptors could not be read (another user's process) or were not looked at.
+    pub ports: Option<Arc<[Port]>>,
 }
 
 impl Process {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::command::Command;
+use super::jump::JumpRequest;
 use super::kill_modal::KillModal;
 use crate::kill::exec::{KillReport, Progress, Sig};
 use crate::kill::plan::{KillPlan, PlanContext};
@@ -36,6 +37,8 @@ pub enum Effect {
     RefreshNow,
     /// Run a confirmed kill off the UI thread.
     Kill(Box<KillRequest>),
+    /// Switch to an agent's tmux pane.
+    Jump(Box<JumpRequest>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -105,6 +105,10 @@ impl App {
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+            // An exited process is shown, never signalled: its PID may name another
+            // process by now, and the live forest (every plan's source) has no ghost.
+            (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to kill", key.pid())),
+            (RowId::Exited, _) => Err("these processes have exited: nothing to kill".into()),
         }
     }
 

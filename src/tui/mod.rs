@@ -3,16 +3,23 @@
 
 pub mod action;
 pub mod app;
+pub mod app_follow;
 pub mod app_kill;
+mod app_select;
 mod app_tags;
+pub mod changes;
 pub mod columns;
 pub mod command;
 pub mod feed;
 pub mod history;
+pub mod jump;
 pub mod keymap;
 pub mod kill_modal;
 pub mod rows;
+mod rows_ghosts;
+mod rows_parts;
 pub mod run;
 pub mod tags;
 pub mod terminal;
+pub mod tmux;
 pub mod view;

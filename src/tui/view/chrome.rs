@@ -31,14 +31,26 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if app.orphans_only {
         spans.push(Span::raw("│ orphans only "));
     }
+    if app.waiting_only {
+        spans.push(Span::raw("│ waiting only "));
+    }
     if app.show_other {
         spans.push(Span::raw("│ +others "));
     }
     if app.read_only {
         spans.push(Span::raw("│ read-only "));
     }
+    if let Some(key) = app.follow {
+        spans.push(Span::raw(format!("│ following PID {} ", key.pid())));
+    }
     if !app.tags.is_empty() {
         spans.push(Span::raw(format!("│ {} tagged ", app.tags.len())));
+    }
+    let waiting = app.changes.waiting();
+    if waiting > 0 {
+        let agents = if waiting == 1 { "agent waits" } else { "agents wait" };
+        spans.push(Span::styled(format!(" ⚠ {waiting} {agents} for you "), styles.waiting()));
+        spans.push(Span::raw(" "));
     }
     let mut line = Line::from(spans).style(styles.header());
     if app.paused {

@@ -135,6 +135,8 @@ mod tests {
             nice: 0,
             threads: 0,
             agent: None,
+            new: false,
+            agent_status: None,
             guide: Guide { open_above, last },
         }
     }
