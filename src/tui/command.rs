@@ -76,6 +76,7 @@ pub enum Command {
     TagBelow,
     UntagAll,
     KillKeepAgents,
+    KillPort,
     /// A character typed into the filter.
     FilterType,
     FilterKeep,
@@ -99,7 +100,14 @@ pub enum Command {
 impl Command {
     /// Commands that signal processes: hidden and refused in read-only mode.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Command::Kill | Command::KillTree | Command::KillOrphans | Command::KillKeepAgents)
+        matches!(
+            self,
+            Command::Kill
+                | Command::KillTree
+                | Command::KillOrphans
+                | Command::KillKeepAgents
+                | Command::KillPort
+        )
     }
 
     /// Its name in `[keys]`, for the commands the config file binds.
@@ -183,7 +191,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Toggle, "toggle", "Expand or collapse the selected row", None),
     tree(C::ExpandAll, "expand_all", "Expand every row", None),
     tree(C::CollapseAll, "collapse_all", "Collapse every row", None),
-    tree(C::Filter, "filter", "Filter rows by name, command, cwd or id", Some("filter")),
+    tree(
+        C::Filter,
+        "filter",
+        "Filter rows by name, command, cwd or id; :PORT keeps the processes listening on PORT",
+        Some("filter"),
+    ),
     tree(C::ClearFilter, "clear_filter", "Clear the filter", None),
     tree(C::SortNext, "sort_next", "Sort by the next column", Some("sort")),
     tree(C::SortReverse, "sort_reverse", "Reverse the sort order", None),
@@ -210,6 +223,12 @@ pub const BINDINGS: &[Binding] = &[
         C::KillKeepAgents,
         "kill_keep_agents",
         "Kill the selected group or process tree, except its agents",
+        None,
+    ),
+    tree(
+        C::KillPort,
+        "kill_port",
+        "Kill the processes listening on the filter's :PORT, or on the selected process's one port",
         None,
     ),
     tree(C::Help, "help", "Show this help", Some("help")),
