@@ -145,7 +145,7 @@ async fn an_agent_lists_and_kills_only_its_own_attempt_through_a_real_client() {
     let tools = client.list_all_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     names.sort_unstable();
-    assert_eq!(names, ["kill", "list_processes"]);
+    assert_eq!(names, ["kill", "list_processes", "who_listens"]);
     let kill = tools.iter().find(|t| t.name == "kill").unwrap();
     let hints = kill.annotations.clone().unwrap();
     assert_eq!((hints.destructive_hint, hints.idempotent_hint), (Some(true), Some(false)));
@@ -206,6 +206,70 @@ async fn an_agent_lists_and_kills_only_its_own_attempt_through_a_real_client() {
     }
     client.cancel().await.unwrap();
     s.procs.kill_all();
+}
+
+/// A process labelled `label` listening on a free TCP port of 127.0.0.1; its port.
+fn listener(procs: &mut Sessions, label: &str, cwd: &Path, dir: &Path) -> u16 {
+    let file = dir.join(format!("{label}.port"));
+    let python = common::sentinel::python().unwrap_or("python3");
+    let code = format!(
+        "import socket, time\ns = socket.socket()\ns.bind((\"127.0.0.1\", 0))\ns.listen()\nopen(\"{}.tmp\", \"w\").write(str(s.getsockname()[1]))\nimport os\nos.rename(\"{0}.tmp\", \"{0}\")\ntime.sleep(600)\n",
+        file.display()
+    );
+    std::fs::write(dir.join(format!("{label}.py")), code).unwrap();
+    procs.spawn(label, cwd, &format!("exec -a {label} {python} {}", dir.join(format!("{label}.py")).display()));
+    wait_for("the listener's port", WAIT, || std::fs::read_to_string(&file).ok()?.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn who_listens_says_where_a_listener_lives_and_port_kills_stay_in_the_attempt() {
+    if skip_without_python() {
+        return;
+    }
+    let w = two_worktrees("mcp", "ports");
+    let mut procs = Sessions::default();
+    let (la, lb) = (label("mcpports", "in-a"), label("mcpports", "in-b"));
+    let port_a = listener(&mut procs, &la, &w.wt_a, w.tmp.path());
+    let port_b = listener(&mut procs, &lb, &w.wt_b, w.tmp.path());
+    let (client, _guard) = client(&w.wt_a, "").await;
+    let holder = |doc: &Value| doc["listeners"].as_array().and_then(|l| l.first()).cloned().unwrap_or(Value::Null);
+    let a = wait_for_async(|| async { structured(&call(&client, "who_listens", json!({"port": port_a})).await) }, |d| {
+        holder(d)["pid"].is_u64()
+    })
+    .await;
+    assert_eq!((holder(&a)["name"].clone(), holder(&a)["in_your_attempt"].clone()), (json!(la), json!(true)), "{a}");
+    let b = structured(&call(&client, "who_listens", json!({"port": port_b})).await);
+    assert_eq!(holder(&b)["in_your_attempt"], false, "{b}");
+    assert!(holder(&b)["attempt"].as_str().is_some_and(|id| id.ends_with("/wt-b")), "{b}");
+    let listed = structured(&call(&client, "list_processes", json!({})).await);
+    let row = listed["processes"].as_array().unwrap().iter().find(|p| p["name"] == la.as_str()).cloned().unwrap();
+    assert_eq!(row["ports"], json!([port_a]), "{listed}");
+
+    let refused = call(&client, "kill", json!({"targets": [format!("port:{port_b}")], "dry_run": false})).await;
+    assert_eq!(refused.is_error, Some(true));
+    assert!(text(&refused).contains("matches nothing in your attempt"), "{}", text(&refused));
+    let plan = structured(&call(&client, "kill", json!({"targets": [format!("port:{port_a}")]})).await);
+    assert_eq!(plan["processes"].as_array().map(Vec::len), Some(1), "exactly the listener: {plan}");
+    assert_eq!(plan["processes"][0]["name"], json!(la));
+    let bad = call(&client, "who_listens", json!({"port": 70000})).await;
+    assert!(bad.is_error == Some(true) && text(&bad).contains("invalid arguments"), "{}", text(&bad));
+    client.cancel().await.unwrap();
+}
+
+/// Calls `f` until `ready` holds of its answer (a listener's socket may be read a refresh late).
+async fn wait_for_async<F, Fut>(mut f: F, ready: impl Fn(&Value) -> bool) -> Value
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Value>,
+{
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let v = f().await;
+        if ready(&v) || std::time::Instant::now() > deadline {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -296,7 +360,7 @@ fn malformed_requests_get_protocol_errors_and_the_server_keeps_serving() {
     raw.send(r#"{"jsonrpc":"2.0","id":6,"method":"tools/list"}"#);
     let r = raw.reply();
     assert_eq!(r["id"], 6);
-    assert_eq!(r["result"]["tools"].as_array().map(Vec::len), Some(2), "{r}");
+    assert_eq!(r["result"]["tools"].as_array().map(Vec::len), Some(3), "{r}");
 }
 
 #[test]

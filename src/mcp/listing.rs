@@ -37,6 +37,9 @@ pub struct Listed {
     pub cwd: Option<String>,
     pub cpu_percent: f32,
     pub memory_bytes: u64,
+    /// The ports it listens on (TCP) or is bound to (UDP); null when its sockets could not
+    /// be read.
+    pub ports: Option<Vec<u16>>,
     /// Seconds since it started.
     pub age_secs: u64,
     /// Its parent is PID 1 or a subreaper: whatever started it is gone.
@@ -108,12 +111,33 @@ fn listed(n: &ProcNode, a: &AttemptNode, forest: &Forest, self_ancestry: &[u32])
         cwd: p.cwd.as_ref().map(|c| c.to_string_lossy().into_owned()),
         cpu_percent: p.cpu_percent,
         memory_bytes: p.memory_bytes,
+        ports: p.ports.as_ref().map(|ports| crate::model::ports::numbers(ports.iter())),
         age_secs: forest.age_secs(p.key.start_time()),
         orphan: n.orphan,
         agent: n.agent.as_ref().map(|a| a.kind.to_string()),
         attempt: a.id.to_string(),
         is_caller: self_ancestry.contains(&p.pid()),
     }
+}
+
+/// What `who_listens` returns: every socket listening on `port`, with its process and
+/// where that process is placed, and whether it is in the caller's attempt.
+pub fn who_listens(forest: &Forest, port: u16, listeners: Vec<serde_json::Value>, mine: Option<&Mine>) -> serde_json::Value {
+    let yours = mine.map(|m| m.attempt.to_string());
+    let listeners: Vec<serde_json::Value> = listeners
+        .into_iter()
+        .map(|mut row| {
+            let in_yours = yours.is_some() && row["attempt"].as_str() == yours.as_deref();
+            row["in_your_attempt"] = serde_json::Value::Bool(in_yours);
+            row
+        })
+        .collect();
+    serde_json::json!({
+        "port": port,
+        "your_attempt": yours,
+        "listeners": listeners,
+        "sampled_at_ms": forest.sampled_at_ms,
+    })
 }
 
 #[cfg(test)]

@@ -31,6 +31,13 @@ which hit other agents' and the user's processes.";
 
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct PortParams {
+    /// The port number, 1 to 65535.
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// "attempt" (default): the processes of your own attempt. "task" or "project": of every
     /// attempt of your task or project, to look only — kill stays in your attempt.
@@ -82,7 +89,7 @@ impl Server {
 
     #[tool(
         description = "List the processes of your attempt (the worktree you, the agent, work in): \
-pid, ppid, name, command, cwd, CPU %, resident memory, age, whether it is an orphan (its starter is \
+pid, ppid, name, command, cwd, CPU %, resident memory, listening ports, age, whether it is an orphan (its starter is \
 gone), whether it is an agent, and is_caller for you and your ancestors (never killable). Parents \
 come before children. scope \"task\" or \"project\" widens the view to sibling attempts, read-only.",
         input_schema = schema_for_type::<ListParams>(),
@@ -93,9 +100,23 @@ come before children. scope \"task\" or \"project\" widens the view to sibling a
     }
 
     #[tool(
+        description = "Who listens on a port, anywhere on this machine: for each TCP socket listening \
+on it (or UDP socket bound to it), its protocol and address, the process (pid, name, command) and \
+where that process belongs — an attempt id, \"shared\" or \"other\" — and in_your_attempt. A \
+listener no readable process holds (another user's) has a null pid. Read-only: to stop a listener of \
+your own attempt, kill it with target \"port:N\".",
+        input_schema = schema_for_type::<PortParams>(),
+        annotations(title = "Who listens on a port", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn who_listens(&self, arguments: JsonObject) -> CallToolResult {
+        self.blocking(move |state| state.who_listens(read_arguments::<PortParams>(arguments)?.port)).await
+    }
+
+    #[tool(
         description = "Stop processes of your own attempt. targets: ids such as \"name:node\" (a glob on \
 the process name or its program's basename, never other arguments), \"pid:4242\", \"tree:4242\" (with \
-its descendants), \"orphans\", \"leftovers\", \"session:<your session id>\", or your attempt's own id \
+its descendants), \"port:3000\" (what listens on it), \"orphans\", \"leftovers\", \"session:<your session \
+id>\", or your attempt's own id \
 (\"attempt:…\" as list_processes shows it). Every target must lie in your attempt: one that names a \
 process elsewhere is refused and nothing is signalled; you and your ancestors are never signalled. \
 dry_run defaults to true and returns the plan (what would be signalled, what is spared and why): \

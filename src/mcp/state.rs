@@ -50,6 +50,18 @@ impl State {
     }
 }
 
+impl State {
+    pub fn who_listens(&mut self, port: u16) -> Answer {
+        if port == 0 {
+            return Err("port 0 is no port: give 1 to 65535".into());
+        }
+        let (forest, ctx) = self.forest()?;
+        let mine = caller_attempt_in(&forest, &ctx.self_ancestry);
+        let rows = crate::cli::ports::json_rows_for(&forest, port);
+        Ok(super::listing::who_listens(&forest, port, rows, mine.as_ref()))
+    }
+}
+
 /// Why there is nothing to list or kill for this client.
 pub fn no_attempt(ctx: &PlanContext) -> String {
     let client = ctx.self_ancestry.get(1).copied().unwrap_or(0);
