@@ -8,6 +8,7 @@ pub mod kill;
 pub mod mcp;
 pub mod model;
 pub mod procfs;
+pub mod remote;
 pub mod report;
 pub mod sample;
 pub mod tui;

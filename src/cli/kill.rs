@@ -11,7 +11,6 @@ use crate::kill::exec::{KillOptions, Sig, execute};
 use crate::kill::pidfd::{PidfdControl, local_context};
 use crate::kill::plan::{KillPlan, Narrowing, PlanContext, plan_with};
 use crate::kill::report;
-use crate::model::NodeId;
 use crate::sample::Sampler;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -23,6 +22,9 @@ pub struct KillArgs {
     pub run: RunArgs,
     #[command(flatten)]
     pub narrow: NarrowArgs,
+    /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
 }
 
 /// How a kill (or a reap) runs: shown or carried out, asked or not, which signal.
@@ -83,14 +85,24 @@ impl NarrowArgs {
     }
 }
 
-pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
+/// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
+/// on the one given there, else on this box).
+pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
     refuse_read_only(&args.run, config)?;
-    let targets: Vec<NodeId> = args
-        .targets
-        .iter()
-        .map(|t| t.parse())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::Usage(format!("{e}")))?;
+    let (host, targets) = super::kill_hosts::split(&args.targets, cli_hosts, config)?;
+    if let Some(host) = host {
+        let run = &args.run;
+        let kill = super::remote_kill::RemoteKill {
+            host: &host,
+            kill: crate::remote::protocol::PlanRequest { targets, narrowing: args.narrow.narrowing() },
+            dry_run: run.dry_run,
+            yes: run.yes,
+            json: run.json,
+            signal: Sig::from(run.signal),
+            grace_secs: run.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS),
+        };
+        return super::remote_kill::run(kill, &super::hosts::HostSet::new(config, true)?);
+    }
     let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
     let plan = plan_with(&targets, &args.narrow.narrowing(), &forest, &context)
@@ -170,7 +182,7 @@ pub fn carry_out(
 }
 
 /// Asks on a terminal; refuses without one.
-fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
+pub(super) fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(
             "refusing to kill without --yes: stdin is not a terminal (use --dry-run to preview)".into(),

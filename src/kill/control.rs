@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::model::{Forest, ProcKey};
 
 /// The first signal of a kill, as a user picks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Sig {
     Term,
     Int,

@@ -6,7 +6,8 @@ use super::control::Sig;
 use super::plan::{PlanEntry, SkipReason};
 use crate::model::ProcKey;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Ended after the requested signal.
     Exited,
@@ -27,6 +28,9 @@ pub enum Outcome {
     NotInPlan,
     /// Born after the plan inside its scope, and still alive after every pass.
     Escaped,
+    /// The kill ran on another host and the connection to it was lost before its report
+    /// came: whatever happened there is not known here (and the kill is not retried).
+    Unknown,
 }
 
 impl Outcome {
@@ -42,6 +46,7 @@ impl Outcome {
             Outcome::Abandoned => "abandoned",
             Outcome::NotInPlan => "not in the plan, not signalled",
             Outcome::Escaped => "escaped",
+            Outcome::Unknown => "unknown outcome",
         }
     }
 
@@ -55,7 +60,7 @@ impl Outcome {
     }
 
     /// Every label, in the order summaries list them.
-    pub const LABELS: [&'static str; 10] = [
+    pub const LABELS: [&'static str; 11] = [
         "exited",
         "needed SIGKILL",
         "already gone",
@@ -66,10 +71,11 @@ impl Outcome {
         "abandoned",
         "not in the plan, not signalled",
         "escaped",
+        "unknown outcome",
     ];
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KillReport {
     pub signal: Sig,
     pub outcomes: Vec<(PlanEntry, Outcome)>,
@@ -111,7 +117,8 @@ impl KillReport {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Phase {
     Stopping,
     Signalling,
@@ -121,7 +128,7 @@ pub enum Phase {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub phase: Phase,
     /// Processes still alive among those signalled.

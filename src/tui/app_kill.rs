@@ -102,7 +102,7 @@ impl App {
         self.kill_target(scope).map(|t| vec![t])
     }
 
-    fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
+    pub(super) fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
         let row = self.selected_row().ok_or("nothing selected")?;
         match (&row.id, scope) {
             (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
@@ -111,6 +111,9 @@ impl App {
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+            (RowId::Host(_), _) => {
+                Err("select a project, task, attempt or process of this box to kill it".into())
+            }
             // An exited process is shown, never signalled: its PID may name another
             // process by now, and the live forest (every plan's source) has no ghost.
             (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to kill", key.pid())),
@@ -160,6 +163,18 @@ impl App {
             }
             ModalRequest::Run(signal) => {
                 modal.state = KillState::Running { signal, progress: None };
+                if let Some(remote) = &mut modal.remote {
+                    self.next_request += 1;
+                    remote.request = Some(self.next_request);
+                    return Effect::RemoteExecute {
+                        host: remote.host,
+                        request: self.next_request,
+                        id: remote.id.clone(),
+                        plan: Box::new(modal.plan.clone()),
+                        signal,
+                        grace_secs: modal.grace.as_secs(),
+                    };
+                }
                 Effect::Kill(Box::new(KillRequest {
                     plan: modal.plan.clone(),
                     context: self.plan_context.clone(),

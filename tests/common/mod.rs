@@ -3,8 +3,10 @@
 //! conditions with deadlines.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod links;
 pub mod listener;
 pub mod sentinel;
+pub mod sshd;
 pub mod tmux;
 pub mod tui;
 

@@ -24,9 +24,11 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
     let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let keeping = if modal.plan.narrowing.keep_agents { ", keeping agents" } else { "" };
+    // A plan another box made, and will carry out: the title says which box.
+    let on = modal.remote.as_ref().map(|r| format!(" on {}", sanitize(&r.name))).unwrap_or_default();
     let title = match modal.plan.scope.len() {
-        1 => format!(" kill {} {}{keeping} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
-        n => format!(" kill {n} tagged scopes{keeping} "),
+        1 => format!(" kill {} {}{keeping}{on} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
+        n => format!(" kill {n} tagged scopes{keeping}{on} "),
     };
     let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(popup);
