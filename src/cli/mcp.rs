@@ -35,9 +35,16 @@ pub fn exec_server() -> CliError {
 /// `swarmtop-mcp`'s main: the same command line as `swarmtop`, serving MCP.
 pub fn server_main() -> ExitCode {
     let args = Args::parse();
-    let flags =
-        Flags { refresh_ms: args.refresh, read_only: args.read_only, source: args.source.map(Into::into) };
+    let flags = Flags {
+        refresh_ms: args.refresh,
+        read_only: args.read_only,
+        source: args.source.map(Into::into),
+        ..Flags::default()
+    };
     let served = match args.command {
+        _ if !args.remote.hosts.is_empty() || args.remote.no_local => Err(CliError::Usage(
+            "swarmtop mcp serves this box only: --host and --no-local are for the TUI, list and kill".into(),
+        )),
         None | Some(Command::Mcp) => {
             load_config(args.config.as_deref(), &flags).and_then(|c| crate::mcp::run(&c))
         }
