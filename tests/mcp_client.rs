@@ -208,8 +208,9 @@ async fn an_agent_lists_and_kills_only_its_own_attempt_through_a_real_client() {
     s.procs.kill_all();
 }
 
-/// A process labelled `label` listening on a free TCP port of 127.0.0.1; its port.
-fn listener(procs: &mut Sessions, label: &str, cwd: &Path, dir: &Path) -> u16 {
+/// A process labelled `label` (argv[0]) listening on a free TCP port of 127.0.0.1: its pid
+/// and port.
+fn listener(procs: &mut Sessions, label: &str, cwd: &Path, dir: &Path) -> (u32, u16) {
     let file = dir.join(format!("{label}.port"));
     let python = common::sentinel::python().unwrap_or("python3");
     let code = format!(
@@ -217,8 +218,12 @@ fn listener(procs: &mut Sessions, label: &str, cwd: &Path, dir: &Path) -> u16 {
         file.display()
     );
     std::fs::write(dir.join(format!("{label}.py")), code).unwrap();
-    procs.spawn(label, cwd, &format!("exec -a {label} {python} {}", dir.join(format!("{label}.py")).display()));
-    wait_for("the listener's port", WAIT, || std::fs::read_to_string(&file).ok()?.trim().parse().ok())
+    let pid = procs.spawn(
+        label,
+        cwd,
+        &format!("exec -a {label} {python} {}", dir.join(format!("{label}.py")).display()),
+    );
+    (pid, wait_for("the listener's port", WAIT, || std::fs::read_to_string(&file).ok()?.trim().parse().ok()))
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -229,23 +234,32 @@ async fn who_listens_says_where_a_listener_lives_and_port_kills_stay_in_the_atte
     let w = two_worktrees("mcp", "ports");
     let mut procs = Sessions::default();
     let (la, lb) = (label("mcpports", "in-a"), label("mcpports", "in-b"));
-    let port_a = listener(&mut procs, &la, &w.wt_a, w.tmp.path());
-    let port_b = listener(&mut procs, &lb, &w.wt_b, w.tmp.path());
+    let (pid_a, port_a) = listener(&mut procs, &la, &w.wt_a, w.tmp.path());
+    let (_, port_b) = listener(&mut procs, &lb, &w.wt_b, w.tmp.path());
     let (client, _guard) = client(&w.wt_a, "").await;
-    let holder = |doc: &Value| doc["listeners"].as_array().and_then(|l| l.first()).cloned().unwrap_or(Value::Null);
-    let a = wait_for_async(|| async { structured(&call(&client, "who_listens", json!({"port": port_a})).await) }, |d| {
-        holder(d)["pid"].is_u64()
-    })
+    let holder =
+        |doc: &Value| doc["listeners"].as_array().and_then(|l| l.first()).cloned().unwrap_or(Value::Null);
+    let a = wait_for_async(
+        || async { structured(&call(&client, "who_listens", json!({"port": port_a})).await) },
+        |d| holder(d)["pid"].is_u64(),
+    )
     .await;
-    assert_eq!((holder(&a)["name"].clone(), holder(&a)["in_your_attempt"].clone()), (json!(la), json!(true)), "{a}");
+    assert_eq!(
+        (holder(&a)["pid"].clone(), holder(&a)["in_your_attempt"].clone()),
+        (json!(pid_a), json!(true)),
+        "{a}"
+    );
+    assert_eq!(holder(&a)["cmd"][0], json!(la), "{a}");
     let b = structured(&call(&client, "who_listens", json!({"port": port_b})).await);
     assert_eq!(holder(&b)["in_your_attempt"], false, "{b}");
     assert!(holder(&b)["attempt"].as_str().is_some_and(|id| id.ends_with("/wt-b")), "{b}");
     let listed = structured(&call(&client, "list_processes", json!({})).await);
-    let row = listed["processes"].as_array().unwrap().iter().find(|p| p["name"] == la.as_str()).cloned().unwrap();
+    let row =
+        listed["processes"].as_array().unwrap().iter().find(|p| p["name"] == la.as_str()).cloned().unwrap();
     assert_eq!(row["ports"], json!([port_a]), "{listed}");
 
-    let refused = call(&client, "kill", json!({"targets": [format!("port:{port_b}")], "dry_run": false})).await;
+    let refused =
+        call(&client, "kill", json!({"targets": [format!("port:{port_b}")], "dry_run": false})).await;
     assert_eq!(refused.is_error, Some(true));
     assert!(text(&refused).contains("matches nothing in your attempt"), "{}", text(&refused));
     let plan = structured(&call(&client, "kill", json!({"targets": [format!("port:{port_a}")]})).await);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use rmcp::schemars;
 
 use super::Answer;
-use super::state::{State, no_attempt};
+use super::state::{Cpu, State, no_attempt};
 use crate::cli::interrupt::{CANCEL, CancelOnSignals};
 use crate::cli::values::{parse_cpu, parse_duration, parse_size};
 use crate::kill::exec::{KillOptions, Sig, execute};
@@ -98,7 +98,7 @@ impl State {
         let targets: Vec<NodeId> =
             params.targets.iter().map(|t| t.parse().map_err(|e| format!("{e}"))).collect::<Result<_, _>>()?;
         let narrowing = params.narrowing()?;
-        let (forest, ctx) = self.forest()?;
+        let (forest, ctx) = self.forest(Cpu::Measured)?;
         let plan = plan_with(&targets, &narrowing, &forest, &ctx).map_err(|e| match e {
             PlanError::NoAttempt => no_attempt(&ctx),
             e => format!("{e}; nothing was signalled"),

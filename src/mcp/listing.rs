@@ -122,7 +122,12 @@ fn listed(n: &ProcNode, a: &AttemptNode, forest: &Forest, self_ancestry: &[u32])
 
 /// What `who_listens` returns: every socket listening on `port`, with its process and
 /// where that process is placed, and whether it is in the caller's attempt.
-pub fn who_listens(forest: &Forest, port: u16, listeners: Vec<serde_json::Value>, mine: Option<&Mine>) -> serde_json::Value {
+pub fn who_listens(
+    forest: &Forest,
+    port: u16,
+    listeners: Vec<serde_json::Value>,
+    mine: Option<&Mine>,
+) -> serde_json::Value {
     let yours = mine.map(|m| m.attempt.to_string());
     let listeners: Vec<serde_json::Value> = listeners
         .into_iter()

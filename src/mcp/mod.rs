@@ -102,8 +102,9 @@ come before children. scope \"task\" or \"project\" widens the view to sibling a
     #[tool(
         description = "Who listens on a port, anywhere on this machine: for each TCP socket listening \
 on it (or UDP socket bound to it), its protocol and address, the process (pid, name, command) and \
-where that process belongs — an attempt id, \"shared\" or \"other\" — and in_your_attempt. A \
-listener no readable process holds (another user's) has a null pid. Read-only: to stop a listener of \
+where that process belongs (group \"attempt\" with its attempt id, \"shared\" for shared services, \
+\"other\" for processes of no attempt) and in_your_attempt. A listener no readable process holds \
+(another user's) has a null pid and group. Read-only: to stop a listener of \
 your own attempt, kill it with target \"port:N\".",
         input_schema = schema_for_type::<PortParams>(),
         annotations(title = "Who listens on a port", read_only_hint = true, open_world_hint = false)

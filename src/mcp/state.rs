@@ -11,6 +11,13 @@ use crate::kill::plan::{PlanContext, caller_attempt_in};
 use crate::model::Forest;
 use crate::sample::Sampler;
 
+/// Whether an answer shows CPU percentages, which take two samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cpu {
+    Measured,
+    Unused,
+}
+
 pub struct State {
     pub config: Config,
     sampler: Option<Sampler>,
@@ -21,13 +28,18 @@ impl State {
         State { config, sampler: None }
     }
 
-    /// The box now, sampled twice 200 ms apart (CPU percentages), and who is asking.
-    pub fn forest(&mut self) -> Result<(Forest, PlanContext), String> {
+    /// The box now, and who is asking: sampled twice 200 ms apart for `Cpu::Measured`
+    /// (CPU percentages), once for `Cpu::Unused`.
+    pub fn forest(&mut self, cpu: Cpu) -> Result<(Forest, PlanContext), String> {
         let sampler = match self.sampler.as_mut() {
             Some(s) => s,
             None => self.sampler.insert(open_sampler(&self.config).map_err(|e| e.to_string())?),
         };
-        let snapshot = sample_twice(sampler).map_err(|e: CliError| e.to_string())?;
+        let snapshot = match cpu {
+            Cpu::Measured => sample_twice(sampler),
+            Cpu::Unused => sampler.sample().map_err(CliError::from),
+        }
+        .map_err(|e| e.to_string())?;
         for w in &snapshot.warnings {
             crate::warn!("swarmtop mcp: {w}");
         }
@@ -42,20 +54,18 @@ impl State {
     }
 
     pub fn list(&mut self, scope: Scope) -> Answer {
-        let (forest, ctx) = self.forest()?;
+        let (forest, ctx) = self.forest(Cpu::Measured)?;
         let mine = caller_attempt_in(&forest, &ctx.self_ancestry).ok_or_else(|| no_attempt(&ctx))?;
         let listed = listing(&forest, &mine, scope, &ctx.self_ancestry)
             .ok_or_else(|| format!("your attempt {} has no process now", mine.attempt))?;
         serde_json::to_value(listed).map_err(|e| e.to_string())
     }
-}
 
-impl State {
     pub fn who_listens(&mut self, port: u16) -> Answer {
         if port == 0 {
             return Err("port 0 is no port: give 1 to 65535".into());
         }
-        let (forest, ctx) = self.forest()?;
+        let (forest, ctx) = self.forest(Cpu::Unused)?;
         let mine = caller_attempt_in(&forest, &ctx.self_ancestry);
         let rows = crate::cli::ports::json_rows_for(&forest, port);
         Ok(super::listing::who_listens(&forest, port, rows, mine.as_ref()))
