@@ -197,6 +197,21 @@ fn the_mcp_listing_is_pure_and_only_the_mcp_module_names_rmcp() {
     assert!(found.is_empty(), "only src/mcp names rmcp:\n{}", found.join("\n"));
 }
 
+/// The MCP server signals nothing itself: every signal goes through the one executor
+/// (`kill::exec`) with a plan of `plan_with`, so the `--mine` rules of the plan hold.
+#[test]
+fn the_mcp_server_signals_only_through_the_executor() {
+    let files = rust_files(&src().join("mcp"));
+    assert!(files.iter().any(|f| f.ends_with("kill_tool.rs")), "the kill tool is checked");
+    let found = violations(&files, &["libc", "rustix", "nix::", "crate::procfs", "crate::kill::sessions"]);
+    assert!(found.is_empty(), "src/mcp must not signal on its own:\n{}", found.join("\n"));
+    let kill_tool = code(&src().join("mcp").join("kill_tool.rs"));
+    assert!(
+        kill_tool.contains("mine: true") && !kill_tool.contains("mine: false"),
+        "the kill tool is always --mine"
+    );
+}
+
 #[test]
 fn the_tuis_state_rows_and_view_are_pure() {
     // Only `terminal`, `feed`, `run` (with `run_kills`) and `tmux` reach the OS.
