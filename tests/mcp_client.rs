@@ -201,6 +201,33 @@ async fn an_agent_lists_and_kills_only_its_own_attempt_through_a_real_client() {
     for &pid in &s.workers {
         wait_for("A's workers gone", WAIT, || (!alive(pid)).then_some(()));
     }
+
+    // The whole attempt: all of it but the caller (the shell), the server and their
+    // ancestors, which the plan shows as skipped and the kill leaves alive.
+    let callers: Vec<u64> =
+        processes.iter().filter(|p| p["is_caller"] == true).filter_map(|p| p["pid"].as_u64()).collect();
+    assert!(callers.len() >= 2, "the shell and the server: {listed}");
+    let planned = |doc: &Value| -> Vec<u64> {
+        let rows = doc["processes"].as_array().cloned().unwrap_or_default();
+        rows.iter().filter(|p| p["outcome"] == "planned").filter_map(|p| p["pid"].as_u64()).collect()
+    };
+    let plan = structured(&call(&client, "kill", json!({"targets": [attempt]})).await);
+    assert!(!planned(&plan).is_empty() && planned(&plan).iter().all(|p| !callers.contains(p)), "{plan}");
+    let report = structured(&call(&client, "kill", json!({"targets": [attempt], "dry_run": false})).await);
+    // Not an error result: what the plan spared is listed with its reason (exit_code 1, as
+    // `swarmtop kill` exits), everything else is gone.
+    for row in report["processes"].as_array().unwrap() {
+        let (pid, outcome) = (row["pid"].as_u64().unwrap(), row["outcome"].as_str().unwrap());
+        let spared = outcome.starts_with("skipped: swarmtop itself or one of its ancestors");
+        assert!(
+            if callers.contains(&pid) { spared } else { ["exited", "needed SIGKILL"].contains(&outcome) },
+            "{report}"
+        );
+    }
+    let after = structured(&call(&client, "list_processes", json!({})).await);
+    let left: Vec<u64> =
+        after["processes"].as_array().unwrap().iter().filter_map(|p| p["pid"].as_u64()).collect();
+    assert!(callers.iter().all(|p| left.contains(p)), "the caller and the server still serve: {after}");
     for (sentinel, pid) in &s.in_b {
         untouched(sentinel, *pid);
     }

@@ -10,6 +10,7 @@ use super::state::{Cpu, State, no_attempt};
 use crate::cli::interrupt::{CANCEL, CancelOnSignals};
 use crate::cli::values::{parse_cpu, parse_duration, parse_size};
 use crate::kill::exec::{KillOptions, Sig, execute};
+use crate::kill::outcome::Outcome;
 use crate::kill::pidfd::PidfdControl;
 use crate::kill::plan::{Narrowing, PlanError, plan_with};
 use crate::kill::report;
@@ -130,6 +131,13 @@ impl State {
             std::process::exit(1);
         }
         let out = document(report::json(&plan, Some(&report), signal, grace))?;
-        if report.exit_code() == 0 { Ok(out) } else { Err(format!("not everything planned is gone: {out}")) }
+        // What the plan spared (the caller, shared services: each with its reason) is no
+        // failure of the kill, though `swarmtop kill` exits 1 for it.
+        let failed =
+            report.outcomes.iter().any(|(_, o)| !o.is_success() && !matches!(o, Outcome::Skipped(_)));
+        if failed || !report.warnings.is_empty() {
+            return Err(format!("not everything planned is gone: {out}"));
+        }
+        Ok(out)
     }
 }
