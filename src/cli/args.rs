@@ -131,8 +131,9 @@ are skipped. Outside any attempt, --mine refuses everything.";
 /// What `swarmtop mcp --help` says after the options.
 pub const MCP_HELP: &str = "Add it to an agent: `claude mcp add swarmtop -- swarmtop mcp` (Claude Code), or \
 [mcp_servers.swarmtop] command = \"swarmtop\" args = [\"mcp\"] in ~/.codex/config.toml (Codex). Its caller \
-is its parent process (the agent): list_processes shows the agent's attempt, kill stops processes in it \
-and can never reach outside it (kill --mine semantics, dry run by default). Idle, it samples nothing.";
+is its parent process (the agent): list_processes shows the agent's attempt, who_listens who holds a \
+port (box-wide), kill stops processes in the attempt and can never reach outside it (kill --mine \
+semantics, dry run by default). Idle, it samples nothing.";
 
 /// What no kill target ever signals.
 pub const KILL_SPARED: &str = "Never signalled: PID 1, kernel threads, swarmtop and its ancestors, other \

@@ -16,8 +16,9 @@ use crate::kill::plan::{Narrowing, PlanError, plan_with};
 use crate::kill::report;
 use crate::model::NodeId;
 
-/// The longest grace a tool call may ask for: clients time tool calls out.
-pub const MAX_GRACE_SECS: u64 = 60;
+/// The longest grace a tool call may ask for: clients time tool calls out (Codex after
+/// 60 s by default), and a kill also samples, waits for SIGKILL and checks its work.
+pub const MAX_GRACE_SECS: u64 = 30;
 
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -34,7 +35,7 @@ pub struct KillParams {
     /// The first signal: "term" (default), "int" or "kill".
     #[serde(default)]
     pub signal: Option<SignalName>,
-    /// Seconds between the signal and SIGKILL (default: the configured grace, at most 60).
+    /// Seconds between the signal and SIGKILL (default: the configured grace, at most 30).
     #[serde(default)]
     pub grace_secs: Option<u64>,
     /// Only processes at least this old, e.g. "10m".
