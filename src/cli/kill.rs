@@ -1,17 +1,15 @@
 //! `swarmtop kill TARGET… [--mine] [--older-than DUR] [--min-rss SIZE] [--min-cpu PCT]
-//! [--keep-agents] [--dry-run] [--yes] [--grace SECS] [--signal TERM|INT|KILL] [--json]`.
+//! [--keep-agents] [--dry-run] [--yes] [--grace SECS] [--signal NAME] [--json]`.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::CliError;
-use super::values::SignalArg;
+use super::act::{ActionRequest, act};
+use super::values::SignalParser;
 use crate::config::{Config, MAX_GRACE_SECS};
-use crate::kill::exec::{KillOptions, Sig, execute};
-use crate::kill::pidfd::{PidfdControl, local_context};
-use crate::kill::plan::{Narrowing, plan_with};
-use crate::kill::report;
-use crate::model::NodeId;
+use crate::kill::operation::Operation;
+use crate::kill::plan::Narrowing;
+use crate::kill::signal::Signal;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
@@ -28,9 +26,11 @@ pub struct KillArgs {
     /// at most one day).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=MAX_GRACE_SECS))]
     pub grace: Option<u64>,
-    /// The first signal.
-    #[arg(long, value_enum, default_value = "term")]
-    pub signal: SignalArg,
+    /// The first signal, by name or number (HUP, SIGUSR1, 15…); survivors of the grace
+    /// get SIGKILL. Not STOP, TSTP, TTIN, TTOU or CONT: see `swarmtop pause`, `resume`
+    /// and `signal`.
+    #[arg(long, value_name = "NAME", default_value = "TERM", value_parser = SignalParser { for_kill: true })]
+    pub signal: Signal,
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -74,71 +74,13 @@ impl NarrowArgs {
 }
 
 pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
-    if config.read_only && !args.dry_run {
-        return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
-    }
-    let targets: Vec<NodeId> = args
-        .targets
-        .iter()
-        .map(|t| t.parse())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::Usage(format!("{e}")))?;
-    let (forest, sampler) = super::forest_and_sampler(config)?;
-    let context = local_context(&config.kill.protect);
-    let plan = plan_with(&targets, &args.narrow.narrowing(), &forest, &context)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let grace = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
-    let signal = Sig::from(args.signal);
-    let shown = if args.json {
-        report::json(&plan, None, signal, grace)
-    } else {
-        report::plan_text(&plan, signal, grace)
+    let grace_secs = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
+    let request = ActionRequest {
+        targets: &args.targets,
+        narrowing: args.narrow.narrowing(),
+        dry_run: args.dry_run,
+        yes: args.yes,
+        json: args.json,
     };
-    if args.dry_run {
-        super::list::write_stdout(&shown)?;
-        return Ok(0);
-    }
-    if plan.entries.is_empty() {
-        super::list::write_stdout(&shown)?;
-        crate::warn!("swarmtop: nothing can be signalled");
-        return Ok(1);
-    }
-    if !args.yes {
-        confirm(&shown, plan.entries.len())?;
-    }
-    let mut control = PidfdControl::new(super::resample(sampler, config));
-    let signals = super::interrupt::CancelOnSignals::install()?;
-    let options =
-        KillOptions { signal, grace: Duration::from_secs(grace), cancel: &super::interrupt::CANCEL };
-    let report = execute(&plan, &context, &options, &mut control, &mut |_| {});
-    if let Some(signal) = signals.received() {
-        crate::warn!("swarmtop: {signal}: kill cancelled; every process it had stopped was continued");
-    }
-    drop(signals);
-    let out = if args.json {
-        report::json(&plan, Some(&report), signal, grace)
-    } else {
-        report::report_text(&report)
-    };
-    super::list::write_stdout(&out)?;
-    Ok(report.exit_code())
-}
-
-/// Asks on a terminal; refuses without one.
-fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(
-            "refusing to kill without --yes: stdin is not a terminal (use --dry-run to preview)".into(),
-        ));
-    }
-    let mut err = std::io::stderr().lock();
-    write!(err, "{plan_text}Signal {n} process{}? [y/N] ", if n == 1 { "" } else { "es" })?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::Usage("cancelled; nothing was signalled".into()))
-    }
+    act(&request, Operation::Kill { signal: args.signal, grace_secs }, config)
 }

@@ -7,20 +7,22 @@ use std::time::SystemTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
-use super::app_kill::KillScope;
+use super::app_kill::{DEFAULT_NICE, KillScope};
 use super::columns;
 use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
+use super::paused::PausedByUs;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
 use super::tags::Tags;
 use crate::config::{Column, Config, Theme, TreeGuides};
+use crate::kill::operation::Operation;
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::{Filter, Forest};
 
 /// What a destructive command says in read-only mode.
-pub const READ_ONLY: &str = "read-only: kills are disabled";
+pub const READ_ONLY: &str = "read-only: kills and every other action on processes are disabled";
 
 pub struct App {
     pub keymap: Keymap,
@@ -54,6 +56,10 @@ pub struct App {
     pub expansion: Expansion,
     /// Tagged scopes: with any, every action acts on all of them.
     pub tags: Tags,
+    /// Processes this TUI paused that are still stopped.
+    pub paused_by_us: PausedByUs,
+    /// Quit once the running action (resuming what was paused) succeeds.
+    pub quit_after_action: bool,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -98,6 +104,8 @@ impl App {
             detail: false,
             expansion: Expansion::default(),
             tags: Tags::default(),
+            paused_by_us: PausedByUs::default(),
+            quit_after_action: false,
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -120,6 +128,7 @@ impl App {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
             Some(Modal::Columns { .. }) => Context::ColumnsModal,
+            Some(Modal::Quit(_)) => Context::QuitConfirm,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
         }
@@ -164,6 +173,7 @@ impl App {
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                self.paused_by_us.update(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {
@@ -209,7 +219,7 @@ impl App {
             return Effect::None;
         }
         match c {
-            Command::Quit => return Effect::Quit,
+            Command::Quit => return self.quit(),
             Command::Up => self.move_by(-1),
             Command::Down => self.move_by(1),
             Command::PageUp => self.move_by(-(self.page.max(1) as isize)),
@@ -259,6 +269,9 @@ impl App {
             Command::Kill => self.open_kill(KillScope::Node),
             Command::KillTree => self.open_kill(KillScope::Tree),
             Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::PauseProcesses => self.open_action(KillScope::Tree, Operation::Pause),
+            Command::ResumeProcesses => self.open_action(KillScope::Tree, Operation::Resume),
+            Command::Renice => self.open_action(KillScope::Tree, Operation::Renice { nice: DEFAULT_NICE }),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
@@ -282,6 +295,8 @@ impl App {
             | Command::ScrollPageDown
             | Command::FocusPrevious
             | Command::FocusNext
+            | Command::NiceUp
+            | Command::NiceDown
             | Command::Press => return self.modal_command(c),
         }
         Effect::None
@@ -290,6 +305,7 @@ impl App {
     fn modal_command(&mut self, c: Command) -> Effect {
         match &mut self.modal {
             Some(Modal::Kill(_)) => return self.kill_modal_command(c),
+            Some(Modal::Quit(_)) => return self.quit_modal_command(c),
             // Its keys are handled before any other (`columns_command`).
             Some(Modal::Columns { .. }) => {}
             Some(Modal::Help { scroll }) => match c {

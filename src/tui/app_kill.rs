@@ -1,18 +1,21 @@
-//! Opening kill modals from the selection, and feeding them progress and reports.
-
-use std::time::Duration;
+//! Opening the confirmation of an action (kill, signal, pause, resume, renice) from the
+//! selection or the tags, and feeding it progress and the report.
 
 use super::action::{Effect, KillRequest, Modal};
-use super::app::App;
+use super::app::{App, READ_ONLY};
 use super::command::Command;
 use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
-use crate::kill::exec::{KillReport, Progress};
+use crate::kill::exec::{KillReport, Progress, Signal};
+use crate::kill::operation::Operation;
 use crate::kill::plan::{Narrowing, plan_with};
 use crate::kill::union::scope_counts;
 use crate::model::{NodeId, ProjectId};
 
-/// Which kill the user asked for.
+/// The value a renice confirmation opens with: what nice(1) adds by default.
+pub const DEFAULT_NICE: i32 = 10;
+
+/// What an action covers of the selection (or of the tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KillScope {
     /// `x`: the selected process, or every process of the selected group.
@@ -28,8 +31,15 @@ pub enum KillScope {
 
 impl App {
     pub fn open_kill(&mut self, scope: KillScope) {
+        self.open_action(scope, Operation::Kill { signal: Signal::Term, grace_secs: self.grace_secs });
+    }
+
+    /// Plans `operation` over `scope` of the selection, or over the tags, and opens its
+    /// confirmation with the plan frozen (a pause, resume or renice of a process row
+    /// takes its tree: `KillScope::Tree`).
+    pub fn open_action(&mut self, scope: KillScope, operation: Operation) {
         if self.read_only {
-            self.status = Some("read-only: kills are disabled".into());
+            self.status = Some(READ_ONLY.into());
             return;
         }
         let targets = match self.kill_targets(scope) {
@@ -42,6 +52,12 @@ impl App {
         let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
         match plan_with(&targets, &narrowing, &self.forest, &self.plan_context) {
             Ok(plan) => {
+                let plan = operation.refine(plan, &self.forest);
+                if plan.entries.is_empty() && operation == Operation::Resume {
+                    self.status =
+                        Some(format!("nothing to resume: no process of {} is stopped", plan.scope_text()));
+                    return;
+                }
                 let scopes = match plan.scope.len() {
                     1 => Vec::new(),
                     _ => scope_counts(&plan, &self.forest, &self.plan_context),
@@ -53,7 +69,7 @@ impl App {
                     .chain(plan.skipped.iter().map(|s| &s.entry))
                     .filter(|e| !visible.contains(&RowId::Process(e.key)))
                     .count();
-                let mut modal = KillModal::new(plan, hidden, Duration::from_secs(self.grace_secs));
+                let mut modal = KillModal::new(plan, hidden, operation);
                 modal.scopes = scopes;
                 self.modal = Some(Modal::Kill(Box::new(modal)));
             }
@@ -83,7 +99,7 @@ impl App {
             (RowId::Project(id), _) => Ok(id.clone().into()),
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
-            (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+            (RowId::Shared | RowId::Other, _) => Err("select a process in this group to act on it".into()),
         }
     }
 
@@ -106,13 +122,12 @@ impl App {
                 self.modal = None;
                 Effect::None
             }
-            ModalRequest::Run(signal) => {
-                modal.state = KillState::Running { signal, progress: None };
+            ModalRequest::Run(operation) => {
+                modal.state = KillState::Running { operation, progress: None };
                 Effect::Kill(Box::new(KillRequest {
                     plan: modal.plan.clone(),
                     context: self.plan_context.clone(),
-                    signal,
-                    grace: modal.grace,
+                    operation,
                 }))
             }
         }
@@ -127,8 +142,13 @@ impl App {
     }
 
     pub fn kill_done(&mut self, report: KillReport) -> Effect {
-        self.status = Some(format!("kill: {}", crate::kill::report::summary(&report)));
+        self.status = Some(format!("{}: {}", report.operation.verb(), crate::kill::report::summary(&report)));
+        let quit = std::mem::take(&mut self.quit_after_action);
         if let Some(Modal::Kill(modal)) = &mut self.modal {
+            self.paused_by_us.record(&report, &modal.plan.scope_text());
+            if quit && report.exit_code() == 0 {
+                return Effect::Quit;
+            }
             modal.scroll = 0;
             modal.state = KillState::Done(report);
         }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod app_kill;
+mod app_quit;
 mod app_tags;
 pub mod columns;
 pub mod command;
@@ -11,6 +12,8 @@ pub mod feed;
 pub mod history;
 pub mod keymap;
 pub mod kill_modal;
+pub mod paused;
+pub mod quit_modal;
 pub mod rows;
 pub mod run;
 pub mod tags;

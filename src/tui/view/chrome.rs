@@ -40,6 +40,10 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if !app.tags.is_empty() {
         spans.push(Span::raw(format!("│ {} tagged ", app.tags.len())));
     }
+    let paused = app.paused_by_us.count();
+    if paused > 0 {
+        spans.push(Span::styled(format!("│ {paused} paused by you "), styles.warning()));
+    }
     let mut line = Line::from(spans).style(styles.header());
     if app.paused {
         line.push_span(Span::styled(" ⏸ PAUSED ", styles.paused()));
