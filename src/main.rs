@@ -32,6 +32,7 @@ fn run(args: Args) -> Result<i32, CliError> {
         Some(Command::Pause(a)) => cli::actions::pause(&a, &config()?),
         Some(Command::Resume(a)) => cli::actions::resume(&a, &config()?),
         Some(Command::Renice(a)) => cli::actions::renice(&a, &config()?),
+        Some(Command::Reap(reap)) => cli::reap::run(&reap, &config()?),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config()?),
         Some(Command::Completions(c)) => cli::manual::completions(&c),
         Some(Command::Man(m)) => cli::manual::write_man_pages(&m),

@@ -146,16 +146,19 @@ fn vibe_kanban_workspaces_and_claude_squad_worktrees_are_recognised() {
     let base = tmp.path().join("vibe-kanban");
     let ws = base.join("worktrees/5e5e-fix-login");
     let wt = worktree(&repo_dir, &ws.join("omega"), "vk/5e5e-fix-login");
-    let squad = tmp.path().join("home/.claude-squad/worktrees");
-    let squad_wt = worktree(&repo_dir, &squad.join("dev-refactor_18a2b3c4d5e6f708"), "dev/refactor");
+    // claude-squad keeps the branch's `/` (smtg-ai/claude-squad `session/git/util.go`,
+    // 434ca25): `<home>/.claude-squad/worktrees/<user>/<title>_<hex>`; the agent's own HOME
+    // says where that is.
+    let home = tmp.path().join("home");
+    let squad = home.join(".claude-squad/worktrees");
+    let squad_wt = worktree(&repo_dir, &squad.join("dev/refactor_18a2b3c4d5e6f708"), "dev/refactor");
     let l = |r: &str| label("layouts", r);
     let mut procs = Sessions::default();
     // vibe-kanban runs its agent in the workspace directory, one level above the repo.
     procs.spawn(&l("vk-agent"), &ws, "sleep 600 & wait");
     procs.spawn(&l("vk-tool"), &wt, "sleep 600 & wait");
-    procs.spawn(&l("squad"), &squad_wt, "sleep 600 & wait");
-    let layouts =
-        KnownLayouts { vibe_kanban: vec![base.clone()], claude_squad: Some(squad.clone()), kild: Vec::new() };
+    procs.spawn(&l("squad"), &squad_wt, &format!("HOME={} sleep 600 & wait", home.display()));
+    let layouts = KnownLayouts { vibe_kanban: vec![base.join("worktrees")], ..KnownLayouts::default() };
     let mut sampler = live_sampler().with_layouts(layouts);
     let forest = wait_for("the layout processes", WAIT, || {
         let f = sample_forest(&mut sampler);

@@ -2,20 +2,10 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
-
-fn swarmtop(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run swarmtop")
-}
 
 fn alive(pid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))

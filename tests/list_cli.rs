@@ -69,7 +69,8 @@ fn list_json_matches_schema_1() {
     );
     assert_eq!(attempt["id"], "attempt:alpha/json/9f9f");
     assert_eq!(attempt["branch"], "vk/9f9f-json");
-    assert_eq!(attempt["source"], "git");
+    // A branch `<vibe-kanban prefix>/<hex>-<slug>` is a vibe-kanban workspace wherever it is.
+    assert_eq!(attempt["source"], "vibe-kanban");
     let p = &attempt["processes"][0];
     assert_eq!(
         keys(p),

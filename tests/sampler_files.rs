@@ -12,9 +12,10 @@ use common::*;
 use serde_json::Value;
 use swarmtop::sample::WorktreeProbe;
 use swarmtop::sample::claude_sessions;
+use swarmtop::sample::codex_state::CodexState;
+use swarmtop::sample::keyed::Place;
 use swarmtop::sample::orchestrators::Orchestrators;
 use swarmtop::sample::registry::Registry;
-use swarmtop::sample::sqlite_state::SqliteState;
 
 const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -192,18 +193,33 @@ fn an_endless_huge_or_forever_computing_threads_view_falls_back_reported_once() 
         let tmp = tempfile::tempdir().unwrap();
         codex_db(tmp.path(), schema);
         let home = tmp.path().to_path_buf();
-        let (threads, warnings, again) = within("reading the view", move || {
-            let mut state = SqliteState::from_home(Some(&home));
+        let (threads, warnings, first, again) = within("reading the view", move || {
+            let mut state = CodexState::new(Place::of(home.join(".codex")), None);
             let mut warnings = Vec::new();
-            let threads = state.refresh(&mut warnings).codex_threads;
-            let started = Instant::now();
+            // CPU time of this thread, not wall time: a loaded box may pause it anywhere.
+            let cpu = || rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+            let busy = |from: rustix::time::Timespec| {
+                let now = cpu();
+                Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+                    .saturating_sub(Duration::new(from.tv_sec as u64, from.tv_nsec as u32))
+            };
+            let started = cpu();
+            let threads = state.refresh(&mut warnings).threads;
+            let first = busy(started);
+            let started = cpu();
             state.refresh(&mut warnings);
-            (threads, warnings, started.elapsed())
+            (threads, warnings, first, busy(started))
         });
         assert!(threads.is_empty(), "{why}: {} threads", threads.len());
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("state_5.sqlite") && warnings[0].contains(why), "{warnings:?}");
-        assert!(again < Duration::from_millis(100), "an unchanged bad database is not read again: {again:?}");
+        // On a loaded box the endless and the huge view may also reach the deadline first:
+        // either way the database falls back, reported once.
+        let reason = warnings[0].contains(why) || warnings[0].contains("interrupted");
+        assert!(warnings[0].contains("state_5.sqlite") && reason, "{why}: {warnings:?}");
+        assert!(
+            again < Duration::from_millis(5) && again * 10 < first.max(Duration::from_millis(1)),
+            "an unchanged bad database is not read again: {again:?} of CPU (the read took {first:?})"
+        );
     }
 }
 
@@ -359,20 +375,17 @@ fn refreshes_of_unchanged_state_hand_out_the_same_rows() {
     let mut registry = Registry::new(Some(h.join("registry")));
     let mut claude = claude_sessions::ClaudeSessions::from_home(Some(h));
     let mut orchestrators = Orchestrators::new(Some(h.to_path_buf()));
-    let mut db = SqliteState::from_home(Some(h));
+    let mut db = CodexState::new(Place::of(h.join(".codex")), None);
     let mut warnings = Vec::new();
     let first =
         (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
     let second =
         (registry.refresh().0, claude.refresh().0, orchestrators.refresh().0, db.refresh(&mut warnings));
-    assert_eq!(
-        (first.0.len(), first.1.len(), first.2.sessions.len(), first.3.codex_threads.len()),
-        (1, 1, 1, 1)
-    );
+    assert_eq!((first.0.len(), first.1.len(), first.2.sessions.len(), first.3.threads.len()), (1, 1, 1, 1));
     assert!(Shared::ptr_eq(&first.0, &second.0), "registry");
     assert!(Shared::ptr_eq(&first.1, &second.1), "claude sessions");
     assert!(Shared::ptr_eq(&first.2.sessions, &second.2.sessions), "orchestrator sessions");
-    assert!(Shared::ptr_eq(&first.3.codex_threads, &second.3.codex_threads), "codex threads");
+    assert!(Shared::ptr_eq(&first.3.threads, &second.3.threads), "codex threads");
     assert!(warnings.is_empty(), "{warnings:?}");
     touch_later(&h.join(".claude/sessions/2.json"), 5);
     assert!(!Shared::ptr_eq(&first.1, &claude.refresh().0), "a touched file is read again");

@@ -115,7 +115,39 @@ fn orphans_of_the_selected_project_or_everywhere() {
     select_pid(&mut app, 130);
     key(&mut app, KeyCode::Char('O'));
     assert!(app.modal.is_none(), "beta has no orphans");
-    assert!(screen(&mut app, 120, 6).contains("orphans:beta has no processes"));
+    assert!(screen(&mut app, 120, 6).contains("nothing to reap in project:beta"));
+}
+
+#[test]
+fn o_reaps_the_leftovers_of_an_attempt_whose_agent_this_tui_saw_exit() {
+    use std::sync::Arc;
+    use swarmtop::associate::{Options, associate};
+    use swarmtop::model::fixture::{ProcessExt, linked_worktree, main_worktree, process, snapshot};
+    let box_with = |agent: bool| {
+        let mut procs = vec![
+            process(20, 1, "tmux").cwd("/home/dev"),
+            process(21, 20, "npm run dev").cwd("/wt/a/alpha"),
+            process(22, 21, "node vite").cwd("/wt/a/alpha"),
+            process(30, 20, "npm run dev").cwd("/wt/b/alpha"),
+        ];
+        if agent {
+            procs.push(process(10, 20, "/home/dev/.local/bin/claude").cwd("/wt/a/alpha"));
+        }
+        let trees = vec![
+            main_worktree("/src/alpha", "main"),
+            linked_worktree("/wt/a/alpha", "/src/alpha", "a"),
+            linked_worktree("/wt/b/alpha", "/src/alpha", "b"),
+        ];
+        Arc::new(associate(&snapshot(procs, trees), &Options::default()))
+    };
+    let mut app = app();
+    app.update(Action::NewForest(box_with(true)));
+    key(&mut app, KeyCode::Char('O'));
+    assert!(app.modal.is_none(), "the agent still works in a");
+    app.update(Action::NewForest(box_with(false)));
+    key(&mut app, KeyCode::Char('O'));
+    assert_eq!(planned(&app), [21, 22], "a's agent exited: its dev server is left over; b never had one");
+    assert!(screen(&mut app, 100, 26).contains("kill reap"));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::naming::{Claim, attempt_claim, attempt_name, project_name, unique_names};
-use super::placement::{AttemptRef, Placements};
+use super::placement::{AttemptRef, Placements, owned_by};
 use crate::model::agent::{AgentKind, Role};
 use crate::model::forest::{Preorder, build_bottom_up};
 use crate::model::{
@@ -129,17 +129,21 @@ impl Builder<'_> {
         }
         let session = (*kind == AgentKind::Claude)
             .then(|| {
-                self.snapshot
-                    .claude_sessions
-                    .iter()
-                    .find(|s| s.pid == p.pid() && s.proc_start == Some(p.key.start_time()))
+                self.snapshot.claude_sessions.iter().find(|s| {
+                    s.pid == p.pid() && s.proc_start == Some(p.key.start_time()) && owned_by(s.owner, p)
+                })
             })
             .flatten();
+        // A background job's state (`working`, `blocked`, `done`) says more than its
+        // session's `idle`.
+        let job = session
+            .and_then(|s| s.job_id.as_deref())
+            .and_then(|id| self.snapshot.claude_jobs.iter().find(|j| j.id == id));
         Some(Box::new(AgentInfo {
             kind: kind.clone(),
             session_id: session.map(|s| s.session_id.clone()),
-            session_name: session.and_then(|s| s.name.clone()),
-            status: session.and_then(|s| s.status.clone()),
+            session_name: session.and_then(|s| s.name.clone()).or_else(|| job.and_then(|j| j.name.clone())),
+            status: job.and_then(|j| j.state.clone()).or_else(|| session.and_then(|s| s.status.clone())),
         }))
     }
 
@@ -197,7 +201,12 @@ impl Builder<'_> {
         match attempt {
             AttemptRef::Worktree(w) => {
                 let wt = &self.snapshot.worktrees[w];
-                let names = attempt_name(wt);
+                let mut names = attempt_name(wt);
+                if wt.source == AttemptSource::Codex {
+                    if let Some(title) = self.codex_thread_title(wt) {
+                        names.task = title;
+                    }
+                }
                 let node = Unnamed {
                     name: names.attempt,
                     path: wt.path.clone(),
@@ -228,6 +237,17 @@ impl Builder<'_> {
                 (key, project_path, tag.task.clone(), node)
             }
         }
+    }
+}
+
+impl Builder<'_> {
+    /// The title of the Codex thread working in a Codex app worktree.
+    fn codex_thread_title(&self, wt: &crate::model::Worktree) -> Option<String> {
+        self.snapshot
+            .codex_threads
+            .iter()
+            .filter(|t| t.cwd.starts_with(&wt.path))
+            .find_map(|t| t.title.clone())
     }
 }
 

@@ -48,3 +48,5 @@ pub fn associate(snapshot: &Snapshot, options: &Options) -> Forest {
 mod rule_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upstream_tests;

@@ -13,7 +13,12 @@ pub struct AttemptName {
 }
 
 /// Naming rules:
-/// - `vk/<hex>-<slug>` (vibe-kanban) → task `slug`, attempt `hex`;
+/// - a vibe-kanban workspace (its directory `<hex>-<slug>`, or a branch
+///   `<prefix>/<hex>-<slug>`), or any `vk/<hex>-<slug>` branch → task `slug`, attempt `hex`;
+/// - a `claude --worktree <name>` worktree → task and attempt `<name>` (its branch is
+///   `worktree-<name>`);
+/// - a Codex app worktree `<codex home>/worktrees/<id>/<project>` → task and attempt `<id>`
+///   (the association names the task after its thread's title when it knows one);
 /// - `kild/<name>` → task `name`, attempt = worktree directory;
 /// - a claude-squad directory `<branch>_<hex>` → task = branch, attempt = `hex`;
 /// - the main worktree → task = branch, attempt `main`;
@@ -21,6 +26,23 @@ pub struct AttemptName {
 /// - a detached HEAD → task `detached`, attempt as above.
 pub fn attempt_name(wt: &Worktree) -> AttemptName {
     let dir = dir_name(wt);
+    match wt.source {
+        AttemptSource::VibeKanban => {
+            let layout = wt.layout_dir.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
+            let last = wt.branch.as_deref().map(|b| b.rsplit('/').next().unwrap_or(b));
+            if let Some((hex, slug)) =
+                [layout, last, Some(dir.as_str())].into_iter().flatten().find_map(split_hex_slug)
+            {
+                return AttemptName { task: slug.into(), attempt: hex.into() };
+            }
+        }
+        AttemptSource::Claude => return AttemptName { task: dir.clone(), attempt: dir },
+        AttemptSource::Codex => {
+            let id = codex_worktree_id(wt).unwrap_or(dir);
+            return AttemptName { task: id.clone(), attempt: id };
+        }
+        _ => {}
+    }
     let attempt_for_dir = || {
         if wt.is_main { "main".to_string() } else { dir.clone() }
     };
@@ -46,6 +68,13 @@ fn dir_name(wt: &Worktree) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| wt.path.to_string_lossy().into_owned())
+}
+
+/// `<id>` of a Codex app worktree at `…/worktrees/<id>/<project>`.
+pub fn codex_worktree_id(wt: &Worktree) -> Option<String> {
+    let parent = wt.path.parent()?;
+    let in_worktrees = parent.parent()?.file_name().is_some_and(|n| n == "worktrees");
+    in_worktrees.then(|| parent.file_name()?.to_str().map(str::to_string)).flatten()
 }
 
 fn is_hex(s: &str) -> bool {
@@ -129,7 +158,14 @@ pub fn unique_names(items: &[(String, Claim<'_>)]) -> Vec<String> {
 /// are found on disk) by path, the rest as tagged.
 pub fn attempt_claim(source: AttemptSource, has_branch: bool, path: &Path) -> Claim<'_> {
     match source {
-        AttemptSource::Git | AttemptSource::VibeKanban | AttemptSource::ClaudeSquad => Claim::Path(path),
+        AttemptSource::Git
+        | AttemptSource::VibeKanban
+        | AttemptSource::ClaudeSquad
+        | AttemptSource::Claude
+        | AttemptSource::Codex
+        | AttemptSource::Conductor
+        | AttemptSource::Uzi
+        | AttemptSource::ContainerUse => Claim::Path(path),
         AttemptSource::Kild if has_branch => Claim::Path(path),
         source => Claim::Tagged { label: source.as_str(), path },
     }

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use super::Options;
 use crate::model::agent::{AgentKind, Role, classify};
 use crate::model::tags::{
-    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_THREAD_ID, CRYSTAL_SESSION_ID, SWARMTOP_ATTEMPT,
-    SWARMTOP_PROJECT, SWARMTOP_TASK, VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH, VK_WORKSPACE_ID,
+    CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_SESSION_ID, CODEX_THREAD_ID, CONDUCTOR_ROOT_PATH,
+    CONDUCTOR_WORKSPACE_NAME, CONDUCTOR_WORKSPACE_PATH, CRYSTAL_SESSION_ID, KILD_SESSION_BRANCH,
+    SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK, VK_ATTEMPT_BRANCH, VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH,
+    VK_WORKSPACE_ID,
 };
 use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
 
@@ -74,7 +76,11 @@ pub fn place_all(snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize>, option
     let roles: Vec<Role> = snapshot
         .processes
         .iter()
-        .map(|p| if p.kernel_thread { Role::Plain } else { classify(p, &options.agents) })
+        .map(|p| match p {
+            _ if p.kernel_thread => Role::Plain,
+            _ if is_recorded_service(p, snapshot) => Role::SharedService,
+            _ => classify(p, &options.agents),
+        })
         .collect();
     let by_path: HashMap<&Path, usize> = snapshot
         .worktrees
@@ -154,13 +160,29 @@ fn direct_evidence(
         return strong(AttemptRef::Tagged(named.index_in(tagged, p.cwd.as_deref())), AssignedBy::Env);
     }
     // Codex threads and Crystal sessions name the directory their processes belong to.
-    let named =
-        [(CODEX_THREAD_ID, &snapshot.codex_threads), (CRYSTAL_SESSION_ID, &snapshot.crystal_sessions)]
-            .into_iter()
-            .filter_map(|(tag, list)| Some((p.tag(tag)?, list)))
-            .find_map(|(id, list)| list.iter().find(|t| t.id == id));
+    let codex = p.tag(CODEX_THREAD_ID).or_else(|| p.tag(CODEX_SESSION_ID));
+    let named = [(codex, &snapshot.codex_threads), (p.tag(CRYSTAL_SESSION_ID), &snapshot.crystal_sessions)]
+        .into_iter()
+        .filter_map(|(id, list)| Some((id?, list)))
+        .find_map(|(id, list)| list.iter().find(|t| t.id == id && owned_by(t.owner, p)));
     if let Some(w) = named.and_then(|t| t.cwd.ancestors().find_map(|a| by_path.get(a).copied())) {
         return strong(AttemptRef::Worktree(w), AssignedBy::Env);
+    }
+    // Conductor (docs.conductor.build/tips/conductor-env): the workspace path is the
+    // attempt, its root path the project, its name the attempt's name.
+    if let Some(path) = p.tag(CONDUCTOR_WORKSPACE_PATH) {
+        if let Some(&w) = by_path.get(Path::new(path)) {
+            return strong(AttemptRef::Worktree(w), AssignedBy::Env);
+        }
+        let name = p.tag(CONDUCTOR_WORKSPACE_NAME).or_else(|| Path::new(path).file_name()?.to_str());
+        let project = p.tag(CONDUCTOR_ROOT_PATH).and_then(|r| Path::new(r).file_name()?.to_str());
+        if let (Some(name), Some(project)) = (name, project) {
+            let named = Named { project, task: name, attempt: name, source: AttemptSource::Conductor };
+            return strong(
+                AttemptRef::Tagged(named.index_in(tagged, Some(Path::new(path)))),
+                AssignedBy::Env,
+            );
+        }
     }
     let vk_id = p.tag(VK_WORKSPACE_ID).or_else(|| p.tag(VK_ATTEMPT_ID)).map(str::to_lowercase);
     let vk_branch = vk_id.and_then(|id| {
@@ -170,7 +192,10 @@ fn direct_evidence(
             .find(|t| t.workspace_id.as_deref() == Some(id.as_str()))
             .map(|t| t.branch.as_str())
     });
-    if let Some(branch) = p.tag(VK_WORKSPACE_BRANCH).or(vk_branch) {
+    // vibe-kanban's branch (`VK_ATTEMPT_BRANCH` in its builds of 2025-12-04 → 12-18), or
+    // KILD v1's (`KILD_SESSION_BRANCH`): the worktree on that branch.
+    let branch = p.tag(VK_WORKSPACE_BRANCH).or_else(|| p.tag(VK_ATTEMPT_BRANCH)).or(vk_branch);
+    if let Some(branch) = branch.or_else(|| p.tag(KILD_SESSION_BRANCH)) {
         if let Some(w) = snapshot.worktrees.iter().position(|w| w.branch.as_deref() == Some(branch)) {
             return strong(AttemptRef::Worktree(w), AssignedBy::Env);
         }
@@ -194,8 +219,25 @@ fn direct_evidence(
 fn is_recorded(e: &ExternalSession, p: &Process, snapshot: &Snapshot) -> bool {
     let started = snapshot.boot_time_secs + p.key.start_time() / snapshot.ticks_per_second.max(1);
     e.pid == p.pid()
+        && owned_by(e.owner, p)
         && e.comm.as_ref().is_none_or(|c| **c == *p.facts.name)
         && e.start_epoch_secs.is_none_or(|s| s.abs_diff(started) <= 2)
+}
+
+/// Whether a state file names this very process as a shared service (Codex's daemon pid
+/// files, Claude's daemon status and roster): same pid and start, a file of its user's.
+fn is_recorded_service(p: &Process, snapshot: &Snapshot) -> bool {
+    snapshot.services.iter().any(|s| {
+        s.pid == p.pid()
+            && owned_by(s.owner, p)
+            && s.start.matches(p.key.start_time(), snapshot.boot_time_secs, snapshot.ticks_per_second)
+    })
+}
+
+/// Whether a row read from a directory owned by `owner` may speak of `p`: one user's files
+/// never describe another user's processes (root's may).
+pub fn owned_by(owner: Option<u32>, p: &Process) -> bool {
+    owner.is_none_or(|o| o == 0 || Some(o) == p.facts.uid)
 }
 
 /// An attempt named by the registry or by tags.
@@ -235,7 +277,8 @@ fn claude_of(p: &Process, snapshot: &Snapshot, index_of_pid: &HashMap<u32, usize
     let session = p.tag(CLAUDE_CODE_SESSION_ID)?;
     snapshot.claude_sessions.iter().filter(|s| s.session_id == session).find_map(|s| {
         let &i = index_of_pid.get(&s.pid)?;
-        (s.proc_start == Some(snapshot.processes[i].key.start_time())).then_some(i)
+        let claude = &snapshot.processes[i];
+        (s.proc_start == Some(claude.key.start_time()) && owned_by(s.owner, claude)).then_some(i)
     })
 }
 

@@ -169,6 +169,7 @@ fn claude_sessions_link_only_when_proc_start_matches() {
         proc_start: Some(start),
         name: Some("fix login".into()),
         status: Some("busy".into()),
+        ..ClaudeSession::default()
     };
     let f = forest_with_sessions(
         vec![
@@ -272,6 +273,7 @@ fn orchestrator_records_place_their_processes_when_identity_matches() {
         project: "alpha".into(),
         task: "fix".into(),
         attempt: "fix".into(),
+        owner: None,
     };
     let mut snap = snapshot(
         vec![
@@ -316,6 +318,7 @@ fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
         id: "t-1".into(),
         cwd: format!("{WT1}/src").into(),
         branch: Some("vk/1a2b-add-login".into()),
+        ..Default::default()
     });
     snap.task_titles.push(crate::model::TaskTitle {
         branch: "vk/3c4d-add-login".into(),
@@ -332,7 +335,7 @@ fn codex_tools_follow_their_thread_and_tasks_take_vibe_kanban_titles() {
     snap.crystal_sessions.push(crate::model::NamedWorkspace {
         id: "c-9".into(),
         cwd: WT2.into(),
-        branch: None,
+        ..Default::default()
     });
     let f = associate(&snap, &Options::default());
     assert_eq!(attempt_of(&f, 1000).as_deref(), Some("attempt:alpha/add-login/1a2b"));

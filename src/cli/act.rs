@@ -1,5 +1,5 @@
-//! What every action command shares (kill, signal, pause, resume, renice): the targets
-//! planned by `plan_with` and refined by the operation, shown (`--dry-run`) or
+//! What every action command shares (kill, reap, signal, pause, resume, renice): the
+//! targets planned by `plan_with` and refined by the operation, shown (`--dry-run`) or
 //! confirmed, then carried out by the one executor, with one report and exit code.
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -9,40 +9,78 @@ use crate::config::Config;
 use crate::kill::exec::{ActionOptions, execute};
 use crate::kill::operation::Operation;
 use crate::kill::pidfd::{PidfdControl, local_context};
-use crate::kill::plan::{Narrowing, SkipReason, plan_with};
+use crate::kill::plan::{KillPlan, Narrowing, PlanContext, SkipReason, plan_with};
 use crate::kill::report;
 use crate::model::NodeId;
+use crate::sample::Sampler;
 
-/// The targets and flags of one action command.
-pub struct ActionRequest<'a> {
-    pub targets: &'a [String],
-    pub narrowing: Narrowing,
+/// Shown or carried out, asked or not, text or JSON.
+#[derive(Debug, Clone, Copy)]
+pub struct Asking {
     pub dry_run: bool,
     pub yes: bool,
     pub json: bool,
 }
 
-pub fn act(request: &ActionRequest<'_>, operation: Operation, config: &Config) -> Result<i32, CliError> {
-    let verb = operation.verb();
-    if config.read_only && !request.dry_run {
+/// What a plan with nothing to act on means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nothing {
+    /// The targets named processes, none of which may be acted on: exit 1 (but 0 when
+    /// the action had nothing to do there: resuming what is not stopped).
+    Fails,
+    /// `reap`: nothing to clean up is the usual case: exit 0.
+    IsFine,
+}
+
+pub fn refuse_read_only(operation: Operation, asking: &Asking, config: &Config) -> Result<(), CliError> {
+    if config.read_only && !asking.dry_run {
         return Err(CliError::Usage(format!(
-            "{verb}: acting on processes is disabled (read_only = true or --read-only)"
+            "{}: acting on processes is disabled (read_only = true or --read-only)",
+            operation.verb()
         )));
     }
-    let targets: Vec<NodeId> = request
-        .targets
+    Ok(())
+}
+
+/// Plans `operation` over `targets` and carries it out.
+pub fn act(
+    targets: &[String],
+    narrowing: &Narrowing,
+    operation: Operation,
+    asking: &Asking,
+    config: &Config,
+    nothing: Nothing,
+) -> Result<i32, CliError> {
+    refuse_read_only(operation, asking, config)?;
+    let targets: Vec<NodeId> = targets
         .iter()
         .map(|t| t.parse())
         .collect::<Result<_, _>>()
         .map_err(|e| CliError::Usage(format!("{e}")))?;
     let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
-    let plan = plan_with(&targets, &request.narrowing, &forest, &context)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let plan =
+        plan_with(&targets, narrowing, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
     let plan = operation.refine(plan, &forest);
+    carry_out(&plan, operation, asking, config, sampler, &context, nothing)
+}
+
+/// Shows `plan`, asks unless `--yes`, executes `operation` with a pidfd control
+/// re-sampling with `sampler` (warm: it took the plan's sample), prints the report; the
+/// exit code.
+pub fn carry_out(
+    plan: &KillPlan,
+    operation: Operation,
+    asking: &Asking,
+    config: &Config,
+    sampler: Sampler,
+    context: &PlanContext,
+    nothing: Nothing,
+) -> Result<i32, CliError> {
+    let verb = operation.verb();
     let shown =
-        if request.json { report::json(&plan, None, operation) } else { report::plan_text(&plan, operation) };
-    if request.dry_run {
+        if asking.json { report::json(plan, None, operation) } else { report::plan_text(plan, operation) };
+    if asking.dry_run {
         super::list::write_stdout(&shown)?;
         return Ok(0);
     }
@@ -51,25 +89,36 @@ pub fn act(request: &ActionRequest<'_>, operation: Operation, config: &Config) -
         // Resuming a scope where nothing is stopped has nothing to do: not a failure.
         let nothing_to_do =
             plan.skipped.iter().all(|s| matches!(s.reason, SkipReason::NotStopped | SkipReason::Traced));
-        crate::warn!("swarmtop: nothing to {verb}");
-        return Ok(if nothing_to_do { 0 } else { 1 });
+        return Ok(match nothing {
+            Nothing::IsFine => {
+                crate::warn!("swarmtop: nothing to reap");
+                0
+            }
+            Nothing::Fails if nothing_to_do => {
+                crate::warn!("swarmtop: nothing to {verb}");
+                0
+            }
+            Nothing::Fails => {
+                crate::warn!(
+                    "swarmtop: nothing can be acted on ({verb}): every process of the targets is spared"
+                );
+                1
+            }
+        });
     }
-    if !request.yes {
+    if !asking.yes {
         confirm(&shown, operation, plan.entries.len())?;
     }
     let mut control = PidfdControl::new(super::resample(sampler, config));
     let signals = super::interrupt::CancelOnSignals::install()?;
     let options = ActionOptions { operation, cancel: &super::interrupt::CANCEL };
-    let report = execute(&plan, &context, &options, &mut control, &mut |_| {});
+    let report = execute(plan, context, &options, &mut control, &mut |_| {});
     if let Some(signal) = signals.received() {
         crate::warn!("swarmtop: {signal}: {verb} cancelled; every process it had stopped was continued");
     }
     drop(signals);
-    let out = if request.json {
-        report::json(&plan, Some(&report), operation)
-    } else {
-        report::report_text(&report)
-    };
+    let out =
+        if asking.json { report::json(plan, Some(&report), operation) } else { report::report_text(&report) };
     super::list::write_stdout(&out)?;
     Ok(report.exit_code())
 }

@@ -3,7 +3,7 @@
 //! codes as `swarmtop kill`, carried out by the same executor.
 
 use super::CliError;
-use super::act::{ActionRequest, act};
+use super::act::{Asking, Nothing, act};
 use super::kill::NarrowArgs;
 use super::values::SignalParser;
 use crate::config::Config;
@@ -31,14 +31,8 @@ pub struct ActionArgs {
 
 impl ActionArgs {
     fn run(&self, operation: Operation, config: &Config) -> Result<i32, CliError> {
-        let request = ActionRequest {
-            targets: &self.targets,
-            narrowing: self.narrow.narrowing(),
-            dry_run: self.dry_run,
-            yes: self.yes,
-            json: self.json,
-        };
-        act(&request, operation, config)
+        let asking = Asking { dry_run: self.dry_run, yes: self.yes, json: self.json };
+        act(&self.targets, &self.narrow.narrowing(), operation, &asking, config, Nothing::Fails)
     }
 }
 

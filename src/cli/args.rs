@@ -48,6 +48,9 @@ pub enum Command {
     /// Set the nice value of every thread of every process of the targets.
     #[command(after_help = action_targets_help("reniced"))]
     Renice(super::actions::ReniceArgs),
+    /// Kill orphans and leftovers (processes of attempts whose agent has exited), for cron and timers.
+    #[command(after_help = super::reap::REAP_HELP)]
+    Reap(super::reap::ReapArgs),
     /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
     Run(super::run::RunArgs),
     /// Start a demo swarm of real processes in temporary worktrees and show it.
@@ -70,6 +73,12 @@ pub const KILL_TARGETS: &[(&str, &str)] = &[
     ("project:NAME", "every process of every attempt of that project"),
     ("orphans", "every orphan in any attempt (parent is PID 1 or a subreaper), with its descendants"),
     ("orphans:PROJECT", "the orphans of that project, with their descendants"),
+    (
+        "leftovers",
+        "every process of an attempt whose agent was seen and has exited (swarmtop reap --help says how \
+         that is judged), with its descendants in the attempt",
+    ),
+    ("leftovers:PROJECT", "the leftovers of that project"),
     (
         "name:PATTERN",
         "every process whose name or argv[0]'s basename matches the glob (never other arguments: name:node \

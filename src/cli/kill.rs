@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::CliError;
-use super::act::{ActionRequest, act};
+use super::act::{Asking, Nothing, act};
 use super::values::SignalParser;
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::operation::Operation;
@@ -16,6 +16,15 @@ pub struct KillArgs {
     /// One or more ids to kill, in the forms listed under "Targets" below.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub narrow: NarrowArgs,
+}
+
+/// How a kill (or a reap) runs: shown or carried out, asked or not, which signal.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
     /// Print what would be signalled; signal nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -34,8 +43,6 @@ pub struct KillArgs {
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
-    #[command(flatten)]
-    pub narrow: NarrowArgs,
 }
 
 /// What narrows a kill beyond its targets (also `swarmtop reap`'s).
@@ -69,18 +76,25 @@ impl NarrowArgs {
             min_rss_bytes: self.min_rss,
             min_cpu_percent: self.min_cpu,
             keep_agents: self.keep_agents,
+            spare_agent_work: false,
+            agents_seen: Vec::new(),
         }
     }
 }
 
+impl RunArgs {
+    /// The kill these flags ask for.
+    pub fn operation(&self, config: &Config) -> Operation {
+        let grace_secs = self.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
+        Operation::Kill { signal: self.signal, grace_secs }
+    }
+
+    pub fn asking(&self) -> Asking {
+        Asking { dry_run: self.dry_run, yes: self.yes, json: self.json }
+    }
+}
+
 pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
-    let grace_secs = args.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
-    let request = ActionRequest {
-        targets: &args.targets,
-        narrowing: args.narrow.narrowing(),
-        dry_run: args.dry_run,
-        yes: args.yes,
-        json: args.json,
-    };
-    act(&request, Operation::Kill { signal: args.signal, grace_secs }, config)
+    let operation = args.run.operation(config);
+    act(&args.targets, &args.narrow.narrowing(), operation, &args.run.asking(), config, Nothing::Fails)
 }

@@ -14,6 +14,7 @@ pub mod json;
 pub mod kill;
 pub mod list;
 pub mod manual;
+pub mod reap;
 pub mod run;
 pub mod text;
 pub mod top;
@@ -92,11 +93,11 @@ pub fn associate_options(config: &Config) -> Options {
 }
 
 pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    // Where vibe-kanban makes workspaces by default (`<base>/worktrees`); the rest comes
+    // from each process's own environment and vibe-kanban's config.
     let layouts = KnownLayouts {
-        vibe_kanban: config.vibe_kanban_dirs.clone(),
-        claude_squad: home.as_ref().map(|h| h.join(".claude-squad/worktrees")),
-        kild: home.iter().flat_map(|h| [h.join(".kild/worktrees"), h.join(".shards/worktrees")]).collect(),
+        vibe_kanban: config.vibe_kanban_dirs.iter().map(|d| d.join("worktrees")).collect(),
+        ..KnownLayouts::default()
     };
     Ok(Sampler::new(sample::open_source(config.source)?, HostFacts::read()).with_layouts(layouts))
 }

@@ -36,6 +36,8 @@ pub struct Config {
     pub tree_guides: TreeGuides,
     /// The tree's data columns after NAME, in order.
     pub columns: Vec<Column>,
+    /// For how many refreshes new processes are marked and exited ones stay (0: off).
+    pub highlight_refreshes: u32,
     pub read_only: bool,
     pub sort: SortKey,
     pub source: SourceKind,
@@ -115,6 +117,7 @@ impl Default for Config {
             theme: Theme::Default,
             tree_guides: TreeGuides::Unicode,
             columns: crate::tui::columns::default_columns(),
+            highlight_refreshes: 3,
             read_only: false,
             sort: SortKey::Cpu,
             source: SourceKind::Auto,
@@ -220,6 +223,17 @@ pub fn check_refresh_ms(ms: u64) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{ms} ms is outside {MIN_REFRESH_MS}..={MAX_REFRESH_MS} (100 ms to an hour)"))
+    }
+}
+
+/// The most refreshes a change stays highlighted (each one keeps its exited processes).
+pub const MAX_HIGHLIGHT_REFRESHES: u32 = 60;
+
+pub fn check_highlight_refreshes(n: u32) -> Result<(), String> {
+    if n <= MAX_HIGHLIGHT_REFRESHES {
+        Ok(())
+    } else {
+        Err(format!("{n} is more than {MAX_HIGHLIGHT_REFRESHES} refreshes"))
     }
 }
 

@@ -37,7 +37,7 @@ fn layers_apply_in_order() {
 fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
-        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, \
+        "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, `highlight_refreshes`, \
          `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`"
     );
     assert_eq!(
@@ -195,4 +195,13 @@ fn columns_are_known_names_each_listed_once() {
     );
     let unknown = err("columns = [\"pid\", \"ports!\"]\n");
     assert!(unknown.starts_with("/c/config.toml:1:19: columns[1]: unknown variant `ports!`"), "{unknown}");
+}
+
+#[test]
+fn highlights_last_at_most_a_minute_of_refreshes() {
+    assert_eq!(with_file("highlight_refreshes = 0\n").unwrap().highlight_refreshes, 0);
+    assert_eq!(
+        err("highlight_refreshes = 61\n"),
+        "/c/config.toml:1:1: highlight_refreshes: 61 is more than 60 refreshes"
+    );
 }

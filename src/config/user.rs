@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
     Column, Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, TreeGuides, check_grace_secs,
-    check_refresh_ms,
+    check_highlight_refreshes, check_refresh_ms,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -22,6 +22,7 @@ struct UserConfig {
     theme: Option<Theme>,
     tree_guides: Option<TreeGuides>,
     columns: Option<Vec<Column>>,
+    highlight_refreshes: Option<u32>,
     read_only: Option<bool>,
     sort: Option<SortKey>,
     source: Option<SourceKind>,
@@ -90,6 +91,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
         theme,
         tree_guides,
         columns,
+        highlight_refreshes,
         read_only,
         sort,
         source,
@@ -104,6 +106,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     set(&mut config.theme, theme);
     set(&mut config.tree_guides, tree_guides);
     set(&mut config.columns, columns);
+    set(&mut config.highlight_refreshes, highlight_refreshes);
     set(&mut config.read_only, read_only);
     set(&mut config.sort, sort);
     set(&mut config.source, source);
@@ -141,6 +144,9 @@ fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
     }
     if let Some(secs) = user.kill.as_ref().and_then(|k| k.grace_secs) {
         check_grace_secs(secs).map_err(|m| places.at_key(&[KeyPath::key("kill").then("grace_secs")], m))?;
+    }
+    if let Some(n) = user.highlight_refreshes {
+        check_highlight_refreshes(n).map_err(|m| places.at_key(&[KeyPath::key("highlight_refreshes")], m))?;
     }
     if let Some(i) = user.columns.as_deref().and_then(crate::tui::columns::first_repeat) {
         let columns = KeyPath::key("columns");

@@ -4,6 +4,7 @@
 pub mod control;
 pub mod exec;
 mod index;
+mod leftovers;
 mod narrow;
 pub mod operation;
 pub mod outcome;

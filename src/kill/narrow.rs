@@ -28,6 +28,12 @@ pub struct Narrowing {
     pub min_cpu_percent: Option<f32>,
     /// `--keep-agents`: spare the recognised agent processes (and what their end would end).
     pub keep_agents: bool,
+    /// `reap`: like `keep_agents`, and also spare everything below a live agent: what an
+    /// agent still runs is not left behind, whoever started the agent.
+    pub spare_agent_work: bool,
+    /// Not a narrowing but what the caller knows for `leftovers`: the attempts in which
+    /// it saw an agent earlier (the TUI remembers them for its life).
+    pub agents_seen: Vec<(AttemptId, PathBuf)>,
 }
 
 impl Narrowing {
@@ -88,6 +94,8 @@ pub enum Spared {
     AgentAncestor,
     /// Born after the plan to a process `--keep-agents` spares (a kept agent's new command).
     StartedByKept,
+    /// Below a live agent: its work, which a reap leaves alone.
+    AgentWork,
     Young {
         age_secs: u64,
         min_secs: u64,
@@ -113,6 +121,7 @@ impl fmt::Display for Spared {
             Spared::Agent => f.write_str("agent, kept"),
             Spared::AgentAncestor => f.write_str("ancestor of a kept agent, kept"),
             Spared::StartedByKept => f.write_str("started after the plan by a kept agent, kept"),
+            Spared::AgentWork => f.write_str("run by a live agent, kept"),
             Spared::Young { age_secs, min_secs } => {
                 write!(f, "younger than --older-than {} (age {})", secs(*min_secs), secs(*age_secs))
             }
@@ -137,9 +146,11 @@ pub(super) struct Narrower<'a, 'f> {
     /// Seconds since boot when the forest was sampled, and clock ticks per second.
     uptime_secs: u64,
     ticks_per_second: u64,
-    /// Agents and their launcher chains, and their ancestors (`--keep-agents` only).
+    /// Agents and their launcher chains, their ancestors (`--keep-agents` and reaps),
+    /// and what runs below them (reaps only).
     kept: HashSet<ProcKey>,
     kept_ancestors: HashSet<ProcKey>,
+    agent_work: HashSet<ProcKey>,
 }
 
 impl<'a, 'f> Narrower<'a, 'f> {
@@ -149,8 +160,10 @@ impl<'a, 'f> Narrower<'a, 'f> {
         forest: &Forest,
         index: &'a Index<'f>,
     ) -> Narrower<'a, 'f> {
+        let keeps = narrowing.keep_agents || narrowing.spare_agent_work;
         let (kept, kept_ancestors) =
-            if narrowing.keep_agents { kept_agents(index) } else { (HashSet::new(), HashSet::new()) };
+            if keeps { kept_agents(index) } else { (HashSet::new(), HashSet::new()) };
+        let agent_work = if narrowing.spare_agent_work { below(&kept, index) } else { HashSet::new() };
         Narrower {
             narrowing,
             mine,
@@ -159,6 +172,7 @@ impl<'a, 'f> Narrower<'a, 'f> {
             ticks_per_second: forest.ticks_per_second.max(1),
             kept,
             kept_ancestors,
+            agent_work,
         }
     }
 
@@ -176,6 +190,9 @@ impl<'a, 'f> Narrower<'a, 'f> {
         }
         if self.kept_ancestors.contains(&node.key()) {
             return Some(SkipReason::Spared(Spared::AgentAncestor));
+        }
+        if self.agent_work.contains(&node.key()) {
+            return Some(SkipReason::Spared(Spared::AgentWork));
         }
         if measured { self.below_filter(node).map(SkipReason::Spared) } else { None }
     }
@@ -208,7 +225,7 @@ impl<'a, 'f> Narrower<'a, 'f> {
         if self.narrowing.filters() {
             return Some(SkipReason::Spared(Spared::BornAfterFilteredPlan));
         }
-        if !self.narrowing.keep_agents {
+        if !self.narrowing.keep_agents && !self.narrowing.spare_agent_work {
             return None;
         }
         let mut ancestor = self.index.parent(node);
@@ -221,9 +238,22 @@ impl<'a, 'f> Narrower<'a, 'f> {
             ancestor = self.index.parent(a);
         }
         ancestor
-            .filter(|a| self.kept.contains(&a.key()) || self.kept_ancestors.contains(&a.key()))
+            .filter(|a| {
+                [&self.kept, &self.kept_ancestors, &self.agent_work].iter().any(|s| s.contains(&a.key()))
+            })
             .map(|_| SkipReason::Spared(Spared::StartedByKept))
     }
+}
+
+/// Every descendant of the `kept` processes that is not kept itself.
+fn below(kept: &HashSet<ProcKey>, index: &Index<'_>) -> HashSet<ProcKey> {
+    let mut out = Vec::new();
+    for &key in kept {
+        if let Some(n) = index.same(key) {
+            index.descendants(n, &mut out);
+        }
+    }
+    out.into_iter().map(|n| n.key()).filter(|k| !kept.contains(k)).collect()
 }
 
 fn tenths(percent: f32) -> u32 {

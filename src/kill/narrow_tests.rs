@@ -219,6 +219,7 @@ fn a_session_is_its_agent_with_its_tree_and_what_carries_its_id() {
         proc_start: Some(u64::from(pid) * 10),
         name: None,
         status: None,
+        ..ClaudeSession::default()
     };
     snap.claude_sessions = vec![session(10, "s-1"), session(20, "s-2")].into();
     let f = associate(&snap, &Options::default());

@@ -98,6 +98,10 @@ pub enum Resolved {
     Attempts(Vec<(AttemptId, PathBuf)>),
     /// `orphans`, `orphans:P`: the orphans of these attempts, with their descendants.
     Orphans(Vec<(AttemptId, PathBuf)>),
+    /// `leftovers`, `leftovers:P`: the leftovers of these attempts (`kill/leftovers.rs`),
+    /// judged again in every sample; the second list is those of them in which the
+    /// caller saw an agent earlier.
+    Leftovers(Vec<(AttemptId, PathBuf)>, Vec<(AttemptId, PathBuf)>),
 }
 
 impl Resolved {
@@ -195,7 +199,7 @@ pub fn plan_with(
     let mut chosen: Vec<(&ProcNode, Option<SkipReason>)> = Vec::new();
     let mut seen: HashSet<ProcKey> = HashSet::new();
     for target in targets {
-        let meant = resolve(target, forest, &index, mine.as_ref())?;
+        let meant = resolve(target, forest, &index, mine.as_ref(), &narrowing.agents_seen)?;
         let nodes: Vec<_> = meant.iter().flat_map(|r| members(r, forest, &index, ctx)).collect();
         if nodes.is_empty() {
             return Err(PlanError::Empty(target.clone()));
@@ -226,6 +230,43 @@ pub fn plan_with(
         }
     }
     Ok(plan)
+}
+
+/// A plan of those `targets` that have processes now, or None when none has (a reap
+/// with nothing to clean up). Any other error is the plan's.
+pub fn plan_any(
+    targets: &[NodeId],
+    narrowing: &Narrowing,
+    forest: &Forest,
+    ctx: &PlanContext,
+) -> Result<Option<KillPlan>, PlanError> {
+    let mut named = Vec::new();
+    for target in targets {
+        match plan_with(std::slice::from_ref(target), narrowing, forest, ctx) {
+            Ok(_) => named.push(target.clone()),
+            Err(PlanError::Empty(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if named.is_empty() { Ok(None) } else { plan_with(&named, narrowing, forest, ctx).map(Some) }
+}
+
+/// What `swarmtop reap` (and the TUI's reap key) kills: the orphans and the leftovers of
+/// one project, or of every one.
+pub fn reap_targets(project: Option<&crate::model::ProjectId>) -> [NodeId; 2] {
+    [NodeId::Orphans(project.cloned()), NodeId::Leftovers(project.cloned())]
+}
+
+/// A reap: `reap_targets` planned with `narrowing`, never touching a live agent or what
+/// it runs (an orphaned agent is still at work). None when there is nothing to reap.
+pub fn plan_reap(
+    project: Option<&crate::model::ProjectId>,
+    narrowing: &Narrowing,
+    forest: &Forest,
+    ctx: &PlanContext,
+) -> Result<Option<KillPlan>, PlanError> {
+    let narrowing = Narrowing { spare_agent_work: true, ..narrowing.clone() };
+    plan_any(&reap_targets(project), &narrowing, forest, ctx)
 }
 
 pub(super) fn entry_of(node: &ProcNode) -> PlanEntry {

@@ -23,6 +23,7 @@ pub(super) fn resolve(
     forest: &Forest,
     index: &Index<'_>,
     mine: Option<&Mine>,
+    agents_seen: &[(AttemptId, PathBuf)],
 ) -> Result<Vec<Resolved>, PlanError> {
     let unknown =
         || PlanError::UnknownTarget { target: target.clone(), close: close_matches(target, forest) };
@@ -61,6 +62,10 @@ pub(super) fn resolve(
         Ok(vec![Resolved::Attempts(found)])
     };
     let in_mine = |a: &AttemptNode| mine.is_none_or(|m| m.holds_attempt(a));
+    let left_over = |found: Vec<(AttemptId, PathBuf)>| {
+        let seen = agents_seen.iter().filter(|s| found.contains(s)).cloned().collect();
+        Resolved::Leftovers(found, seen)
+    };
     match target {
         NodeId::Pid(pid) => Ok(vec![Resolved::Process(process(*pid)?.key())]),
         NodeId::Tree(pid) => Ok(vec![Resolved::Tree(process(*pid)?.key())]),
@@ -68,11 +73,20 @@ pub(super) fn resolve(
         NodeId::Task(id) => groups(attempts(&|_, t, _| t.id == *id)),
         NodeId::Attempt(id) => groups(attempts(&|_, _, a| a.id == *id)),
         NodeId::Orphans(None) => Ok(vec![Resolved::Orphans(attempts(&|_, _, a| in_mine(a)))]),
-        NodeId::Orphans(Some(id)) => match mine {
-            _ if !forest.projects.iter().any(|p| p.id == *id) => Err(unknown()),
-            Some(m) if m.project != *id => Err(outside(m, format!("your attempt is in {}", m.project))),
-            _ => Ok(vec![Resolved::Orphans(attempts(&|p, _, a| p.id == *id && in_mine(a)))]),
-        },
+        NodeId::Leftovers(None) => Ok(vec![left_over(attempts(&|_, _, a| in_mine(a)))]),
+        NodeId::Orphans(Some(id)) | NodeId::Leftovers(Some(id)) => {
+            let found = match mine {
+                _ if !forest.projects.iter().any(|p| p.id == *id) => return Err(unknown()),
+                Some(m) if m.project != *id => {
+                    return Err(outside(m, format!("your attempt is in {}", m.project)));
+                }
+                _ => attempts(&|p, _, a| p.id == *id && in_mine(a)),
+            };
+            Ok(vec![match target {
+                NodeId::Orphans(_) => Resolved::Orphans(found),
+                _ => left_over(found),
+            }])
+        }
         NodeId::Name(pattern) => {
             let matching = by_name(pattern, index);
             let (inside, elsewhere): (Vec<&ProcNode>, Vec<&ProcNode>) =

@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use super::index::Index;
+use super::leftovers::leftovers;
 use super::narrow::Narrower;
 use super::plan::{KillPlan, PlanContext, PlanEntry, Resolved, SkipReason, entry_of, skip_reason};
 use crate::model::{Forest, ProcKey, ProcNode};
@@ -50,6 +51,7 @@ pub(super) fn members<'f>(
                 index.descendants(orphan, &mut out);
             }
         }
+        Resolved::Leftovers(wanted, seen) => out.extend(leftovers(forest, index, wanted, seen)),
     }
     // A shared service is signalled only when the target names it (or a tree it roots).
     let shared_named = explicit.is_some_and(|k| index.is_shared(k));

@@ -13,9 +13,12 @@ pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
             NodeId::Project(_) => Some(p.id.as_str()),
             NodeId::Task(_) => Some(t.id.as_str()),
             NodeId::Attempt(_) => Some(a.id.as_str()),
-            NodeId::Pid(_) | NodeId::Tree(_) | NodeId::Orphans(_) | NodeId::Name(_) | NodeId::Session(_) => {
-                None
-            }
+            NodeId::Pid(_)
+            | NodeId::Tree(_)
+            | NodeId::Orphans(_)
+            | NodeId::Leftovers(_)
+            | NodeId::Name(_)
+            | NodeId::Session(_) => None,
         });
     }
     let wanted = target.to_string();

@@ -16,7 +16,10 @@ use crate::model::{Forest, NodeId};
 pub fn scope_counts(plan: &KillPlan, forest: &Forest, ctx: &PlanContext) -> Vec<(NodeId, usize)> {
     let index = Index::new(forest);
     let covered = |target: &NodeId| {
-        let Ok(meant) = resolve(target, forest, &index, plan.mine.as_ref()) else { return 0 };
+        let Ok(meant) = resolve(target, forest, &index, plan.mine.as_ref(), &plan.narrowing.agents_seen)
+        else {
+            return 0;
+        };
         let mut seen = HashSet::new();
         meant
             .iter()

@@ -1,6 +1,7 @@
 //! Recognising agent CLIs and shared agent services from a process's own shape:
-//! argv[0]'s basename, or the script's basename under an interpreter — never a
-//! substring of the command line (`tail -f notes/claude.log` is no agent).
+//! argv[0], or the script under an interpreter — by basename or by the path an install
+//! puts it at, never by a substring of the whole command line (`tail -f
+//! notes/claude.log` is no agent). Each shape below names the upstream that makes it.
 
 use std::fmt;
 
@@ -40,11 +41,14 @@ impl AgentKind {
             "claude" | "claude.exe" => AgentKind::Claude,
             "codex" => AgentKind::Codex,
             "aider" => AgentKind::Aider,
-            "gemini" => AgentKind::Gemini,
-            "goose" => AgentKind::Goose,
-            "opencode" => AgentKind::Opencode,
+            // `bundle/gemini.js` is the npm package's bin (@google/gemini-cli 0.61.0).
+            "gemini" | "gemini.js" => AgentKind::Gemini,
+            // `goosed` is the Goose desktop app's server, which runs the agent.
+            "goose" | "goosed" => AgentKind::Goose,
+            // The npm wrapper `bin/opencode` spawns the native binary, which installs
+            // keep as `bin/.opencode`, `bin/opencode.exe` or `opencode-<os>-<arch>/bin/opencode`.
+            "opencode" | ".opencode" | "opencode.exe" => AgentKind::Opencode,
             "cursor-agent" => AgentKind::CursorAgent,
-            "amp" => AgentKind::Amp,
             other if extra.iter().any(|e| e == other) => AgentKind::Custom(other.to_string()),
             _ => return None,
         };
@@ -61,7 +65,8 @@ impl fmt::Display for AgentKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     Agent(AgentKind),
-    /// Serves several attempts and belongs to none (Codex's app-server daemon).
+    /// Serves several attempts and belongs to none (Codex's app-server daemon,
+    /// Claude Code's background-agent daemon and its pty hosts).
     SharedService,
     Plain,
 }
@@ -72,66 +77,132 @@ fn basename(s: &str) -> &str {
     s.rsplit('/').next().unwrap_or(s)
 }
 
-/// The basename that names the program: argv[0]'s, or under an interpreter, the
-/// script's (the first argument that is not an option).
-pub fn program_name(p: &Process) -> Option<&str> {
-    let argv0 = basename(p.facts.cmd.first()?);
-    let interpreter = INTERPRETERS.contains(&argv0) || argv0.starts_with("python3.");
-    if !interpreter {
-        return Some(argv0);
+fn is_interpreter(argv0: &str) -> bool {
+    let name = basename(argv0);
+    INTERPRETERS.contains(&name) || name.starts_with("python3.")
+}
+
+/// Whether `path` has the directory components `dirs` in a row somewhere before its
+/// last component (`claude/versions` in `/h/.local/share/claude/versions/2.1.282`).
+fn under(path: &str, dirs: &[&str]) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.len() > dirs.len() && parts[..parts.len() - 1].windows(dirs.len()).any(|w| w == dirs)
+}
+
+/// The path that names the program: argv[0], or under an interpreter, the script (the
+/// first argument that is not an option); and where the program's own arguments start.
+fn program_path(p: &Process) -> Option<(&str, usize)> {
+    let argv0 = p.facts.cmd.first()?;
+    if !is_interpreter(argv0) {
+        return Some((argv0, 1));
     }
-    p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).map(basename)
+    p.facts.cmd.iter().enumerate().skip(1).find(|(_, a)| !a.starts_with('-')).map(|(i, a)| (a, i + 1))
+}
+
+/// The basename that names the program: argv[0]'s, or under an interpreter, the
+/// script's.
+pub fn program_name(p: &Process) -> Option<&str> {
+    program_path(p).map(|(path, _)| basename(path))
+}
+
+/// A version number as the native Claude installer names its binaries (`2.1.282`).
+fn is_version(name: &str) -> bool {
+    let mut parts = 0;
+    for part in name.split('.') {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 2
+}
+
+/// Whether the sampler must read the program's resolved path (its exe, or its script's
+/// real path) to tell what it is: a bare `amp` (the Amplitude CLI is `amp` too) and a
+/// program named by a bare version number.
+pub fn needs_program_path(name: &str) -> bool {
+    name == "amp" || is_version(name)
+}
+
+/// A path an install of a known agent puts its program at, when the basename alone is
+/// not enough or not the agent's name.
+fn kind_by_path(path: &str) -> Option<AgentKind> {
+    // The native installer runs `~/.local/share/claude/versions/<version>` (argv[0] and
+    // exe both; code.claude.com docs, setup).
+    if under(path, &["claude", "versions"]) {
+        return Some(AgentKind::Claude);
+    }
+    // `@sourcegraph/amp` on npm: a node script before, now a native `@ampcode/cli/bin/amp.exe`.
+    if under(path, &["@sourcegraph", "amp"]) || under(path, &["@ampcode", "cli"]) {
+        return Some(AgentKind::Amp);
+    }
+    if under(path, &["@google", "gemini-cli"]) {
+        return Some(AgentKind::Gemini);
+    }
+    None
+}
+
+/// Cursor's CLI (`agent`, formerly `cursor-agent`; cursor.com/docs/cli/installation) is a
+/// shell script that runs its bundled `node` on `…/cursor-agent/versions/<v>/index.js`,
+/// keeping argv[0] as the name it was called by: recognised by that script path only,
+/// never by an argv[0] of `agent`, which is far too generic.
+fn is_cursor_agent(p: &Process) -> bool {
+    let script = p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-'));
+    script.is_some_and(|s| s.ends_with(".js") && under(s, &["cursor-agent"]))
+}
+
+fn agent_kind(p: &Process, extra: &[String]) -> Option<AgentKind> {
+    if is_cursor_agent(p) {
+        return Some(AgentKind::CursorAgent);
+    }
+    let (path, _) = program_path(p)?;
+    let name = basename(path);
+    if let Some(kind) = kind_by_path(path) {
+        return Some(kind);
+    }
+    if needs_program_path(name) {
+        return p.facts.program_path.as_deref().and_then(kind_by_path);
+    }
+    AgentKind::from_basename(name, extra)
+}
+
+/// Codex's app-server when it serves clients over a socket: the managed daemon the Codex
+/// TUI starts (`codex [--enable remote_control] app-server --listen unix:// …
+/// --managed-daemon`, openai/codex `app-server-daemon/src/backend/pid.rs`) and its update
+/// loop (`app-server daemon pid-update-loop`). vibe-kanban's per-attempt `codex
+/// app-server` talks over stdio and is that attempt's agent.
+fn is_codex_service(args: &[&str]) -> bool {
+    if !args.contains(&"app-server") {
+        return false;
+    }
+    let socket = |v: &str| !v.is_empty() && !v.starts_with("stdio");
+    args.iter().enumerate().any(|(i, a)| match *a {
+        "--managed-daemon" | "pid-update-loop" | "daemon" => true,
+        "--listen" => args.get(i + 1).is_some_and(|v| socket(v)),
+        other => other.strip_prefix("--listen=").is_some_and(socket),
+    })
+}
+
+/// Claude Code's background-agent service (2.1.139+, seen in 2.1.197): the supervisor
+/// `claude daemon run …`, one `claude --bg-pty-host <sock> <cols> <rows> -- …` per job,
+/// and the pre-started `claude --bg-spare <sock>` worker. A job's own worker (`claude
+/// --session-id <id> …`, a child of its pty host) is an agent of its cwd's attempt.
+fn is_claude_service(args: &[&str]) -> bool {
+    args.first() == Some(&"daemon") || args.contains(&"--bg-pty-host") || args.contains(&"--bg-spare")
 }
 
 pub fn classify(p: &Process, extra_agents: &[String]) -> Role {
-    let Some(name) = program_name(p) else { return Role::Plain };
-    let Some(kind) = AgentKind::from_basename(name, extra_agents) else { return Role::Plain };
-    // `codex app-server …` is the daemon every codex TUI shares.
-    if kind == AgentKind::Codex
-        && p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-')).is_some_and(|a| a == "app-server")
-    {
-        return Role::SharedService;
-    }
-    Role::Agent(kind)
+    let Some(kind) = agent_kind(p, extra_agents) else { return Role::Plain };
+    let first = program_path(p).map_or(1, |(_, i)| i);
+    let args: Vec<&str> = p.facts.cmd.iter().skip(first).collect();
+    let shared = match kind {
+        AgentKind::Codex => is_codex_service(&args),
+        AgentKind::Claude => is_claude_service(&args),
+        _ => false,
+    };
+    if shared { Role::SharedService } else { Role::Agent(kind) }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::fixture::process;
-
-    fn role(argv: &str) -> Role {
-        classify(&process(10, 1, argv), &["myagent".to_string()])
-    }
-
-    #[test]
-    fn agents_by_argv0_or_script_basename() {
-        assert_eq!(role("/home/u/.npm/bin/claude --resume"), Role::Agent(AgentKind::Claude));
-        assert_eq!(role("node /usr/lib/node_modules/@openai/codex/bin/codex"), Role::Agent(AgentKind::Codex));
-        assert_eq!(role("/opt/codex-linux-x64/vendor/bin/codex"), Role::Agent(AgentKind::Codex));
-        assert_eq!(role("python3 -u /home/u/.local/bin/aider --model x"), Role::Agent(AgentKind::Aider));
-        assert_eq!(role("bun /x/opencode"), Role::Agent(AgentKind::Opencode));
-        assert_eq!(role("cursor-agent"), Role::Agent(AgentKind::CursorAgent));
-        assert_eq!(role("myagent --go"), Role::Agent(AgentKind::Custom("myagent".into())));
-    }
-
-    #[test]
-    fn substrings_and_claudes_ripgrep_are_not_agents() {
-        assert_eq!(role("tail -f notes/claude.log"), Role::Plain);
-        assert_eq!(role("vim claude"), Role::Plain);
-        // Its exe is claude.exe, but argv[0] is what names a process.
-        assert_eq!(role("rg --files"), Role::Plain);
-        assert_eq!(role("node server.js"), Role::Plain);
-    }
-
-    #[test]
-    fn codex_app_server_is_a_shared_service() {
-        assert_eq!(
-            role(
-                "/h/.codex/packages/app-server-daemon/bin/codex app-server --listen unix:// --managed-daemon"
-            ),
-            Role::SharedService
-        );
-        assert_eq!(role("/h/.codex/bin/codex app-server daemon pid-update-loop"), Role::SharedService);
-    }
-}
+#[path = "agent_tests.rs"]
+mod tests;

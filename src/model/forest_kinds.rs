@@ -39,8 +39,18 @@ pub enum AttemptSource {
     ClaudeSquad,
     /// A KILD (formerly shards) session file.
     Kild,
-    /// A script Script Kit runs (`~/.sk/kit/active-bun-pids.json`).
+    /// A script Script Kit runs (its active-pids files).
     ScriptKit,
+    /// A worktree `claude --worktree <name>` made (`<repo>/.claude/worktrees/<name>`).
+    Claude,
+    /// A Codex app worktree (`$CODEX_HOME/worktrees/<id>/<project>`, detached HEAD).
+    Codex,
+    /// A Conductor workspace (`~/conductor/workspaces/<repo>/<name>`, or `<repo>/.conductor/<name>`).
+    Conductor,
+    /// An uzi agent's worktree (`~/.local/share/uzi/worktrees/<agent>-<proj>-<hash>-<ts>-<i>`).
+    Uzi,
+    /// A container-use environment's worktree (`~/.config/container-use/worktrees/<env>`).
+    ContainerUse,
 }
 
 impl AttemptSource {
@@ -54,6 +64,11 @@ impl AttemptSource {
             AttemptSource::ClaudeSquad => "claude-squad",
             AttemptSource::Kild => "kild",
             AttemptSource::ScriptKit => "script-kit",
+            AttemptSource::Claude => "claude",
+            AttemptSource::Codex => "codex",
+            AttemptSource::Conductor => "conductor",
+            AttemptSource::Uzi => "uzi",
+            AttemptSource::ContainerUse => "container-use",
         }
     }
 }

@@ -98,6 +98,7 @@ fn a_100000_deep_chain_builds_rows_and_draws() {
             show_other: false,
             orphans_only: false,
             expansion: &expansion,
+            changes: None,
         };
         let mut rows = Vec::new();
         build_rows(&forest, &opts, &mut rows);

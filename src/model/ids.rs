@@ -119,6 +119,9 @@ pub enum NodeId {
     /// `session:ID`: the agent whose Claude session id or Codex thread id is ID, and
     /// whatever that session started, with their trees.
     Session(String),
+    /// `leftovers`, `leftovers:PROJECT`: processes of attempts whose agent was seen and
+    /// has exited, of every project or of one.
+    Leftovers(Option<ProjectId>),
 }
 
 impl From<ProjectId> for NodeId {
@@ -141,7 +144,7 @@ impl From<AttemptId> for NodeId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, name:PATTERN, session:ID, orphans or orphans:PROJECT)"
+    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, name:PATTERN, session:ID, orphans, orphans:PROJECT, leftovers or leftovers:PROJECT)"
 )]
 pub struct IdError {
     pub input: String,
@@ -153,8 +156,10 @@ impl FromStr for NodeId {
 
     fn from_str(s: &str) -> Result<NodeId, IdError> {
         let err = |reason| IdError { input: s.to_string(), reason };
-        if s == "orphans" {
-            return Ok(NodeId::Orphans(None));
+        match s {
+            "orphans" => return Ok(NodeId::Orphans(None)),
+            "leftovers" => return Ok(NodeId::Leftovers(None)),
+            _ => {}
         }
         let (kind, rest) = s.split_once(':').ok_or_else(|| err("missing kind prefix"))?;
         if rest.is_empty() {
@@ -170,6 +175,7 @@ impl FromStr for NodeId {
             "project" if !rest.contains('/') => Ok(NodeId::Project(ProjectId(s.into()))),
             "project" => Err(err("a project name has no '/'")),
             "orphans" => Ok(NodeId::Orphans(Some(ProjectId::new(rest)))),
+            "leftovers" => Ok(NodeId::Leftovers(Some(ProjectId::new(rest)))),
             "pid" => Ok(NodeId::Pid(pid(rest)?)),
             "tree" => Ok(NodeId::Tree(pid(rest)?)),
             "name" => name_pattern(rest).map(|()| NodeId::Name(rest.to_string())).map_err(err),
@@ -215,6 +221,8 @@ impl fmt::Display for NodeId {
             NodeId::Orphans(Some(p)) => write!(f, "orphans:{}", p.name()),
             NodeId::Name(pattern) => write!(f, "name:{pattern}"),
             NodeId::Session(id) => write!(f, "session:{id}"),
+            NodeId::Leftovers(None) => f.write_str("leftovers"),
+            NodeId::Leftovers(Some(p)) => write!(f, "leftovers:{}", p.name()),
         }
     }
 }
@@ -235,6 +243,8 @@ mod tests {
             "tree:42",
             "orphans",
             "orphans:alpha",
+            "leftovers",
+            "leftovers:alpha",
             "name:node",
             "name:vite*",
             "name:[a-c]?",
@@ -295,7 +305,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans|leftovers|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
             if let Ok(id) = s.parse::<NodeId>() {
                 prop_assert_eq!(id.to_string(), s);
             }

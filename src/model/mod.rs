@@ -7,9 +7,11 @@ pub mod filter;
 pub mod fixture;
 pub mod forest;
 mod forest_kinds;
+pub mod homes;
 pub mod ids;
 pub mod layout;
 pub mod process;
+pub mod recorded;
 pub mod snapshot;
 pub mod sort;
 pub mod tags;
@@ -23,5 +25,6 @@ pub use forest::{
 pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
-    ClaudeSession, ExternalSession, NamedWorkspace, RegistryEntry, Shared, Snapshot, TaskTitle, Worktree,
+    ClaudeJob, ClaudeSession, ExternalSession, NamedWorkspace, RecordedStart, RegistryEntry, ServiceRecord,
+    Shared, Snapshot, TaskTitle, Worktree,
 };

@@ -122,6 +122,12 @@ pub struct ProcessFacts {
     /// The environment variables that can place a process (`model::tags`), read once
     /// per ProcKey and only for the caller's own processes; empty otherwise.
     pub tags: Vec<(String, String)>,
+    /// Where this process's agents keep their state (`model::homes`), shared by every
+    /// process with the same values; `None` when its environment was not read.
+    pub homes: Option<Arc<super::homes::StateHomes>>,
+    /// The program's resolved path (its exe, or its script's real path), read only when
+    /// the name alone cannot tell an agent (`model::agent::needs_program_path`).
+    pub program_path: Option<Box<str>>,
 }
 
 /// One live process, as sampled. Plain data: no OS handles.

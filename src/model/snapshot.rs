@@ -26,15 +26,47 @@ pub struct Worktree {
     pub layout_dir: Option<PathBuf>,
 }
 
-/// A Claude Code session file (`~/.claude/sessions/<pid>.json`), trusted only when
-/// its `proc_start` equals the start ticks of the process with that pid.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A Claude Code session file (`<claude config dir>/sessions/<pid>.json`), trusted only
+/// when its `proc_start` equals the start ticks of the process with that pid.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClaudeSession {
     pub pid: u32,
     pub session_id: String,
     pub proc_start: Option<u64>,
     pub name: Option<String>,
     pub status: Option<String>,
+    /// The background job it runs (`jobId`, 2.1.139+), when it is one.
+    pub job_id: Option<String>,
+    /// Who owns the directory it was read from (see `sample::keyed`).
+    pub owner: Option<u32>,
+}
+
+/// A Claude Code background job (`<claude config dir>/jobs/<id>/state.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClaudeJob {
+    pub id: String,
+    pub session_id: Option<String>,
+    /// `working`, `blocked`, `done` or `stopped`.
+    pub state: Option<String>,
+    pub name: Option<String>,
+}
+
+/// When a recorded process started, as its record says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedStart {
+    /// Clock ticks since boot, like the start half of a ProcKey.
+    Ticks(u64),
+    /// `ps -o lstart=` text in the recorder's local time (`Wed Dec  2 10:23:42 2026`).
+    LocalTime(String),
+}
+
+/// A state file that names a process as a shared service: Codex's app-server daemon pid
+/// files, Claude Code's daemon status and roster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRecord {
+    pub pid: u32,
+    pub start: RecordedStart,
+    pub owner: Option<u32>,
 }
 
 /// A process tree started by `swarmtop run`: the wrapper's identity, its command's,
@@ -64,15 +96,21 @@ pub struct ExternalSession {
     pub project: String,
     pub task: String,
     pub attempt: String,
+    /// Who owns the directory it was read from (see `sample::keyed`).
+    pub owner: Option<u32>,
 }
 
 /// A session that names the directory it works in: a Codex thread (`threads` in
 /// `~/.codex/state_5.sqlite`) or a Crystal session (`sessions` in `~/.crystal/sessions.db`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NamedWorkspace {
     pub id: String,
     pub cwd: PathBuf,
     pub branch: Option<String>,
+    /// A Codex thread's `name`, else its `title`.
+    pub title: Option<String>,
+    /// Who owns the directory it was read from (see `sample::keyed`).
+    pub owner: Option<u32>,
 }
 
 /// An orchestrator's task title for a workspace branch (vibe-kanban's database,
@@ -110,6 +148,9 @@ pub struct Snapshot {
     pub codex_threads: Shared<NamedWorkspace>,
     pub crystal_sessions: Shared<NamedWorkspace>,
     pub task_titles: Shared<TaskTitle>,
+    pub claude_jobs: Shared<ClaudeJob>,
+    /// Processes that state files name as shared services.
+    pub services: Shared<ServiceRecord>,
     /// Problems with state files (file and field), for the caller to report once.
     pub warnings: Vec<String>,
 }

@@ -11,16 +11,33 @@ pub const VK_ATTEMPT_ID: &str = "VK_ATTEMPT_ID";
 pub const CLAUDE_PID: &str = "CLAUDE_PID";
 pub const CLAUDE_CODE_SESSION_ID: &str = "CLAUDE_CODE_SESSION_ID";
 pub const CODEX_THREAD_ID: &str = "CODEX_THREAD_ID";
+/// Older Codex builds set only this on tool processes (`core/src/exec_env.rs`).
+pub const CODEX_SESSION_ID: &str = "CODEX_SESSION_ID";
 pub const CRYSTAL_SESSION_ID: &str = "CRYSTAL_SESSION_ID";
+/// vibe-kanban builds of 2025-12-04 → 12-18: the branch, like `VK_WORKSPACE_BRANCH`.
+pub const VK_ATTEMPT_BRANCH: &str = "VK_ATTEMPT_BRANCH";
+/// KILD v1: the session's branch (`kild-core/src/agents/resume.rs`).
+pub const KILD_SESSION_BRANCH: &str = "KILD_SESSION_BRANCH";
+/// KILD v1: the session id, naming `sessions/<id>/kild.json` (`/` as `_`).
+pub const KILD_SHIM_SESSION: &str = "KILD_SHIM_SESSION";
+/// KILD v2: the kild, naming `$KILD_HOME/kilds/<id>.json`.
+pub const KILD_KILD_ID: &str = "KILD_KILD_ID";
+/// Conductor (docs.conductor.build/tips/conductor-env).
+pub const CONDUCTOR_WORKSPACE_NAME: &str = "CONDUCTOR_WORKSPACE_NAME";
+pub const CONDUCTOR_WORKSPACE_PATH: &str = "CONDUCTOR_WORKSPACE_PATH";
+pub const CONDUCTOR_ROOT_PATH: &str = "CONDUCTOR_ROOT_PATH";
 
 /// Prefixes and names worth keeping: swarmtop's, orchestrators' and agents'.
 const KEPT: &[&str] = &[
     "SWARMTOP_",
     "VK_",
-    "CLAUDE_SQUAD_",
     "CRYSTAL_SESSION_ID",
-    "KILD_",
-    "CONDUCTOR_WORKSPACE_",
+    "KILD_SHIM_SESSION",
+    "KILD_SESSION_BRANCH",
+    "KILD_KILD_ID",
+    "CONDUCTOR_WORKSPACE_NAME",
+    "CONDUCTOR_WORKSPACE_PATH",
+    "CONDUCTOR_ROOT_PATH",
     "CLAUDE_PID",
     "CLAUDE_CODE_SESSION_ID",
     "CLAUDECODE",
@@ -60,5 +77,7 @@ mod tests {
             ]
         );
         assert!(!is_kept("CLAUDE_PIDX") && is_kept("KILD_SHIM_SESSION"));
+        assert!(!is_kept("CLAUDE_SQUAD_X"), "claude-squad sets no variables (smtg-ai/claude-squad@434ca25)");
+        assert!(!is_kept("HOME"), "state homes are kept apart, shared (model::homes)");
     }
 }

@@ -1,17 +1,27 @@
-//! `~/.claude/sessions/<pid>.json`: Claude Code's per-process session files, each
-//! re-read only when it changes; parsed leniently (the format is not published).
+//! Claude Code's state under its config directory (`$CLAUDE_CONFIG_DIR`, else `~/.claude`),
+//! each file re-read only when it changes and parsed leniently (none of it is a published
+//! format). Shapes as Claude Code 2.1.197 (npm) writes them, run here:
+//! - `sessions/<pid>.json`: `{"pid","sessionId","cwd","startedAt","procStart":"90431",
+//!   "version","kind":"bg","entrypoint","name","jobId","status",…}`; older builds wrote
+//!   `sessions/pid-<n>.json` with a snake_case `session_id`;
+//! - `jobs/<id>/state.json`: a background job (`state`, `sessionId`, `cwd`, `intent`, …);
+//! - `daemon.status.json` (`supervisorPid`, `supervisorProcStart`) and `daemon/roster.json`
+//!   (`workers.<id>.pid`/`procStart`: each job's pty host): the shared background service.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::watched::{self, WatchedDir};
-use crate::model::{ClaudeSession, Shared};
+use super::keyed::Place;
+use super::watched::{self, WatchedDir, WatchedFile};
+use crate::model::{ClaudeJob, ClaudeSession, RecordedStart, ServiceRecord, Shared};
 
 #[derive(Deserialize)]
 struct RawSession {
-    pid: u32,
-    #[serde(rename = "sessionId")]
+    #[serde(default)]
+    pid: Option<u32>,
+    #[serde(rename = "sessionId", alias = "session_id")]
     session_id: String,
     #[serde(rename = "procStart", default, deserialize_with = "lenient_u64")]
     proc_start: Option<u64>,
@@ -19,6 +29,8 @@ struct RawSession {
     name: Option<String>,
     #[serde(default)]
     status: Option<String>,
+    #[serde(rename = "jobId", default)]
+    job_id: Option<String>,
 }
 
 /// `procStart` is written as a string; accept a number too.
@@ -36,39 +48,164 @@ fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
     })
 }
 
+#[derive(Deserialize)]
+struct RawJob {
+    #[serde(rename = "sessionId", default)]
+    session_id: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    #[serde(rename = "supervisorPid")]
+    pid: u32,
+    #[serde(rename = "supervisorProcStart", default, deserialize_with = "lenient_u64")]
+    proc_start: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct RawWorker {
+    pid: u32,
+    #[serde(rename = "procStart", default, deserialize_with = "lenient_u64")]
+    proc_start: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct RawRoster {
+    #[serde(default)]
+    workers: BTreeMap<String, RawWorker>,
+}
+
+/// What one Claude config directory holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaudeParts {
+    pub sessions: Shared<ClaudeSession>,
+    pub jobs: Shared<ClaudeJob>,
+    pub status: Shared<ServiceRecord>,
+    pub roster: Shared<ServiceRecord>,
+}
+
 #[derive(Debug)]
 pub struct ClaudeSessions {
-    dir: WatchedDir<ClaudeSession>,
+    owner: Option<u32>,
+    sessions: WatchedDir<ClaudeSession>,
+    jobs: WatchedDir<ClaudeJob>,
+    status: WatchedFile<ServiceRecord>,
+    roster: WatchedFile<ServiceRecord>,
 }
 
 impl ClaudeSessions {
-    /// Watches `$HOME/.claude/sessions` (nothing when HOME is unset).
+    /// Watches `$HOME/.claude` (nothing when HOME is unset).
     pub fn from_home(home: Option<&Path>) -> ClaudeSessions {
-        ClaudeSessions::new(home.map(|h| h.join(".claude/sessions")))
+        ClaudeSessions::in_dir(home.map(|h| Place::of(h.join(".claude"))))
     }
 
+    /// Watches only a sessions directory (tests, and one-off reads).
     pub fn new(dir: Option<PathBuf>) -> ClaudeSessions {
-        ClaudeSessions { dir: WatchedDir::new(dir, watched::json_files).sorted_by(|a, b| a.pid.cmp(&b.pid)) }
+        let mut s = ClaudeSessions::in_dir(None);
+        s.sessions = sessions_dir(dir);
+        s
+    }
+
+    /// Watches one Claude config directory.
+    pub fn in_dir(place: Option<Place>) -> ClaudeSessions {
+        let under = |rel: &str| place.as_ref().map(|p| p.join(rel));
+        ClaudeSessions {
+            owner: place.as_ref().and_then(|p| p.owner),
+            sessions: sessions_dir(under("sessions")),
+            jobs: WatchedDir::new(under("jobs"), |d| Some(d.join("state.json"))),
+            status: WatchedFile::new(under("daemon.status.json")),
+            roster: WatchedFile::new(under("daemon/roster.json")),
+        }
     }
 
     /// The current sessions, and the problems not told yet (a file's problems are
     /// told once per content: Claude rewrites a file when its status changes).
     pub fn refresh(&mut self) -> (Shared<ClaudeSession>, Vec<String>) {
         let mut warnings = Vec::new();
-        let sessions = self.dir.refresh(parse, &mut warnings);
-        (sessions, warnings)
+        let parts = self.refresh_all(&mut warnings);
+        (parts.sessions, warnings)
+    }
+
+    pub fn refresh_all(&mut self, warnings: &mut Vec<String>) -> ClaudeParts {
+        let owner = self.owner;
+        ClaudeParts {
+            sessions: self
+                .sessions
+                .refresh(|p: &Path, t: &str, w: &mut Vec<String>| parse(p, t, w, owner), warnings),
+            jobs: self.jobs.refresh(parse_job, warnings),
+            status: self
+                .status
+                .refresh(|p: &Path, t: &str, w: &mut Vec<String>| parse_status(p, t, w, owner), warnings),
+            roster: self
+                .roster
+                .refresh(|p: &Path, t: &str, w: &mut Vec<String>| parse_roster(p, t, w, owner), warnings),
+        }
     }
 }
 
-fn parse(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ClaudeSession> {
+fn sessions_dir(dir: Option<PathBuf>) -> WatchedDir<ClaudeSession> {
+    WatchedDir::new(dir, watched::json_files).sorted_by(|a, b| a.pid.cmp(&b.pid))
+}
+
+/// `<pid>.json` or the older `pid-<pid>.json`: the pid its name gives.
+fn pid_of_name(path: &Path) -> Option<u32> {
+    let stem = path.file_stem()?.to_str()?;
+    stem.strip_prefix("pid-").unwrap_or(stem).parse().ok()
+}
+
+fn parse(path: &Path, text: &str, problems: &mut Vec<String>, owner: Option<u32>) -> Vec<ClaudeSession> {
     let Some(raw) = watched::json::<RawSession>(path, text, problems) else { return Vec::new() };
+    let Some(pid) = raw.pid.or_else(|| pid_of_name(path)) else {
+        problems.push(format!(
+            "{}: skipped: no pid (expected a \"pid\" or a file named <pid>.json)",
+            path.display()
+        ));
+        return Vec::new();
+    };
     vec![ClaudeSession {
-        pid: raw.pid,
+        pid,
         session_id: raw.session_id,
         proc_start: raw.proc_start,
         name: raw.name,
         status: raw.status,
+        job_id: raw.job_id,
+        owner,
     }]
+}
+
+fn parse_job(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ClaudeJob> {
+    let Some(raw) = watched::json::<RawJob>(path, text, problems) else { return Vec::new() };
+    let id =
+        path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    vec![ClaudeJob { id, session_id: raw.session_id, state: raw.state, name: raw.name }]
+}
+
+fn service(pid: u32, proc_start: Option<u64>, owner: Option<u32>) -> Option<ServiceRecord> {
+    Some(ServiceRecord { pid, start: RecordedStart::Ticks(proc_start?), owner })
+}
+
+fn parse_status(
+    path: &Path,
+    text: &str,
+    problems: &mut Vec<String>,
+    owner: Option<u32>,
+) -> Vec<ServiceRecord> {
+    let Some(raw) = watched::json::<RawStatus>(path, text, problems) else { return Vec::new() };
+    service(raw.pid, raw.proc_start, owner).into_iter().collect()
+}
+
+fn parse_roster(
+    path: &Path,
+    text: &str,
+    problems: &mut Vec<String>,
+    owner: Option<u32>,
+) -> Vec<ServiceRecord> {
+    let Some(raw) = watched::json::<RawRoster>(path, text, problems) else { return Vec::new() };
+    raw.workers.into_values().filter_map(|w| service(w.pid, w.proc_start, owner)).collect()
 }
 
 /// One read of every session file in `dir`.
@@ -78,38 +215,5 @@ pub fn read_dir(dir: &Path) -> (Vec<ClaudeSession>, Vec<String>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn session_files_parse_leniently_and_bad_ones_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("4242.json"),
-            r#"{"pid":4242,"sessionId":"s-1","cwd":"/wt","startedAt":1,"procStart":"98765","version":"2.1.197","kind":"interactive","name":"fix login","status":"busy","tmux":"x:@1.%2"}"#,
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("7.json"), r#"{"pid":7,"sessionId":"s-2","procStart":5}"#).unwrap();
-        std::fs::write(dir.path().join("8.json"), r#"{"pid":8}"#).unwrap();
-        std::fs::write(dir.path().join("9.json"), "{not json").unwrap();
-        let (sessions, warnings) = read_dir(dir.path());
-        assert_eq!(sessions.len(), 2);
-        assert_eq!(sessions[0].proc_start, Some(5));
-        assert_eq!(sessions[1].proc_start, Some(98765));
-        assert_eq!(sessions[1].status.as_deref(), Some("busy"));
-        assert_eq!(warnings.len(), 2);
-        assert!(warnings.iter().any(|w| w.contains("8.json") && w.contains("sessionId")), "{warnings:?}");
-        let mut watched = ClaudeSessions::new(Some(dir.path().to_path_buf()));
-        let first = watched.refresh().0;
-        assert_eq!(first.len(), 2);
-        let (again, told) = watched.refresh();
-        assert!(told.is_empty(), "unchanged files are not read again");
-        assert!(Shared::ptr_eq(&first, &again), "unchanged files hand out the same rows");
-        let busy = r#"{"pid":7,"sessionId":"s-2","procStart":5,"status":"waiting"}"#;
-        std::fs::write(dir.path().join("7.json"), busy).unwrap();
-        let file = std::fs::File::options().write(true).open(dir.path().join("7.json")).unwrap();
-        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).unwrap();
-        let (sessions, _) = watched.refresh();
-        assert_eq!(sessions[0].status.as_deref(), Some("waiting"), "a rewritten file is read again");
-    }
-}
+#[path = "claude_sessions_tests.rs"]
+mod tests;

@@ -62,6 +62,7 @@ pub struct ProcfsSource {
     last_refresh: Option<Instant>,
     users: UserNames,
     cwds: Cwds,
+    homes: super::environ::HomesCache,
     own_uid: u32,
     /// Reused buffers: file contents, link targets, the PID list, one parsed stat line.
     buf: Vec<u8>,
@@ -95,6 +96,7 @@ impl ProcfsSource {
             last_refresh: None,
             users: UserNames::load(),
             cwds: Cwds::default(),
+            homes: Default::default(),
             own_uid: rustix::process::getuid().as_raw(),
             buf: Vec::with_capacity(4096),
             link: Vec::new(),
@@ -162,14 +164,13 @@ impl ProcfsSource {
             .and_then(|_| procfs::parse_status_uid(&String::from_utf8_lossy(&self.buf)));
         let user = uid.map_or_else(|| Arc::from(""), |u| self.users.name(u));
         // Other users' environments are private (and unreadable unless root).
-        let tags = if uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0 {
-            match self.proc.read(pid, environ.as_deref().unwrap_or("environ"), &mut self.buf) {
-                Ok(_) => crate::model::tags::parse_environ(&self.buf),
-                Err(_) => Vec::new(),
-            }
-        } else {
-            Vec::new()
-        };
+        let readable = uid.is_some_and(|u| u == self.own_uid) || self.own_uid == 0;
+        let environ =
+            readable.then(|| self.proc.read(pid, environ.as_deref().unwrap_or("environ"), &mut self.buf));
+        let (tags, homes) = self.homes.facts(matches!(environ, Some(Ok(_))).then_some(&self.buf[..]));
+        let (proc, link) = (&mut self.proc, &mut self.link);
+        let exe = || proc.read_link(pid, "exe", link).ok().map(|()| procfs::link_target(link).to_path_buf());
+        let program_path = super::environ::program_path(&cmd, exe);
         ProcessFacts {
             name: stat.comm.as_str().into(),
             name_escaped: stat.comm_escaped,
@@ -177,6 +178,8 @@ impl ProcfsSource {
             user,
             cmd,
             tags,
+            homes,
+            program_path,
         }
     }
 
@@ -356,6 +359,7 @@ impl ProcessSource for ProcfsSource {
             self.seen.shrink_to(c);
         }
         self.cwds.prune();
+        self.homes.prune();
         Ok(out)
     }
 }

@@ -3,12 +3,21 @@
 
 pub mod bounded;
 pub mod claude_sessions;
+pub mod codex_state;
+pub mod environ;
+pub mod keyed;
+pub mod kild;
+pub mod layouts;
 pub mod linux;
+pub mod locations;
 pub mod orchestrators;
 pub mod registry;
+pub mod script_kit;
 pub mod sqlite_state;
+pub mod state;
 pub mod sysinfo_source;
 pub mod users;
+pub mod vibe_kanban;
 pub mod watched;
 pub mod worktree;
 
@@ -83,10 +92,10 @@ impl HostFacts {
 pub struct Sampler {
     source: Box<dyn ProcessSource>,
     probe: WorktreeProbe,
-    claude: claude_sessions::ClaudeSessions,
+    /// The layouts of the config (vibe-kanban base directories), before the homes' own.
+    base_layouts: worktree::KnownLayouts,
     registry: registry::Registry,
-    orchestrators: orchestrators::Orchestrators,
-    sqlite: sqlite_state::SqliteState,
+    state: state::StateReaders,
     task_titles: watched::Joined<crate::model::TaskTitle>,
     host: HostFacts,
     self_pid: u32,
@@ -94,23 +103,22 @@ pub struct Sampler {
 
 impl Sampler {
     pub fn new(source: Box<dyn ProcessSource>, host: HostFacts) -> Sampler {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let env = |k: &str| std::env::var(k).ok();
         Sampler {
             source,
             probe: WorktreeProbe::new(),
-            claude: claude_sessions::ClaudeSessions::from_home(home.as_deref()),
-            registry: registry::Registry::new(registry::registry_dir(&|k| std::env::var(k).ok())),
-            orchestrators: orchestrators::Orchestrators::new(home.clone()),
-            sqlite: sqlite_state::SqliteState::from_home(home.as_deref()),
+            base_layouts: worktree::KnownLayouts::default(),
+            registry: registry::Registry::new(registry::registry_dir(&env)),
+            state: state::StateReaders::new(crate::model::homes::StateHomes::from_env(&env)),
             task_titles: watched::Joined::default(),
             host,
             self_pid: std::process::id(),
         }
     }
 
-    /// Recognise these orchestrator layouts from now on.
+    /// Recognise these orchestrator layouts from now on, besides those the homes name.
     pub fn with_layouts(mut self, layouts: worktree::KnownLayouts) -> Sampler {
-        self.probe = WorktreeProbe::with_layouts(layouts);
+        self.base_layouts = layouts;
         self
     }
 
@@ -119,32 +127,34 @@ impl Sampler {
     }
 
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
+        use crate::model::tags::{
+            CODEX_SESSION_ID, CODEX_THREAD_ID, CONDUCTOR_WORKSPACE_PATH, CRYSTAL_SESSION_ID,
+        };
         let processes = self.source.refresh()?;
-        let (claude_sessions, mut warnings) = self.claude.refresh();
+        let mut warnings = Vec::new();
         let (registry, registry_warnings) = self.registry.refresh();
         warnings.extend(registry_warnings);
-        let (orchestrators, external_warnings) = self.orchestrators.refresh();
-        warnings.extend(external_warnings);
-        let external = orchestrators.sessions;
-        let db = self.sqlite.refresh(&mut warnings);
-        let (codex_threads, crystal_sessions) = (db.codex_threads, db.crystal_sessions);
-        let task_titles = self.task_titles.join(vec![db.task_titles, orchestrators.titles]);
+        let rows = self.state.refresh(&processes, &mut warnings);
+        let mut layouts = self.base_layouts.clone();
+        layouts.merge(&rows.layouts);
+        self.probe.set_layouts(layouts);
         // Worktrees recorded by orchestrators and agents count even when nobody works there yet.
         let cwds = processes.iter().filter_map(|p| p.cwd.as_deref());
-        let recorded = external.iter().filter_map(|e| e.worktree.as_deref());
+        let recorded = rows.external.iter().filter_map(|e| e.worktree.as_deref());
         let named: std::collections::HashSet<&str> = processes
             .iter()
-            .flat_map(|p| {
-                [p.tag(crate::model::tags::CODEX_THREAD_ID), p.tag(crate::model::tags::CRYSTAL_SESSION_ID)]
-            })
+            .flat_map(|p| [p.tag(CODEX_THREAD_ID), p.tag(CODEX_SESSION_ID), p.tag(CRYSTAL_SESSION_ID)])
             .flatten()
             .collect();
-        let threads = codex_threads
+        let threads = rows
+            .codex_threads
             .iter()
-            .chain(&crystal_sessions)
+            .chain(rows.crystal_sessions.iter())
             .filter(|t| named.contains(t.id.as_str()))
             .map(|t| t.cwd.as_path());
-        let worktrees = self.probe.probe(cwds.chain(recorded).chain(threads));
+        let conductor =
+            processes.iter().filter_map(|p| p.tag(CONDUCTOR_WORKSPACE_PATH)).map(std::path::Path::new);
+        let worktrees = self.probe.probe(cwds.chain(recorded).chain(threads).chain(conductor));
         warnings.extend(self.probe.take_warnings());
         let sampled_at_ms =
             SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
@@ -157,12 +167,14 @@ impl Sampler {
             processes,
             worktrees,
             total_memory_bytes: self.host.total_memory_bytes,
-            claude_sessions,
+            claude_sessions: rows.claude_sessions,
+            claude_jobs: rows.claude_jobs,
+            services: rows.services,
             registry,
-            external,
-            codex_threads,
-            crystal_sessions,
-            task_titles,
+            external: rows.external,
+            codex_threads: rows.codex_threads,
+            crystal_sessions: rows.crystal_sessions,
+            task_titles: self.task_titles.join(vec![rows.titles]),
             warnings,
         })
     }

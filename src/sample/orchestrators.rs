@@ -1,41 +1,20 @@
-//! Orchestrators' own state files, read when they change:
-//! KILD / shards sessions (`~/.kild/sessions/<id>/kild.json`, `~/.shards/sessions/*.json`)
-//! Script Kit's running scripts (`~/.sk/kit/active-bun-pids.json`), and claude-squad's
-//! instances (`~/.claude-squad/state.json`: titles of its worktrees' tasks).
+//! Orchestrators' own state files under one home directory, each read when it changes:
+//! KILD and shards sessions (`sample::kild`), Script Kit's running scripts
+//! (`sample::script_kit`), and the task titles of claude-squad (`~/.claude-squad/state.json`),
+//! uzi (`~/.local/share/uzi/state.json`) and KILD v2 (`<kild home>/kilds/*.json`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::keyed::Place;
 use super::watched::{self, Joined, WatchedDir, WatchedFile};
-use crate::model::{AttemptSource, ExternalSession, Shared, TaskTitle};
+use super::{kild, script_kit};
+use crate::model::{ExternalSession, Shared, TaskTitle};
 
-/// The session format KILD and shards share (unknown fields are ignored).
-#[derive(Deserialize)]
-struct KildSession {
-    project_id: String,
-    branch: String,
-    worktree_path: PathBuf,
-    status: String,
-    #[serde(default)]
-    process_id: Option<u32>,
-    #[serde(default)]
-    process_name: Option<String>,
-    /// sysinfo's `start_time()`: seconds since the epoch.
-    #[serde(default)]
-    process_start_time: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct BunScript {
-    pid: u32,
-    script_path: PathBuf,
-    /// `Date.now()` milliseconds (seconds accepted too).
-    #[serde(default)]
-    started_at: Option<f64>,
-}
-
-/// claude-squad's state file: its instances are stored as JSON inside it.
+/// claude-squad's state file: its instances are stored as JSON inside it
+/// (smtg-ai/claude-squad `config/state.go`, `session/storage.go` at 434ca25).
 #[derive(Deserialize)]
 struct SquadState {
     #[serde(default)]
@@ -57,6 +36,15 @@ struct SquadWorktree {
     branch_name: String,
 }
 
+/// uzi's agents by session name (devflowinc/uzi `pkg/state/state.go` at 421685f).
+#[derive(Deserialize)]
+struct UziAgent {
+    #[serde(default)]
+    branch_name: String,
+    #[serde(default)]
+    prompt: String,
+}
+
 /// What the orchestrators' state files say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrchestratorState {
@@ -64,39 +52,68 @@ pub struct OrchestratorState {
     pub titles: Shared<TaskTitle>,
 }
 
-/// State files under one home directory; each re-read only when it changes.
+/// State files under one home directory (and one KILD v2 home); each re-read only when it
+/// changes.
 #[derive(Debug)]
 pub struct Orchestrators {
+    owner: Option<u32>,
     kild: WatchedDir<ExternalSession>,
     shards: WatchedDir<ExternalSession>,
-    bun: WatchedFile<ExternalSession>,
+    bun: Vec<WatchedFile<ExternalSession>>,
+    scriptkit: WatchedDir<ExternalSession>,
     squad: WatchedFile<TaskTitle>,
+    uzi: WatchedFile<TaskTitle>,
+    kild_v2: WatchedDir<TaskTitle>,
     sessions: Joined<ExternalSession>,
+    titles: Joined<TaskTitle>,
 }
 
 impl Orchestrators {
     pub fn new(home: Option<PathBuf>) -> Orchestrators {
-        let under = |rel: &str| home.as_ref().map(|h| h.join(rel));
+        let kild_v2 = home.as_ref().map(|h| h.join(".config/kild"));
+        Orchestrators::at(home.map(Place::of).as_ref(), kild_v2)
+    }
+
+    /// The files under `home`, and KILD v2's under `kild_v2`.
+    pub fn at(home: Option<&Place>, kild_v2: Option<PathBuf>) -> Orchestrators {
+        let under = |rel: &str| home.map(|h| h.join(rel));
         Orchestrators {
-            kild: WatchedDir::new(under(".kild/sessions"), |d| Some(d.join("kild.json"))),
+            owner: home.and_then(|h| h.owner),
+            kild: WatchedDir::new(under(".kild/sessions"), kild::session_file),
             shards: WatchedDir::new(under(".shards/sessions"), watched::json_files),
-            bun: WatchedFile::new(under(".sk/kit/active-bun-pids.json")),
+            bun: [".kenv/active-bun-pids.json", ".sk/kit/active-bun-pids.json"]
+                .iter()
+                .map(|f| WatchedFile::new(under(f)))
+                .collect(),
+            scriptkit: WatchedDir::new(under(".scriptkit"), script_kit::registry_file),
             squad: WatchedFile::new(under(".claude-squad/state.json")),
+            uzi: WatchedFile::new(under(".local/share/uzi/state.json")),
+            kild_v2: WatchedDir::new(kild_v2.map(|k| k.join("kilds")), watched::json_files),
             sessions: Joined::default(),
+            titles: Joined::default(),
         }
     }
 
     /// What the files say, and the problems not told yet (once per file content).
     pub fn refresh(&mut self) -> (OrchestratorState, Vec<String>) {
         let mut warnings = Vec::new();
-        let parts = vec![
-            self.kild.refresh(kild_session, &mut warnings),
-            self.shards.refresh(kild_session, &mut warnings),
-            self.bun.refresh(bun_scripts, &mut warnings),
+        let state = self.refresh_into(&mut warnings);
+        (state, warnings)
+    }
+
+    pub fn refresh_into(&mut self, warnings: &mut Vec<String>) -> OrchestratorState {
+        let owner = self.owner;
+        let kild = |p: &Path, t: &str, w: &mut Vec<String>| kild::sessions(p, t, w, owner);
+        let bun = |p: &Path, t: &str, w: &mut Vec<String>| script_kit::scripts(p, t, w, owner);
+        let mut parts = vec![self.kild.refresh(kild, warnings), self.shards.refresh(kild, warnings)];
+        parts.extend(self.bun.iter_mut().map(|f| f.refresh(bun, warnings)));
+        parts.push(self.scriptkit.refresh(bun, warnings));
+        let titles = vec![
+            self.squad.refresh(squad_titles, warnings),
+            self.uzi.refresh(uzi_titles, warnings),
+            self.kild_v2.refresh(kild::v2_titles, warnings),
         ];
-        let sessions = self.sessions.join(parts);
-        let titles = self.squad.refresh(squad_titles, &mut warnings);
-        (OrchestratorState { sessions, titles }, warnings)
+        OrchestratorState { sessions: self.sessions.join(parts), titles: self.titles.join(titles) }
     }
 }
 
@@ -125,60 +142,27 @@ fn squad_titles(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<Task
         .collect()
 }
 
-fn kild_session(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ExternalSession> {
-    let Some(s) = watched::json::<KildSession>(path, text, problems) else { return Vec::new() };
-    if s.status != "Active" {
-        return Vec::new();
-    }
-    let Some(pid) = s.process_id else { return Vec::new() };
-    // A PID alone names whoever holds it now: without a start time, trust nothing.
-    let Some(start) = s.process_start_time else {
-        problems.push(unidentified(path, pid));
+/// uzi's prompts (their first line) as the titles of its branches.
+fn uzi_titles(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<TaskTitle> {
+    let Some(agents) = watched::json::<BTreeMap<String, UziAgent>>(path, text, problems) else {
         return Vec::new();
     };
-    let task = s.branch.strip_prefix("kild/").unwrap_or(&s.branch).to_string();
-    vec![ExternalSession {
-        source: AttemptSource::Kild,
-        pid,
-        comm: s.process_name,
-        start_epoch_secs: Some(start),
-        worktree: Some(s.worktree_path),
-        project: s.project_id,
-        attempt: task.clone(),
-        task,
-    }]
-}
-
-fn bun_scripts(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<ExternalSession> {
-    let Some(scripts) = watched::json::<Vec<BunScript>>(path, text, problems) else { return Vec::new() };
-    scripts
-        .into_iter()
-        .filter_map(|s| {
-            let task =
-                s.script_path.file_stem().map_or("script".into(), |n| n.to_string_lossy().into_owned());
-            let secs = s
-                .started_at
-                .filter(|t| t.is_finite() && *t > 0.0)
-                .map(|t| if t > 1e11 { t / 1000.0 } else { t } as u64);
-            let Some(secs) = secs else {
-                problems.push(unidentified(path, s.pid));
-                return None;
-            };
-            Some(ExternalSession {
-                source: AttemptSource::ScriptKit,
-                pid: s.pid,
-                comm: None,
-                start_epoch_secs: Some(secs),
-                worktree: None,
-                project: "script-kit".into(),
-                task,
-                attempt: s.pid.to_string(),
+    agents
+        .into_values()
+        .filter(|a| !a.branch_name.is_empty())
+        .filter_map(|a| {
+            let title: String = a.prompt.lines().next()?.chars().take(100).collect();
+            (!title.trim().is_empty()).then_some(TaskTitle {
+                branch: a.branch_name,
+                title,
+                project: None,
+                workspace_id: None,
             })
         })
         .collect()
 }
 
-fn unidentified(path: &Path, pid: u32) -> String {
+pub(super) fn unidentified(path: &Path, pid: u32) -> String {
     format!(
         "{}: the record of pid {pid} has no start time to tell that process from a later one; not used",
         path.display()
@@ -186,72 +170,5 @@ fn unidentified(path: &Path, pid: u32) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kild_shards_and_script_kit_files_are_read_and_bad_ones_named() {
-        let home = tempfile::tempdir().unwrap();
-        let h = home.path();
-        std::fs::create_dir_all(h.join(".kild/sessions/abc")).unwrap();
-        std::fs::create_dir_all(h.join(".kild/sessions/old")).unwrap();
-        std::fs::create_dir_all(h.join(".shards/sessions")).unwrap();
-        std::fs::create_dir_all(h.join(".sk/kit")).unwrap();
-        let session = |status: &str, pid: &str| {
-            format!(
-                r#"{{"id":"alpha/fix","project_id":"alpha","branch":"kild/fix","worktree_path":"/w/alpha/fix","agent":"claude","status":"{status}","created_at":"2024-01-01T00:00:00Z","process_id":{pid},"process_name":"claude","process_start_time":1700000000,"command":"claude","note":null}}"#
-            )
-        };
-        std::fs::write(h.join(".kild/sessions/abc/kild.json"), session("Active", "4242")).unwrap();
-        std::fs::write(h.join(".kild/sessions/old/kild.json"), session("Stopped", "99")).unwrap();
-        std::fs::write(h.join(".shards/sessions/alpha_fix.json"), "{\"id\": 3}").unwrap();
-        std::fs::write(
-            h.join(".sk/kit/active-bun-pids.json"),
-            r#"[{"pid": 777, "script_path": "/home/u/.kenv/scripts/resize-images.ts", "started_at": 1700000000123}]"#,
-        )
-        .unwrap();
-        let mut warnings = Vec::new();
-        let got = read_all(h, &mut warnings);
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(
-            (got[0].pid, got[0].task.as_str(), got[0].start_epoch_secs),
-            (4242, "fix", Some(1_700_000_000))
-        );
-        assert_eq!(
-            (got[1].project.as_str(), got[1].task.as_str(), got[1].attempt.as_str()),
-            ("script-kit", "resize-images", "777")
-        );
-        assert_eq!(got[1].start_epoch_secs, Some(1_700_000_000));
-        assert!(
-            warnings.len() == 1
-                && warnings[0].contains("alpha_fix.json")
-                && warnings[0].contains("project_id"),
-            "{warnings:?}"
-        );
-        std::fs::create_dir_all(h.join(".claude-squad")).unwrap();
-        std::fs::write(
-            h.join(".claude-squad/state.json"),
-            r#"{"help_screens_seen": 3, "instances": [{"title": "refactor auth", "path": "/r", "branch": "",
-               "status": 0, "program": "claude", "worktree": {"repo_path": "/r", "worktree_path": "/h/.claude-squad/worktrees/u-auth_18a2",
-               "session_name": "refactor auth", "branch_name": "u/auth", "base_commit_sha": "abc"}}]}"#,
-        )
-        .unwrap();
-        let mut o = Orchestrators::new(Some(h.to_path_buf()));
-        let (state, _) = o.refresh();
-        assert_eq!(state.sessions.len(), 2);
-        assert_eq!(
-            *state.titles,
-            [TaskTitle {
-                branch: "u/auth".into(),
-                title: "refactor auth".into(),
-                project: None,
-                workspace_id: None
-            }]
-        );
-        let (again, told) = o.refresh();
-        assert!(told.is_empty(), "unchanged files are not re-read or re-reported");
-        assert!(
-            Shared::ptr_eq(&state.sessions, &again.sessions) && Shared::ptr_eq(&state.titles, &again.titles)
-        );
-    }
-}
+#[path = "orchestrators_tests.rs"]
+mod tests;

@@ -16,13 +16,29 @@ use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
 pub struct SysinfoSource {
     system: System,
     users: UserNames,
+    homes: super::environ::HomesCache,
     buf: Vec<u8>,
+}
+
+/// sysinfo's environment entries as one NUL-separated block, like `/proc/PID/environ`.
+fn environ_block(entries: &[std::ffi::OsString]) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for e in entries {
+        raw.extend_from_slice(e.as_bytes());
+        raw.push(0);
+    }
+    raw
 }
 
 impl SysinfoSource {
     pub fn new() -> Result<SysinfoSource, SampleError> {
         let system = System::new().map_err(|e| SampleError::Sysinfo(e.to_string()))?;
-        Ok(SysinfoSource { system, users: UserNames::load(), buf: Vec::with_capacity(1024) })
+        Ok(SysinfoSource {
+            system,
+            users: UserNames::load(),
+            homes: Default::default(),
+            buf: Vec::with_capacity(1024),
+        })
     }
 
     fn refresh_kind() -> ProcessRefreshKind {
@@ -80,6 +96,10 @@ impl ProcessSource for SysinfoSource {
                         crate::model::tags::is_kept(k).then(|| (k.to_string(), v.to_string()))
                     })
                     .collect(),
+                homes: self.homes.of_environ(&environ_block(p.environ())),
+                program_path: super::environ::program_path(&Argv::from_cmdline(&cmdline), || {
+                    p.exe().map(std::path::Path::to_path_buf)
+                }),
             };
             out.push(Process {
                 key,
@@ -101,6 +121,7 @@ impl ProcessSource for SysinfoSource {
                 facts: Arc::new(facts),
             });
         }
+        self.homes.prune();
         Ok(out)
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
 use super::bounded::{self, GIT_FILE_LIMIT, Links, ReadError};
+pub use super::layouts::KnownLayouts;
 use crate::model::argv::escape_bytes;
 use crate::model::{AttemptSource, Worktree};
 
@@ -16,55 +17,6 @@ type Problems = Vec<(PathBuf, ReadError)>;
 
 /// At most this many unreadable files are remembered as reported.
 const MAX_REPORTED: usize = 4096;
-
-/// Orchestrators' directory layouts that the probe recognises.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KnownLayouts {
-    /// vibe-kanban base directories: workspaces are `<base>/worktrees/<hex>-<slug>/<repo>/`.
-    pub vibe_kanban: Vec<PathBuf>,
-    /// claude-squad's `~/.claude-squad/worktrees`.
-    pub claude_squad: Option<PathBuf>,
-    /// KILD's and shards' worktree roots (`~/.kild/worktrees`, `~/.shards/worktrees`).
-    pub kild: Vec<PathBuf>,
-}
-
-impl KnownLayouts {
-    /// The vibe-kanban workspace directory holding `path`, if any.
-    fn vk_workspace(&self, path: &Path) -> Option<PathBuf> {
-        self.vibe_kanban.iter().find_map(|base| {
-            let worktrees = base.join("worktrees");
-            let ws = path.strip_prefix(&worktrees).ok()?.components().next()?;
-            Some(worktrees.join(ws))
-        })
-    }
-
-    /// Marks a worktree made by a known orchestrator.
-    fn classify(&self, mut wt: Worktree) -> Worktree {
-        if let Some(ws) = self.vk_workspace(&wt.path).filter(|ws| wt.path.parent() == Some(ws.as_path())) {
-            wt.source = AttemptSource::VibeKanban;
-            wt.layout_dir = Some(ws);
-        } else if self.claude_squad.as_ref().is_some_and(|dir| wt.path.parent() == Some(dir.as_path())) {
-            wt.source = AttemptSource::ClaudeSquad;
-        } else if self.kild.iter().any(|dir| wt.path.starts_with(dir)) {
-            wt.source = AttemptSource::Kild;
-        }
-        wt
-    }
-
-    /// For a cwd in a vibe-kanban workspace but outside its repositories (where the
-    /// agent works), the workspace's first repository worktree.
-    fn workspace_repo(&self, cwd: &Path) -> Option<PathBuf> {
-        let ws = self.vk_workspace(cwd)?;
-        let mut repos: Vec<PathBuf> = fs::read_dir(&ws)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| fs::symlink_metadata(p.join(".git")).is_ok())
-            .collect();
-        repos.sort();
-        repos.into_iter().next()
-    }
-}
 
 #[derive(Debug, Default)]
 pub struct WorktreeProbe {
@@ -85,6 +37,18 @@ impl WorktreeProbe {
 
     pub fn with_layouts(layouts: KnownLayouts) -> WorktreeProbe {
         WorktreeProbe { layouts, ..WorktreeProbe::default() }
+    }
+
+    /// Recognises these layouts from now on (worktrees are classified again).
+    pub fn set_layouts(&mut self, layouts: KnownLayouts) {
+        if layouts != self.layouts {
+            self.layouts = layouts;
+            self.worktrees.clear();
+        }
+    }
+
+    pub fn layouts(&self) -> &KnownLayouts {
+        &self.layouts
     }
 
     /// The worktrees containing any of `cwds`, each once. Entries not used in this

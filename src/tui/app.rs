@@ -1,6 +1,5 @@
 //! The TUI's state and its one update function: Action in, state changed, Effect out.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -8,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
 use super::app_kill::{DEFAULT_NICE, KillScope};
-use super::columns;
+use super::changes::Changes;
 use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
@@ -19,7 +18,7 @@ use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::operation::Operation;
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
-use crate::model::{Filter, Forest};
+use crate::model::{Filter, Forest, ProcKey};
 
 /// What a destructive command says in read-only mode.
 pub const READ_ONLY: &str = "read-only: kills and every other action on processes are disabled";
@@ -38,7 +37,7 @@ pub struct App {
     pub rows: Vec<Row>,
     pub selected: usize,
     /// The selected row and its ancestors, root first, to find a place after refreshes.
-    selected_path: Vec<RowId>,
+    pub(super) selected_path: Vec<RowId>,
     /// First visible row.
     pub offset: usize,
     /// Visible table rows, set by the view on every draw.
@@ -54,6 +53,10 @@ pub struct App {
     pub paused: bool,
     pub detail: bool,
     pub expansion: Expansion,
+    /// New and exited processes, highlighted for a few refreshes.
+    pub changes: Changes,
+    /// The process the selection follows (`F`), whatever the order or tree does.
+    pub follow: Option<ProcKey>,
     /// Tagged scopes: with any, every action acts on all of them.
     pub tags: Tags,
     /// Processes this TUI paused that are still stopped.
@@ -72,6 +75,9 @@ pub struct App {
     pub status: Option<String>,
     /// Who is killing: swarmtop's ancestry, uid, protected names.
     pub plan_context: PlanContext,
+    /// Attempts this TUI saw an agent in, while they last (`remember_agents`): a reap
+    /// takes all of such an attempt once its agent has exited.
+    pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
@@ -103,6 +109,8 @@ impl App {
             paused: false,
             detail: false,
             expansion: Expansion::default(),
+            changes: Changes::new(config.highlight_refreshes),
+            follow: None,
             tags: Tags::default(),
             paused_by_us: PausedByUs::default(),
             quit_after_action: false,
@@ -113,6 +121,7 @@ impl App {
             notices: Vec::new(),
             status: None,
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
+            agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
             dirty: true,
         }
@@ -174,13 +183,20 @@ impl App {
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
                 self.paused_by_us.update(&forest);
+                self.remember_agents(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {
                     self.forest = forest;
                     self.dirty = self.detail;
+                    // Highlights age by refreshes, also idle ones.
+                    if self.changes.tick() {
+                        self.rebuild();
+                        self.dirty = true;
+                    }
                     return Effect::None;
                 }
+                self.changes.record(&self.forest, &forest);
                 // Forget expansion exceptions and tags of rows that are gone (nothing to do
                 // without any).
                 if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
@@ -194,13 +210,17 @@ impl App {
             }
             Action::Resize => self.scroll_into_view(),
             Action::Click(y) => {
+                self.follow = None;
                 if let Some(i) = y.checked_sub(self.table_top).map(|d| self.offset + usize::from(d)) {
                     if i < self.rows.len() {
                         self.select(i);
                     }
                 }
             }
-            Action::Scroll(delta) => self.move_by(delta as isize),
+            Action::Scroll(delta) => {
+                self.follow = None;
+                self.move_by(delta as isize);
+            }
             Action::FilterInput(c) => {
                 self.filter_text.push(c);
                 self.rebuild();
@@ -217,6 +237,19 @@ impl App {
         if let (Some(Modal::Columns { line }), false) = (&self.modal, c == Command::Quit) {
             self.columns_command(*line, c);
             return Effect::None;
+        }
+        // Moving the selection by hand stops following.
+        if matches!(
+            c,
+            Command::Up
+                | Command::Down
+                | Command::PageUp
+                | Command::PageDown
+                | Command::Top
+                | Command::Bottom
+        ) || (c == Command::Collapse && self.selected_row().is_some_and(|r| !r.expanded))
+        {
+            self.follow = None;
         }
         match c {
             Command::Quit => return self.quit(),
@@ -263,6 +296,7 @@ impl App {
             }
             Command::Detail => self.detail = !self.detail,
             Command::Columns => self.modal = Some(Modal::Columns { line: 0 }),
+            Command::Follow => self.toggle_follow(),
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
@@ -302,120 +336,11 @@ impl App {
         Effect::None
     }
 
-    fn modal_command(&mut self, c: Command) -> Effect {
-        match &mut self.modal {
-            Some(Modal::Kill(_)) => return self.kill_modal_command(c),
-            Some(Modal::Quit(_)) => return self.quit_modal_command(c),
-            // Its keys are handled before any other (`columns_command`).
-            Some(Modal::Columns { .. }) => {}
-            Some(Modal::Help { scroll }) => match c {
-                Command::Close => self.modal = None,
-                Command::ScrollDown => *scroll = scroll.saturating_add(1),
-                Command::ScrollUp => *scroll = scroll.saturating_sub(1),
-                Command::ScrollPageDown => *scroll = scroll.saturating_add(10),
-                Command::ScrollPageUp => *scroll = scroll.saturating_sub(10),
-                _ => {}
-            },
-            None => {}
-        }
-        Effect::None
-    }
-
-    /// A key in the column picker: the choice changes at once, rows need no rebuild.
-    fn columns_command(&mut self, line: usize, c: Command) {
-        let lines = Column::all().count();
-        let line = match c {
-            Command::Up => line.saturating_sub(1),
-            Command::Down => (line + 1).min(lines - 1),
-            Command::Toggle => columns::toggle(&mut self.columns, line),
-            Command::MoveEarlier => columns::shift(&mut self.columns, line, -1),
-            Command::MoveLater => columns::shift(&mut self.columns, line, 1),
-            Command::Close => {
-                self.modal = None;
-                return;
-            }
-            _ => line,
-        };
-        self.modal = Some(Modal::Columns { line });
-    }
-
-    fn set_open(&mut self, open: bool) {
-        let Some(row) = self.selected_row() else { return };
-        if !row.has_children || row.expanded == open {
-            return;
-        }
-        let id = row.id.clone();
-        self.expansion.set(&id, open);
-        self.rebuild();
-    }
-
-    /// Left/h: collapse an open row, or move to the parent of a closed one.
-    fn collapse_or_parent(&mut self) {
-        match self.selected_row() {
-            Some(r) if r.expanded => self.set_open(false),
-            Some(r) => {
-                if let Some(p) = r.parent_index() {
-                    self.select(p);
-                }
-            }
-            None => {}
-        }
-    }
-
-    pub(super) fn move_by(&mut self, delta: isize) {
-        if self.rows.is_empty() {
-            return;
-        }
-        let last = self.rows.len() - 1;
-        let target = self.selected.saturating_add_signed(delta).min(last);
-        self.select(target);
-    }
-
-    fn select(&mut self, i: usize) {
-        if self.rows.is_empty() {
-            self.selected = 0;
-            self.selected_path.clear();
-            return;
-        }
-        self.selected = i.min(self.rows.len() - 1);
-        self.selected_path = self.path_of(self.selected);
-        self.scroll_into_view();
-    }
-
-    fn path_of(&self, mut i: usize) -> Vec<RowId> {
-        let mut path = vec![self.rows[i].id.clone()];
-        while let Some(p) = self.rows[i].parent_index() {
-            path.push(self.rows[p].id.clone());
-            i = p;
-        }
-        path.reverse();
-        path
-    }
-
-    fn scroll_into_view(&mut self) {
-        let page = self.page.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
-        }
-        let max_offset = self.rows.len().saturating_sub(page);
-        self.offset = self.offset.min(max_offset);
-    }
-
     /// Recomputes the rows and keeps the selection on the same row, or on its nearest
     /// surviving ancestor when it vanished.
     pub fn rebuild(&mut self) {
-        let filter = Filter::new(&self.filter_text);
-        let opts = RowOptions {
-            filter: &filter,
-            sort: self.sort,
-            reverse: self.reverse,
-            show_other: self.show_other,
-            orphans_only: self.orphans_only,
-            expansion: &self.expansion,
-        };
-        build_rows(&self.forest, &opts, &mut self.rows);
+        self.build();
+        self.keep_following();
         let screen_line = self.selected.saturating_sub(self.offset);
         let survivor = self.survivor();
         match survivor {
@@ -428,20 +353,27 @@ impl App {
             Some((_, i)) => self.select(i),
             None => self.select(self.selected.min(self.rows.len().saturating_sub(1))),
         }
+        // Where the selected row is now: its nearest ancestor is the one that takes
+        // the selection if it vanishes (a process re-parented has new ancestors).
+        if let Some(i) = (self.selected < self.rows.len()).then_some(self.selected) {
+            self.selected_path = self.path_of(i);
+        }
     }
 
-    /// The deepest row of the selected path that is still there, with its depth in the
-    /// path. One scan finds the selected row itself; a vanished one indexes the rows
-    /// once instead of scanning them for every ancestor (a path can be 100,000 long).
-    fn survivor(&self) -> Option<(usize, usize)> {
-        let (last, above) = self.selected_path.split_last()?;
-        if let Some(i) = self.rows.iter().position(|r| &r.id == last) {
-            return Some((above.len(), i));
-        }
-        let mut index: HashMap<&RowId, usize> = HashMap::with_capacity(self.rows.len());
-        for (i, r) in self.rows.iter().enumerate() {
-            index.entry(&r.id).or_insert(i);
-        }
-        above.iter().enumerate().rev().find_map(|(depth, id)| index.get(id).map(|&i| (depth, i)))
+    /// The rows of the forest as the filter, sort, toggles and expansion show it.
+    pub(super) fn build(&mut self) {
+        let filter = Filter::new(&self.filter_text);
+        let mut rows = std::mem::take(&mut self.rows);
+        let opts = RowOptions {
+            filter: &filter,
+            sort: self.sort,
+            reverse: self.reverse,
+            show_other: self.show_other,
+            orphans_only: self.orphans_only,
+            expansion: &self.expansion,
+            changes: Some(&self.changes),
+        };
+        build_rows(&self.forest, &opts, &mut rows);
+        self.rows = rows;
     }
 }

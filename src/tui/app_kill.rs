@@ -8,9 +8,10 @@ use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
 use crate::kill::exec::{KillReport, Progress, Signal};
 use crate::kill::operation::Operation;
-use crate::kill::plan::{Narrowing, plan_with};
+use crate::kill::plan::{KillPlan, Narrowing, plan_reap, plan_with};
 use crate::kill::union::scope_counts;
-use crate::model::{NodeId, ProjectId};
+use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProjectId};
+use std::path::PathBuf;
 
 /// The value a renice confirmation opens with: what nice(1) adds by default.
 pub const DEFAULT_NICE: i32 = 10;
@@ -22,7 +23,8 @@ pub enum KillScope {
     Node,
     /// `X`: the selected process and its descendants.
     Tree,
-    /// `O`: the orphans of the selected project, or of everything.
+    /// `O`: reap the selected project (or everything): its orphans and leftovers, as
+    /// `swarmtop reap` does, with the attempts this TUI saw an agent in.
     Orphans,
     /// `K`: every process of the selected group (or the selected process's tree)
     /// except the recognised agents, which keep their conversations.
@@ -42,22 +44,12 @@ impl App {
             self.status = Some(READ_ONLY.into());
             return;
         }
-        let targets = match self.kill_targets(scope) {
-            Ok(t) => t,
-            Err(msg) => {
-                self.status = Some(msg);
-                return;
+        match self.plan_for(scope).map(|plan| operation.refine(plan, &self.forest)) {
+            Ok(plan) if plan.entries.is_empty() && operation == Operation::Resume => {
+                self.status =
+                    Some(format!("nothing to resume: no process of {} is stopped", plan.scope_text()));
             }
-        };
-        let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
-        match plan_with(&targets, &narrowing, &self.forest, &self.plan_context) {
             Ok(plan) => {
-                let plan = operation.refine(plan, &self.forest);
-                if plan.entries.is_empty() && operation == Operation::Resume {
-                    self.status =
-                        Some(format!("nothing to resume: no process of {} is stopped", plan.scope_text()));
-                    return;
-                }
                 let scopes = match plan.scope.len() {
                     1 => Vec::new(),
                     _ => scope_counts(&plan, &self.forest, &self.plan_context),
@@ -73,12 +65,43 @@ impl App {
                 modal.scopes = scopes;
                 self.modal = Some(Modal::Kill(Box::new(modal)));
             }
-            Err(e) => self.status = Some(e.to_string()),
+            Err(msg) => self.status = Some(msg),
+        }
+    }
+
+    fn plan_for(&self, scope: KillScope) -> Result<KillPlan, String> {
+        if scope == KillScope::Orphans {
+            let project = self.selected_row().and_then(|r| self.project_of(r));
+            let narrowing = Narrowing { agents_seen: self.agents_seen.clone(), ..Narrowing::default() };
+            return match plan_reap(project.as_ref(), &narrowing, &self.forest, &self.plan_context) {
+                Ok(Some(plan)) => Ok(plan),
+                Ok(None) => Err(format!(
+                    "nothing to reap in {}",
+                    project.map_or("any project".into(), |p| p.to_string())
+                )),
+                Err(e) => Err(e.to_string()),
+            };
+        }
+        let targets = self.kill_targets(scope)?;
+        let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
+        plan_with(&targets, &narrowing, &self.forest, &self.plan_context).map_err(|e| e.to_string())
+    }
+
+    /// Remembers every attempt an agent works in, and forgets attempts that are gone.
+    pub(super) fn remember_agents(&mut self, forest: &Forest) {
+        let attempts: Vec<&AttemptNode> = forest.attempts().map(|(_, _, a)| a).collect();
+        let present =
+            |id: &AttemptId, path: &PathBuf| attempts.iter().any(|a| a.id == *id && a.path == *path);
+        self.agents_seen.retain(|(id, path)| present(id, path));
+        for a in attempts.iter().filter(|a| a.agent.is_some()) {
+            if !self.agents_seen.iter().any(|(id, path)| *id == a.id && *path == a.path) {
+                self.agents_seen.push((a.id.clone(), a.path.clone()));
+            }
         }
     }
 
     /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
-    /// without tags the selection. `O` is about orphans and ignores the tags.
+    /// without tags the selection. `O` reaps a project and ignores the tags.
     fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
         if scope != KillScope::Orphans && !self.tags.is_empty() {
             let trees = matches!(scope, KillScope::Tree | KillScope::KeepAgents);
@@ -88,11 +111,7 @@ impl App {
     }
 
     fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
-        let row = self.selected_row();
-        if scope == KillScope::Orphans {
-            return Ok(NodeId::Orphans(row.and_then(|r| self.project_of(r))));
-        }
-        let row = row.ok_or("nothing selected")?;
+        let row = self.selected_row().ok_or("nothing selected")?;
         match (&row.id, scope) {
             (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
             (RowId::Process(key), _) => Ok(NodeId::Pid(key.pid())),
@@ -100,6 +119,10 @@ impl App {
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to act on it".into()),
+            // An exited process is shown, never signalled: its PID may name another
+            // process by now, and the live forest (every plan's source) has no ghost.
+            (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to act on", key.pid())),
+            (RowId::Exited, _) => Err("these processes have exited: nothing to act on".into()),
         }
     }
 

@@ -66,6 +66,8 @@ pub enum Command {
     Detail,
     /// Open the column picker.
     Columns,
+    /// Keep the selection on the selected process.
+    Follow,
     Help,
     Kill,
     KillTree,
@@ -210,9 +212,15 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Pause, "pause", "Pause or resume sampling", Some("pause")),
     tree(C::Detail, "detail", "Show or hide the detail pane", Some("detail")),
     tree(C::Columns, "columns", "Choose, order and hide the columns", None),
+    tree(C::Follow, "follow", "Follow the selected process wherever it moves (again: stop)", None),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
-    tree(C::KillOrphans, "kill_orphans", "Kill the orphans of the selected project (or all orphans)", None),
+    tree(
+        C::KillOrphans,
+        "kill_orphans",
+        "Reap the selected project (or all): its orphans and leftovers",
+        None,
+    ),
     tree(
         C::PauseProcesses,
         "pause_processes",

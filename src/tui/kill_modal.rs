@@ -167,7 +167,8 @@ impl KillModal {
             Some(NodeId::Project(_)) => "project",
             Some(NodeId::Name(_)) => "processes named",
             Some(NodeId::Session(_)) => "agent session",
-            Some(NodeId::Orphans(_)) | None => "orphans",
+            Some(NodeId::Leftovers(_)) => "reap",
+            Some(NodeId::Orphans(_)) | None => "reap",
         }
     }
 }

@@ -3,9 +3,13 @@
 
 pub mod action;
 pub mod app;
+pub mod app_follow;
 pub mod app_kill;
+mod app_modals;
 mod app_quit;
+mod app_select;
 mod app_tags;
+pub mod changes;
 pub mod columns;
 pub mod command;
 pub mod feed;
@@ -15,6 +19,8 @@ pub mod kill_modal;
 pub mod paused;
 pub mod quit_modal;
 pub mod rows;
+mod rows_ghosts;
+mod rows_parts;
 pub mod run;
 pub mod tags;
 pub mod terminal;

@@ -4,12 +4,15 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::changes::{Changes, Ghost, GhostParent};
+use super::rows_ghosts::{Ghosts, Item};
+pub use super::rows_parts::{Expansion, Guide};
 use crate::capacity::shrunk;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
-    AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, ProjectId, ProjectNode, Rollup, TaskId,
-    TaskNode, filter,
+    AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, Process, ProjectId, ProjectNode, Rollup,
+    TaskId, TaskNode, filter,
 };
 
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
@@ -21,6 +24,10 @@ pub enum RowId {
     Shared,
     Other,
     Process(ProcKey),
+    /// A process that exited, shown greyed for a few refreshes: never a kill target.
+    Ghost(ProcKey),
+    /// The bucket of exited processes whose group is gone too.
+    Exited,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +38,8 @@ pub enum RowKind {
     Shared,
     Other,
     Process,
+    /// An exited process (`RowId::Ghost`) or the bucket of them.
+    Ghost,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,61 +66,14 @@ pub struct Row {
     pub threads: u32,
     /// The agent tag of an agent process (`claude busy`).
     pub agent: Option<Box<str>>,
+    /// Born within the last refreshes (`[new]`).
+    pub new: bool,
     pub guide: Guide,
-}
-
-/// Where a row sits among its siblings, for the tree guides (`├─ └─ │`): made once
-/// per build from its parent's, so drawing a row needs no walk up the tree.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Guide {
-    /// Bit `i`: the ancestor `i + 1` levels up (below the top level) has a sibling
-    /// after it, so its line (`│`) runs past this row. Deeper ancestors do not fit:
-    /// a row more than 64 levels deep shows its depth instead of their lines.
-    pub open_above: u64,
-    /// The last of its siblings (`└─`, not `├─`).
-    pub last: bool,
-}
-
-impl Guide {
-    /// The guide of a child of `parent`.
-    fn below(parent: &Row, last: bool) -> Guide {
-        let open_above = match parent.depth {
-            0 => 0,
-            _ => (parent.guide.open_above << 1) | u64::from(!parent.guide.last),
-        };
-        Guide { open_above, last }
-    }
 }
 
 impl Row {
     pub fn parent_index(&self) -> Option<usize> {
         self.parent.map(|p| p as usize)
-    }
-}
-
-/// Which rows are open: everything is open by default; `flipped` holds the exceptions.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Expansion {
-    pub closed_by_default: bool,
-    pub flipped: HashSet<RowId>,
-}
-
-impl Expansion {
-    pub fn is_open(&self, id: &RowId) -> bool {
-        self.closed_by_default == self.flipped.contains(id)
-    }
-
-    pub fn set(&mut self, id: &RowId, open: bool) {
-        if open == self.closed_by_default {
-            self.flipped.insert(id.clone());
-        } else {
-            self.flipped.remove(id);
-        }
-    }
-
-    pub fn all(&mut self, open: bool) {
-        self.closed_by_default = !open;
-        self.flipped.clear();
     }
 }
 
@@ -123,6 +85,8 @@ pub struct RowOptions<'a> {
     pub show_other: bool,
     pub orphans_only: bool,
     pub expansion: &'a Expansion,
+    /// New and exited processes to highlight (not while filtering: a ghost matches nothing).
+    pub changes: Option<&'a Changes>,
 }
 
 /// Fills `rows`, reusing its buffer: on a busy box the rows are many, and a second,
@@ -140,7 +104,8 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>, rows: &mut Vec<Row>) {
         filtered = opts.filter.apply(view);
         view = &filtered;
     }
-    let mut b = RowBuilder { rows: std::mem::take(rows), opts };
+    let changes = opts.changes.filter(|_| opts.filter.is_empty() && !opts.orphans_only);
+    let mut b = RowBuilder { rows: std::mem::take(rows), opts, ghosts: Ghosts::of(changes), changes };
     let projects = b.sorted(&view.projects, |p: &ProjectNode| SortFields {
         rollup: &p.rollup,
         name: &p.name,
@@ -155,30 +120,33 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>, rows: &mut Vec<Row>) {
     if opts.show_other && !view.unassigned.is_empty() {
         b.bucket(RowId::Other, RowKind::Other, "other processes", &view.unassigned);
     }
+    b.exited_bucket();
     *rows = b.rows;
     if let Some(c) = shrunk(rows.capacity(), rows.len()) {
         rows.shrink_to(c);
     }
 }
 
-struct Group<'a> {
-    id: RowId,
-    kind: RowKind,
-    depth: u16,
-    parent: Option<usize>,
-    label: &'a str,
-    note: String,
-    rollup: Rollup,
-    has_children: bool,
-    last: bool,
+pub(super) struct Group<'a> {
+    pub id: RowId,
+    pub kind: RowKind,
+    pub depth: u16,
+    pub parent: Option<usize>,
+    pub label: &'a str,
+    pub note: String,
+    pub rollup: Rollup,
+    pub has_children: bool,
+    pub last: bool,
 }
 
-struct RowBuilder<'o> {
-    rows: Vec<Row>,
-    opts: &'o RowOptions<'o>,
+pub(super) struct RowBuilder<'o> {
+    pub(super) rows: Vec<Row>,
+    pub(super) opts: &'o RowOptions<'o>,
+    changes: Option<&'o Changes>,
+    pub(super) ghosts: Ghosts<'o>,
 }
 
-impl RowBuilder<'_> {
+impl<'o> RowBuilder<'o> {
     fn sorted<'n, T>(&self, items: &'n [T], fields: impl Fn(&'n T) -> SortFields<'n>) -> Vec<&'n T> {
         let mut refs: Vec<&T> = items.iter().collect();
         refs.sort_by(|a, b| compare(self.opts.sort, self.opts.reverse, &fields(a), &fields(b)));
@@ -186,15 +154,17 @@ impl RowBuilder<'_> {
     }
 
     /// Pushes a group row; returns its index when it is open (its children follow).
-    fn group(&mut self, g: Group<'_>) -> Option<usize> {
-        let expanded = g.has_children && self.opts.expansion.is_open(&g.id);
+    pub(super) fn group(&mut self, g: Group<'_>) -> Option<usize> {
+        self.ghosts.group_shown(&g.id);
+        let has_children = g.has_children || self.ghosts.has(&GhostParent::Group(g.id.clone()));
+        let expanded = has_children && self.opts.expansion.is_open(&g.id);
         let guide = self.guide(g.parent, g.last);
         self.rows.push(Row {
             id: g.id,
             kind: g.kind,
             depth: g.depth,
             parent: g.parent.and_then(|p| u32::try_from(p).ok()),
-            has_children: g.has_children,
+            has_children,
             expanded,
             label: sanitize(g.label).into(),
             note: sanitize(&g.note).into(),
@@ -206,12 +176,13 @@ impl RowBuilder<'_> {
             nice: 0,
             threads: 0,
             agent: None,
+            new: false,
             guide,
         });
         expanded.then_some(self.rows.len() - 1)
     }
 
-    fn guide(&self, parent: Option<usize>, last: bool) -> Guide {
+    pub(super) fn guide(&self, parent: Option<usize>, last: bool) -> Guide {
         match parent.and_then(|p| self.rows.get(p)) {
             Some(parent) => Guide::below(parent, last),
             None => Guide { open_above: 0, last },
@@ -288,7 +259,8 @@ impl RowBuilder<'_> {
             has_children: has,
             last,
         }) {
-            self.processes(&a.processes, 3, me);
+            let ghosts = self.ghosts.under(&GhostParent::Group(RowId::Attempt(a.id.clone())));
+            self.processes(&a.processes, &ghosts, 3, me);
         }
     }
 
@@ -305,65 +277,118 @@ impl RowBuilder<'_> {
             has_children: !roots.is_empty(),
             last: false,
         }) {
-            self.processes(roots, 1, me);
+            let ghosts = self.ghosts.under(&GhostParent::Group(self.rows[me].id.clone()));
+            self.processes(roots, &ghosts, 1, me);
         }
     }
 
-    fn sorted_processes<'n>(&self, nodes: &'n [ProcNode]) -> std::vec::IntoIter<&'n ProcNode> {
-        self.sorted(nodes, |n: &ProcNode| SortFields {
+    /// The children of a row: live ones sorted, then the ghosts under it.
+    fn children<'n>(&self, nodes: &'n [ProcNode], ghosts: &[&'n Ghost]) -> std::vec::IntoIter<Item<'n>> {
+        let live = self.sorted(nodes, |n: &ProcNode| SortFields {
             rollup: &n.rollup,
             name: n.process.display_name(),
             pid: Some(n.process.pid()),
-        })
-        .into_iter()
+        });
+        let mut items: Vec<Item<'n>> = live.into_iter().map(Item::Live).collect();
+        items.extend(ghosts.iter().map(|g| Item::Ghost(g)));
+        items.into_iter()
     }
 
-    /// The rows of process trees, parents before children, with an explicit stack (a
-    /// chain can be 100,000 deep): one frame per open process, its children still to show.
-    fn processes(&mut self, nodes: &[ProcNode], depth: u16, parent: usize) {
-        let mut stack = vec![(self.sorted_processes(nodes), depth, parent)];
+    /// The rows of process trees (and the ghosts among them), parents before children,
+    /// with an explicit stack (a chain can be 100,000 deep): one frame per open process,
+    /// its children still to show.
+    pub(super) fn processes<'n>(
+        &mut self,
+        nodes: &'n [ProcNode],
+        ghosts: &[&'n Ghost],
+        depth: u16,
+        parent: usize,
+    ) where
+        'o: 'n,
+    {
+        let mut stack = vec![(self.children(nodes, ghosts), depth, parent)];
         while let Some((siblings, depth, parent)) = stack.last_mut() {
             let (depth, parent) = (*depth, *parent);
-            let Some(n) = siblings.next() else {
+            let Some(item) = siblings.next() else {
                 stack.pop();
                 continue;
             };
             let last = siblings.len() == 0;
-            if let Some(me) = self.process(n, depth, parent, last) {
-                stack.push((self.sorted_processes(&n.children), depth.saturating_add(1), me));
+            let (me, children, key) = match item {
+                Item::Live(n) => (self.process(n, depth, parent, last), &n.children[..], n.key()),
+                Item::Ghost(g) => (self.ghost(g, depth, parent, last), &[][..], g.process.key),
+            };
+            if let Some(me) = me {
+                let ghosts = self.ghosts.under(&GhostParent::Process(key));
+                stack.push((self.children(children, &ghosts), depth.saturating_add(1), me));
             }
         }
     }
 
     /// Pushes a process row; returns its index when it is open (its children follow).
     fn process(&mut self, n: &ProcNode, depth: u16, parent: usize, last: bool) -> Option<usize> {
-        let id = RowId::Process(n.key());
-        let has_children = !n.children.is_empty();
-        let expanded = has_children && self.opts.expansion.is_open(&id);
-        let p = &n.process;
-        let shown = if expanded { Rollup::of_process(p, n.orphan) } else { n.rollup };
+        let key = n.key();
+        let row = ProcessRow {
+            process: &n.process,
+            id: RowId::Process(key),
+            kind: RowKind::Process,
+            orphan: n.orphan,
+            has_children: !n.children.is_empty() || self.ghosts.has(&GhostParent::Process(key)),
+            subtree: n.rollup,
+            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
+            new: self.changes.is_some_and(|c| c.is_new(key)),
+        };
+        self.push_process(row, depth, parent, last)
+    }
+
+    /// Pushes the row of a live or exited process: its own figures when it is open,
+    /// its subtree's when closed.
+    pub(super) fn push_process(
+        &mut self,
+        r: ProcessRow<'_>,
+        depth: u16,
+        parent: usize,
+        last: bool,
+    ) -> Option<usize> {
+        let expanded = r.has_children && self.opts.expansion.is_open(&r.id);
+        let p = r.process;
+        let shown = if expanded { Rollup::of_process(p, r.orphan) } else { r.subtree };
         let guide = self.guide(Some(parent), last);
         self.rows.push(Row {
-            id,
-            kind: RowKind::Process,
+            id: r.id,
+            kind: r.kind,
             depth,
             parent: u32::try_from(parent).ok(),
-            has_children,
+            has_children: r.has_children,
             expanded,
             label: sanitize(&p.command_line()).into(),
             note: "".into(),
             pid: Some(p.pid()),
             shown,
-            orphan: n.orphan,
+            orphan: r.orphan,
             state: Some(p.state),
             user: Some(Arc::clone(&p.facts.user)),
             nice: p.nice,
             threads: p.threads,
-            agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
+            agent: r.agent,
+            new: r.new,
             guide,
         });
         expanded.then_some(self.rows.len() - 1)
     }
+}
+
+/// What a process row is made of.
+pub(super) struct ProcessRow<'p> {
+    pub process: &'p Process,
+    pub id: RowId,
+    pub kind: RowKind,
+    pub orphan: bool,
+    pub has_children: bool,
+    /// What it and everything below it add up to, shown while it is closed.
+    pub subtree: Rollup,
+    pub agent: Option<Box<str>>,
+    pub new: bool,
 }
 
 /// Each item with whether it is the last.

@@ -15,6 +15,9 @@ pub struct Tags {
     set: HashSet<RowId>,
 }
 
+/// Why an exited process's row (a ghost) is never tagged: it is shown, never acted on.
+pub const EXITED: &str = "this process has exited: nothing to tag";
+
 /// Why a row cannot be tagged on its own.
 pub const UNTAGGABLE: &str = "this group cannot be tagged: tag its processes (c tags them all)";
 
@@ -38,6 +41,9 @@ impl Tags {
     /// Tags `id`, or untags it when it is tagged; returns whether it is tagged now.
     /// The shared-services and other-processes groups are no scope of their own.
     pub fn toggle(&mut self, id: &RowId) -> Result<bool, &'static str> {
+        if matches!(id, RowId::Ghost(_) | RowId::Exited) {
+            return Err(EXITED);
+        }
         if !taggable(id) {
             return Err(UNTAGGABLE);
         }
@@ -70,6 +76,8 @@ impl Tags {
             }
             RowId::Shared => processes(&forest.shared, self),
             RowId::Other => processes(&forest.unassigned, self),
+            // Exited processes are in no forest: nothing below them to tag.
+            RowId::Ghost(_) | RowId::Exited => {}
             RowId::Project(_) | RowId::Task(_) | RowId::Attempt(_) => {
                 for (p, t, a) in forest.attempts() {
                     let below = match id {
@@ -139,6 +147,8 @@ impl Tags {
                     if trees { NodeId::Tree(key.pid()) } else { NodeId::Pid(key.pid()) }
                 }
                 RowId::Shared | RowId::Other => continue,
+                // Never tagged (`toggle`, `taggable`); were one ever here, it is no target.
+                RowId::Ghost(_) | RowId::Exited => continue,
             });
         }
         Ok(out)
@@ -146,7 +156,7 @@ impl Tags {
 }
 
 fn taggable(id: &RowId) -> bool {
-    !matches!(id, RowId::Shared | RowId::Other)
+    !matches!(id, RowId::Shared | RowId::Other | RowId::Ghost(_) | RowId::Exited)
 }
 
 /// What a tag that names nothing any more said.
@@ -157,6 +167,8 @@ fn gone(id: &RowId) -> String {
         RowId::Attempt(a) => format!("{a} is gone"),
         RowId::Process(key) => format!("pid {} exited", key.pid()),
         RowId::Shared | RowId::Other => "a group is gone".into(),
+        RowId::Ghost(key) => format!("pid {} exited", key.pid()),
+        RowId::Exited => "exited processes".into(),
     }
 }
 

@@ -108,6 +108,16 @@ impl Drop for Sessions {
     }
 }
 
+/// Runs the built binary with the default configuration and no stdin (so no terminal).
+pub fn swarmtop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-swarmtop-test")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run swarmtop")
+}
+
 /// Polls `f` until it returns Some or the deadline passes.
 pub fn wait_for<T>(what: &str, within: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + within;

@@ -87,12 +87,18 @@ fn cell(c: Column, row: &Row, forest: &Forest) -> String {
         Column::Ni if process => row.nice.to_string(),
         Column::Threads if process => row.threads.to_string(),
         Column::Age => match &row.id {
-            RowId::Process(key) => human_duration(age_secs(forest, key.start_time())),
+            RowId::Process(key) | RowId::Ghost(key) => human_duration(age_secs(forest, key.start_time())),
             _ => String::new(),
         },
+        // An exited process uses no CPU; its last figure would read as if it still ran.
+        Column::Cpu if row.kind == RowKind::Ghost => String::new(),
         Column::Cpu => percent(r.cpu_percent),
         Column::Mem => human_bytes(r.memory_bytes),
-        Column::Procs if row.kind != RowKind::Process || (row.has_children && !row.expanded) => {
+        Column::Procs if row.id == RowId::Exited => r.process_count.to_string(),
+        Column::Procs
+            if !matches!(row.kind, RowKind::Process | RowKind::Ghost)
+                || (row.has_children && !row.expanded) =>
+        {
             r.process_count.to_string()
         }
         Column::Ni | Column::Threads | Column::Procs => String::new(),

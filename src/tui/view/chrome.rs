@@ -37,6 +37,9 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if app.read_only {
         spans.push(Span::raw("│ read-only "));
     }
+    if let Some(key) = app.follow {
+        spans.push(Span::raw(format!("│ following PID {} ", key.pid())));
+    }
     if !app.tags.is_empty() {
         spans.push(Span::raw(format!("│ {} tagged ", app.tags.len())));
     }

@@ -24,6 +24,11 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             Some(node) => process_facts(node, &app.forest, width, styles),
             None => vec![Line::raw("process gone")],
         },
+        RowId::Ghost(key) => vec![Line::raw(format!(
+            "PID {} has exited; its row goes after {} refreshes",
+            key.pid(),
+            app.changes.window()
+        ))],
         _ => group_facts(row, &app.forest, width, styles),
     };
     f.render_widget(Paragraph::new(lines), facts_area);
@@ -113,7 +118,8 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         RowId::Attempt(id) => id.as_str(),
         RowId::Shared => "shared services",
         RowId::Other => "other processes",
-        RowId::Process(_) => "",
+        RowId::Exited => "exited processes",
+        RowId::Process(_) | RowId::Ghost(_) => "",
     };
     field(&mut lines, "id", &sanitize(id), width, 2, styles);
     match &row.id {

@@ -135,6 +135,7 @@ mod tests {
             nice: 0,
             threads: 0,
             agent: None,
+            new: false,
             guide: Guide { open_above, last },
         }
     }

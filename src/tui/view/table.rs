@@ -8,7 +8,7 @@ use super::cells::Layout;
 use super::guides;
 use super::theme::Styles;
 use crate::tui::app::App;
-use crate::tui::rows::{Row, RowKind};
+use crate::tui::rows::{Row, RowId, RowKind};
 
 pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     if area.height == 0 {
@@ -50,7 +50,14 @@ fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles
     let marker = guides::row_marker(app.tree_guides, selected, app.tags.contains(&row.id));
     let prefix = guides::prefix(row, app.tree_guides, name_width / 2 + 2);
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::styled(prefix, styles.guide())];
-    spans.push(Span::styled(&*row.label, styles.row(row.kind)));
+    let label_style = if row.new { styles.born() } else { styles.row(row.kind) };
+    spans.push(Span::styled(&*row.label, label_style));
+    if row.new {
+        spans.push(Span::styled(" [new]", styles.born()));
+    }
+    if matches!(row.id, RowId::Ghost(_)) {
+        spans.push(Span::styled(" [exited]", styles.exited()));
+    }
     if let Some(agent) = &row.agent {
         spans.push(Span::styled(format!(" [{agent}]"), styles.key()));
     }
@@ -74,6 +81,9 @@ fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles
     let spans = fit(spans, name_width);
     let mut line = Line::from(spans);
     line.push_span(Span::raw(layout.cells(row, &app.forest)));
+    if row.kind == RowKind::Ghost {
+        line = line.patch_style(styles.note());
+    }
     if selected {
         line = line.patch_style(styles.selected());
     }

@@ -43,7 +43,22 @@ impl Styles {
             RowKind::Attempt => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
             RowKind::Shared | RowKind::Other => Style::new().add_modifier(Modifier::BOLD | Modifier::ITALIC),
             RowKind::Process => Style::new(),
+            RowKind::Ghost => self.exited(),
         }
+    }
+
+    /// An exited process: greyed (dim without colour; its `[exited]` marker says it too).
+    pub fn exited(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray).add_modifier(Modifier::CROSSED_OUT)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    /// A process born within the last refreshes.
+    pub fn born(&self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
     }
 
     /// The tree's lines: present, but quieter than the names.
