@@ -28,17 +28,6 @@ fn planned(app: &App) -> Vec<u32> {
     modal(app).plan.entries.iter().map(|e| e.key.pid()).collect()
 }
 
-fn select_label(app: &mut App, label: &str) {
-    key(app, KeyCode::Home);
-    for _ in 0..app.rows.len() {
-        if app.selected_row().is_some_and(|r| &*r.label == label) {
-            return;
-        }
-        key(app, KeyCode::Down);
-    }
-    panic!("no row {label}");
-}
-
 /// The demo fixture with these processes stopped.
 fn stopped(pids: &[u32]) -> Arc<Forest> {
     let mut snap = swarm_snapshot();

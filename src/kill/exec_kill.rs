@@ -1,5 +1,6 @@
 //! The kill: freeze, signal, grace, SIGKILL, and looks until nothing of the scope is
-//! left (the sequence the module documentation of `exec` describes).
+//! left (the sequence the module documentation of `exec` describes); the looks serve the
+//! pause too.
 
 use super::*;
 
@@ -52,10 +53,34 @@ impl<C: ProcessControl> Run<'_, C> {
         // 5. What is still in the scope: newborns are frozen and killed too, anything else
         // reported. QUIET_LOOKS empty looks in a row end it; the last look only reports.
         self.progress(progress, Phase::Verifying);
+        let finished = self.look_until_quiet(plan, ctx, cancel, &mut |run, frozen| {
+            run.send_all(Signal::Kill);
+            run.signal_groups(&frozen, Signal::Kill);
+            run.mark_exited(KILL_WAIT, Outcome::Killed, cancel);
+        });
+        if !finished {
+            return self.abandon(plan, progress);
+        }
+        self.progress(progress, Phase::Done);
+        self.finish(plan)
+    }
+
+    /// Samples the box until QUIET_LOOKS looks in a row find no newborn of the scope
+    /// still there (at most VERIFY_PASSES): each look settles what it found — newborns
+    /// opened and stopped, anything else reported; the last look only reports — and
+    /// after a look that found some, the set is frozen again and `act` gets that scope.
+    /// False when cancelled before a look.
+    pub(super) fn look_until_quiet(
+        &mut self,
+        plan: &KillPlan,
+        ctx: &PlanContext,
+        cancel: &AtomicBool,
+        act: &mut dyn FnMut(&mut Self, Rescope),
+    ) -> bool {
         let mut quiet = 0;
         for pass in 0..VERIFY_PASSES {
-            if cancelled() {
-                return self.abandon(plan, progress);
+            if cancel.load(Ordering::SeqCst) {
+                return false;
             }
             let Some(fresh) = self.rescope(plan, ctx) else { break };
             let last = pass + 1 == VERIFY_PASSES;
@@ -68,11 +93,8 @@ impl<C: ProcessControl> Run<'_, C> {
             }
             quiet = 0;
             let frozen = self.freeze(plan, ctx, cancel).unwrap_or(fresh);
-            self.send_all(Signal::Kill);
-            self.signal_groups(&frozen, Signal::Kill);
-            self.mark_exited(KILL_WAIT, Outcome::Killed, cancel);
+            act(self, frozen);
         }
-        self.progress(progress, Phase::Done);
-        self.finish(plan)
+        true
     }
 }

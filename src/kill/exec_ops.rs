@@ -55,25 +55,10 @@ impl<C: ProcessControl> Run<'_, C> {
         }
         self.stop_groups(frozen.as_ref());
         self.progress(progress, Phase::Verifying);
-        let mut quiet = 0;
-        for pass in 0..VERIFY_PASSES {
-            if cancelled() {
-                return self.abandon(plan, progress);
-            }
-            let Some(fresh) = self.rescope(plan, ctx) else { break };
-            let last = pass + 1 == VERIFY_PASSES;
-            if self.settle(&fresh, !last) == 0 {
-                quiet += 1;
-                if quiet == QUIET_LOOKS {
-                    break;
-                }
-                continue;
-            }
-            quiet = 0;
-            let frozen = self.freeze(plan, ctx, cancel);
-            self.stop_groups(frozen.as_ref());
-        }
-        if cancelled() {
+        let finished = self.look_until_quiet(plan, ctx, cancel, &mut |run, frozen| {
+            run.stop_groups(Some(&frozen));
+        });
+        if !finished || cancelled() {
             return self.abandon(plan, progress);
         }
         // Done: let go of what this pause stopped, so that nothing continues it.
