@@ -25,6 +25,7 @@ fn run(args: Args) -> Result<i32, CliError> {
     let config = || cli::load_config(args.config.as_deref(), &flags);
     match args.command {
         Some(Command::List(list)) => cli::list::run(&list, &config()?),
+        Some(Command::Ports(ports)) => cli::ports::run(&ports, &config()?),
         Some(Command::Demo) => cli::demo::run(&config()?),
         Some(Command::Run(run)) => config().and_then(|_| cli::run::run(&run)),
         Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?),

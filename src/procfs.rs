@@ -11,6 +11,8 @@ use rustix::fs::{Dir, Mode, OFlags};
 
 use crate::model::argv::escape_bytes;
 
+pub mod net;
+
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`.
 const PF_KTHREAD: u64 = 0x0020_0000;
 
@@ -89,7 +91,7 @@ pub fn parse_stat_into(line: &[u8], out: &mut StatFields) -> Option<()> {
 }
 
 /// An unsigned decimal of ASCII digits only.
-fn number(digits: &[u8]) -> Option<u64> {
+pub(crate) fn number(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }

@@ -181,7 +181,8 @@ fn minimal_list() -> Value {
         "name": "claude", "cmd": ["claude"], "cwd": "/w", "state": "sleeping", "cpu_percent": 0.5,
         "memory_bytes": 4096, "orphan": true,
         "agent": {"kind": "claude", "session_id": null, "session_name": null, "status": "idle"},
-        "assigned_by": "cwd", "children": []});
+        "assigned_by": "cwd", "ports": [{"proto": "tcp", "addr": "127.0.0.1", "port": 3000}],
+        "children": []});
     let sums = |v: Value| {
         let mut v = v;
         for (k, x) in [
@@ -189,6 +190,7 @@ fn minimal_list() -> Value {
             ("memory_bytes", json!(4096)),
             ("process_count", json!(1)),
             ("orphan_count", json!(1)),
+            ("ports", json!([{"proto": "udp", "addr": "::", "port": 5353}])),
         ] {
             v[k] = x;
         }
@@ -201,6 +203,36 @@ fn minimal_list() -> Value {
                 "attempts": [sums(json!({"id": "attempt:a/t/w", "name": "w", "path": "/w", "branch": null,
                     "source": "git", "agent": "claude", "processes": [process]}))]}))]}))],
         "shared": [], "unassigned": []})
+}
+
+/// `ports --json` and `list --json` with a real listener in a worktree match their schemas.
+#[test]
+fn real_ports_output_matches_the_schemas() {
+    if !common::sentinel::available() {
+        println!("SKIPPED: the listener needs python3");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let r = repo(tmp.path(), &format!("jsports{}", std::process::id()));
+    let wt = worktree(&r, &tmp.path().join("wt/7a7a-ports"), "vk/7a7a-ports");
+    let mut procs = Sessions::default();
+    let name = label("schemaports", "listener");
+    let out = tmp.path().join("listener.ports");
+    let cmd = common::listener::listener_command(&name, "", &out, &["tcp,::1,0", "udp,127.0.0.1,0"]);
+    let pid = procs.spawn(&name, &wt, &cmd);
+    let port = common::listener::bound(&out)[0].2;
+    let config_home = tmp.path().join("config");
+    let root = tmp.path().to_str().unwrap();
+    let doc = wait_for("the listener's ports in list --json", Duration::from_secs(10), || {
+        let doc = swarmtop(&["list", "--json", "--filter", root], &config_home);
+        let p = &doc["projects"][0]["tasks"][0]["attempts"][0]["processes"][0];
+        (p["pid"] == pid && p["ports"].as_array().is_some_and(|a| a.len() == 2)).then_some(doc)
+    });
+    assert_valid(&schema("schema-1.json"), &doc, "list --json with ports");
+    let table = swarmtop(&["ports", "--json"], &config_home);
+    assert_valid(&schema("ports-schema-1.json"), &table, "ports --json");
+    let row = table["ports"].as_array().unwrap().iter().find(|r| r["pid"] == pid && r["port"] == port);
+    assert!(row.is_some_and(|r| r["attempt"].is_string()), "{table}");
 }
 
 fn minimal_kill() -> Value {
@@ -220,7 +252,11 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
     let list = minimal_list();
     assert_valid(&list_schema, &list, "the minimal list document");
     let process = "/projects/0/tasks/0/attempts/0/processes/0";
-    let wrong: [(&str, Value); 9] = [
+    let wrong: [(&str, Value); 13] = [
+        (&format!("{process}/ports"), json!("3000")),
+        (&format!("{process}/ports/0/port"), json!(0)),
+        (&format!("{process}/ports/0/proto"), json!("sctp")),
+        ("/projects/0/ports", json!(null)),
         ("/schema", json!(2)),
         (&format!("{process}/pid"), json!("7")),
         (&format!("{process}/cpu_percent"), json!("0.5")),
@@ -246,6 +282,9 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
     let mut bytes = list.clone();
     bytes.pointer_mut(process).unwrap()["cmd_bytes"] = json!([[99, 255]]);
     assert_valid(&list_schema, &bytes, "cmd_bytes");
+    let mut unreadable = list.clone();
+    unreadable.pointer_mut(process).unwrap()["ports"] = json!(null);
+    assert_valid(&list_schema, &unreadable, "a process whose ports could not be read");
     let mut missing = list.clone();
     missing.as_object_mut().unwrap().remove("host");
     assert!(!errors(&list_schema, &missing).is_empty(), "a missing host passed");
@@ -253,6 +292,25 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
     grown["new_top_level_field"] = json!({"x": 1});
     grown.pointer_mut(process).unwrap()["new_process_field"] = json!([1, 2]);
     assert_valid(&list_schema, &grown, "schema 1 with added fields");
+
+    let ports_schema = schema("ports-schema-1.json");
+    let ports = json!({"schema": 1, "host": "box", "sampled_at_ms": 1, "ports": [
+        {"port": 3000, "proto": "tcp", "addr": "::1", "pid": 7, "start_time": 123, "name": "node",
+         "cmd": ["node", "vite"], "group": "attempt", "attempt": "attempt:a/t/w"},
+        {"port": 22, "proto": "tcp", "addr": "0.0.0.0", "pid": null, "start_time": null, "name": null,
+         "cmd": null, "group": null, "attempt": null}]});
+    assert_valid(&ports_schema, &ports, "the minimal ports document");
+    for (pointer, value) in [
+        ("/ports/0/port", json!(70000)),
+        ("/ports/0/pid", json!("7")),
+        ("/ports/0/group", json!("attempts")),
+        ("/ports/0/attempt", json!("task:a/t")),
+        ("/ports/1/proto", json!(null)),
+    ] {
+        let mut doc = ports.clone();
+        *doc.pointer_mut(pointer).unwrap() = value.clone();
+        assert!(!errors(&ports_schema, &doc).is_empty(), "{pointer} = {value} passed the ports schema");
+    }
 
     let kill = minimal_kill();
     assert_valid(&kill_schema, &kill, "the minimal kill document");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -152,24 +152,8 @@ fn a_stranger_that_takes_a_planned_pid_during_the_grace_is_never_signalled_nor_i
         });
         // The root got its TERM and is reaped: its PID is free. Take it.
         wait_for("the root to exit", WAIT, || state(root_pid).is_none().then_some(()));
-        let deadline = Instant::now() + Duration::from_secs(4);
-        let mut taken = None;
-        while taken.is_none() && Instant::now() < deadline {
-            std::fs::write("/proc/sys/kernel/ns_last_pid", (root_pid - 1).to_string()).unwrap();
-            let mut c = Command::new("bash");
-            c.arg("-c")
-                .arg(format!("bash {} & wait", stranger.script().display()))
-                .current_dir("/")
-                .stdin(Stdio::null());
-            sessions::in_new_session(&mut c);
-            let mut child = c.spawn().unwrap();
-            if child.id() == root_pid {
-                taken = Some((SessionGuard(child.id()), child));
-            } else {
-                sessions::kill_sessions(&[child.id()], WAIT);
-                let _ = child.wait();
-            }
-        }
+        let script = format!("bash {} & wait", stranger.script().display());
+        let taken = spawn_as_pid(root_pid, &script, std::path::Path::new("/"), Duration::from_secs(4));
         let report = kill.join().unwrap();
         (report, taken)
     });

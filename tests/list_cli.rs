@@ -55,7 +55,7 @@ fn list_json_matches_schema_1() {
         sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"])
     );
     assert_eq!(keys(&doc["totals"]), sorted(vec!["processes", "cpu_percent", "memory_bytes"]));
-    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count"];
+    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count", "ports"];
     let project = project(&doc, "project:alpha");
     assert_eq!(keys(project), sorted([&["id", "name", "path", "tasks"][..], &sums].concat()));
     assert_eq!(project["id"], "project:alpha");
@@ -90,6 +90,7 @@ fn list_json_matches_schema_1() {
             "orphan",
             "agent",
             "assigned_by",
+            "ports",
             "children"
         ])
     );

@@ -92,6 +92,7 @@ impl Builder<'_> {
             projects: self.projects(attempts),
             shared: trees(Group::Shared),
             unassigned: trees(Group::Unassigned),
+            unowned_ports: self.snapshot.unowned_ports.clone(),
         }
     }
 

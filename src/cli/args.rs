@@ -32,6 +32,8 @@ pub struct Args {
 pub enum Command {
     /// Print the process forest once (text or JSON).
     List(super::list::ListArgs),
+    /// Every listening TCP and bound UDP port, with the process and attempt holding it.
+    Ports(super::ports::PortsArgs),
     /// Kill processes by id, behind a confirmation.
     #[command(after_help = kill_targets_help())]
     Kill(super::kill::KillArgs),
@@ -68,6 +70,10 @@ pub enum Command {
 pub const KILL_TARGETS: &[(&str, &str)] = &[
     ("pid:N", "exactly process N, never its children"),
     ("tree:N", "process N and all its descendants, while N is still the same process"),
+    (
+        "port:N",
+        "the processes listening on TCP or UDP port N (any address) when the plan is made, never their children",
+    ),
     ("attempt:PROJECT/TASK/ATTEMPT", "every process of that attempt (one worktree or tagged run)"),
     ("task:PROJECT/TASK", "every process of every attempt of that task"),
     ("project:NAME", "every process of every attempt of that project"),
@@ -163,7 +169,9 @@ mod tests {
         let mut cmd = command();
         let kill = cmd.find_subcommand_mut("kill").expect("kill subcommand");
         let help = kill.render_long_help().to_string();
-        for form in ["pid:N", "tree:N", "attempt:PROJECT/TASK/ATTEMPT", "task:PROJECT/TASK", "project:NAME"] {
+        for form in
+            ["pid:N", "tree:N", "port:N", "attempt:PROJECT/TASK/ATTEMPT", "task:PROJECT/TASK", "project:NAME"]
+        {
             assert!(help.contains(form), "{form} missing from:\n{help}");
         }
         assert!(help.lines().any(|l| l.trim_start().starts_with("orphans ")), "{help}");

@@ -5,10 +5,12 @@
 use std::time::{Duration, Instant};
 
 use super::CliError;
-use crate::associate::associate;
+use super::bench_load::Load;
+use crate::associate::{Options, associate};
 use crate::config::Config;
+use crate::model::Snapshot;
 use crate::procfs;
-use crate::sample::{self, HostFacts, Sampler, SourceKind};
+use crate::sample::{self, HostFacts, Measure, Sampler, SourceKind};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -18,6 +20,9 @@ pub struct BenchArgs {
     /// Start this many extra idle processes (nested trees, own session) for the run.
     #[arg(long, default_value_t = 0)]
     pub load: usize,
+    /// Also make this many git worktrees, each with two processes listening on a TCP port.
+    #[arg(long, default_value_t = 0)]
+    pub worktrees: usize,
     /// Also time the TUI on a synthetic box of this many processes (0: skip).
     #[arg(long, default_value_t = 10_000)]
     pub tui_processes: usize,
@@ -25,7 +30,7 @@ pub struct BenchArgs {
 
 pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     let rounds = args.rounds.max(3);
-    let load = Load::start(args.load)?;
+    let load = Load::start(args.load, args.worktrees)?;
     let options = super::associate_options(config);
     let mut raw_proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
     let mut proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
@@ -45,24 +50,43 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     let (base, t) = versus_raw(&mut || reread_kept(&kept));
     rows.push(("raw re-read of every stat file kept open".to_string(), t, base));
     drop(kept);
-    for kind in [SourceKind::Procfs, SourceKind::Sysinfo] {
-        let mut sampler = Sampler::new(sample::open_source(kind)?, HostFacts::read());
-        sampler.sample()?; // warm-up: fills caches and primes CPU deltas
-        let mut count = 0;
-        let (base, t) = versus_raw(&mut || {
-            if let Ok(s) = sampler.sample() {
-                count = s.processes.len();
-                std::hint::black_box(associate(&s, &options));
-            }
-        });
-        rows.push((format!("{} sample + associate ({count} processes)", sampler.source_name()), t, base));
-    }
+    // Ports off and on in one phase, in turn with the raw read, so their ratio to each
+    // other is measured under the same conditions.
+    let mut off = warm_sampler(SourceKind::Procfs, Measure { ports: false })?;
+    let mut on = warm_sampler(SourceKind::Procfs, Measure::default())?;
+    let (mut count, mut listening) = (0, 0);
+    let mut phase_proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
+    let t = interleaved_medians(
+        rounds,
+        &mut [
+            &mut || raw_stat_read(&mut phase_proc, false),
+            &mut || sample_and_associate(&mut off, &options, &mut |_| {}),
+            &mut || {
+                sample_and_associate(&mut on, &options, &mut |s| {
+                    count = s.processes.len();
+                    listening = s
+                        .processes
+                        .iter()
+                        .filter(|p| p.ports.as_ref().is_some_and(|p| !p.is_empty()))
+                        .count();
+                })
+            },
+        ],
+    );
+    rows.push((format!("procfs sample + associate, ports off ({count} processes)"), t[1], t[0]));
+    rows.push((format!("procfs sample + associate, ports on ({listening} listening)"), t[2], t[0]));
+    let ports_ratio = t[2].as_secs_f64() / t[1].as_secs_f64().max(1e-9);
+    drop((off, on));
+    let mut sysinfo = warm_sampler(SourceKind::Sysinfo, Measure::default())?;
+    let (base, t) = versus_raw(&mut || sample_and_associate(&mut sysinfo, &options, &mut |_| {}));
+    rows.push(("sysinfo sample + associate".to_string(), t, base));
     println!("{:<52} {:>10} {:>8}", "contender", "median", "ratio");
     for (name, t, base) in rows {
         let ratio = t.as_secs_f64() / base.as_secs_f64().max(1e-9);
         println!("{name:<52} {:>8.2}ms {ratio:>7.2}x", t.as_secs_f64() * 1000.0);
     }
     println!("(each ratio is to the raw read timed in turn with that contender)");
+    println!("ports on / ports off: {ports_ratio:.2}x");
     drop(load);
     if args.tui_processes > 0 {
         super::bench_tui::run(args.tui_processes, rounds, raw);
@@ -70,42 +94,20 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     Ok(0)
 }
 
-/// Idle processes in groups of ten under one session leader; killed by session id.
-struct Load {
-    child: Option<std::process::Child>,
+/// A sampler of `kind` measuring `measure`, after one warm-up sample (which fills its
+/// caches and primes CPU deltas).
+fn warm_sampler(kind: SourceKind, measure: Measure) -> Result<Sampler, CliError> {
+    let mut sampler = Sampler::new(sample::open_source(kind)?, HostFacts::read());
+    sampler.set_measure(measure);
+    sampler.sample()?;
+    Ok(sampler)
 }
 
-impl Load {
-    fn start(n: usize) -> Result<Load, CliError> {
-        if n == 0 {
-            return Ok(Load { child: None });
-        }
-        let groups = n.div_ceil(10);
-        let script = format!(
-            "for g in $(seq {groups}); do (for i in 1 2 3 4 5 6 7 8 9; do sleep 3600 & done; wait) & done; wait"
-        );
-        let mut cmd = std::process::Command::new("bash");
-        cmd.arg("-c").arg(script).stdin(std::process::Stdio::null());
-        crate::kill::sessions::in_new_session(&mut cmd);
-        let child = cmd.spawn()?;
-        let sid = child.id();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while crate::kill::sessions::members(&[sid]).len() < groups * 10 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(Load { child: Some(child) })
-    }
-}
-
-impl Drop for Load {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let left = crate::kill::sessions::kill_sessions(&[child.id()], Duration::from_secs(10));
-            if !left.is_empty() {
-                crate::warn!("swarmtop bench: could not remove load processes {left:?}");
-            }
-            let _ = child.wait();
-        }
+/// One refresh: sample, look at the snapshot, associate.
+fn sample_and_associate(sampler: &mut Sampler, options: &Options, look: &mut dyn FnMut(&Snapshot)) {
+    if let Ok(s) = sampler.sample() {
+        look(&s);
+        std::hint::black_box(associate(&s, options));
     }
 }
 

@@ -44,6 +44,7 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             nice: 0,
             threads: 1 + (i % 3) as u32,
             kernel_thread: false,
+            ports: Some(Arc::from([])),
             facts: Arc::new(ProcessFacts {
                 name: format!("worker-{i}").chars().take(15).collect(),
                 uid: Some(1000),

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::argv::{escape_bytes, unescape};
 
-use crate::model::{AttemptNode, Forest, ProcNode, ProjectNode, Rollup, TaskNode};
+use crate::model::{AttemptNode, Forest, Port, ProcNode, ProjectNode, Rollup, TaskNode, ports};
 
 #[derive(Serialize)]
 pub struct Document<'a> {
@@ -58,6 +58,8 @@ struct Project<'a> {
     path_bytes: Option<&'a [u8]>,
     #[serde(flatten)]
     sums: Sums,
+    /// Added in schema 1: the ports its processes listen on.
+    ports: Vec<JsonPort>,
     tasks: Vec<Task<'a>>,
 }
 
@@ -69,6 +71,7 @@ struct Task<'a> {
     title: Option<&'a str>,
     #[serde(flatten)]
     sums: Sums,
+    ports: Vec<JsonPort>,
     attempts: Vec<Attempt<'a>>,
 }
 
@@ -85,7 +88,34 @@ struct Attempt<'a> {
     agent: Option<&'a str>,
     #[serde(flatten)]
     sums: Sums,
+    ports: Vec<JsonPort>,
     processes: Vec<Proc<'a>>,
+}
+
+/// A listening socket: `{"proto":"tcp","addr":"127.0.0.1","port":3000}`.
+#[derive(Serialize)]
+pub struct JsonPort {
+    proto: &'static str,
+    addr: String,
+    port: u16,
+}
+
+impl From<&Port> for JsonPort {
+    fn from(p: &Port) -> JsonPort {
+        JsonPort { proto: p.proto.as_str(), addr: p.addr.to_string(), port: p.port }
+    }
+}
+
+fn json_ports<'a>(ports: impl IntoIterator<Item = &'a Port>) -> Vec<JsonPort> {
+    ports.into_iter().map(JsonPort::from).collect()
+}
+
+/// The distinct ports of every process of these attempts.
+fn group_ports<'a>(attempts: impl Iterator<Item = &'a AttemptNode>) -> Vec<JsonPort> {
+    let mut all: Vec<Port> = attempts.flat_map(|a| ports::of_trees(&a.processes)).collect();
+    all.sort_unstable();
+    all.dedup();
+    json_ports(&all)
 }
 
 #[derive(Serialize)]
@@ -121,6 +151,8 @@ struct Proc<'a> {
     orphan: bool,
     agent: Option<Agent<'a>>,
     assigned_by: Option<&'static str>,
+    /// Added in schema 1: its listening sockets; `null` when they could not be read.
+    ports: Option<Vec<JsonPort>>,
     children: Vec<Proc<'a>>,
 }
 
@@ -166,6 +198,7 @@ fn project(p: &ProjectNode) -> Project<'_> {
         path,
         path_bytes,
         sums: (&p.rollup).into(),
+        ports: group_ports(p.tasks.iter().flat_map(|t| &t.attempts)),
         tasks: p.tasks.iter().map(task).collect(),
     }
 }
@@ -176,6 +209,7 @@ fn task(t: &TaskNode) -> Task<'_> {
         name: &t.name,
         title: t.title.as_deref(),
         sums: (&t.rollup).into(),
+        ports: group_ports(t.attempts.iter()),
         attempts: t.attempts.iter().map(attempt).collect(),
     }
 }
@@ -191,6 +225,7 @@ fn attempt(a: &AttemptNode) -> Attempt<'_> {
         source: a.source.as_str(),
         agent: a.agent.as_ref().map(|k| k.name()),
         sums: (&a.rollup).into(),
+        ports: group_ports(std::iter::once(a)),
         processes: a.processes.iter().map(proc_node).collect(),
     }
 }
@@ -255,6 +290,7 @@ fn proc_fields<'a>(n: &'a ProcNode, children: Vec<Proc<'a>>) -> Proc<'a> {
             status: a.status.as_deref(),
         }),
         assigned_by: n.assigned_by.map(|a| a.as_str()),
+        ports: p.ports.as_deref().map(json_ports),
         children,
     }
 }

@@ -21,6 +21,9 @@ pub struct ListArgs {
     /// Only orphaned processes (left behind by whatever started them) and the groups above them.
     #[arg(long)]
     pub orphans: bool,
+    /// Only the processes listening on PORT (TCP or UDP, any address), with their ancestors.
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
     /// Print a document every refresh (`--refresh MS`) until interrupted; with `--json`,
     /// one schema-1 document per line (NDJSON).
     #[arg(long)]
@@ -78,8 +81,12 @@ fn render_as(
 /// The forest as `--orphans` and `--filter` narrow it.
 pub fn shown(args: &ListArgs, forest: &Forest) -> Forest {
     let forest = if args.orphans { orphans_only(forest) } else { forest.clone() };
-    match &args.filter {
+    let forest = match &args.filter {
         Some(text) => Filter::new(text).apply(&forest),
+        None => forest,
+    };
+    match args.port {
+        Some(port) => Filter::port(port).apply(&forest),
         None => forest,
     }
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod args;
 pub mod bench;
 mod bench_data;
+mod bench_load;
 mod bench_tui;
 pub mod demo;
 pub mod demo_standin;
@@ -14,6 +15,7 @@ pub mod json;
 pub mod kill;
 pub mod list;
 pub mod manual;
+pub mod ports;
 pub mod reap;
 pub mod run;
 pub mod text;
@@ -117,6 +119,9 @@ pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
 /// sample.
 pub fn resample(mut sampler: Sampler, config: &Config) -> crate::kill::pidfd::Resample {
     let options = associate_options(config);
+    // No scope of a kill depends on ports (`port:N` is a fixed set of processes): the
+    // frozen window is shorter without reading descriptors.
+    sampler.set_measure(sample::Measure { ports: false });
     Box::new(move || Ok(associate::associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
 }
 

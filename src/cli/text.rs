@@ -137,6 +137,11 @@ impl Lines {
         if let Some(agent) = &node.agent {
             let _ = write!(marks, " [{}]", agent.tag());
         }
+        let ports = crate::model::ports::numbers(p.ports.iter().flat_map(|ps| ps.iter()));
+        if !ports.is_empty() {
+            let listed: Vec<String> = ports.iter().map(|n| format!(":{n}")).collect();
+            let _ = write!(marks, " [{}]", listed.join(" "));
+        }
         if node.orphan {
             marks.push_str(" [orphan]");
         }

@@ -165,6 +165,10 @@ pub enum PlanError {
     UnknownTarget { target: NodeId, close: Vec<String> },
     #[error("{0} has no processes")]
     Empty(NodeId),
+    #[error(
+        "{0}: only processes swarmtop cannot read listen on it (another user's, unless you are root, or outside its PID namespace)"
+    )]
+    Unreadable(NodeId),
     #[error("kill --mine: this shell is in no attempt (its parent process is placed in none)")]
     NoAttempt,
     #[error("{target} is outside your attempt {}: {lives}", .mine.attempt)]

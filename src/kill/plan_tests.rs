@@ -136,3 +136,59 @@ fn an_id_typed_from_list_names_its_node_even_with_a_slash_in_a_tagged_name() {
         assert_eq!(pids(&plan(&target(typed), &f, &ctx()).unwrap()), [500], "{typed}: its parent is init");
     }
 }
+
+/// The swarm with listeners: vite (121, alpha's main attempt) on 127.0.0.1:5173 and
+/// rust-analyzer (103, attempt 1a2b) on [::1]:5173 — one port number on two addresses in
+/// two attempts — and claude (100, 1a2b, with children) on 9229.
+fn listening(extra: Vec<crate::model::Process>) -> Forest {
+    use crate::model::{Port, Proto};
+    let on = |port: u16, addr: &str| Port { port, proto: Proto::Tcp, addr: addr.parse().unwrap() };
+    let mut snap = swarm_snapshot();
+    snap.processes.extend(extra);
+    for p in &mut snap.processes {
+        let ports: &[Port] = match p.pid() {
+            121 => &[on(5173, "127.0.0.1")],
+            103 => &[on(5173, "::1")],
+            100 | 300 => &[on(9229, "127.0.0.1")],
+            _ => &[],
+        };
+        p.ports = Some(std::sync::Arc::from(ports));
+    }
+    snap.unowned_ports = vec![on(8080, "0.0.0.0")];
+    associate(&snap, &Options::default())
+}
+
+#[test]
+fn a_port_kill_is_exactly_its_listeners_on_every_address_never_their_children() {
+    let forest = listening(Vec::new());
+    let p = plan(&target("port:5173"), &forest, &ctx()).unwrap();
+    assert_eq!(pids(&p), [103, 121], "both holders, in two attempts");
+    let names: Vec<&str> = p.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["rust-analyzer", "node"], "each named in the plan");
+    assert_eq!(pids(&plan(&target("port:9229"), &forest, &ctx()).unwrap()), [100], "not claude's children");
+    assert!(p.resolved.iter().all(|r| !r.adopts_newborns()));
+}
+
+#[test]
+fn a_port_kill_adopts_no_newborn_not_even_one_listening_on_that_port() {
+    use crate::model::fixture::process;
+    let p = plan(&target("port:9229"), &listening(Vec::new()), &ctx()).unwrap();
+    // Later: a child of the listener, and a new process listening on 9229 too.
+    let later = listening(vec![
+        process(300, 1, "node other-server").cwd("/wt/1a2b-add-login/alpha").started(99_999),
+        process(301, 100, "node child").cwd("/wt/1a2b-add-login/alpha").started(99_999),
+    ]);
+    let scope = crate::kill::scope::rescope(&p, &later, &ctx());
+    let members: Vec<u32> = scope.members.iter().map(|m| m.entry.key.pid()).collect();
+    assert_eq!(members, [100]);
+}
+
+#[test]
+fn a_port_nobody_readable_holds_says_so_and_an_unknown_one_suggests_ports() {
+    let forest = listening(Vec::new());
+    assert_eq!(plan(&target("port:8080"), &forest, &ctx()), Err(PlanError::Unreadable(NodeId::Port(8080))));
+    match plan(&target("port:5174"), &forest, &ctx()) {
+        Err(PlanError::UnknownTarget { close, .. }) => assert_eq!(close, ["port:5173", "port:9229"]),
+        other => panic!("{other:?}"),
+    }
+}

@@ -100,6 +100,24 @@ pub(super) fn resolve(
                 _ => Ok(inside.into_iter().map(|n| Resolved::Process(n.key())).collect()),
             }
         }
+        NodeId::Port(port) => {
+            // Like so many `pid:` targets: the holders in the forest, no one else.
+            let holders = crate::model::ports::holders(forest, *port);
+            if holders.is_empty() {
+                let unreadable = forest.unowned_ports.iter().any(|p| p.port == *port);
+                return Err(if unreadable { PlanError::Unreadable(target.clone()) } else { unknown() });
+            }
+            let (inside, elsewhere): (Vec<&ProcNode>, Vec<&ProcNode>) =
+                holders.into_iter().partition(|n| mine.is_none_or(|m| m.holds(index.place(n.key()))));
+            match mine {
+                Some(m) if inside.is_empty() => Err(PlanError::NothingInMine {
+                    target: target.clone(),
+                    mine: Box::new(m.clone()),
+                    elsewhere: shown(&elsewhere, index),
+                }),
+                _ => Ok(inside.into_iter().map(|n| Resolved::Process(n.key())).collect()),
+            }
+        }
         NodeId::Session(id) => {
             let (agents, started) = session(id, index);
             if agents.is_empty() && started.is_empty() {

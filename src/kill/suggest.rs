@@ -18,8 +18,12 @@ pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
             | NodeId::Orphans(_)
             | NodeId::Leftovers(_)
             | NodeId::Name(_)
-            | NodeId::Session(_) => None,
+            | NodeId::Session(_)
+            | NodeId::Port(_) => None,
         });
+    }
+    if let NodeId::Port(port) = target {
+        return close_ports(*port, forest);
     }
     let wanted = target.to_string();
     let tail = wanted.split_once(':').map_or(wanted.as_str(), |(_, t)| t);
@@ -33,4 +37,13 @@ pub fn close_matches(target: &NodeId, forest: &Forest) -> Vec<String> {
         .collect();
     scored.sort();
     scored.into_iter().take(5).map(|(_, id)| id.to_string()).collect()
+}
+
+/// The ports listened on that are nearest to `port`.
+fn close_ports(port: u16, forest: &Forest) -> Vec<String> {
+    let mut all = Vec::new();
+    forest.walk_processes(&mut |n| all.extend(n.process.ports.iter().flat_map(|p| p.iter()).map(|p| p.port)));
+    all.sort_unstable_by_key(|p| (p.abs_diff(port), *p));
+    all.dedup();
+    all.into_iter().take(5).map(|p| format!("port:{p}")).collect()
 }

@@ -73,19 +73,32 @@ fn tree<'a>(node: &'a ProcNode, rule: &impl Rule) -> Option<ProcNode> {
 }
 
 /// Case-insensitive substring filter over names, commands, cwds and ids; a matching
-/// group keeps everything inside it. An empty needle matches everything.
+/// group keeps everything inside it. An empty needle matches everything. `:PORT`
+/// (a colon and a port number) keeps the processes listening on that port instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     needle: String,
+    port: Option<u16>,
 }
 
 impl Filter {
     pub fn new(text: &str) -> Filter {
-        Filter { needle: text.to_lowercase() }
+        let port = text.strip_prefix(':').filter(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        Filter { needle: text.to_lowercase(), port: port.and_then(|n| n.parse().ok()).filter(|&n| n != 0) }
+    }
+
+    /// The processes listening on `port` (TCP or UDP, any address) and their ancestors.
+    pub fn port(port: u16) -> Filter {
+        Filter::new(&format!(":{port}"))
     }
 
     pub fn is_empty(&self) -> bool {
         self.needle.is_empty()
+    }
+
+    /// The port of a `:PORT` filter.
+    pub fn port_number(&self) -> Option<u16> {
+        self.port
     }
 
     fn hit(&self, haystack: &str) -> bool {
@@ -94,6 +107,9 @@ impl Filter {
 
     pub fn matches_process(&self, node: &ProcNode) -> bool {
         let p = &node.process;
+        if let Some(port) = self.port {
+            return p.ports.as_ref().is_some_and(|ps| ps.iter().any(|x| x.port == port));
+        }
         self.hit(&p.facts.name)
             || p.facts.cmd.iter().any(|a| self.hit(a))
             || p.cwd.as_ref().is_some_and(|c| self.hit(&c.to_string_lossy()))
@@ -107,7 +123,7 @@ impl Filter {
 
 impl Rule for Filter {
     fn keeps_group(&self, texts: &[&str]) -> bool {
-        texts.iter().any(|t| self.hit(t))
+        self.port.is_none() && texts.iter().any(|t| self.hit(t))
     }
 
     fn keeps_process(&self, node: &ProcNode) -> KeepProcess {
@@ -146,6 +162,7 @@ impl Forest {
             projects: Vec::new(),
             shared: Vec::new(),
             unassigned: Vec::new(),
+            unowned_ports: self.unowned_ports.clone(),
         }
     }
 }
@@ -186,5 +203,38 @@ impl AttemptNode {
             rollup: self.rollup,
             processes: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::associate::{Options, associate};
+    use crate::model::fixture::{ProcessExt, linked_worktree, process, snapshot};
+    use crate::model::{Port, Proto};
+
+    #[test]
+    fn a_port_filter_keeps_the_holders_and_their_ancestors_only() {
+        let wt = linked_worktree("/wt/1a2b-x/p", "/src/p", "vk/1a2b-x");
+        let mut server = process(11, 10, "node server.js:3000");
+        let port = Port { port: 3000, proto: Proto::Tcp, addr: "::1".parse().unwrap() };
+        server.ports = Some(Arc::from([port]));
+        let procs = vec![
+            process(10, 1, "npm run dev").cwd("/wt/1a2b-x/p"),
+            server.cwd("/wt/1a2b-x/p"),
+            process(12, 10, "curl localhost:3000").cwd("/wt/1a2b-x/p"),
+        ];
+        let forest = associate(&snapshot(procs, vec![wt]), &Options::default());
+        let kept = Filter::new(":3000").apply(&forest);
+        let mut pids = Vec::new();
+        kept.walk_processes(&mut |n| pids.push(n.process.pid()));
+        assert_eq!(pids, [10, 11], "the holder and its parent; not a command line naming the port");
+        assert_eq!(Filter::new(":3000").port_number(), Some(3000));
+        for text in [":", ":0", ":65536", ":30x", "3000", "::3000"] {
+            assert_eq!(Filter::new(text).port_number(), None, "{text}");
+        }
+        assert_eq!(Filter::port(3000), Filter::new(":3000"));
     }
 }

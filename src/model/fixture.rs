@@ -27,6 +27,7 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         nice: 0,
         threads: 1,
         kernel_thread: false,
+        ports: Some(Arc::from([])),
         facts: Arc::new(ProcessFacts {
             name,
             uid: Some(1000),

@@ -317,6 +317,9 @@ pub struct Forest {
     pub shared: Vec<ProcNode>,
     /// Process trees outside every attempt.
     pub unassigned: Vec<ProcNode>,
+    /// Listening sockets that no process swarmtop could read holds: another user's
+    /// (unless root), a process in another PID namespace, or the kernel's.
+    pub unowned_ports: Vec<super::ports::Port>,
 }
 
 impl Forest {
@@ -337,6 +340,7 @@ impl Forest {
             && self.projects == other.projects
             && self.shared == other.shared
             && self.unassigned == other.unassigned
+            && self.unowned_ports == other.unowned_ports
     }
 
     /// The first process node, parents first, that satisfies `pred`.

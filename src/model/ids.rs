@@ -122,6 +122,8 @@ pub enum NodeId {
     /// `leftovers`, `leftovers:PROJECT`: processes of attempts whose agent was seen and
     /// has exited, of every project or of one.
     Leftovers(Option<ProjectId>),
+    /// The processes listening on this TCP or UDP port.
+    Port(u16),
 }
 
 impl From<ProjectId> for NodeId {
@@ -144,7 +146,7 @@ impl From<AttemptId> for NodeId {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, name:PATTERN, session:ID, orphans, orphans:PROJECT, leftovers or leftovers:PROJECT)"
+    "invalid id {input:?}: {reason} (expected project:NAME, task:PROJECT/TASK, attempt:PROJECT/TASK/ATTEMPT, pid:N, tree:N, port:N, name:PATTERN, session:ID, orphans, orphans:PROJECT, leftovers or leftovers:PROJECT)"
 )]
 pub struct IdError {
     pub input: String,
@@ -183,6 +185,10 @@ impl FromStr for NodeId {
                 Err(err("a session id has no spaces or control characters"))
             }
             "session" => Ok(NodeId::Session(rest.to_string())),
+            "port" => match rest.parse::<u16>() {
+                Ok(n) if n > 0 && canonical(rest) => Ok(NodeId::Port(n)),
+                _ => Err(err("not a port number (1 to 65535)")),
+            },
             "task" => match rest.split_once('/') {
                 Some((p, t)) if !p.is_empty() && !t.is_empty() => Ok(NodeId::Task(TaskId(s.into()))),
                 _ => Err(err("a task id is task:PROJECT/TASK")),
@@ -223,6 +229,7 @@ impl fmt::Display for NodeId {
             NodeId::Session(id) => write!(f, "session:{id}"),
             NodeId::Leftovers(None) => f.write_str("leftovers"),
             NodeId::Leftovers(Some(p)) => write!(f, "leftovers:{}", p.name()),
+            NodeId::Port(port) => write!(f, "port:{port}"),
         }
     }
 }
@@ -249,6 +256,8 @@ mod tests {
             "name:vite*",
             "name:[a-c]?",
             "session:0f1e2d3c-aaaa-bbbb-cccc-000000000000",
+            "port:3000",
+            "port:65535",
         ] {
             let id: NodeId = s.parse().unwrap();
             assert_eq!(id.to_string(), s);
@@ -284,6 +293,11 @@ mod tests {
             "session:",
             "session:a b",
             "session:a\u{1b}b",
+            "port:0",
+            "port:65536",
+            "port:03000",
+            "port:-1",
+            "port:",
         ] {
             let e = s.parse::<NodeId>().unwrap_err();
             assert_eq!(e.input, s);
@@ -305,7 +319,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
-        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|orphans|leftovers|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
+        fn any_text_parses_without_panic_and_round_trips(s in "\\PC{0,40}|(project|task|attempt|pid|tree|port|orphans|leftovers|name|session):[a-z/0-9*?\\[\\]!-]{0,12}") {
             if let Ok(id) = s.parse::<NodeId>() {
                 prop_assert_eq!(id.to_string(), s);
             }

@@ -10,6 +10,7 @@ mod forest_kinds;
 pub mod homes;
 pub mod ids;
 pub mod layout;
+pub mod ports;
 pub mod process;
 pub mod recorded;
 pub mod snapshot;
@@ -23,6 +24,7 @@ pub use forest::{
     AgentInfo, AssignedBy, AttemptNode, AttemptSource, Forest, ProcNode, ProjectNode, Rollup, TaskNode,
 };
 pub use ids::{AttemptId, NodeId, ProjectId, TaskId};
+pub use ports::{Port, Proto};
 pub use process::{ProcKey, ProcState, Process, ProcessFacts};
 pub use snapshot::{
     ClaudeJob, ClaudeSession, ExternalSession, NamedWorkspace, RecordedStart, RegistryEntry, ServiceRecord,

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::argv::Argv;
+use super::ports::Port;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -149,6 +150,9 @@ pub struct Process {
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
     pub facts: Arc<ProcessFacts>,
+    /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
+    /// descriptors could not be read (another user's process) or were not looked at.
+    pub ports: Option<Arc<[Port]>>,
 }
 
 impl Process {

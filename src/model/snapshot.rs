@@ -138,6 +138,8 @@ pub struct Snapshot {
     /// swarmtop's own PID (never killed, shown like any other process).
     pub self_pid: u32,
     pub processes: Vec<Process>,
+    /// Listening sockets no process of `processes` was seen to hold.
+    pub unowned_ports: Vec<super::ports::Port>,
     pub worktrees: Vec<Worktree>,
     pub total_memory_bytes: u64,
     pub claude_sessions: Shared<ClaudeSession>,

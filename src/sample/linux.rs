@@ -4,14 +4,16 @@
 //! `cmdline`, `status` and `environ` once per ProcKey (cached, evicted when the
 //! process is gone). Nothing is allocated per process in steady state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::cwds::Cwds;
+use super::ports::{Activity, FdsSeen, PortScanner};
 use super::users::UserNames;
-use super::{ProcessSource, SampleError};
+use super::{Measure, ProcessSource, SampleError};
 use crate::capacity::shrunk;
 use crate::model::{Argv, ProcKey, ProcState, Process, ProcessFacts};
 use crate::procfs::{self, ProcDir, StatFields};
@@ -40,6 +42,8 @@ struct Seen {
     arg_start: u32,
     cwd: Option<Arc<Path>>,
     generation: u32,
+    /// What the last read of its descriptors found, to pace the next one.
+    fds: FdsSeen,
 }
 
 /// Where this refresh's stat of a process came from.
@@ -62,8 +66,12 @@ pub struct ProcfsSource {
     last_refresh: Option<Instant>,
     users: UserNames,
     cwds: Cwds,
+    measure: Measure,
+    ports: PortScanner,
     homes: super::environ::HomesCache,
     own_uid: u32,
+    /// swarmtop's own descriptors (its kept stat files) are many, and no listener.
+    own_pid: u32,
     /// Reused buffers: file contents, link targets, the PID list, one parsed stat line.
     buf: Vec<u8>,
     link: Vec<u8>,
@@ -96,8 +104,11 @@ impl ProcfsSource {
             last_refresh: None,
             users: UserNames::load(),
             cwds: Cwds::default(),
+            measure: Measure::default(),
+            ports: PortScanner::default(),
             homes: Default::default(),
             own_uid: rustix::process::getuid().as_raw(),
+            own_pid: std::process::id(),
             buf: Vec::with_capacity(4096),
             link: Vec::new(),
             pids: Vec::new(),
@@ -199,7 +210,7 @@ impl ProcfsSource {
             stat.state = state;
         }
         let via = thread.map(|(tid, _)| tid);
-        let process = match self.seen.get_mut(&pid) {
+        let (process, activity, fds) = match self.seen.get_mut(&pid) {
             // After exec (the comm or argv's address changes under the same ProcKey):
             // read everything again.
             // An empty argv of a user process was read mid-exec: read it again too.
@@ -224,6 +235,7 @@ impl ProcfsSource {
                 seen.minor_faults = stat.minor_faults as u32;
                 seen.generation = generation;
                 let process = to_process(key, stat, seen, cpu_percent, self.page_size);
+                let fds = seen.fds;
                 // Known, but not kept open yet (the budget was spent when it came).
                 if let (None, StatRead::Opened(file)) = (&seen.stat_file, read) {
                     let kept = self.keep(file);
@@ -231,7 +243,7 @@ impl ProcfsSource {
                         seen.stat_file = kept;
                     }
                 }
-                process
+                (process, if ran { Activity::Ran } else { Activity::Idle }, fds)
             }
             _ => {
                 let facts = Arc::new(self.read_facts(stat, via));
@@ -254,55 +266,26 @@ impl ProcfsSource {
                     arg_start: stat.arg_start as u32,
                     cwd,
                     generation,
+                    fds: FdsSeen::default(),
                 };
                 let process = to_process(key, stat, &seen, 0.0, self.page_size);
                 if let Some(old) = self.seen.insert(pid, seen) {
                     self.kept_files -= usize::from(old.stat_file.is_some());
                 }
-                process
+                (process, Activity::New, FdsSeen::default())
             }
         };
+        if self.measure.ports
+            && !stat.kernel_thread
+            && pid != self.own_pid
+            && fds.due(activity, pid, generation)
+        {
+            let found = self.ports.scan(&mut self.proc, pid, via, stat.start_ticks);
+            if let Some(seen) = self.seen.get_mut(&pid) {
+                seen.fds = found;
+            }
+        }
         Some(process)
-    }
-}
-
-/// One shared copy of each distinct cwd: the processes of a worktree share theirs.
-#[derive(Default)]
-struct Cwds {
-    known: HashSet<Arc<Path>>,
-}
-
-impl Cwds {
-    /// Reads `/proc/PID/cwd`, keeping `previous` when unchanged (no hashing, no
-    /// allocation).
-    /// `via`: read it through that thread of the group (a zombie leader's own is gone).
-    fn read(
-        &mut self,
-        proc: &mut ProcDir,
-        pid: u32,
-        via: Option<u32>,
-        buf: &mut Vec<u8>,
-        previous: Option<&Arc<Path>>,
-    ) -> Option<Arc<Path>> {
-        match via {
-            Some(tid) => proc.read_link(pid, &format!("task/{tid}/cwd"), buf).ok()?,
-            None => proc.read_link(pid, "cwd", buf).ok()?,
-        }
-        let target = procfs::link_target(buf);
-        if let Some(p) = previous.filter(|p| ***p == *target) {
-            return Some(p.clone());
-        }
-        if let Some(p) = self.known.get(target) {
-            return Some(p.clone());
-        }
-        let p: Arc<Path> = target.into();
-        self.known.insert(p.clone());
-        Some(p)
-    }
-
-    /// Forgets the cwds nothing holds any more.
-    fn prune(&mut self) {
-        self.known.retain(|p| Arc::strong_count(p) > 1);
     }
 }
 
@@ -315,6 +298,14 @@ impl ProcessSource for ProcfsSource {
         self.ticks_per_second
     }
 
+    fn set_measure(&mut self, measure: Measure) {
+        self.measure = measure;
+    }
+
+    fn unowned_ports(&self) -> Vec<crate::model::Port> {
+        if self.measure.ports { self.ports.unowned() } else { Vec::new() }
+    }
+
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError> {
         let now = Instant::now();
         let elapsed = self.last_refresh.map(|t| now.duration_since(t).as_secs_f64());
@@ -325,6 +316,9 @@ impl ProcessSource for ProcfsSource {
         self.proc
             .list(&mut pids)
             .map_err(|e| SampleError::Unavailable { what: "the process list".into(), source: e })?;
+        if self.measure.ports {
+            self.ports.begin(&mut self.proc);
+        }
         let mut stat = std::mem::take(&mut self.stat);
         let mut out = Vec::with_capacity(pids.len());
         let mut gone = false;
@@ -359,6 +353,9 @@ impl ProcessSource for ProcfsSource {
             self.seen.shrink_to(c);
         }
         self.cwds.prune();
+        if self.measure.ports {
+            self.ports.finish(&mut out);
+        }
         self.homes.prune();
         Ok(out)
     }
@@ -395,6 +392,7 @@ fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, pa
         threads: stat.num_threads,
         kernel_thread: stat.kernel_thread,
         facts: seen.facts.clone(),
+        ports: None,
     }
 }
 

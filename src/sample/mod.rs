@@ -4,6 +4,7 @@
 pub mod bounded;
 pub mod claude_sessions;
 pub mod codex_state;
+mod cwds;
 pub mod environ;
 pub mod keyed;
 pub mod kild;
@@ -11,8 +12,10 @@ pub mod layouts;
 pub mod linux;
 pub mod locations;
 pub mod orchestrators;
+mod ports;
 pub mod registry;
 pub mod script_kit;
+mod sock_diag;
 pub mod sqlite_state;
 pub mod state;
 pub mod sysinfo_source;
@@ -43,6 +46,27 @@ pub trait ProcessSource: Send {
     fn name(&self) -> &'static str;
     fn ticks_per_second(&self) -> u64;
     fn refresh(&mut self) -> Result<Vec<Process>, SampleError>;
+    /// What to measure besides the basics, from the next refresh on. A source that
+    /// cannot measure something leaves it unknown (`None`).
+    fn set_measure(&mut self, _measure: Measure) {}
+    /// The listening sockets of the last refresh that none of its processes was seen
+    /// to hold (their holders' descriptors could not be read, or are not listed).
+    fn unowned_ports(&self) -> Vec<crate::model::Port> {
+        Vec::new()
+    }
+}
+
+/// What a source measures besides the basics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    /// Listening ports: on unless a caller has no use for them (a kill's re-samples).
+    pub ports: bool,
+}
+
+impl Default for Measure {
+    fn default() -> Measure {
+        Measure { ports: true }
+    }
 }
 
 /// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
@@ -126,6 +150,11 @@ impl Sampler {
         self.source.name()
     }
 
+    /// What to measure from the next sample on.
+    pub fn set_measure(&mut self, measure: Measure) {
+        self.source.set_measure(measure);
+    }
+
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {
         use crate::model::tags::{
             CODEX_SESSION_ID, CODEX_THREAD_ID, CONDUCTOR_WORKSPACE_PATH, CRYSTAL_SESSION_ID,
@@ -165,6 +194,7 @@ impl Sampler {
             boot_time_secs: self.host.boot_time_secs,
             self_pid: self.self_pid,
             processes,
+            unowned_ports: self.source.unowned_ports(),
             worktrees,
             total_memory_bytes: self.host.total_memory_bytes,
             claude_sessions: rows.claude_sessions,

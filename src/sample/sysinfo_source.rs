@@ -119,6 +119,8 @@ impl ProcessSource for SysinfoSource {
                 threads: stat.num_threads,
                 kernel_thread: stat.kernel_thread,
                 facts: Arc::new(facts),
+                // sysinfo does not list sockets: unknown, never "none".
+                ports: None,
             });
         }
         self.homes.prune();

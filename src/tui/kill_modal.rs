@@ -165,6 +165,7 @@ impl KillModal {
             Some(NodeId::Attempt(_)) => "attempt",
             Some(NodeId::Task(_)) => "task",
             Some(NodeId::Project(_)) => "project",
+            Some(NodeId::Port(_)) => "listeners on port",
             Some(NodeId::Name(_)) => "processes named",
             Some(NodeId::Session(_)) => "agent session",
             Some(NodeId::Leftovers(_)) => "reap",

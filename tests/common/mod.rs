@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod binary;
+pub mod listener;
 pub mod sentinel;
 pub mod tmux;
 pub mod tui;
@@ -116,6 +117,33 @@ pub fn swarmtop(args: &[&str]) -> std::process::Output {
         .stdin(Stdio::null())
         .output()
         .expect("run swarmtop")
+}
+
+/// A command's stdout as JSON, or a panic that shows what it printed.
+pub fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+/// Starts `bash -c script` in `dir`, in a session of its own, as PID `pid` (a PID that
+/// is free: it is taken on purpose through `ns_last_pid`, which needs root), trying for
+/// up to `within`; `None` when other processes took it every time.
+pub fn spawn_as_pid(pid: u32, script: &str, dir: &Path, within: Duration) -> Option<(SessionGuard, Child)> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        std::fs::write("/proc/sys/kernel/ns_last_pid", (pid - 1).to_string()).ok()?;
+        let mut c = Command::new("bash");
+        c.arg("-c").arg(script).current_dir(dir).stdin(Stdio::null());
+        sessions::in_new_session(&mut c);
+        let mut child = c.spawn().ok()?;
+        if child.id() == pid {
+            return Some((SessionGuard(child.id()), child));
+        }
+        sessions::kill_sessions(&[child.id()], Duration::from_secs(10));
+        let _ = child.wait();
+    }
+    None
 }
 
 /// Polls `f` until it returns Some or the deadline passes.

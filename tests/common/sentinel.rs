@@ -7,8 +7,14 @@ use std::path::{Path, PathBuf};
 use super::Sessions;
 
 const SCRIPT: &str = r#"
-import signal, sys, time
+import os, signal, sys, time
 log = sys.argv[1]
+# A client of a port (SENTINEL_CONNECT=host:port): holds a connected socket, not a listener.
+peer = os.environ.get("SENTINEL_CONNECT")
+if peer:
+    import socket
+    host, port = peer.rsplit(":", 1)
+    conn = socket.create_connection((host, int(port)))
 def note(s, _frame):
     with open(log, "a") as f:
         f.write(signal.Signals(s).name + "\n")
@@ -63,6 +69,11 @@ impl Sentinel {
     pub fn command(label: &str, log: &Path) -> String {
         let python = python().unwrap_or("python3");
         format!("exec -a {label} {python} -c '{}' {}", SCRIPT.replace('\'', "'\\''"), log.display())
+    }
+
+    /// The shell command that becomes a sentinel connected to `host:port` first.
+    pub fn connected_command(label: &str, log: &Path, peer: &str) -> String {
+        format!("SENTINEL_CONNECT={peer} {}", Sentinel::command(label, log))
     }
 
     pub fn new(label: &str, dir: &Path) -> Sentinel {
