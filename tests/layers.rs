@@ -165,3 +165,36 @@ fn the_check_sees_a_violation() {
         vec![format!("{} uses std::fs", tmp.path().join("impure.rs").display())]
     );
 }
+
+#[test]
+fn the_tuis_state_rows_and_view_are_pure() {
+    // Only `terminal`, `feed`, `run` (with `run_kills`) and `tmux` reach the OS.
+    let shell = ["terminal.rs", "feed.rs", "run.rs", "run_kills.rs", "tmux.rs"];
+    let dir = src().join("tui");
+    let files: Vec<PathBuf> = rust_files(&dir)
+        .into_iter()
+        .chain(rust_files(&dir.join("view")))
+        .filter(|f| !shell.iter().any(|s| f.ends_with(s)))
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("jump.rs")), "the jump's logic is checked");
+    let forbidden = [
+        "std::fs",
+        "std::process",
+        "std::env",
+        "std::net",
+        "std::thread",
+        "std::os::",
+        "rustix",
+        "libc",
+        "tokio",
+        "crate::sample",
+        "crate::procfs",
+        "pidfd",
+        "kill::sessions",
+        "super::tmux",
+        "super::feed",
+        "super::terminal",
+    ];
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "the TUI's pure part reaches the OS:\n{}", found.join("\n"));
+}

@@ -126,6 +126,24 @@ fn stream<T: 'static>(rx: mpsc::UnboundedReceiver<T>) -> LocalBoxStream<'static,
     futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|v| (v, rx)) }).boxed_local()
 }
 
+/// A swarmtop started outside tmux.
+struct NoTmux;
+
+impl swarmtop::tui::jump::Panes for NoTmux {
+    fn inside_tmux(&self) -> bool {
+        false
+    }
+    fn list(&self) -> Result<Vec<swarmtop::tui::jump::Pane>, String> {
+        Err("no tmux".into())
+    }
+    fn tty_of(&self, _: swarmtop::model::ProcKey) -> Option<String> {
+        None
+    }
+    fn show(&self, _: &str) -> Result<(), String> {
+        Err("no tmux".into())
+    }
+}
+
 fn setup(kill: FakeKill) -> (Script, LoopIo, Terminal<Shared>) {
     let (events, events_rx) = mpsc::unbounded_channel();
     let (signals, signals_rx) = mpsc::unbounded_channel();
@@ -138,6 +156,7 @@ fn setup(kill: FakeKill) -> (Script, LoopIo, Terminal<Shared>) {
         forests: forests_rx,
         feed: Box::new(RecordingFeed(sent_tx)),
         kills: Arc::new(kill),
+        panes: Box::new(NoTmux),
     };
     let term = Terminal::new(Shared(Rc::clone(&backend))).unwrap();
     (Script { events, signals, forests, sent, backend }, io, term)

@@ -145,6 +145,10 @@ impl Builder<'_> {
             session_id: session.map(|s| s.session_id.clone()),
             session_name: session.and_then(|s| s.name.clone()).or_else(|| job.and_then(|j| j.name.clone())),
             status: job.and_then(|j| j.state.clone()).or_else(|| session.and_then(|s| s.status.clone())),
+            // A job's state has no time of change; the session's status has.
+            status_since_ms: session.filter(|_| job.is_none()).and_then(|s| s.status_since_ms),
+            waiting_for: session.and_then(|s| s.waiting_for.clone()),
+            tmux: session.and_then(|s| s.tmux.clone()),
         }))
     }
 

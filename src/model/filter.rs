@@ -149,6 +149,30 @@ pub fn orphans_only(forest: &Forest) -> Forest {
     Forest { unassigned: Vec::new(), ..prune(forest, &OrphansOnly) }
 }
 
+/// Only the attempts whose agent waits for its user (by the agent's own files), with
+/// their projects and tasks; no shared services, no other processes.
+pub fn waiting_only(forest: &Forest) -> Forest {
+    let projects = forest
+        .projects
+        .iter()
+        .filter_map(|p| {
+            let tasks: Vec<TaskNode> = (p.tasks.iter())
+                .filter_map(|t| {
+                    let attempts: Vec<AttemptNode> = t
+                        .attempts
+                        .iter()
+                        .filter(|a| a.agent_info().is_some_and(|i| i.waits()))
+                        .cloned()
+                        .collect();
+                    (!attempts.is_empty()).then(|| TaskNode { attempts, ..t.clone_header() })
+                })
+                .collect();
+            (!tasks.is_empty()).then(|| ProjectNode { tasks, ..p.clone_header() })
+        })
+        .collect();
+    Forest { projects, ..forest.clone_header() }
+}
+
 impl Forest {
     /// The forest's header fields with no nodes.
     pub fn clone_header(&self) -> Forest {

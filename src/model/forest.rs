@@ -273,6 +273,18 @@ pub struct AttemptNode {
 }
 
 impl AttemptNode {
+    /// The attempt's outermost agent process (the first of the least deep, the one
+    /// `agent` names).
+    pub fn agent_node(&self) -> Option<&ProcNode> {
+        let agents = Preorder::of(&self.processes).filter(|(_, n)| n.agent.is_some());
+        agents.min_by_key(|(depth, _)| *depth).map(|(_, n)| n)
+    }
+
+    /// What that agent says of itself.
+    pub fn agent_info(&self) -> Option<&AgentInfo> {
+        self.agent_node().and_then(|n| n.agent.as_deref())
+    }
+
     /// The branch for display: `(detached)` for a git worktree without one, empty for
     /// attempts that are not git worktrees.
     pub fn branch_label(&self) -> &str {

@@ -81,9 +81,20 @@ pub struct AgentInfo {
     pub session_name: Option<String>,
     /// Claude's own `idle|busy|shell|waiting`.
     pub status: Option<String>,
+    /// When the status last changed, by the agent's own file (ms since the epoch).
+    pub status_since_ms: Option<u64>,
+    /// What a waiting agent waits for, by its own file.
+    pub waiting_for: Option<String>,
+    /// Its tmux pane by its own file (`session:@window.%pane`).
+    pub tmux: Option<String>,
 }
 
 impl AgentInfo {
+    /// The agent waits for its user (a prompt, a permission, a dialog).
+    pub fn waits(&self) -> bool {
+        self.status.as_deref() == Some("waiting")
+    }
+
     /// `claude`, or `claude busy` when its session says so.
     pub fn tag(&self) -> String {
         match &self.status {

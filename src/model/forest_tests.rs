@@ -97,6 +97,7 @@ fn a_100000_deep_chain_builds_rows_and_draws() {
             reverse: false,
             show_other: false,
             orphans_only: false,
+            waiting_only: false,
             expansion: &expansion,
             changes: None,
         };

@@ -37,6 +37,12 @@ pub struct ClaudeSession {
     pub status: Option<String>,
     /// The background job it runs (`jobId`, 2.1.139+), when it is one.
     pub job_id: Option<String>,
+    /// When `status` last changed (`statusUpdatedAt`, ms since the epoch).
+    pub status_since_ms: Option<u64>,
+    /// What a `waiting` session waits for (`waitingFor`: "permission prompt", …).
+    pub waiting_for: Option<String>,
+    /// Its tmux pane as `session:@window.%pane` (`tmux`, newer builds).
+    pub tmux: Option<String>,
     /// Who owns the directory it was read from (see `sample::keyed`).
     pub owner: Option<u32>,
 }

@@ -31,6 +31,12 @@ struct RawSession {
     status: Option<String>,
     #[serde(rename = "jobId", default)]
     job_id: Option<String>,
+    #[serde(rename = "statusUpdatedAt", default, deserialize_with = "lenient_u64")]
+    status_since_ms: Option<u64>,
+    #[serde(rename = "waitingFor", default)]
+    waiting_for: Option<String>,
+    #[serde(default)]
+    tmux: Option<String>,
 }
 
 /// `procStart` is written as a string; accept a number too.
@@ -173,6 +179,9 @@ fn parse(path: &Path, text: &str, problems: &mut Vec<String>, owner: Option<u32>
         name: raw.name,
         status: raw.status,
         job_id: raw.job_id,
+        status_since_ms: raw.status_since_ms,
+        waiting_for: raw.waiting_for,
+        tmux: raw.tmux,
         owner,
     }]
 }

@@ -99,3 +99,30 @@ fn a_config_dir_gives_sessions_jobs_and_the_daemons_own_records() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("roster.json") && warnings[0].contains("expected a map"), "{warnings:?}");
 }
+
+/// `sessions/26845.json` exactly as Claude Code 2.1.197 (npm) wrote it for an interactive
+/// claude at its prompt in a tmux pane, run here offline (2026-12-02). Its code sets
+/// `statusUpdatedAt` with every `status` it writes, and `waitingFor` ("permission
+/// prompt", "worker request", "sandbox request", "dialog open", "input needed") with
+/// `waiting`; the status is one of busy, shell, idle, waiting.
+const INTERACTIVE_SESSION: &str = r#"{"pid":26845,"sessionId":"824206cd-22ff-4855-94e7-212705e2a34f","cwd":"/tmp/ccrepo","startedAt":1796207174051,"procStart":"72511","version":"2.1.197","peerProtocol":1,"kind":"interactive","entrypoint":"cli","name":"ccrepo-d9","nameSource":"derived","status":"idle","updatedAt":1796207173957,"statusUpdatedAt":1796207173957}"#;
+
+#[test]
+fn a_session_says_its_status_since_when_what_it_waits_for_and_its_pane() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("26845.json"), INTERACTIVE_SESSION).unwrap();
+    let waiting = INTERACTIVE_SESSION.replace("26845", "26900").replace(
+        r#""status":"idle""#,
+        r#""status":"waiting","waitingFor":"permission prompt","tmux":"agents:@2.%7""#,
+    );
+    std::fs::write(dir.path().join("26900.json"), waiting).unwrap();
+    let (sessions, warnings) = read_dir(dir.path());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let idle = &sessions[0];
+    assert_eq!((idle.status.as_deref(), idle.status_since_ms), (Some("idle"), Some(1796207173957)));
+    assert_eq!((idle.waiting_for.as_deref(), idle.tmux.as_deref()), (None, None));
+    let waits = &sessions[1];
+    assert_eq!(waits.status.as_deref(), Some("waiting"));
+    assert_eq!(waits.waiting_for.as_deref(), Some("permission prompt"));
+    assert_eq!(waits.tmux.as_deref(), Some("agents:@2.%7"));
+}

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::command::Command;
+use super::jump::JumpRequest;
 use super::kill_modal::KillModal;
 use super::quit_modal::QuitModal;
 use crate::kill::exec::{KillReport, Progress};
@@ -37,6 +38,8 @@ pub enum Effect {
     RefreshNow,
     /// Run a confirmed action (kill, signal, pause, resume, renice) off the UI thread.
     Kill(Box<KillRequest>),
+    /// Switch to an agent's tmux pane.
+    Jump(Box<JumpRequest>),
 }
 
 /// A confirmed action: its frozen plan and what to do to it.

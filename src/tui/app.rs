@@ -50,6 +50,8 @@ pub struct App {
     pub reverse: bool,
     pub show_other: bool,
     pub orphans_only: bool,
+    /// Only attempts whose agent waits for its user (`w`).
+    pub waiting_only: bool,
     pub paused: bool,
     pub detail: bool,
     pub expansion: Expansion,
@@ -106,6 +108,7 @@ impl App {
             reverse: false,
             show_other: false,
             orphans_only: false,
+            waiting_only: false,
             paused: false,
             detail: false,
             expansion: Expansion::default(),
@@ -188,7 +191,8 @@ impl App {
                 // (the detail pane's sparklines moved, though).
                 if self.sampled && forest.same_content(&self.forest) {
                     self.forest = forest;
-                    self.dirty = self.detail;
+                    // The detail pane's sparklines and the agents' times moved.
+                    self.dirty = self.detail || self.changes.has_agents();
                     // Highlights age by refreshes, also idle ones.
                     if self.changes.tick() {
                         self.rebuild();
@@ -297,6 +301,11 @@ impl App {
             Command::Detail => self.detail = !self.detail,
             Command::Columns => self.modal = Some(Modal::Columns { line: 0 }),
             Command::Follow => self.toggle_follow(),
+            Command::WaitingOnly => {
+                self.waiting_only = !self.waiting_only;
+                self.rebuild();
+            }
+            Command::Jump => return self.jump_request(),
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
@@ -370,6 +379,7 @@ impl App {
             reverse: self.reverse,
             show_other: self.show_other,
             orphans_only: self.orphans_only,
+            waiting_only: self.waiting_only,
             expansion: &self.expansion,
             changes: Some(&self.changes),
         };

@@ -1,8 +1,11 @@
 //! Follow (`F`): the selection stays on one process — whatever the sort, the filter's
 //! changes or where it moves in the tree — until the user moves the selection or the
-//! process exits (then the selection drops to its nearest ancestor still there).
+//! process exits (then the selection drops to its nearest ancestor still there). And
+//! `t`, which goes to the selected agent's own terminal.
 
+use super::action::Effect;
 use super::app::App;
+use super::jump::JumpRequest;
 use super::rows::RowId;
 use crate::model::forest::Preorder;
 use crate::model::{Forest, ProcKey, ProcNode};
@@ -72,4 +75,43 @@ fn tree_path(roots: &[ProcNode], key: ProcKey) -> Option<Vec<RowId>> {
         }
     }
     None
+}
+
+impl App {
+    /// `t`: the jump to the agent of the selected row (a process that is an agent, else
+    /// its attempt's outermost agent), or why there is none.
+    pub(super) fn jump_request(&mut self) -> Effect {
+        let Some(row) = self.selected_row() else { return Effect::None };
+        let own = match &row.id {
+            RowId::Process(key) => {
+                self.forest.find_process(|n| n.key() == *key).filter(|n| n.agent.is_some())
+            }
+            _ => None,
+        };
+        let attempt = self.attempt_above(self.selected);
+        let node = own.or_else(|| {
+            let (_, _, a) = self.forest.attempts().find(|(_, _, a)| Some(&a.id) == attempt.as_ref())?;
+            a.agent_node()
+        });
+        let Some((node, info)) = node.and_then(|n| Some((n, n.agent.as_deref()?))) else {
+            self.status = Some("no agent here to jump to (select an attempt with an agent)".into());
+            return Effect::None;
+        };
+        Effect::Jump(Box::new(JumpRequest {
+            agent: node.key(),
+            name: info.kind.name().to_string(),
+            tmux_hint: info.tmux.clone(),
+        }))
+    }
+
+    /// The attempt of row `i`: itself or its nearest attempt ancestor.
+    fn attempt_above(&self, mut i: usize) -> Option<crate::model::AttemptId> {
+        loop {
+            let row = self.rows.get(i)?;
+            if let RowId::Attempt(id) = &row.id {
+                return Some(id.clone());
+            }
+            i = row.parent_index()?;
+        }
+    }
 }

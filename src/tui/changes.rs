@@ -42,6 +42,11 @@ pub struct Changes {
     /// The processes first seen within the window.
     born: HashSet<ProcKey>,
     ghosts: Vec<Ghost>,
+    /// Each agent's status and since when (sample time, ms) it has had it, for agents
+    /// whose files do not say when it changed.
+    agents: HashMap<ProcKey, (Box<str>, u64)>,
+    /// How many agents wait for their user.
+    waiting: usize,
 }
 
 impl Changes {
@@ -67,8 +72,25 @@ impl Changes {
         !self.born.is_empty() || !self.ghosts.is_empty()
     }
 
-    /// A new forest replaces `old`: who was born, who died.
+    /// Since when (ms since the epoch) the agent `key` has had `status`: by its own
+    /// file when it says, else since the first sample that saw it so.
+    pub fn status_since(&self, key: ProcKey, status: &str) -> Option<u64> {
+        self.agents.get(&key).filter(|(s, _)| &**s == status).map(|(_, since)| *since)
+    }
+
+    /// How many agents wait for their user.
+    pub fn waiting(&self) -> usize {
+        self.waiting
+    }
+
+    /// Whether any agent's status (and so a time on screen) is known.
+    pub fn has_agents(&self) -> bool {
+        !self.agents.is_empty()
+    }
+
+    /// A new forest replaces `old`: who was born, who died, which agent's status changed.
     pub fn record(&mut self, old: &Forest, new: &Forest) {
+        self.record_agents(new);
         if self.window == 0 {
             return;
         }
@@ -95,6 +117,24 @@ impl Changes {
             self.seen.shrink_to(c);
         }
         self.expire();
+    }
+
+    fn record_agents(&mut self, forest: &Forest) {
+        let (mut agents, mut waiting) = (HashMap::new(), 0);
+        let now = forest.sampled_at_ms;
+        for (_, _, a) in forest.attempts() {
+            let Some(node) = a.agent_node() else { continue };
+            let Some(info) = node.agent.as_deref() else { continue };
+            let Some(status) = info.status.as_deref() else { continue };
+            waiting += usize::from(info.waits());
+            let since = match self.agents.remove(&node.key()) {
+                Some((was, since)) if &*was == status => since,
+                _ => info.status_since_ms.unwrap_or(now),
+            };
+            agents.insert(node.key(), (status.into(), info.status_since_ms.unwrap_or(since)));
+        }
+        self.agents = agents;
+        self.waiting = waiting;
     }
 
     /// A refresh that changed nothing still ages the highlights; true when some ended.

@@ -68,6 +68,10 @@ pub enum Command {
     Columns,
     /// Keep the selection on the selected process.
     Follow,
+    /// Show only the attempts whose agent waits for its user.
+    WaitingOnly,
+    /// Switch to the tmux pane of the selected attempt's agent.
+    Jump,
     Help,
     Kill,
     KillTree,
@@ -213,6 +217,8 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Detail, "detail", "Show or hide the detail pane", Some("detail")),
     tree(C::Columns, "columns", "Choose, order and hide the columns", None),
     tree(C::Follow, "follow", "Follow the selected process wherever it moves (again: stop)", None),
+    tree(C::WaitingOnly, "waiting_only", "Show only attempts whose agent waits for you", None),
+    tree(C::Jump, "jump", "Jump to the tmux pane of the selected attempt's agent", None),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
     tree(

@@ -68,6 +68,8 @@ pub struct Row {
     pub agent: Option<Box<str>>,
     /// Born within the last refreshes (`[new]`).
     pub new: bool,
+    /// An attempt's agent's status, by the agent's own files.
+    pub agent_status: Option<Box<AgentStatus>>,
     pub guide: Guide,
 }
 
@@ -84,6 +86,8 @@ pub struct RowOptions<'a> {
     pub reverse: bool,
     pub show_other: bool,
     pub orphans_only: bool,
+    /// Only attempts whose agent waits for its user.
+    pub waiting_only: bool,
     pub expansion: &'a Expansion,
     /// New and exited processes to highlight (not while filtering: a ghost matches nothing).
     pub changes: Option<&'a Changes>,
@@ -99,12 +103,17 @@ pub fn build_rows(forest: &Forest, opts: &RowOptions<'_>, rows: &mut Vec<Row>) {
         orphaned = filter::orphans_only(view);
         view = &orphaned;
     }
+    let waiting;
+    if opts.waiting_only {
+        waiting = filter::waiting_only(view);
+        view = &waiting;
+    }
     let filtered;
     if !opts.filter.is_empty() {
         filtered = opts.filter.apply(view);
         view = &filtered;
     }
-    let changes = opts.changes.filter(|_| opts.filter.is_empty() && !opts.orphans_only);
+    let changes = opts.changes.filter(|_| opts.filter.is_empty() && !opts.orphans_only && !opts.waiting_only);
     let mut b = RowBuilder { rows: std::mem::take(rows), opts, ghosts: Ghosts::of(changes), changes };
     let projects = b.sorted(&view.projects, |p: &ProjectNode| SortFields {
         rollup: &p.rollup,
@@ -177,6 +186,7 @@ impl<'o> RowBuilder<'o> {
             threads: 0,
             agent: None,
             new: false,
+            agent_status: None,
             guide,
         });
         expanded.then_some(self.rows.len() - 1)
@@ -244,11 +254,12 @@ impl<'o> RowBuilder<'o> {
         let id = RowId::Attempt(a.id.clone());
         let branch = a.branch_label();
         let mut note = format!("{branch}  [{}]", a.source.as_str());
-        if let Some(agent) = &a.agent {
+        let status = self.agent_status(a);
+        if let (Some(agent), None) = (&a.agent, &status) {
             note.push_str(&format!("  {agent}"));
         }
         let has = !a.processes.is_empty();
-        if let Some(me) = self.group(Group {
+        let me = self.group(Group {
             id,
             kind: RowKind::Attempt,
             depth: 2,
@@ -258,10 +269,29 @@ impl<'o> RowBuilder<'o> {
             rollup: a.rollup,
             has_children: has,
             last,
-        }) {
+        });
+        if let Some(row) = self.rows.last_mut() {
+            row.agent_status = status;
+        }
+        if let Some(me) = me {
             let ghosts = self.ghosts.under(&GhostParent::Group(RowId::Attempt(a.id.clone())));
             self.processes(&a.processes, &ghosts, 3, me);
         }
+    }
+
+    /// What the attempt's agent says of its status, and since when.
+    fn agent_status(&self, a: &AttemptNode) -> Option<Box<AgentStatus>> {
+        let node = a.agent_node()?;
+        let info = node.agent.as_deref()?;
+        let status = info.status.as_deref()?;
+        let since = self.changes.and_then(|c| c.status_since(node.key(), status)).or(info.status_since_ms);
+        Some(Box::new(AgentStatus {
+            agent: sanitize(info.kind.name()).into(),
+            status: sanitize(status).into(),
+            since_ms: since,
+            waits: info.waits(),
+            waiting_for: info.waiting_for.as_deref().map(|w| sanitize(w).into()),
+        }))
     }
 
     fn bucket(&mut self, id: RowId, kind: RowKind, label: &str, roots: &[ProcNode]) {
@@ -372,10 +402,23 @@ impl<'o> RowBuilder<'o> {
             threads: p.threads,
             agent: r.agent,
             new: r.new,
+            agent_status: None,
             guide,
         });
         expanded.then_some(self.rows.len() - 1)
     }
+}
+
+/// What an agent says it is doing (`idle`, `busy`, `shell`, `waiting`), since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub agent: Box<str>,
+    pub status: Box<str>,
+    /// Milliseconds since the epoch, when known.
+    pub since_ms: Option<u64>,
+    /// It waits for its user.
+    pub waits: bool,
+    pub waiting_for: Option<Box<str>>,
 }
 
 /// What a process row is made of.

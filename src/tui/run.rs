@@ -18,7 +18,9 @@ use tokio::sync::watch;
 use super::action::{Action, Effect};
 use super::app::App;
 use super::feed::{Feed, FeedState};
+use super::jump::{Panes, jump};
 use super::terminal::{self, TerminalGuard};
+use super::tmux::Tmux;
 use super::view;
 use crate::associate::Options;
 use crate::sample::Sampler;
@@ -90,6 +92,8 @@ pub struct LoopIo {
     pub feed: Box<dyn FeedControl>,
     /// Carries out confirmed kills on a thread of their own.
     pub kills: Arc<dyn KillRunner>,
+    /// The terminal multiplexer the agents run in, for jumps to their panes.
+    pub panes: Box<dyn Panes>,
 }
 
 pub fn run(
@@ -119,7 +123,7 @@ async fn event_loop(
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let events = EventStream::new().boxed_local();
-    let io = LoopIo { events, signals, forests, feed: Box::new(feed), kills };
+    let io = LoopIo { events, signals, forests, feed: Box::new(feed), kills, panes: Box::new(Tmux) };
     let result = drive(&mut app, &mut term, io).await;
     // ratatui's Terminal reports a failed cursor restore with `eprintln!`, which panics
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
@@ -159,7 +163,7 @@ pub async fn drive<B: Backend>(app: &mut App, term: &mut Terminal<B>, io: LoopIo
 where
     TuiError: From<B::Error>,
 {
-    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner } = io;
+    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner, panes } = io;
     let mut kills = Kills::new(runner);
     let mut sampler_error: Option<String> = None;
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
@@ -209,6 +213,10 @@ where
                 if !kills.start(*request, kill_tx.clone()) {
                     app.status = Some("a kill is still running".into());
                 }
+            }
+            Effect::Jump(request) => {
+                app.status = Some(jump(panes.as_ref(), &request).unwrap_or_else(|why| why));
+                app.dirty = true;
             }
             Effect::None => {}
         }

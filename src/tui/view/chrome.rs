@@ -31,6 +31,9 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if app.orphans_only {
         spans.push(Span::raw("│ orphans only "));
     }
+    if app.waiting_only {
+        spans.push(Span::raw("│ waiting only "));
+    }
     if app.show_other {
         spans.push(Span::raw("│ +others "));
     }
@@ -46,6 +49,12 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     let paused = app.paused_by_us.count();
     if paused > 0 {
         spans.push(Span::styled(format!("│ {paused} paused by you "), styles.warning()));
+    }
+    let waiting = app.changes.waiting();
+    if waiting > 0 {
+        let agents = if waiting == 1 { "agent waits" } else { "agents wait" };
+        spans.push(Span::styled(format!(" ⚠ {waiting} {agents} for you "), styles.waiting()));
+        spans.push(Span::raw(" "));
     }
     let mut line = Line::from(spans).style(styles.header());
     if app.paused {

@@ -136,6 +136,7 @@ mod tests {
             threads: 0,
             agent: None,
             new: false,
+            agent_status: None,
             guide: Guide { open_above, last },
         }
     }

@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use super::cells::Layout;
 use super::guides;
 use super::theme::Styles;
+use crate::model::text::human_duration;
 use crate::tui::app::App;
-use crate::tui::rows::{Row, RowId, RowKind};
+use crate::tui::rows::{AgentStatus, Row, RowId, RowKind};
 
 pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     if area.height == 0 {
@@ -30,6 +31,8 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     if app.rows.is_empty() {
         let msg = if !app.sampled {
             "sampling…"
+        } else if app.waiting_only {
+            "no agent waits for you (w shows every attempt)"
         } else if !app.filter_text.is_empty() || app.orphans_only {
             "no rows match (Esc clears the filter, o toggles orphans only)"
         } else {
@@ -57,6 +60,9 @@ fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles
     }
     if matches!(row.id, RowId::Ghost(_)) {
         spans.push(Span::styled(" [exited]", styles.exited()));
+    }
+    if let Some(a) = &row.agent_status {
+        spans.push(agent_status(a, app.forest.sampled_at_ms, styles));
     }
     if let Some(agent) = &row.agent {
         spans.push(Span::styled(format!(" [{agent}]"), styles.key()));
@@ -88,6 +94,21 @@ fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles
         line = line.patch_style(styles.selected());
     }
     line
+}
+
+/// `[claude busy 2m05s]`; a waiting agent stands out, in capitals (also without colour):
+/// `⚠ claude WAITING 3m12s: permission prompt`.
+fn agent_status(a: &AgentStatus, now_ms: u64, styles: &Styles) -> Span<'static> {
+    let since = a
+        .since_ms
+        .map(|s| format!(" {}", human_duration(now_ms.saturating_sub(s) / 1000)))
+        .unwrap_or_default();
+    if a.waits {
+        let what = a.waiting_for.as_deref().map(|w| format!(": {w}")).unwrap_or_default();
+        Span::styled(format!("  ⚠ {} WAITING{since}{what} ", a.agent), styles.waiting())
+    } else {
+        Span::styled(format!(" [{} {}{since}]", a.agent, a.status), styles.key())
+    }
 }
 
 /// Cuts or pads spans to exactly `width` cells (display width: wide characters count

@@ -56,6 +56,15 @@ impl Styles {
         }
     }
 
+    /// An agent that waits for its user: loud in both themes.
+    pub fn waiting(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
     /// A process born within the last refreshes.
     pub fn born(&self) -> Style {
         self.fg(Color::Green).add_modifier(Modifier::BOLD)
