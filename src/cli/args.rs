@@ -114,33 +114,32 @@ or when it would have to ask without a terminal.";
 
 /// The text after the options in `swarmtop kill --help`.
 pub fn kill_targets_help() -> String {
-    let width = KILL_TARGETS.iter().map(|(form, _)| form.len()).max().unwrap_or(0);
-    let mut s = String::from("Targets (the ids `swarmtop list` shows):\n");
-    for (form, covers) in KILL_TARGETS {
-        s.push_str(&format!("  {form:<width$}  {covers}\n"));
-    }
-    s.push('\n');
-    s.push_str(KILL_MINE);
-    s.push_str("\n\n");
-    s.push_str(KILL_SPARED);
-    s.push_str("\n\n");
-    s.push_str(KILL_EXIT_STATUS);
-    s
+    targets_help("Targets (the ids `swarmtop list` shows):", KILL_SPARED, KILL_EXIT_STATUS)
 }
 
 /// The text after the options of `swarmtop signal`, `pause`, `resume` and `renice`.
 pub fn action_targets_help(done: &str) -> String {
+    let spared = KILL_SPARED.replace("Never signalled", &format!("Never {done}"));
+    targets_help(
+        "Targets (the ids `swarmtop list` shows), the same as `swarmtop kill`'s:",
+        &spared,
+        ACTION_EXIT_STATUS,
+    )
+}
+
+/// Every target form with what it covers, what `--mine` does, what is spared, the exit status.
+fn targets_help(intro: &str, spared: &str, exit_status: &str) -> String {
     let width = KILL_TARGETS.iter().map(|(form, _)| form.len()).max().unwrap_or(0);
-    let mut s = String::from("Targets (the ids `swarmtop list` shows), the same as `swarmtop kill`'s:\n");
+    let mut s = format!("{intro}\n");
     for (form, covers) in KILL_TARGETS {
         s.push_str(&format!("  {form:<width$}  {covers}\n"));
     }
-    s.push('\n');
-    s.push_str(KILL_MINE);
-    s.push_str("\n\n");
-    s.push_str(&KILL_SPARED.replace("Never signalled", &format!("Never {done}")));
-    s.push_str("\n\n");
-    s.push_str(ACTION_EXIT_STATUS);
+    for part in [KILL_MINE, spared, exit_status] {
+        s.push('\n');
+        s.push_str(part);
+        s.push('\n');
+    }
+    s.pop();
     s
 }
 
