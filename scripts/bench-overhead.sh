@@ -3,11 +3,13 @@
 # swarmtop's TUI next to whichever of htop, btop and bottom are installed (htop and
 # btop are installed with apt-get when possible), plus the raw /proc/*/stat read.
 # Usage: scripts/bench-overhead.sh [PROCESSES=2000] [SECONDS=30] [OUT=bench/results-PROCESSES.md]
+# WORKTREES=20 (the default) adds that many git worktrees with two listening processes each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
 SECS=${2:-30}
 OUT=${3:-bench/results-$N.md}
+WORKTREES=${WORKTREES:-20}
 WARMUP=5
 SOCK="swarmtop-bench-$$"
 TCK=$(getconf CLK_TCK)
@@ -16,6 +18,7 @@ source scripts/load.sh
 cleanup() {
   tmux -L "$SOCK" kill-server 2>/dev/null || true
   stop_load
+  stop_listeners
   if [[ -n ${BTOP_HOME:-} ]]; then rm -rf "$BTOP_HOME"; fi
 }
 trap cleanup EXIT INT TERM
@@ -27,6 +30,7 @@ command -v tmux >/dev/null || { echo "tmux is required" >&2; exit 2; }
 cargo build --release --quiet
 
 start_load "$N"
+(( WORKTREES > 0 )) && start_listeners "$WORKTREES"
 total=$(process_count)
 
 declare -A PIDS
@@ -47,6 +51,7 @@ if command -v btop >/dev/null; then
 fi
 command -v btm >/dev/null && start_tool bottom btm --rate 1000
 sleep "$WARMUP"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 declare -A T0
@@ -60,7 +65,7 @@ mkdir -p "$(dirname "$OUT")"
 {
   echo "# Overhead at a 1 s refresh, idle, one run"
   echo
-  echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $total processes ($N of them the benchmark's load), ${SECS} s after a ${WARMUP} s warm-up."
+  echo "$(date -u +%Y-%m-%d) on $(nproc) cores, $total processes ($N of them the benchmark's load, $((WORKTREES * 2)) listening in $WORKTREES worktrees), ${SECS} s after a ${WARMUP} s warm-up; load average before: $LOAD_BEFORE."
   echo
   echo "| tool | processes | CPU % of one core | max RSS (VmHWM) | CPU ratio to swarmtop |"
   echo "|---|---|---|---|---|"

@@ -327,7 +327,7 @@ fn column_picker_chooses_orders_and_keeps_columns_across_refreshes() {
         }
     };
     key(&mut app, KeyCode::Char(' ')); // PID, on the first line
-    assert_eq!(app.modal, Some(swarmtop::tui::action::Modal::Columns { line: 3 }), "PID's new line");
+    assert_eq!(app.modal, Some(swarmtop::tui::action::Modal::Columns { line: 4 }), "PID's new line");
     for column in [Column::User, Column::State, Column::Ni, Column::Age, Column::Threads] {
         goto(&mut app, column);
         key(&mut app, KeyCode::Enter);
@@ -338,6 +338,7 @@ fn column_picker_chooses_orders_and_keeps_columns_across_refreshes() {
             Column::Cpu,
             Column::Mem,
             Column::Procs,
+            Column::Ports,
             Column::User,
             Column::State,
             Column::Ni,
@@ -346,7 +347,7 @@ fn column_picker_chooses_orders_and_keeps_columns_across_refreshes() {
         ]
     );
     goto(&mut app, Column::User);
-    for _ in 0..5 {
+    for _ in 0..6 {
         key(&mut app, KeyCode::Char('['));
     }
     assert_eq!(app.columns[0], Column::User);

@@ -9,9 +9,9 @@ use super::Options;
 use crate::model::agent::{AgentKind, Role, classify};
 use crate::model::tags::{
     CLAUDE_CODE_SESSION_ID, CLAUDE_PID, CODEX_SESSION_ID, CODEX_THREAD_ID, CONDUCTOR_ROOT_PATH,
-    CONDUCTOR_WORKSPACE_NAME, CONDUCTOR_WORKSPACE_PATH, CRYSTAL_SESSION_ID, KILD_SESSION_BRANCH,
-    SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK, VK_ATTEMPT_BRANCH, VK_ATTEMPT_ID, VK_WORKSPACE_BRANCH,
-    VK_WORKSPACE_ID,
+    CONDUCTOR_WORKSPACE_NAME, CONDUCTOR_WORKSPACE_PATH, CRYSTAL_SESSION_ID, KILD_KILD_ID,
+    KILD_SESSION_BRANCH, SWARMTOP_ATTEMPT, SWARMTOP_PROJECT, SWARMTOP_TASK, VK_ATTEMPT_BRANCH, VK_ATTEMPT_ID,
+    VK_WORKSPACE_BRANCH, VK_WORKSPACE_ID,
 };
 use crate::model::{AssignedBy, AttemptSource, ExternalSession, Process, Snapshot};
 
@@ -184,7 +184,9 @@ fn direct_evidence(
             );
         }
     }
+    // vibe-kanban's workspace, or a KILD v2 kild (`KILD_KILD_ID`): the branch of its worktree.
     let vk_id = p.tag(VK_WORKSPACE_ID).or_else(|| p.tag(VK_ATTEMPT_ID)).map(str::to_lowercase);
+    let vk_id = vk_id.or_else(|| p.tag(KILD_KILD_ID).map(str::to_string));
     let vk_branch = vk_id.and_then(|id| {
         snapshot
             .task_titles

@@ -275,3 +275,54 @@ fn records_from_another_users_directory_place_nothing_of_this_user() {
         "root's files count"
     );
 }
+
+/// KILD v2's agents carry `KILD_KILD_ID` (Wirasm/kild `engine/src/kild/kild-manager.ts`);
+/// its `kilds/<id>.json` names the worktree `kild/<name>` they work in.
+#[test]
+fn a_kild_v2_agent_goes_to_its_kilds_worktree() {
+    let mut snap = snapshot(
+        vec![process(900, 1, "bun /opt/kild/engine/src/cli.ts").cwd("/src/alpha").env("KILD_KILD_ID", "k-1")],
+        vec![linked_worktree("/h/.config/kild/worktrees/parser", "/src/alpha", "kild/parser")],
+    );
+    snap.task_titles = vec![crate::model::TaskTitle {
+        branch: "kild/parser".into(),
+        title: "Refactor the parser".into(),
+        project: None,
+        workspace_id: Some("k-1".into()),
+    }]
+    .into();
+    let f = forest(&snap);
+    assert_eq!(attempt_of(&f, 900).as_deref(), Some("attempt:alpha/parser/parser"));
+    assert_eq!(f.projects[0].tasks[0].title.as_deref(), Some("Refactor the parser"));
+}
+
+/// A launcher and the agent it starts are one agent: opencode's node wrapper and its
+/// native binary (anomalyco/opencode `packages/opencode/bin/opencode`, 07e19bb), Gemini
+/// CLI's relaunched node child (google-gemini/gemini-cli `packages/cli/src/utils/relaunch.ts`,
+/// 5411f11).
+#[test]
+fn launchers_and_relaunches_are_counted_once() {
+    let wt1 = "/wt/feature/alpha";
+    let snap = snapshot(
+        vec![
+            process(910, 1, "node /usr/lib/node_modules/opencode-ai/bin/opencode").cwd(wt1),
+            process(
+                911,
+                910,
+                "/usr/lib/node_modules/opencode-ai/node_modules/opencode-linux-x64/bin/opencode",
+            )
+            .cwd(wt1),
+            process(920, 1, "node /usr/local/bin/gemini").cwd(wt1),
+            process(921, 920, "node --max-old-space-size=8192 /usr/local/bin/gemini").cwd(wt1),
+        ],
+        vec![linked_worktree(wt1, "/src/alpha", "feature")],
+    );
+    let f = forest(&snap);
+    let agents: Vec<(u32, AgentKind)> = [910, 911, 920, 921]
+        .into_iter()
+        .filter_map(|pid| {
+            Some((pid, f.find_process(|n| n.process.pid() == pid)?.agent.as_ref()?.kind.clone()))
+        })
+        .collect();
+    assert_eq!(agents, [(910, AgentKind::Opencode), (920, AgentKind::Gemini)]);
+}

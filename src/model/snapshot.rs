@@ -127,7 +127,7 @@ pub struct TaskTitle {
     pub title: String,
     pub project: Option<String>,
     /// vibe-kanban's workspace (formerly task attempt) id, as `VK_WORKSPACE_ID` and
-    /// `VK_ATTEMPT_ID` carry it.
+    /// `VK_ATTEMPT_ID` carry it; KILD v2's kild id, as `KILD_KILD_ID` carries it.
     pub workspace_id: Option<String>,
 }
 

@@ -10,7 +10,8 @@
 //!
 //! KILD v2 (TypeScript, `engine/`) keeps each kild's history in `$KILD_HOME/kilds/<id>.json`
 //! (`{id, name, cwd, worktree?}`, `engine/src/kild/kild-types.ts`): its name titles the
-//! worktree's branch `kild/<worktree>`.
+//! worktree's branch `kild/<worktree>`, and its agents, which carry `KILD_KILD_ID`, belong
+//! to that worktree.
 
 use std::path::{Path, PathBuf};
 
@@ -87,6 +88,7 @@ pub fn sessions(
 
 #[derive(Deserialize)]
 struct Kild {
+    id: String,
     name: String,
     #[serde(default)]
     worktree: Option<String>,
@@ -97,7 +99,12 @@ pub fn v2_titles(path: &Path, text: &str, problems: &mut Vec<String>) -> Vec<Tas
     let Some(k) = watched::json::<Kild>(path, text, problems) else { return Vec::new() };
     k.worktree
         .filter(|w| !w.is_empty())
-        .map(|w| TaskTitle { branch: format!("kild/{w}"), title: k.name, project: None, workspace_id: None })
+        .map(|w| TaskTitle {
+            branch: format!("kild/{w}"),
+            title: k.name,
+            project: None,
+            workspace_id: Some(k.id),
+        })
         .into_iter()
         .collect()
 }
@@ -139,6 +146,7 @@ mod tests {
         let text = r#"{"id":"k-1","name":"Refactor the parser","cwd":"/src/alpha","worktree":"parser","agents":[],"log":[]}"#;
         let got = v2_titles(Path::new("k-1.json"), text, &mut Vec::new());
         assert_eq!((got[0].branch.as_str(), got[0].title.as_str()), ("kild/parser", "Refactor the parser"));
+        assert_eq!(got[0].workspace_id.as_deref(), Some("k-1"), "`KILD_KILD_ID` names it");
         let no_tree = r#"{"id":"k-2","name":"Chat","cwd":"/src/alpha","log":[]}"#;
         assert!(v2_titles(Path::new("k-2.json"), no_tree, &mut Vec::new()).is_empty());
     }

@@ -74,3 +74,29 @@ fn a_moved_vibe_kanban_workspace_dir_and_prefix_become_layouts() {
     assert_eq!(rows.layouts.vibe_kanban, [tmp.path().join("ws/.vibe-kanban-workspaces")]);
     assert_eq!(rows.layouts.vk_branch_prefixes, ["vk", "feat"]);
 }
+
+/// `CRYSTAL_DIR` (stravu/crystal `main/src/utils/crystalDirectory.ts`, 1e18e0b) and
+/// `CODEX_SQLITE_HOME` of a process name where its sessions and threads are.
+#[test]
+fn crystal_dir_and_codex_sqlite_home_come_from_the_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (crystal, sqlite) = (tmp.path().join("crystal-alt"), tmp.path().join("codex-db"));
+    std::fs::create_dir_all(&crystal).unwrap();
+    std::fs::create_dir_all(&sqlite).unwrap();
+    rusqlite::Connection::open(crystal.join("sessions.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE sessions (id TEXT, worktree_path TEXT); INSERT INTO sessions VALUES ('c-1', '/wt/c');")
+        .unwrap();
+    rusqlite::Connection::open(sqlite.join("state_5.sqlite"))
+        .unwrap()
+        .execute_batch("CREATE TABLE threads (id TEXT, cwd TEXT, git_branch TEXT); INSERT INTO threads VALUES ('t-1', '/wt/t', NULL);")
+        .unwrap();
+    let mut readers = StateReaders::new(StateHomes::default());
+    let p =
+        with_homes(10, &[("HOME", tmp.path()), ("CRYSTAL_DIR", &crystal), ("CODEX_SQLITE_HOME", &sqlite)]);
+    let mut warnings = Vec::new();
+    let rows = readers.refresh(&[p], &mut warnings);
+    assert_eq!(rows.crystal_sessions.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["c-1"]);
+    assert_eq!(rows.codex_threads.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["t-1"]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

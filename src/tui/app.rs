@@ -319,6 +319,7 @@ impl App {
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
             Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
+            Command::KillPort => self.open_kill(KillScope::Port),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,

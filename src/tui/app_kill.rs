@@ -29,6 +29,9 @@ pub enum KillScope {
     /// `K`: every process of the selected group (or the selected process's tree)
     /// except the recognised agents, which keep their conversations.
     KeepAgents,
+    /// `P`: the processes listening on the filter's `:PORT`, or on the port of the
+    /// selected process (when it listens on exactly one).
+    Port,
 }
 
 impl App {
@@ -103,6 +106,9 @@ impl App {
     /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
     /// without tags the selection. `O` reaps a project and ignores the tags.
     fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
+        if scope == KillScope::Port {
+            return self.port_target().map(|t| vec![t]);
+        }
         if scope != KillScope::Orphans && !self.tags.is_empty() {
             let trees = matches!(scope, KillScope::Tree | KillScope::KeepAgents);
             return self.tags.targets(trees, &self.forest);
@@ -123,6 +129,27 @@ impl App {
             // process by now, and the live forest (every plan's source) has no ghost.
             (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to act on", key.pid())),
             (RowId::Exited, _) => Err("these processes have exited: nothing to act on".into()),
+        }
+    }
+
+    /// `port:N` for the filter's `:N`, else for the selected process's only port.
+    fn port_target(&self) -> Result<NodeId, String> {
+        if let Some(n) = crate::model::Filter::new(&self.filter_text).port_number() {
+            return Ok(NodeId::Port(n));
+        }
+        let row = self.selected_row().ok_or("nothing selected")?;
+        let RowId::Process(key) = &row.id else {
+            return Err("select a listening process, or filter by :PORT, to kill by port".into());
+        };
+        let ports = self.forest.find_process(|n| n.key() == *key).and_then(|n| n.process.ports.clone());
+        match crate::model::ports::numbers(ports.iter().flat_map(|p| p.iter())).as_slice() {
+            [one] => Ok(NodeId::Port(*one)),
+            [] => Err(format!("PID {} listens on no port", key.pid())),
+            many => Err(format!(
+                "PID {} listens on {} ports: filter by :PORT to choose one",
+                key.pid(),
+                many.len()
+            )),
         }
     }
 

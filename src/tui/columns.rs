@@ -19,6 +19,7 @@ pub enum Column {
     Cpu,
     Mem,
     Procs,
+    Ports,
 }
 
 impl Column {
@@ -34,6 +35,7 @@ impl Column {
             Column::Cpu => "cpu",
             Column::Mem => "mem",
             Column::Procs => "procs",
+            Column::Ports => "ports",
         }
     }
 
@@ -49,6 +51,7 @@ impl Column {
             Column::Cpu => "CPU%",
             Column::Mem => "MEM",
             Column::Procs => "PROCS",
+            Column::Ports => "PORTS",
         }
     }
 
@@ -64,6 +67,7 @@ impl Column {
             Column::Cpu => "CPU % (a collapsed row: with everything below it)",
             Column::Mem => "resident memory (a collapsed row: with everything below it)",
             Column::Procs => "processes in the group or the collapsed subtree",
+            Column::Ports => "listening TCP and UDP ports (a group: the lowest, +N more; - unreadable)",
         }
     }
 
@@ -80,6 +84,7 @@ impl Column {
             Column::Cpu => 7,
             Column::Mem => 8,
             Column::Procs => 7,
+            Column::Ports => 13,
         }
     }
 
@@ -101,12 +106,18 @@ impl Column {
             Column::Mem => 7,
             Column::Pid => 6,
             Column::Procs => 5,
+            Column::Ports => 4,
             Column::State => 4,
             Column::Ni => 3,
             Column::Threads => 2,
             Column::Age => 1,
             Column::User => 0,
         }
+    }
+
+    /// Text columns read from the left; numbers line up on the right.
+    pub fn left_aligned(self) -> bool {
+        matches!(self, Column::User | Column::Ports)
     }
 
     pub fn all() -> impl Iterator<Item = Column> {
@@ -120,7 +131,7 @@ impl Column {
 
 /// The shipped choice (also in config/default.toml).
 pub fn default_columns() -> Vec<Column> {
-    vec![Column::Pid, Column::Cpu, Column::Mem, Column::Procs]
+    vec![Column::Pid, Column::Cpu, Column::Mem, Column::Procs, Column::Ports]
 }
 
 /// A column listed twice, by its position in the list.
@@ -181,13 +192,16 @@ mod tests {
             [(Column::Pid, true), (Column::Cpu, true), (Column::Mem, true), (Column::Procs, true)]
         );
         let user = order.iter().position(|(c, _)| *c == Column::User).unwrap();
-        assert_eq!(toggle(&mut chosen, user), 4, "shown anew: last of the chosen");
+        assert_eq!(toggle(&mut chosen, user), 5, "shown anew: last of the chosen");
         assert_eq!(chosen.last(), Some(&Column::User));
-        assert_eq!(shift(&mut chosen, 4, -1), 3);
-        assert_eq!(chosen, [Column::Pid, Column::Cpu, Column::Mem, Column::User, Column::Procs]);
+        assert_eq!(shift(&mut chosen, 5, -1), 4);
+        assert_eq!(
+            chosen,
+            [Column::Pid, Column::Cpu, Column::Mem, Column::Procs, Column::User, Column::Ports]
+        );
         assert_eq!(shift(&mut chosen, 0, -1), 0, "the first stays first");
         toggle(&mut chosen, 0);
-        assert_eq!(chosen, [Column::Cpu, Column::Mem, Column::User, Column::Procs]);
+        assert_eq!(chosen, [Column::Cpu, Column::Mem, Column::Procs, Column::User, Column::Ports]);
         assert_eq!(shift(&mut chosen, 8, 1), 8, "a hidden column does not move");
         while !chosen.is_empty() {
             toggle(&mut chosen, 0);

@@ -91,6 +91,7 @@ pub enum Command {
     TagBelow,
     UntagAll,
     KillKeepAgents,
+    KillPort,
     /// A character typed into the filter.
     FilterType,
     FilterKeep,
@@ -123,6 +124,7 @@ impl Command {
                 | Command::PauseProcesses
                 | Command::ResumeProcesses
                 | Command::Renice
+                | Command::KillPort
         )
     }
 
@@ -207,7 +209,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Toggle, "toggle", "Expand or collapse the selected row", None),
     tree(C::ExpandAll, "expand_all", "Expand every row", None),
     tree(C::CollapseAll, "collapse_all", "Collapse every row", None),
-    tree(C::Filter, "filter", "Filter rows by name, command, cwd or id", Some("filter")),
+    tree(
+        C::Filter,
+        "filter",
+        "Filter rows by name, command, cwd or id; :PORT keeps the processes listening on PORT",
+        Some("filter"),
+    ),
     tree(C::ClearFilter, "clear_filter", "Clear the filter", None),
     tree(C::SortNext, "sort_next", "Sort by the next column", Some("sort")),
     tree(C::SortReverse, "sort_reverse", "Reverse the sort order", None),
@@ -247,6 +254,12 @@ pub const BINDINGS: &[Binding] = &[
         C::KillKeepAgents,
         "kill_keep_agents",
         "Kill the selected group or process tree, except its agents",
+        None,
+    ),
+    tree(
+        C::KillPort,
+        "kill_port",
+        "Kill the processes listening on the filter's :PORT, or on the selected process's one port",
         None,
     ),
     tree(C::Help, "help", "Show this help", Some("help")),

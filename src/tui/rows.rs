@@ -8,6 +8,7 @@ use super::changes::{Changes, Ghost, GhostParent};
 use super::rows_ghosts::{Ghosts, Item};
 pub use super::rows_parts::{Expansion, Guide};
 use crate::capacity::shrunk;
+use crate::model::ports;
 use crate::model::sort::{SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
@@ -66,6 +67,9 @@ pub struct Row {
     pub threads: u32,
     /// The agent tag of an agent process (`claude busy`).
     pub agent: Option<Box<str>>,
+    /// The PORTS cell: a process's ports, a group's (or a closed subtree's) union
+    /// collapsed (`:3000 +2`), `-` when a process's descriptors are unreadable.
+    pub ports: Box<str>,
     /// Born within the last refreshes (`[new]`).
     pub new: bool,
     /// An attempt's agent's status, by the agent's own files.
@@ -146,6 +150,8 @@ pub(super) struct Group<'a> {
     pub rollup: Rollup,
     pub has_children: bool,
     pub last: bool,
+    /// Every port its processes listen on.
+    pub ports: Vec<u16>,
 }
 
 pub(super) struct RowBuilder<'o> {
@@ -185,6 +191,7 @@ impl<'o> RowBuilder<'o> {
             nice: 0,
             threads: 0,
             agent: None,
+            ports: ports::union_text(&g.ports).into(),
             new: false,
             agent_status: None,
             guide,
@@ -212,6 +219,7 @@ impl<'o> RowBuilder<'o> {
             rollup: p.rollup,
             has_children: !p.tasks.is_empty(),
             last: false,
+            ports: attempt_ports(p.tasks.iter().flat_map(|t| &t.attempts)),
         }) else {
             return;
         };
@@ -237,6 +245,7 @@ impl<'o> RowBuilder<'o> {
             rollup: t.rollup,
             has_children: attempts > 0,
             last,
+            ports: attempt_ports(t.attempts.iter()),
         }) else {
             return;
         };
@@ -269,6 +278,7 @@ impl<'o> RowBuilder<'o> {
             rollup: a.rollup,
             has_children: has,
             last,
+            ports: attempt_ports(std::iter::once(a)),
         });
         if let Some(row) = self.rows.last_mut() {
             row.agent_status = status;
@@ -306,6 +316,7 @@ impl<'o> RowBuilder<'o> {
             rollup,
             has_children: !roots.is_empty(),
             last: false,
+            ports: ports::numbers(&ports::of_trees(roots)),
         }) {
             let ghosts = self.ghosts.under(&GhostParent::Group(self.rows[me].id.clone()));
             self.processes(roots, &ghosts, 1, me);
@@ -367,6 +378,7 @@ impl<'o> RowBuilder<'o> {
             subtree: n.rollup,
             agent: n.agent.as_deref().map(|a| sanitize(&a.tag()).into()),
             new: self.changes.is_some_and(|c| c.is_new(key)),
+            node: Some(n),
         };
         self.push_process(row, depth, parent, last)
     }
@@ -384,6 +396,19 @@ impl<'o> RowBuilder<'o> {
         let p = r.process;
         let shown = if expanded { Rollup::of_process(p, r.orphan) } else { r.subtree };
         let guide = self.guide(Some(parent), last);
+        let ports = match (r.node, expanded) {
+            // Gone: it listens on nothing now.
+            _ if r.kind == RowKind::Ghost => String::new(),
+            // Closed, with children: what the subtree listens on (closed subtrees do
+            // not overlap, so this walks every process at most once).
+            (Some(n), false) if !n.children.is_empty() => {
+                ports::union_text(&ports::numbers(&ports::of_trees(std::slice::from_ref(n))))
+            }
+            _ => match &p.ports {
+                Some(own) => ports::list_text(&ports::numbers(own.iter()), PORTS_TEXT),
+                None => "-".into(),
+            },
+        };
         self.rows.push(Row {
             id: r.id,
             kind: r.kind,
@@ -401,6 +426,7 @@ impl<'o> RowBuilder<'o> {
             nice: p.nice,
             threads: p.threads,
             agent: r.agent,
+            ports: ports.into(),
             new: r.new,
             agent_status: None,
             guide,
@@ -432,6 +458,17 @@ pub(super) struct ProcessRow<'p> {
     pub subtree: Rollup,
     pub agent: Option<Box<str>>,
     pub new: bool,
+    /// The live node (an exited process has none).
+    pub node: Option<&'p ProcNode>,
+}
+
+/// Room for a process's ports in the PORTS column.
+const PORTS_TEXT: usize = 12;
+
+/// The distinct ports the processes of these attempts listen on.
+fn attempt_ports<'a>(attempts: impl Iterator<Item = &'a AttemptNode>) -> Vec<u16> {
+    let all: Vec<crate::model::Port> = attempts.flat_map(|a| ports::of_trees(&a.processes)).collect();
+    ports::numbers(&all)
 }
 
 /// Each item with whether it is the last.

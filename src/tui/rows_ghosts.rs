@@ -78,6 +78,7 @@ impl<'o> RowBuilder<'o> {
             subtree: Rollup::of_process(&g.process, g.orphan),
             agent: None,
             new: false,
+            node: None,
         };
         self.push_process(row, depth, parent, last)
     }
@@ -102,6 +103,7 @@ impl<'o> RowBuilder<'o> {
             rollup,
             has_children: true,
             last: false,
+            ports: Vec::new(),
         }) {
             self.processes(&[], &homeless, 1, me);
         }

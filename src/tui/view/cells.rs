@@ -47,7 +47,7 @@ impl Layout {
         for (c, w) in &self.columns {
             let mark = if c.sort_key() == Some(sort) { arrow(*c == Column::Pid) } else { "" };
             let text = format!("{mark}{}", c.title());
-            if *c == Column::User {
+            if c.left_aligned() {
                 title.push_str(&format!(" {text:<w$}", w = w - 1));
             } else {
                 title.push_str(&format!("{text:>w$}"));
@@ -61,7 +61,7 @@ impl Layout {
         let mut out = String::new();
         for (c, w) in &self.columns {
             let text = cell(*c, row, forest);
-            if *c == Column::User {
+            if c.left_aligned() {
                 let user = truncate(&text, w - 1);
                 let pad = (w - 1).saturating_sub(cells(&user));
                 out.push(' ');
@@ -101,6 +101,7 @@ fn cell(c: Column, row: &Row, forest: &Forest) -> String {
         {
             r.process_count.to_string()
         }
+        Column::Ports => row.ports.to_string(),
         Column::Ni | Column::Threads | Column::Procs => String::new(),
     }
 }

@@ -106,7 +106,20 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
         field(&mut lines, "agent", &text, width, 1, styles);
     }
     field(&mut lines, "now", &now, width, 1, styles);
+    let ports = match &p.ports {
+        None => "- (its descriptors cannot be read)".to_string(),
+        Some(ports) => ports_text(ports),
+    };
+    field(&mut lines, "ports", &ports, width, 2, styles);
     lines
+}
+
+/// `tcp 127.0.0.1:3000, udp [::]:5353`, or `none`.
+fn ports_text(ports: &[crate::model::Port]) -> String {
+    if ports.is_empty() {
+        return "none".into();
+    }
+    ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec<Line<'static>> {
@@ -155,6 +168,25 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         human_bytes(r.memory_bytes)
     );
     field(&mut lines, "total", &total, width, 1, styles);
+    let roots: Vec<&[ProcNode]> = match &row.id {
+        RowId::Project(id) => {
+            forest.attempts().filter(|(p, _, _)| &p.id == id).map(|(_, _, a)| &a.processes[..]).collect()
+        }
+        RowId::Task(id) => {
+            forest.attempts().filter(|(_, t, _)| &t.id == id).map(|(_, _, a)| &a.processes[..]).collect()
+        }
+        RowId::Attempt(id) => {
+            forest.attempts().filter(|(_, _, a)| &a.id == id).map(|(_, _, a)| &a.processes[..]).collect()
+        }
+        RowId::Shared => vec![&forest.shared[..]],
+        RowId::Other => vec![&forest.unassigned[..]],
+        _ => Vec::new(),
+    };
+    let mut ports: Vec<crate::model::Port> =
+        roots.into_iter().flat_map(crate::model::ports::of_trees).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    field(&mut lines, "ports", &ports_text(&ports), width, 2, styles);
     lines
 }
 

@@ -135,6 +135,7 @@ mod tests {
             nice: 0,
             threads: 0,
             agent: None,
+            ports: "".into(),
             new: false,
             agent_status: None,
             guide: Guide { open_above, last },
