@@ -58,4 +58,5 @@ stop_listeners() {
   LISTEN_SID="" LISTEN_DIR=""
 }
 
-process_count() { ls -d /proc/[0-9]* | wc -l; }
+# A glob, not `ls`: a process that exits while it is listed makes `ls` fail.
+process_count() { local p=(/proc/[0-9]*); echo "${#p[@]}"; }
