@@ -7,6 +7,7 @@ pub mod config;
 pub mod kill;
 pub mod model;
 pub mod procfs;
+pub mod remote;
 pub mod report;
 pub mod sample;
 pub mod tui;

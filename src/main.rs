@@ -19,24 +19,39 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<i32, CliError> {
-    let flags =
-        Flags { refresh_ms: args.refresh, read_only: args.read_only, source: args.source.map(Into::into) };
+    // The other boxes: given before a subcommand (the TUI) or to `list` and `kill`.
+    let remote = match &args.command {
+        Some(Command::List(list)) => args.remote.and(&list.remote),
+        Some(Command::Kill(kill)) => args.remote.and(&kill.remote),
+        _ => args.remote.clone(),
+    };
+    let flags = Flags {
+        refresh_ms: args.refresh,
+        read_only: args.read_only,
+        source: args.source.map(Into::into),
+        hosts: remote.hosts.clone(),
+        ssh_command: remote.ssh_command.clone(),
+        remote_command: remote.remote_command.clone(),
+    };
+    let local = !remote.no_local;
+    let cli_hosts = remote.hosts.clone();
     // Every command but the generated ones reads the config, so a bad one fails them all.
     let config = || cli::load_config(args.config.as_deref(), &flags);
     match args.command {
-        Some(Command::List(list)) => cli::list::run(&list, &config()?),
+        Some(Command::List(list)) => cli::list::run(&list, &config()?, local),
+        Some(Command::Serve(serve)) => cli::serve::run(&serve, &config()?),
         Some(Command::Ports(ports)) => cli::ports::run(&ports, &config()?),
         Some(Command::Demo) => cli::demo::run(&config()?),
         Some(Command::Run(run)) => config().and_then(|_| cli::run::run(&run)),
-        Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?),
-        Some(Command::Signal(a)) => cli::actions::signal(&a, &config()?),
-        Some(Command::Pause(a)) => cli::actions::pause(&a, &config()?),
-        Some(Command::Resume(a)) => cli::actions::resume(&a, &config()?),
-        Some(Command::Renice(a)) => cli::actions::renice(&a, &config()?),
+        Some(Command::Kill(kill)) => cli::kill::run(&kill, &config()?, &cli_hosts),
+        Some(Command::Signal(a)) => cli::actions::signal(&a, &config()?, &cli_hosts),
+        Some(Command::Pause(a)) => cli::actions::pause(&a, &config()?, &cli_hosts),
+        Some(Command::Resume(a)) => cli::actions::resume(&a, &config()?, &cli_hosts),
+        Some(Command::Renice(a)) => cli::actions::renice(&a, &config()?, &cli_hosts),
         Some(Command::Reap(reap)) => cli::reap::run(&reap, &config()?),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config()?),
         Some(Command::Completions(c)) => cli::manual::completions(&c),
         Some(Command::Man(m)) => cli::manual::write_man_pages(&m),
-        None => cli::top::run(&config()?, None),
+        None => cli::top::run(&config()?, None, local),
     }
 }

@@ -160,9 +160,17 @@ fn vibe_kanban_workspaces_and_claude_squad_worktrees_are_recognised() {
     procs.spawn(&l("squad"), &squad_wt, &format!("HOME={} sleep 600 & wait", home.display()));
     let layouts = KnownLayouts { vibe_kanban: vec![base.join("worktrees")], ..KnownLayouts::default() };
     let mut sampler = live_sampler().with_layouts(layouts);
-    let forest = wait_for("the layout processes", WAIT, || {
+    // The squad layout is learnt from `sleep`'s HOME, so the forest must include `sleep`, which
+    // bash starts a moment after the label appears: wait for the squad attempt's source.
+    let squad_source = |f: &swarmtop::model::Forest| {
+        f.attempts()
+            .find(|(_, _, a)| a.id.as_str() == "attempt:omega/dev/refactor/18a2b3c4d5e6f708")
+            .map(|(_, _, a)| a.source.as_str().to_string())
+    };
+    let forest = wait_for("the layout processes and the squad's HOME", WAIT, || {
         let f = sample_forest(&mut sampler);
-        ["vk-agent", "vk-tool", "squad"].iter().all(|r| find_label(&f, &l(r)).is_some()).then_some(f)
+        let all = ["vk-agent", "vk-tool", "squad"].iter().all(|r| find_label(&f, &l(r)).is_some());
+        (all && squad_source(&f).as_deref() == Some("claude-squad")).then_some(f)
     });
     assert_eq!(attempt_of(&forest, &l("vk-agent")).as_deref(), Some("attempt:omega/fix-login/5e5e"));
     assert_eq!(attempt_of(&forest, &l("vk-tool")).as_deref(), Some("attempt:omega/fix-login/5e5e"));

@@ -119,6 +119,26 @@ fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
     );
 }
 
+/// The remote modules that reach the OS (the ssh child and its threads); every other
+/// one is pure: the wire forest, its deltas, the messages, the sessions, the host names.
+const REMOTE_OS: &[&str] = &["link.rs", "transport.rs", "mod.rs"];
+
+#[test]
+fn the_protocol_and_its_bookkeeping_are_plain_data() {
+    let files: Vec<PathBuf> = rust_files(&src().join("remote"))
+        .into_iter()
+        .filter(|f| !REMOTE_OS.iter().any(|os| f.ends_with(os)))
+        .collect();
+    for pure in ["wire.rs", "delta.rs", "protocol.rs", "session.rs", "plans.rs", "host.rs"] {
+        assert!(files.iter().any(|f| f.ends_with(pure)), "{pure} is checked");
+    }
+    let forbidden =
+        [OS_AND_SHELL, &["crate::associate", "crate::kill::pidfd", "super::link", "super::transport"]]
+            .concat();
+    let found = violations(&files, &forbidden);
+    assert!(found.is_empty(), "the pure remote modules must stay pure:\n{}", found.join("\n"));
+}
+
 #[test]
 fn the_samplers_know_nothing_of_config_kill_or_the_shell() {
     let files = rust_files(&src().join("sample"));

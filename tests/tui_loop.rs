@@ -156,6 +156,7 @@ fn setup(kill: FakeKill) -> (Script, LoopIo, Terminal<Shared>) {
         forests: forests_rx,
         feed: Box::new(RecordingFeed(sent_tx)),
         kills: Arc::new(kill),
+        hosts: swarmtop::tui::run::Hosts::none(),
         panes: Box::new(NoTmux),
     };
     let term = Terminal::new(Shared(Rc::clone(&backend))).unwrap();

@@ -75,7 +75,9 @@ impl Builder<'_> {
         let attempts: Vec<(AttemptRef, Vec<ProcNode>)> = roots
             .iter()
             .filter_map(|(g, rs)| match g {
-                Group::Attempt(a) => Some((*a, rs.iter().map(|&i| node(i)).collect())),
+                // In ProcKey order like every other list of trees: the wire (remote::wire)
+                // sends trees as parent links and rebuilds them in that order.
+                Group::Attempt(a) => Some((*a, sorted(rs.iter().map(|&i| node(i)).collect()))),
                 _ => None,
             })
             .collect();

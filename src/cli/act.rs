@@ -42,9 +42,26 @@ pub fn refuse_read_only(operation: Operation, asking: &Asking, config: &Config) 
     Ok(())
 }
 
+/// The targets of an action that runs on this box only (the protocol with other boxes
+/// carries kills): one on another box (`host:NAME/ID`, `--host`) is refused.
+pub fn local_targets(
+    operation: Operation,
+    texts: &[String],
+    cli_hosts: &[String],
+    config: &Config,
+) -> Result<Vec<NodeId>, CliError> {
+    match super::kill_hosts::split(texts, cli_hosts, config)? {
+        (None, targets) => Ok(targets),
+        (Some(host), _) => Err(CliError::Usage(format!(
+            "{} works on this box only: {host} is another one (`swarmtop kill --host` kills there)",
+            operation.verb()
+        ))),
+    }
+}
+
 /// Plans `operation` over `targets` and carries it out.
 pub fn act(
-    targets: &[String],
+    targets: &[NodeId],
     narrowing: &Narrowing,
     operation: Operation,
     asking: &Asking,
@@ -52,15 +69,10 @@ pub fn act(
     nothing: Nothing,
 ) -> Result<i32, CliError> {
     refuse_read_only(operation, asking, config)?;
-    let targets: Vec<NodeId> = targets
-        .iter()
-        .map(|t| t.parse())
-        .collect::<Result<_, _>>()
-        .map_err(|e| CliError::Usage(format!("{e}")))?;
     let (forest, sampler) = super::forest_and_sampler(config)?;
     let context = local_context(&config.kill.protect);
     let plan =
-        plan_with(&targets, narrowing, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
+        plan_with(targets, narrowing, &forest, &context).map_err(|e| CliError::Usage(e.to_string()))?;
     let plan = operation.refine(plan, &forest);
     carry_out(&plan, operation, asking, config, sampler, &context, nothing)
 }
@@ -124,7 +136,7 @@ pub fn carry_out(
 }
 
 /// Asks on a terminal; refuses without one.
-fn confirm(plan_text: &str, operation: Operation, n: usize) -> Result<(), CliError> {
+pub(super) fn confirm(plan_text: &str, operation: Operation, n: usize) -> Result<(), CliError> {
     let verb = operation.verb();
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(

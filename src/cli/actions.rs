@@ -3,7 +3,7 @@
 //! codes as `swarmtop kill`, carried out by the same executor.
 
 use super::CliError;
-use super::act::{Asking, Nothing, act};
+use super::act::{Asking, Nothing, act, local_targets};
 use super::kill::NarrowArgs;
 use super::values::SignalParser;
 use crate::config::Config;
@@ -30,9 +30,10 @@ pub struct ActionArgs {
 }
 
 impl ActionArgs {
-    fn run(&self, operation: Operation, config: &Config) -> Result<i32, CliError> {
+    fn run(&self, operation: Operation, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
         let asking = Asking { dry_run: self.dry_run, yes: self.yes, json: self.json };
-        act(&self.targets, &self.narrow.narrowing(), operation, &asking, config, Nothing::Fails)
+        let targets = local_targets(operation, &self.targets, cli_hosts, config)?;
+        act(&targets, &self.narrow.narrowing(), operation, &asking, config, Nothing::Fails)
     }
 }
 
@@ -59,18 +60,18 @@ pub struct ReniceArgs {
     pub action: ActionArgs,
 }
 
-pub fn signal(args: &SignalArgs, config: &Config) -> Result<i32, CliError> {
-    args.action.run(Operation::send(args.signal), config)
+pub fn signal(args: &SignalArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
+    args.action.run(Operation::send(args.signal), config, cli_hosts)
 }
 
-pub fn pause(args: &ActionArgs, config: &Config) -> Result<i32, CliError> {
-    args.run(Operation::Pause, config)
+pub fn pause(args: &ActionArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
+    args.run(Operation::Pause, config, cli_hosts)
 }
 
-pub fn resume(args: &ActionArgs, config: &Config) -> Result<i32, CliError> {
-    args.run(Operation::Resume, config)
+pub fn resume(args: &ActionArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
+    args.run(Operation::Resume, config, cli_hosts)
 }
 
-pub fn renice(args: &ReniceArgs, config: &Config) -> Result<i32, CliError> {
-    args.action.run(Operation::Renice { nice: args.nice }, config)
+pub fn renice(args: &ReniceArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
+    args.action.run(Operation::Renice { nice: args.nice }, config, cli_hosts)
 }

@@ -24,6 +24,8 @@ pub struct Args {
     /// Process source.
     #[arg(long, global = true, value_enum)]
     pub source: Option<SourceArg>,
+    #[command(flatten)]
+    pub remote: HostArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -55,6 +57,8 @@ pub enum Command {
     Reap(super::reap::ReapArgs),
     /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
     Run(super::run::RunArgs),
+    /// The far side of --host: speak swarmtop's protocol on stdin/stdout (ssh runs this).
+    Serve(super::serve::ServeArgs),
     /// Start a demo swarm of real processes in temporary worktrees and show it.
     Demo,
     /// Measure one sample + association against a raw read of every /proc/PID/stat.
@@ -64,6 +68,36 @@ pub enum Command {
     /// Write the man pages into DIR (for packagers and `man/` in the repository).
     #[command(hide = true)]
     Man(super::manual::ManArgs),
+}
+
+/// Other boxes, for the TUI, `list` and `kill`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct HostArgs {
+    /// Also show another box, over ssh ([user@]HOST[:PORT]; repeatable; added to `hosts`
+    /// of the config). It needs swarmtop there.
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// Leave this box out (only the --host boxes).
+    #[arg(long)]
+    pub no_local: bool,
+    /// The ssh program and options for --host (default: "ssh -T -o BatchMode=yes").
+    #[arg(long, value_name = "COMMAND")]
+    pub ssh_command: Option<String>,
+    /// What ssh runs on the other box before `serve --stdio` (default: swarmtop).
+    #[arg(long, value_name = "COMMAND")]
+    pub remote_command: Option<String>,
+}
+
+impl HostArgs {
+    /// These, with a subcommand's own after them.
+    pub fn and(&self, other: &HostArgs) -> HostArgs {
+        HostArgs {
+            hosts: self.hosts.iter().chain(&other.hosts).cloned().collect(),
+            no_local: self.no_local || other.no_local,
+            ssh_command: other.ssh_command.clone().or_else(|| self.ssh_command.clone()),
+            remote_command: other.remote_command.clone().or_else(|| self.remote_command.clone()),
+        }
+    }
 }
 
 /// Every target form `swarmtop kill` accepts, with what it covers.

@@ -34,6 +34,17 @@ pub fn run(processes: usize, rounds: usize, raw: Duration) {
         turn ^= 1;
         app.update(Action::NewForest(twins[turn].clone()));
     });
+    // Two forests that differ in one process's CPU, in turn: a refresh of a busy box
+    // (new and exited processes, agents' clocks, history, rebuild).
+    let mut busier = snapshot.clone();
+    if let Some(p) = busier.processes.last_mut() {
+        p.cpu_percent += 1.0;
+    }
+    let differing = [Arc::new(associate(&busier, &Options::default())), forest.clone()];
+    let changed_forest = median(rounds, || {
+        turn ^= 1;
+        app.update(Action::NewForest(differing[turn].clone()));
+    });
     let rebuild = median(rounds, || app.rebuild());
     let frame = median(rounds, || {
         // A failed draw on an in-memory backend cannot happen; nothing to report.
@@ -43,7 +54,8 @@ pub fn run(processes: usize, rounds: usize, raw: Duration) {
     println!("TUI on a synthetic box: {processes} processes in {attempts} attempts, 200x60 frame");
     for (name, t) in [
         ("associate snapshot -> forest", assoc),
-        ("new forest: history + tree rebuild", new_forest),
+        ("new forest, same content: history only", new_forest),
+        ("new forest, changed: history, changes, tree rebuild", changed_forest),
         ("tree rebuild alone (filter/sort/expand)", rebuild),
         ("draw one frame", frame),
     ] {

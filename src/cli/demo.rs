@@ -27,7 +27,9 @@ fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
     swarm.wait_ready();
     let root = swarm.root().to_string_lossy().into_owned();
     if crate::tui::terminal::is_interactive() {
-        return super::top::run(config, Some(root));
+        // The demo swarm is on this box: other boxes of the config are not shown.
+        let config = Config { hosts: Vec::new(), ..config.clone() };
+        return super::top::run(&config, Some(root), true);
     }
     // Without a terminal (scripts, CI) the demo prints the forest once.
     let forest = super::forest_now(config)?;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::CliError;
-use super::act::{Asking, Nothing, act};
+use super::act::{Asking, Nothing, act, refuse_read_only};
 use super::values::SignalParser;
 use crate::config::{Config, MAX_GRACE_SECS};
 use crate::kill::operation::Operation;
@@ -20,6 +20,9 @@ pub struct KillArgs {
     pub run: RunArgs,
     #[command(flatten)]
     pub narrow: NarrowArgs,
+    /// The box the targets are on (without it: this box, or the one `host:NAME/` names).
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
 }
 
 /// How a kill (or a reap) runs: shown or carried out, asked or not, which signal.
@@ -85,8 +88,11 @@ impl NarrowArgs {
 impl RunArgs {
     /// The kill these flags ask for.
     pub fn operation(&self, config: &Config) -> Operation {
-        let grace_secs = self.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
-        Operation::Kill { signal: self.signal, grace_secs }
+        Operation::Kill { signal: self.signal, grace_secs: self.grace_secs(config) }
+    }
+
+    fn grace_secs(&self, config: &Config) -> u64 {
+        self.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS)
     }
 
     pub fn asking(&self) -> Asking {
@@ -94,7 +100,24 @@ impl RunArgs {
     }
 }
 
-pub fn run(args: &KillArgs, config: &Config) -> Result<i32, CliError> {
+/// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
+/// on the one given there, else on this box).
+pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
     let operation = args.run.operation(config);
-    act(&args.targets, &args.narrow.narrowing(), operation, &args.run.asking(), config, Nothing::Fails)
+    let asking = args.run.asking();
+    refuse_read_only(operation, &asking, config)?;
+    let (host, targets) = super::kill_hosts::split(&args.targets, cli_hosts, config)?;
+    if let Some(host) = host {
+        let kill = super::remote_kill::RemoteKill {
+            host: &host,
+            kill: crate::remote::protocol::PlanRequest { targets, narrowing: args.narrow.narrowing() },
+            dry_run: asking.dry_run,
+            yes: asking.yes,
+            json: asking.json,
+            signal: args.run.signal,
+            grace_secs: args.run.grace_secs(config),
+        };
+        return super::remote_kill::run(kill, &super::hosts::HostSet::new(config, true)?);
+    }
+    act(&targets, &args.narrow.narrowing(), operation, &asking, config, Nothing::Fails)
 }

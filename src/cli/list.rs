@@ -28,15 +28,21 @@ pub struct ListArgs {
     /// one schema-1 document per line (NDJSON).
     #[arg(long)]
     pub watch: bool,
+    #[command(flatten)]
+    pub remote: super::args::HostArgs,
     /// Print whole lines; on a terminal, lines are otherwise cut to its width (piped
     /// output is always whole).
     #[arg(long)]
     pub wide: bool,
 }
 
-pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliError> {
+    let set = super::hosts::HostSet::new(config, local)?;
     if args.watch {
-        return super::watch::run(args, config);
+        return super::watch::run(args, config, &set);
+    }
+    if !set.remotes.is_empty() {
+        return super::hosts::list(args, config, &set);
     }
     let forest = super::forest_now(config)?;
     write_stdout(&render(args, &forest, output_width(args))?)
@@ -96,7 +102,7 @@ pub fn output_width(args: &ListArgs) -> Option<usize> {
     if args.wide { None } else { terminal_width() }
 }
 
-fn terminal_width() -> Option<usize> {
+pub fn terminal_width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }

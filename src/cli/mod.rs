@@ -10,14 +10,18 @@ mod bench_tui;
 pub mod demo;
 pub mod demo_standin;
 pub mod demo_swarm;
+pub mod hosts;
 mod interrupt;
 pub mod json;
 pub mod kill;
+mod kill_hosts;
 pub mod list;
 pub mod manual;
 pub mod ports;
 pub mod reap;
+pub mod remote_kill;
 pub mod run;
+pub mod serve;
 pub mod text;
 pub mod top;
 pub mod values;
@@ -53,12 +57,15 @@ pub enum CliError {
     Keymap(#[from] crate::tui::keymap::KeymapError),
     #[error("{0}")]
     Tui(#[from] crate::tui::run::TuiError),
+    /// Another box could not be reached or answered in a way that stops the command.
+    #[error("{0}")]
+    Remote(String),
 }
 
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Output(_) | CliError::Sample(_) | CliError::Demo(_) => 1,
+            CliError::Output(_) | CliError::Sample(_) | CliError::Demo(_) | CliError::Remote(_) => 1,
             CliError::Config(_) | CliError::Usage(_) | CliError::Keymap(_) => EXIT_USAGE,
             CliError::Tui(crate::tui::run::TuiError::NotATerminal) => EXIT_USAGE,
             CliError::Tui(_) => 1,

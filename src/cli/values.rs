@@ -43,7 +43,7 @@ impl SignalParser {
 }
 
 fn refused_by_kill(s: Signal) -> bool {
-    s.stops() || s == Signal::Cont
+    !s.ends_processes()
 }
 
 impl TypedValueParser for SignalParser {

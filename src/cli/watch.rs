@@ -6,6 +6,7 @@ use std::io::Write;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use super::hosts::{HostSet, HostView, local_view};
 use super::interrupt::{CANCEL, CancelOnSignals};
 use super::list::{ListArgs, output_width, render_line};
 use super::{CliError, associate_options, open_sampler};
@@ -17,8 +18,11 @@ const PRIME: Duration = Duration::from_millis(200);
 /// Longest sleep between two looks at the signal flag.
 const SLICE: Duration = Duration::from_millis(100);
 
-pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
+/// `hosts`: the other boxes too (their latest forests and statuses at each refresh).
+pub fn run(args: &ListArgs, config: &Config, hosts: &HostSet) -> Result<i32, CliError> {
     let _signals = CancelOnSignals::install()?;
+    let (_links, mut updates) = hosts.connect();
+    let mut remotes: Vec<HostView> = hosts.remotes.iter().map(|h| HostView::new(&h.name)).collect();
     let options = associate_options(config);
     let refresh = Duration::from_millis(config.refresh_ms);
     let mut sampler = open_sampler(config)?;
@@ -35,7 +39,18 @@ pub fn run(args: &ListArgs, config: &Config) -> Result<i32, CliError> {
             crate::warn!("swarmtop: {w}");
         }
         let forest = associate(&snapshot, &options);
-        let mut doc = render_line(args, &forest, output_width(args))?;
+        let mut doc = if remotes.is_empty() {
+            render_line(args, &forest, output_width(args))?
+        } else {
+            while let Ok((i, update)) = updates.try_recv() {
+                if let Some(v) = remotes.get_mut(i) {
+                    v.update(update, forest.sampled_at_ms);
+                }
+            }
+            let local = hosts.local.then(|| local_view(forest));
+            let views: Vec<HostView> = local.into_iter().chain(remotes.iter().cloned()).collect();
+            super::hosts::render(args, &views, hosts.shows_several())?
+        };
         if !args.json {
             doc.push('\n'); // a blank line between two text documents
         }

@@ -53,6 +53,13 @@ pub struct Config {
     pub layout: Vec<LayoutConfig>,
     /// TUI action name → key specs; parsed and checked by `tui::keymap`.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Other boxes to show beside this one (`[user@]HOST[:PORT]`, as `--host`).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// The ssh program and its options (`--ssh-command`), split as a shell would.
+    pub ssh_command: String,
+    /// What ssh runs on the far side before `serve --stdio` (`--remote-command`).
+    pub remote_command: String,
 }
 
 /// The shipped tree key bindings: the `[keys]` table of `DEFAULT_TOML`, their only
@@ -132,6 +139,9 @@ impl Default for Config {
             },
             layout: Vec::new(),
             keys: default_keys(),
+            hosts: Vec::new(),
+            ssh_command: crate::remote::host::DEFAULT_SSH.into(),
+            remote_command: crate::remote::host::DEFAULT_REMOTE.into(),
         }
     }
 }
@@ -170,6 +180,10 @@ pub struct Flags {
     pub refresh_ms: Option<u64>,
     pub read_only: bool,
     pub source: Option<SourceKind>,
+    /// `--host` (added to the config's `hosts`).
+    pub hosts: Vec<String>,
+    pub ssh_command: Option<String>,
+    pub remote_command: Option<String>,
 }
 
 /// A config file's path and text, already read by the caller.
@@ -201,6 +215,22 @@ pub fn resolve(
         config.source = source;
     }
     config.read_only |= flags.read_only;
+    for host in &flags.hosts {
+        check_host(host).map_err(|message| ConfigError::Flag { flag: "--host".into(), message })?;
+        if !config.hosts.contains(host) {
+            config.hosts.push(host.clone());
+        }
+    }
+    if let Some(ssh) = &flags.ssh_command {
+        check_ssh_command(ssh)
+            .map_err(|message| ConfigError::Flag { flag: "--ssh-command".into(), message })?;
+        config.ssh_command = ssh.clone();
+    }
+    if let Some(remote) = &flags.remote_command {
+        check_remote_command(remote)
+            .map_err(|message| ConfigError::Flag { flag: "--remote-command".into(), message })?;
+        config.remote_command = remote.clone();
+    }
     Ok(config)
 }
 
@@ -224,6 +254,30 @@ pub fn check_refresh_ms(ms: u64) -> Result<(), String> {
     } else {
         Err(format!("{ms} ms is outside {MIN_REFRESH_MS}..={MAX_REFRESH_MS} (100 ms to an hour)"))
     }
+}
+
+pub fn check_host(host: &str) -> Result<(), String> {
+    host.parse::<crate::remote::host::HostSpec>().map(drop).map_err(|e| e.to_string())
+}
+
+/// The ssh command's words; an error for one a shell could not split, or none.
+pub fn ssh_words(command: &str) -> Result<Vec<String>, String> {
+    match shlex::split(command) {
+        Some(words) if !words.is_empty() => Ok(words),
+        Some(_) => Err("empty".into()),
+        None => Err(format!("{command:?} has an unclosed quote or a trailing backslash")),
+    }
+}
+
+pub fn check_ssh_command(command: &str) -> Result<(), String> {
+    ssh_words(command).map(drop)
+}
+
+pub fn check_remote_command(command: &str) -> Result<(), String> {
+    if command.trim().is_empty() || command.contains(['\n', '\r', '\0']) {
+        return Err("it must be one line of text".into());
+    }
+    Ok(())
 }
 
 /// The most refreshes a change stays highlighted (each one keeps its exited processes).

@@ -26,7 +26,7 @@ fn layers_apply_in_order() {
     let c = with_file("[keys]\nquit = [\"Q\"]\n").unwrap();
     assert_eq!(c.keys["quit"], ["Q"]);
     assert_eq!(c.keys["down"], Config::default().keys["down"], "[keys] merges key by key");
-    let flags = Flags { refresh_ms: Some(500), read_only: true, source: None };
+    let flags = Flags { refresh_ms: Some(500), read_only: true, ..Flags::default() };
     let env = |k: &str| (k == "NO_COLOR").then(|| "1".to_string());
     let text = "refresh_ms = 2000\n";
     let c = resolve(Some(FileInput { path: Path::new("x"), text }), &env, &flags).unwrap();
@@ -38,12 +38,36 @@ fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
         "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, `highlight_refreshes`, \
-         `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`"
+         `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`, \
+         `hosts`, `ssh_command`, `remote_command`"
     );
     assert_eq!(
         err("[kill]\ngrace = 3\n"),
         "/c/config.toml:2:1: kill.grace: unknown field `grace`, expected `grace_secs` or `protect`"
     );
+}
+
+#[test]
+fn hosts_and_ssh_commands_are_checked_at_their_line() {
+    let c = with_file("hosts = [\"build1\", \"me@gpu:2222\"]\nremote_command = \"./swarmtop\"\n").unwrap();
+    assert_eq!((c.hosts.len(), c.remote_command.as_str()), (2, "./swarmtop"));
+    assert_eq!(
+        err("refresh_ms = 2000\nhosts = [\"ok\", \"-oProxyCommand=x\"]\n"),
+        "/c/config.toml:2:16: hosts[1]: invalid host \"-oProxyCommand=x\": a host cannot start with '-' \
+         (expected [user@]HOST[:PORT])"
+    );
+    assert!(err("ssh_command = \"ssh -F 'unclosed\"\n").starts_with("/c/config.toml:1:1: ssh_command: "));
+    assert!(err("remote_command = \"\"\n").contains("remote_command: it must be one line"));
+    let flags = Flags { hosts: vec!["a b".into()], ..Flags::default() };
+    let e = resolve(None, &no_env, &flags).unwrap_err().to_string();
+    assert!(e.starts_with("--host: invalid host"), "{e}");
+    let flags = Flags { hosts: vec!["b1".into()], ssh_command: Some("ssh -p 22".into()), ..Flags::default() };
+    let c = resolve(
+        Some(FileInput { path: Path::new("x"), text: "hosts = [\"b1\", \"b2\"]\n" }),
+        &no_env,
+        &flags,
+    );
+    assert_eq!(c.map(|c| (c.hosts, c.ssh_command)), Ok((vec!["b1".into(), "b2".into()], "ssh -p 22".into())));
 }
 
 #[test]

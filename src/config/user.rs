@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
     Column, Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, TreeGuides, check_grace_secs,
-    check_highlight_refreshes, check_refresh_ms,
+    check_highlight_refreshes, check_host, check_refresh_ms, check_remote_command, check_ssh_command,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -32,6 +32,9 @@ struct UserConfig {
     kill: Option<UserKill>,
     layout: Option<Vec<LayoutConfig>>,
     keys: Option<BTreeMap<String, Vec<String>>>,
+    hosts: Option<Vec<String>>,
+    ssh_command: Option<String>,
+    remote_command: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +104,9 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
         kill,
         layout,
         keys,
+        hosts,
+        ssh_command,
+        remote_command,
     } = user;
     set(&mut config.refresh_ms, refresh_ms);
     set(&mut config.theme, theme);
@@ -114,6 +120,9 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     set(&mut config.agents, agents);
     set(&mut config.vibe_kanban_dirs, vibe_kanban_dirs);
     set(&mut config.layout, layout);
+    set(&mut config.hosts, hosts);
+    set(&mut config.ssh_command, ssh_command);
+    set(&mut config.remote_command, remote_command);
     let kill = kill.unwrap_or_default();
     set(&mut config.kill.grace_secs, kill.grace_secs);
     set(&mut config.kill.protect, kill.protect);
@@ -144,6 +153,16 @@ fn check(user: &UserConfig, places: &Places<'_>) -> Result<(), ConfigError> {
     }
     if let Some(secs) = user.kill.as_ref().and_then(|k| k.grace_secs) {
         check_grace_secs(secs).map_err(|m| places.at_key(&[KeyPath::key("kill").then("grace_secs")], m))?;
+    }
+    for (i, host) in user.hosts.iter().flatten().enumerate() {
+        check_host(host)
+            .map_err(|m| places.at_key(&[KeyPath::key("hosts").at(i), KeyPath::key("hosts")], m))?;
+    }
+    if let Some(ssh) = &user.ssh_command {
+        check_ssh_command(ssh).map_err(|m| places.at_key(&[KeyPath::key("ssh_command")], m))?;
+    }
+    if let Some(remote) = &user.remote_command {
+        check_remote_command(remote).map_err(|m| places.at_key(&[KeyPath::key("remote_command")], m))?;
     }
     if let Some(n) = user.highlight_refreshes {
         check_highlight_refreshes(n).map_err(|m| places.at_key(&[KeyPath::key("highlight_refreshes")], m))?;

@@ -15,8 +15,11 @@ use crate::model::agent::{Role, classify};
 use crate::model::text::{human_bytes, percent};
 use crate::model::{AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProjectId};
 
-/// What narrows a kill beyond its targets. Part of the frozen plan.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What narrows a kill beyond its targets. Part of the frozen plan, and of a kill
+/// request over the wire (remote::protocol): a field a server does not know is refused
+/// there, never dropped; a field an older client does not send is its default.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Narrowing {
     /// `--mine`: every target must resolve inside the caller's attempt.
     pub mine: bool,
@@ -33,6 +36,7 @@ pub struct Narrowing {
     pub spare_agent_work: bool,
     /// Not a narrowing but what the caller knows for `leftovers`: the attempts in which
     /// it saw an agent earlier (the TUI remembers them for its life).
+    #[serde(with = "crate::model::wire_path::pairs")]
     pub agents_seen: Vec<(AttemptId, PathBuf)>,
 }
 
@@ -45,7 +49,7 @@ impl Narrowing {
 }
 
 /// The caller's attempt, for `--mine`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mine {
     pub project: ProjectId,
     pub attempt: AttemptId,
@@ -85,7 +89,8 @@ pub fn caller_attempt(index: &Index<'_>, self_ancestry: &[u32]) -> Option<Mine> 
 }
 
 /// A process the caller chose to spare.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Spared {
     /// A recognised agent process, or its own launcher chain (`--keep-agents`).
     Agent,

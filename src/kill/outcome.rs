@@ -7,7 +7,8 @@ use super::operation::Operation;
 use super::plan::{PlanEntry, SkipReason};
 use crate::model::ProcKey;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Ended after the requested signal.
     Exited,
@@ -40,6 +41,9 @@ pub enum Outcome {
     NotStopped,
     /// `renice`: every thread has this nice value now (read back).
     Reniced(i32),
+    /// The kill ran on another host and the connection to it was lost before its report
+    /// came: whatever happened there is not known here (and the kill is not retried).
+    Unknown,
 }
 
 impl Outcome {
@@ -61,6 +65,7 @@ impl Outcome {
             Outcome::Resumed => "resumed",
             Outcome::NotStopped => "not stopped, left alone",
             Outcome::Reniced(_) => "reniced",
+            Outcome::Unknown => "unknown outcome",
         }
     }
 
@@ -77,7 +82,7 @@ impl Outcome {
     }
 
     /// Every label, in the order summaries list them.
-    pub const LABELS: [&'static str; 16] = [
+    pub const LABELS: [&'static str; 17] = [
         "exited",
         "needed SIGKILL",
         "already gone",
@@ -94,10 +99,11 @@ impl Outcome {
         "resumed",
         "not stopped, left alone",
         "reniced",
+        "unknown outcome",
     ];
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KillReport {
     /// What was done (a kill's first signal and grace, the signal sent, the nice value).
     pub operation: Operation,
@@ -140,7 +146,8 @@ impl KillReport {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Phase {
     Stopping,
     Signalling,
@@ -150,7 +157,7 @@ pub enum Phase {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub phase: Phase,
     /// Processes still alive among those signalled.

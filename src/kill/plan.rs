@@ -25,7 +25,8 @@ pub struct PlanContext {
     pub protect: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
     Init,
     KernelThread,
@@ -71,7 +72,7 @@ impl std::fmt::Display for SkipReason {
 }
 
 /// One process of a plan, with what the confirmation shows of it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlanEntry {
     pub key: ProcKey,
     pub name: String,
@@ -80,14 +81,15 @@ pub struct PlanEntry {
     pub memory_bytes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Skipped {
     pub entry: PlanEntry,
     pub reason: SkipReason,
 }
 
 /// What one target meant when the plan was made.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Resolved {
     /// `pid:N`: exactly this process; never its children.
     Process(ProcKey),
@@ -95,13 +97,16 @@ pub enum Resolved {
     Tree(ProcKey),
     /// `project:`, `task:`, `attempt:`: every process placed in these attempts
     /// (id and path; an id that comes to name another path no longer matches).
-    Attempts(Vec<(AttemptId, PathBuf)>),
+    Attempts(#[serde(with = "crate::model::wire_path::pairs")] Vec<(AttemptId, PathBuf)>),
     /// `orphans`, `orphans:P`: the orphans of these attempts, with their descendants.
-    Orphans(Vec<(AttemptId, PathBuf)>),
+    Orphans(#[serde(with = "crate::model::wire_path::pairs")] Vec<(AttemptId, PathBuf)>),
     /// `leftovers`, `leftovers:P`: the leftovers of these attempts (`kill/leftovers.rs`),
     /// judged again in every sample; the second list is those of them in which the
     /// caller saw an agent earlier.
-    Leftovers(Vec<(AttemptId, PathBuf)>, Vec<(AttemptId, PathBuf)>),
+    Leftovers(
+        #[serde(with = "crate::model::wire_path::pairs")] Vec<(AttemptId, PathBuf)>,
+        #[serde(with = "crate::model::wire_path::pairs")] Vec<(AttemptId, PathBuf)>,
+    ),
 }
 
 impl Resolved {
@@ -111,7 +116,9 @@ impl Resolved {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Serialisable: `swarmtop serve` sends the plan it made, and keeps it, for the client to
+/// show (remote::protocol).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KillPlan {
     /// The targets, e.g. `attempt:alpha/add-login/1a2b`.
     pub scope: Vec<NodeId>,

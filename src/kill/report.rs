@@ -153,6 +153,9 @@ struct JsonNarrowing {
 struct JsonReport<'a> {
     /// The version of this document's shape (docs/kill-schema-1.json); it only grows.
     schema: u32,
+    /// The box the kill ran on, when it was another one (`kill --host`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
     scope: Vec<String>,
     dry_run: bool,
     /// kill, signal, pause, resume or renice.
@@ -173,6 +176,16 @@ struct JsonReport<'a> {
 }
 
 pub fn json(plan: &KillPlan, report: Option<&KillReport>, operation: Operation) -> String {
+    json_on(None, plan, report, operation)
+}
+
+/// Like `json`, for a kill planned and carried out on `host`.
+pub fn json_on(
+    host: Option<&str>,
+    plan: &KillPlan,
+    report: Option<&KillReport>,
+    operation: Operation,
+) -> String {
     let processes: Vec<JsonProcess<'_>> = match report {
         Some(r) => r
             .outcomes
@@ -208,6 +221,7 @@ pub fn json(plan: &KillPlan, report: Option<&KillReport>, operation: Operation) 
     };
     let doc = JsonReport {
         schema: 1,
+        host,
         scope: plan.scope.iter().map(ToString::to_string).collect(),
         dry_run: report.is_none(),
         action: operation.verb(),

@@ -123,6 +123,12 @@ impl Signal {
     pub fn stops(self) -> bool {
         matches!(self, Signal::Stop | Signal::Tstp | Signal::Ttin | Signal::Ttou)
     }
+
+    /// Can start a kill: neither stops nor continues (a kill stops and continues the set
+    /// itself, and follows its signal with SIGKILL).
+    pub fn ends_processes(self) -> bool {
+        !self.stops() && self != Signal::Cont
+    }
 }
 
 impl fmt::Display for Signal {

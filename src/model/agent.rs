@@ -7,7 +7,8 @@ use std::fmt;
 
 use super::process::Process;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AgentKind {
     Claude,
     Codex,
@@ -82,11 +83,14 @@ fn is_interpreter(argv0: &str) -> bool {
     INTERPRETERS.contains(&name) || name.starts_with("python3.")
 }
 
-/// Whether `path` has the directory components `dirs` in a row somewhere before its
-/// last component (`claude/versions` in `/h/.local/share/claude/versions/2.1.282`).
-fn under(path: &str, dirs: &[&str]) -> bool {
-    let parts: Vec<&str> = path.split('/').collect();
-    parts.len() > dirs.len() && parts[..parts.len() - 1].windows(dirs.len()).any(|w| w == dirs)
+/// Whether `path` has the directory components `dirs` (`"claude/versions/"`, with its
+/// trailing `/`) in a row somewhere before its last component. No allocation: this runs
+/// for every process of every refresh.
+fn under(path: &str, dirs: &str) -> bool {
+    path.match_indices(dirs).any(|(i, _)| {
+        let at_component = i == 0 || path.as_bytes()[i - 1] == b'/';
+        at_component && path.len() > i + dirs.len()
+    })
 }
 
 /// The path that names the program: argv[0], or under an interpreter, the script (the
@@ -129,14 +133,14 @@ pub fn needs_program_path(name: &str) -> bool {
 fn kind_by_path(path: &str) -> Option<AgentKind> {
     // The native installer runs `~/.local/share/claude/versions/<version>` (argv[0] and
     // exe both; code.claude.com docs, setup).
-    if under(path, &["claude", "versions"]) {
+    if under(path, "claude/versions/") {
         return Some(AgentKind::Claude);
     }
     // `@sourcegraph/amp` on npm: a node script before, now a native `@ampcode/cli/bin/amp.exe`.
-    if under(path, &["@sourcegraph", "amp"]) || under(path, &["@ampcode", "cli"]) {
+    if under(path, "@sourcegraph/amp/") || under(path, "@ampcode/cli/") {
         return Some(AgentKind::Amp);
     }
-    if under(path, &["@google", "gemini-cli"]) {
+    if under(path, "@google/gemini-cli/") {
         return Some(AgentKind::Gemini);
     }
     None
@@ -148,7 +152,7 @@ fn kind_by_path(path: &str) -> Option<AgentKind> {
 /// never by an argv[0] of `agent`, which is far too generic.
 fn is_cursor_agent(p: &Process) -> bool {
     let script = p.facts.cmd.iter().skip(1).find(|a| !a.starts_with('-'));
-    script.is_some_and(|s| s.ends_with(".js") && under(s, &["cursor-agent"]))
+    script.is_some_and(|s| s.ends_with(".js") && under(s, "cursor-agent/"))
 }
 
 fn agent_kind(p: &Process, extra: &[String]) -> Option<AgentKind> {

@@ -152,3 +152,11 @@ fn program_paths_are_asked_only_for_ambiguous_names() {
     assert!(needs_program_path("amp") && needs_program_path("2.1.282"));
     assert!(!needs_program_path("claude") && !needs_program_path("2") && !needs_program_path("v2.1"));
 }
+
+#[test]
+fn install_paths_match_whole_components_only() {
+    assert!(under("/h/.local/share/claude/versions/2.1.282", "claude/versions/"));
+    assert!(under("claude/versions/2.1", "claude/versions/"));
+    assert!(!under("/opt/xclaude/versions/2.1", "claude/versions/"));
+    assert!(!under("/h/.local/share/claude/versions/", "claude/versions/"), "no program after it");
+}

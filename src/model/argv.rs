@@ -55,7 +55,7 @@ fn hex_byte(digits: &[u8]) -> Option<u8> {
 /// argv as its arguments, each followed by a NUL, in one string: the layout of
 /// `/proc/PID/cmdline`. A process's facts are cached for its whole life and most are
 /// never looked at; one string instead of one per argument halves what they hold.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Argv {
     text: Box<str>,
     /// Read from bytes that are not all UTF-8: every argument is [`escape_bytes`]'s

@@ -9,14 +9,16 @@ use super::ids::{AttemptId, ProjectId, TaskId};
 use super::process::{ProcKey, ProcState, Process};
 
 /// Sums over a node and everything below it.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rollup {
     pub cpu_percent: f32,
     pub memory_bytes: u64,
     /// u32 keeps every node and row 8 bytes smaller; no box has 4 billion processes.
     pub process_count: u32,
     pub orphan_count: u32,
-    /// Processes stopped (state `T`, not a debugger's `t`): paused.
+    /// Processes stopped (state `T`, not a debugger's `t`): paused. Absent on the wire
+    /// from a far side that does not count them: none.
+    #[serde(default)]
     pub stopped_count: u32,
 }
 
@@ -344,6 +346,21 @@ impl Forest {
         self.projects
             .iter()
             .flat_map(|p| p.tasks.iter().flat_map(move |t| t.attempts.iter().map(move |a| (p, t, a))))
+    }
+
+    /// A copy whose group ids carry `host:NAME/` (output that shows several boxes).
+    pub fn with_host_ids(&self, host: &str) -> Forest {
+        let mut f = self.clone();
+        for p in &mut f.projects {
+            p.id = p.id.on_host(host);
+            for t in &mut p.tasks {
+                t.id = t.id.on_host(host);
+                for a in &mut t.attempts {
+                    a.id = a.id.on_host(host);
+                }
+            }
+        }
+        f
     }
 
     /// Same processes, numbers and groups, whatever the sampling time.

@@ -4,7 +4,8 @@
 use super::agent::AgentKind;
 
 /// Which association rule placed a process in its attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AssignedBy {
     Registry,
     Env,
@@ -24,7 +25,8 @@ impl AssignedBy {
 }
 
 /// Where an attempt was discovered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AttemptSource {
     Git,
     /// Named by `SWARMTOP_*` environment tags.
@@ -74,7 +76,7 @@ impl AttemptSource {
 }
 
 /// A recognised agent CLI, with its Claude session when one is linked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AgentInfo {
     pub kind: AgentKind,
     pub session_id: Option<String>,

@@ -6,7 +6,9 @@
 
 /// The variables that move state directories, read once per process. Only absolute
 /// paths count: a relative one is relative to a cwd that may have changed since.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct StateHomes {
     pub home: Option<Box<str>>,
     pub claude_config_dir: Option<Box<str>>,

@@ -15,15 +15,15 @@ const TASK: &str = "task:";
 const ATTEMPT: &str = "attempt:";
 
 /// `project:NAME`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProjectId(Arc<str>);
 
 /// `task:PROJECT/TASK`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskId(Arc<str>);
 
 /// `attempt:PROJECT/TASK/ATTEMPT`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AttemptId(Arc<str>);
 
 /// The text after the kind prefix every id of a kind is made with.
@@ -99,6 +99,53 @@ macro_rules! display_as_text {
     )*};
 }
 display_as_text!(ProjectId, TaskId, AttemptId);
+
+/// Serialised as their text; read back only as an id of the same kind (the wire
+/// protocol, remote::wire), so a hostile peer cannot make a task id out of any text.
+macro_rules! serde_as_text {
+    ($($t:ident => $variant:ident),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                match text.parse::<NodeId>().map_err(serde::de::Error::custom)? {
+                    NodeId::$variant(id) => Ok(id),
+                    _ => Err(serde::de::Error::custom(format!("{text:?} is no {}", stringify!($t)))),
+                }
+            }
+        }
+    )*};
+}
+serde_as_text!(ProjectId => Project, TaskId => Task, AttemptId => Attempt);
+
+/// `host:NAME/` before an id names the box it is on, when more than one is shown.
+pub const HOST_PREFIX: &str = "host:";
+
+/// The host an id text names, if any, and the id's own text: `host:box/pid:5` is
+/// `(Some("box"), "pid:5")`. A host name holds no `/`.
+pub fn split_host(text: &str) -> (Option<&str>, &str) {
+    match text.strip_prefix(HOST_PREFIX).and_then(|rest| rest.split_once('/')) {
+        Some((host, id)) if !host.is_empty() => (Some(host), id),
+        _ => (None, text),
+    }
+}
+
+macro_rules! on_host {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The same id with `host:NAME/` before it, for output that shows several
+            /// boxes. It names the group only together with its host.
+            pub fn on_host(&self, host: &str) -> $t {
+                Self(format!("{HOST_PREFIX}{host}/{}", self.0).into())
+            }
+        }
+    )*};
+}
+on_host!(ProjectId, TaskId, AttemptId);
 
 /// Any target: a group by its id, a process, a process tree, processes by name, an
 /// agent's session, or orphans. Task names
@@ -203,6 +250,18 @@ impl FromStr for NodeId {
             }
             _ => Err(err("unknown kind")),
         }
+    }
+}
+
+impl serde::Serialize for NodeId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<NodeId, D::Error> {
+        <std::borrow::Cow<'de, str>>::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 

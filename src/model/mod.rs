@@ -17,6 +17,7 @@ pub mod snapshot;
 pub mod sort;
 pub mod tags;
 pub mod text;
+pub mod wire_path;
 
 pub use argv::Argv;
 pub use filter::Filter;

@@ -7,7 +7,8 @@ use std::fmt;
 use super::forest::{Forest, ProcNode};
 
 /// The transport of a listening socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Proto {
     Tcp,
     Udp,
@@ -23,7 +24,7 @@ impl Proto {
 }
 
 /// A listening TCP socket, or a bound UDP socket with no peer. Ordered by port first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Port {
     pub port: u16,
     pub proto: Proto,

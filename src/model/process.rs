@@ -9,7 +9,9 @@ use super::ports::Port;
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// On the wire (remote::wire) it is `[pid, start_time]`; PID 0 is refused there too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(into = "(u32, u64)", try_from = "(u32, u64)")]
 pub struct ProcKey {
     pid: u32,
     start_time: u64,
@@ -30,6 +32,19 @@ impl ProcKey {
     }
 }
 
+impl From<ProcKey> for (u32, u64) {
+    fn from(k: ProcKey) -> (u32, u64) {
+        (k.pid, k.start_time)
+    }
+}
+
+impl TryFrom<(u32, u64)> for ProcKey {
+    type Error = &'static str;
+    fn try_from((pid, start_time): (u32, u64)) -> Result<ProcKey, &'static str> {
+        ProcKey::new(pid, start_time).ok_or("PID 0 is no process")
+    }
+}
+
 impl fmt::Display for ProcKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.pid, self.start_time)
@@ -37,7 +52,8 @@ impl fmt::Display for ProcKey {
 }
 
 /// Scheduler state, from the state letter of `/proc/PID/stat`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ProcState {
     Running,
     Sleeping,
@@ -110,7 +126,7 @@ impl ProcState {
 
 /// What is read once per process (ProcKey) and shared by every sample of it, so a
 /// refresh copies one pointer instead of each field.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessFacts {
     /// Short name (`comm`); may be stale after exec, so display prefers `cmd`.
     pub name: Box<str>,
@@ -132,13 +148,14 @@ pub struct ProcessFacts {
 }
 
 /// One live process, as sampled. Plain data: no OS handles.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Process {
     pub key: ProcKey,
     pub ppid: u32,
     pub pgid: u32,
     pub sid: u32,
     /// `None` when unreadable (other users' processes) or gone.
+    #[serde(with = "super::wire_path::option_arc")]
     pub cwd: Option<Arc<Path>>,
     pub state: ProcState,
     pub cpu_percent: f32,
@@ -149,6 +166,9 @@ pub struct Process {
     pub threads: u32,
     /// Kernel threads have no user-space memory map and are never placed or killed.
     pub kernel_thread: bool,
+    /// Not in a Process's own serialisation: the wire sends facts once per ProcKey, in a
+    /// table of their own (remote::wire), and sets them again on arrival.
+    #[serde(skip)]
     pub facts: Arc<ProcessFacts>,
     /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
     /// descriptors could not be read (another user's process) or were not looked at.

@@ -6,7 +6,7 @@ use super::command::Command;
 use super::jump::JumpRequest;
 use super::kill_modal::KillModal;
 use super::quit_modal::QuitModal;
-use crate::kill::exec::{KillReport, Progress};
+use crate::kill::exec::{KillReport, Progress, Sig};
 use crate::kill::operation::Operation;
 use crate::kill::plan::{KillPlan, PlanContext};
 use crate::model::Forest;
@@ -25,6 +25,10 @@ pub enum Action {
     FilterInput(char),
     KillProgress(Progress),
     KillDone(KillReport),
+    /// A second passed (statuses of other boxes that count down).
+    Tick,
+    /// What the link of another box (`App::remotes[i]`) reported.
+    Remote(usize, crate::remote::link::Update),
 }
 
 /// Side effects the event loop carries out after an update.
@@ -38,6 +42,23 @@ pub enum Effect {
     RefreshNow,
     /// Run a confirmed action (kill, signal, pause, resume, renice) off the UI thread.
     Kill(Box<KillRequest>),
+    /// Ask another box (`App::remotes[host]`) for a plan.
+    RemotePlan {
+        host: usize,
+        request: u64,
+        kill: crate::remote::protocol::PlanRequest,
+    },
+    /// Have another box carry out the plan `id` it made, which the user confirmed as `plan`.
+    RemoteExecute {
+        host: usize,
+        request: u64,
+        id: String,
+        plan: Box<KillPlan>,
+        signal: Sig,
+        grace_secs: u64,
+    },
+    /// Have another box sample now (after a kill there).
+    RemoteRefresh(usize),
     /// Switch to an agent's tmux pane.
     Jump(Box<JumpRequest>),
 }

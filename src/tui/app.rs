@@ -37,7 +37,8 @@ pub struct App {
     pub rows: Vec<Row>,
     pub selected: usize,
     /// The selected row and its ancestors, root first, to find a place after refreshes.
-    pub(super) selected_path: Vec<RowId>,
+    /// (with their box: two boxes can have the same ids).
+    pub(super) selected_path: Vec<(u16, RowId)>,
     /// First visible row.
     pub offset: usize,
     /// Visible table rows, set by the view on every draw.
@@ -81,6 +82,13 @@ pub struct App {
     /// takes all of such an attempt once its agent has exited.
     pub agents_seen: Vec<(crate::model::AttemptId, std::path::PathBuf)>,
     pub grace_secs: u64,
+    /// Other boxes (`--host`), each under a host row of its own (row host `i + 1`).
+    pub remotes: Vec<super::hosts::RemotePane>,
+    /// This box is shown (not `--no-local`); with other boxes, under its host row.
+    pub show_local: bool,
+    /// The plan asked of another box, until it comes.
+    pub pending_plan: Option<super::hosts::Pending>,
+    pub next_request: u64,
     /// Set when the screen must be redrawn.
     pub dirty: bool,
 }
@@ -126,6 +134,10 @@ impl App {
             plan_context: PlanContext { protect: config.kill.protect.clone(), ..PlanContext::default() },
             agents_seen: Vec::new(),
             grace_secs: config.kill.grace_secs,
+            remotes: Vec::new(),
+            show_local: true,
+            pending_plan: None,
+            next_request: 0,
             dirty: true,
         }
     }
@@ -170,7 +182,7 @@ impl App {
         self.dirty = true;
         // The status line says how the last kill went until the user does something else.
         let keeps_status = match action {
-            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) => true,
+            Action::NewForest(_) | Action::KillProgress(_) | Action::KillDone(_) | Action::Remote(..) => true,
             Action::Command(_) => matches!(self.modal, Some(Modal::Kill(_))),
             _ => false,
         };
@@ -180,6 +192,7 @@ impl App {
         match action {
             Action::KillProgress(p) => self.kill_progress(p),
             Action::KillDone(report) => return self.kill_done(report),
+            Action::Remote(i, update) => return self.remote_update(i, update),
             Action::Command(c) => return self.command(c),
             // The feed republished the forest shown (with a stall or an error): no new sample.
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
@@ -200,12 +213,13 @@ impl App {
                     }
                     return Effect::None;
                 }
-                self.changes.record(&self.forest, &forest);
+                self.changes.record(&self.forest, &forest, self.show_other);
                 // Forget expansion exceptions and tags of rows that are gone (nothing to do
                 // without any).
                 if !self.expansion.flipped.is_empty() || !self.tags.is_empty() {
                     let live = all_ids(&forest);
-                    self.expansion.flipped.retain(|id| live.contains(id));
+                    // Host rows are not in a forest: their state stays.
+                    self.expansion.flipped.retain(|id| matches!(id, RowId::Host(_)) || live.contains(id));
                     self.drop_stale_tags(&live);
                 }
                 self.forest = forest;
@@ -213,6 +227,7 @@ impl App {
                 self.rebuild();
             }
             Action::Resize => self.scroll_into_view(),
+            Action::Tick => self.rebuild(),
             Action::Click(y) => {
                 self.follow = None;
                 if let Some(i) = y.checked_sub(self.table_top).map(|d| self.offset + usize::from(d)) {
@@ -271,6 +286,9 @@ impl App {
             }
             Command::ExpandAll | Command::CollapseAll => {
                 self.expansion.all(c == Command::ExpandAll);
+                for pane in &mut self.remotes {
+                    pane.expansion.all(c == Command::ExpandAll);
+                }
                 self.rebuild();
             }
             Command::Filter => self.filter_editing = true,
@@ -309,17 +327,17 @@ impl App {
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
-            Command::Kill => self.open_kill(KillScope::Node),
-            Command::KillTree => self.open_kill(KillScope::Tree),
-            Command::KillOrphans => self.open_kill(KillScope::Orphans),
+            Command::Kill => return self.kill_command(KillScope::Node),
+            Command::KillTree => return self.kill_command(KillScope::Tree),
+            Command::KillOrphans => return self.kill_command(KillScope::Orphans),
             Command::PauseProcesses => self.open_action(KillScope::Tree, Operation::Pause),
             Command::ResumeProcesses => self.open_action(KillScope::Tree, Operation::Resume),
             Command::Renice => self.open_action(KillScope::Tree, Operation::Renice { nice: DEFAULT_NICE }),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
-            Command::KillKeepAgents => self.open_kill(KillScope::KeepAgents),
-            Command::KillPort => self.open_kill(KillScope::Port),
+            Command::KillKeepAgents => return self.kill_command(KillScope::KeepAgents),
+            Command::KillPort => return self.kill_command(KillScope::Port),
             // Its character arrives as `Action::FilterInput`.
             Command::FilterType => {}
             Command::FilterKeep => self.filter_editing = false,
@@ -384,7 +402,12 @@ impl App {
             expansion: &self.expansion,
             changes: Some(&self.changes),
         };
-        build_rows(&self.forest, &opts, &mut rows);
-        self.rows = rows;
+        if self.remotes.is_empty() {
+            build_rows(&self.forest, &opts, &mut rows);
+            self.rows = rows;
+        } else {
+            self.rows = rows;
+            self.build_host_rows(&filter);
+        }
     }
 }

@@ -13,18 +13,20 @@ use crate::model::{Forest, ProcKey, ProcNode};
 impl App {
     /// `F` on the selected row: follow its process, or stop following it.
     pub fn toggle_follow(&mut self) {
-        let msg = match self.selected_row().map(|r| r.id.clone()) {
-            Some(RowId::Process(key)) if self.follow == Some(key) => {
-                self.follow = None;
-                "following stopped".to_string()
-            }
-            Some(RowId::Process(key)) => {
-                self.follow = Some(key);
-                format!("following PID {} (F again, or moving the selection, stops)", key.pid())
-            }
-            Some(RowId::Ghost(key)) => format!("PID {} has exited: nothing to follow", key.pid()),
-            _ => "select a process to follow it".to_string(),
-        };
+        let msg =
+            match self.selected_row().map(|r| if r.host == 0 { r.id.clone() } else { RowId::Host(r.host) }) {
+                Some(RowId::Process(key)) if self.follow == Some(key) => {
+                    self.follow = None;
+                    "following stopped".to_string()
+                }
+                Some(RowId::Process(key)) => {
+                    self.follow = Some(key);
+                    format!("following PID {} (F again, or moving the selection, stops)", key.pid())
+                }
+                Some(RowId::Ghost(key)) => format!("PID {} has exited: nothing to follow", key.pid()),
+                Some(RowId::Host(_)) => "F follows a process of this box".to_string(),
+                _ => "select a process to follow it".to_string(),
+            };
         self.status = Some(msg);
     }
 
@@ -33,7 +35,8 @@ impl App {
     pub(super) fn keep_following(&mut self) {
         let Some(key) = self.follow else { return };
         let id = RowId::Process(key);
-        if !self.rows.iter().any(|r| r.id == id) {
+        // This box's rows: another box can have a process of the same identity.
+        if !self.rows.iter().any(|r| r.host == 0 && r.id == id) {
             let Some(path) = forest_path(&self.forest, key) else {
                 self.follow = None;
                 self.status = Some(format!("PID {} exited: following stopped", key.pid()));
@@ -44,7 +47,7 @@ impl App {
             }
             self.build();
         }
-        if let Some(i) = self.rows.iter().position(|r| r.id == id) {
+        if let Some(i) = self.rows.iter().position(|r| r.host == 0 && r.id == id) {
             self.selected_path = self.path_of(i);
         }
     }

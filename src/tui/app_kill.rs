@@ -36,7 +36,12 @@ pub enum KillScope {
 
 impl App {
     pub fn open_kill(&mut self, scope: KillScope) {
-        self.open_action(scope, Operation::Kill { signal: Signal::Term, grace_secs: self.grace_secs });
+        self.open_action(scope, self.kill_operation());
+    }
+
+    /// What `x` and its kin open with: SIGTERM, then SIGKILL after the configured grace.
+    pub fn kill_operation(&self) -> Operation {
+        Operation::Kill { signal: Signal::Term, grace_secs: self.grace_secs }
     }
 
     /// Plans `operation` over `scope` of the selection, or over the tags, and opens its
@@ -45,6 +50,12 @@ impl App {
     pub fn open_action(&mut self, scope: KillScope, operation: Operation) {
         if self.read_only {
             self.status = Some(READ_ONLY.into());
+            return;
+        }
+        // This box's forest plans; another box's row may carry ids and PIDs this box has
+        // too. Kills there go through `kill_command`; nothing else is carried over.
+        if self.selected_row().is_some_and(|r| r.host != 0) {
+            self.status = Some(format!("{} works on this box only", operation.verb()));
             return;
         }
         match self.plan_for(scope).map(|plan| operation.refine(plan, &self.forest)) {
@@ -116,7 +127,7 @@ impl App {
         self.kill_target(scope).map(|t| vec![t])
     }
 
-    fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
+    pub(super) fn kill_target(&self, scope: KillScope) -> Result<NodeId, String> {
         let row = self.selected_row().ok_or("nothing selected")?;
         match (&row.id, scope) {
             (RowId::Process(key), KillScope::Tree | KillScope::KeepAgents) => Ok(NodeId::Tree(key.pid())),
@@ -125,6 +136,9 @@ impl App {
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
             (RowId::Shared | RowId::Other, _) => Err("select a process in this group to act on it".into()),
+            (RowId::Host(_), _) => {
+                Err("select a project, task, attempt or process of this box to act on it".into())
+            }
             // An exited process is shown, never signalled: its PID may name another
             // process by now, and the live forest (every plan's source) has no ghost.
             (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to act on", key.pid())),
@@ -174,6 +188,25 @@ impl App {
             }
             ModalRequest::Run(operation) => {
                 modal.state = KillState::Running { operation, progress: None };
+                if let Some(remote) = &mut modal.remote {
+                    // Another box carries out kills only (`kill_command` opens no other
+                    // action there): a kill's signal and grace are the whole request.
+                    let Operation::Kill { signal, grace_secs } = operation else {
+                        modal.state = KillState::Confirm;
+                        self.status = Some(format!("{} works on this box only", operation.verb()));
+                        return Effect::None;
+                    };
+                    self.next_request += 1;
+                    remote.request = Some(self.next_request);
+                    return Effect::RemoteExecute {
+                        host: remote.host,
+                        request: self.next_request,
+                        id: remote.id.clone(),
+                        plan: Box::new(modal.plan.clone()),
+                        signal,
+                        grace_secs,
+                    };
+                }
                 Effect::Kill(Box::new(KillRequest {
                     plan: modal.plan.clone(),
                     context: self.plan_context.clone(),

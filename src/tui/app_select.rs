@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::app::App;
-use super::rows::RowId;
+use super::rows::{Row, RowId};
 
 impl App {
     pub(super) fn set_open(&mut self, open: bool) {
@@ -12,8 +12,11 @@ impl App {
         if !row.has_children || row.expanded == open {
             return;
         }
-        let id = row.id.clone();
-        self.expansion.set(&id, open);
+        let (id, host) = (row.id.clone(), row.host);
+        // Host rows open and close in this box's expansion (their ids are unique).
+        let expansion =
+            if matches!(id, RowId::Host(_)) { &mut self.expansion } else { self.expansion_mut(host) };
+        expansion.set(&id, open);
         self.rebuild();
     }
     /// Left/h: collapse an open row, or move to the parent of a closed one.
@@ -46,10 +49,12 @@ impl App {
         self.selected_path = self.path_of(self.selected);
         self.scroll_into_view();
     }
-    pub(super) fn path_of(&self, mut i: usize) -> Vec<RowId> {
-        let mut path = vec![self.rows[i].id.clone()];
+    /// With their box: two boxes can have the same ids.
+    pub(super) fn path_of(&self, mut i: usize) -> Vec<(u16, RowId)> {
+        let key = |r: &Row| (r.host, r.id.clone());
+        let mut path = vec![key(&self.rows[i])];
         while let Some(p) = self.rows[i].parent_index() {
-            path.push(self.rows[p].id.clone());
+            path.push(key(&self.rows[p]));
             i = p;
         }
         path.reverse();
@@ -70,13 +75,17 @@ impl App {
     /// once instead of scanning them for every ancestor (a path can be 100,000 long).
     pub(super) fn survivor(&self) -> Option<(usize, usize)> {
         let (last, above) = self.selected_path.split_last()?;
-        if let Some(i) = self.rows.iter().position(|r| &r.id == last) {
+        if let Some(i) = self.rows.iter().position(|r| r.host == last.0 && r.id == last.1) {
             return Some((above.len(), i));
         }
-        let mut index: HashMap<&RowId, usize> = HashMap::with_capacity(self.rows.len());
+        let mut index: HashMap<(u16, &RowId), usize> = HashMap::with_capacity(self.rows.len());
         for (i, r) in self.rows.iter().enumerate() {
-            index.entry(&r.id).or_insert(i);
+            index.entry((r.host, &r.id)).or_insert(i);
         }
-        above.iter().enumerate().rev().find_map(|(depth, id)| index.get(id).map(|&i| (depth, i)))
+        above
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(depth, (host, id))| index.get(&(*host, id)).map(|&i| (depth, i)))
     }
 }

@@ -89,7 +89,9 @@ impl Changes {
     }
 
     /// A new forest replaces `old`: who was born, who died, which agent's status changed.
-    pub fn record(&mut self, old: &Forest, new: &Forest) {
+    /// `others`: the processes outside every attempt are shown, so their exits are too
+    /// (on a busy box they are most of the churn, and otherwise never seen).
+    pub fn record(&mut self, old: &Forest, new: &Forest, others: bool) {
         self.record_agents(new);
         if self.window == 0 {
             return;
@@ -111,7 +113,7 @@ impl Changes {
         if !gone.is_empty() {
             self.seen.retain(|_, s| s.1 == now);
             self.born.retain(|k| !gone.contains(k));
-            self.bury(old, &gone);
+            self.bury(old, &gone, others);
         }
         if let Some(c) = shrunk(self.seen.capacity(), self.seen.len()) {
             self.seen.shrink_to(c);
@@ -157,7 +159,7 @@ impl Changes {
 
     /// Makes a ghost of every process of `old` in `gone`, each under its parent when
     /// that is a process still there or gone too, else under its group.
-    fn bury(&mut self, old: &Forest, gone: &HashSet<ProcKey>) {
+    fn bury(&mut self, old: &Forest, gone: &HashSet<ProcKey>, others: bool) {
         let now = self.refresh;
         let mut add = |roots: &[ProcNode], group: RowId| {
             let mut stack: Vec<(&ProcNode, Option<ProcKey>)> =
@@ -178,6 +180,8 @@ impl Changes {
             add(&a.processes, RowId::Attempt(a.id.clone()));
         }
         add(&old.shared, RowId::Shared);
-        add(&old.unassigned, RowId::Other);
+        if others {
+            add(&old.unassigned, RowId::Other);
+        }
     }
 }

@@ -25,8 +25,21 @@ pub enum KillState {
     Done(KillReport),
 }
 
+/// A kill planned by another box: carried out there, as the plan `id` it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteKill {
+    /// `App::remotes[host]`.
+    pub host: usize,
+    pub name: String,
+    pub id: String,
+    /// The execution's request, once confirmed.
+    pub request: Option<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct KillModal {
+    /// Set when another box made the plan and will carry it out.
+    pub remote: Option<RemoteKill>,
     /// Frozen when the modal opens: refreshes change neither what is shown nor what is signalled.
     pub plan: KillPlan,
     /// Planned processes not visible in the tree (collapsed or filtered out).
@@ -52,6 +65,7 @@ pub enum ModalRequest {
 impl KillModal {
     pub fn new(plan: KillPlan, hidden: usize, operation: Operation) -> KillModal {
         KillModal {
+            remote: None,
             plan,
             hidden,
             scopes: Vec::new(),

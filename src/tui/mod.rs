@@ -14,6 +14,7 @@ pub mod columns;
 pub mod command;
 pub mod feed;
 pub mod history;
+pub mod hosts;
 pub mod jump;
 pub mod keymap;
 pub mod kill_modal;

@@ -19,6 +19,8 @@ use crate::model::{
 /// A row's identity across refreshes: ids for groups, ProcKey for processes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RowId {
+    /// A box's row, above its projects, when other boxes are shown (`--host`).
+    Host(u16),
     Project(ProjectId),
     Task(TaskId),
     Attempt(AttemptId),
@@ -33,6 +35,7 @@ pub enum RowId {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
+    Host,
     Project,
     Task,
     Attempt,
@@ -45,6 +48,9 @@ pub enum RowKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// The box it is on: 0 this box, `i` the `i`-th other (`App::remotes[i - 1]`). With
+    /// the id, the row's identity: two boxes can have the same ids and processes.
+    pub host: u16,
     pub id: RowId,
     pub kind: RowKind,
     pub depth: u16,
@@ -175,6 +181,7 @@ impl<'o> RowBuilder<'o> {
         let expanded = has_children && self.opts.expansion.is_open(&g.id);
         let guide = self.guide(g.parent, g.last);
         self.rows.push(Row {
+            host: 0,
             id: g.id,
             kind: g.kind,
             depth: g.depth,
@@ -410,6 +417,7 @@ impl<'o> RowBuilder<'o> {
             },
         };
         self.rows.push(Row {
+            host: 0,
             id: r.id,
             kind: r.kind,
             depth,

@@ -45,7 +45,7 @@ pub struct Guide {
 
 impl Guide {
     /// The guide of a child of `parent`.
-    pub(super) fn below(parent: &Row, last: bool) -> Guide {
+    pub(crate) fn below(parent: &Row, last: bool) -> Guide {
         let open_above = match parent.depth {
             0 => 0,
             _ => (parent.guide.open_above << 1) | u64::from(!parent.guide.last),

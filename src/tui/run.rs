@@ -23,7 +23,9 @@ use super::terminal::{self, TerminalGuard};
 use super::tmux::Tmux;
 use super::view;
 use crate::associate::Options;
+use crate::remote::link::{Link, LinkCommand, Update};
 use crate::sample::Sampler;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 #[path = "run_kills.rs"]
 mod kills;
@@ -82,6 +84,32 @@ impl FeedControl for Feed {
     }
 }
 
+/// Other boxes as the loop drives them (`remote::link::Link`s; a fake in tests).
+pub trait HostControl {
+    fn send(&self, host: usize, command: LinkCommand);
+}
+
+impl HostControl for Vec<Link> {
+    fn send(&self, host: usize, command: LinkCommand) {
+        if let Some(link) = self.get(host) {
+            link.send(command);
+        }
+    }
+}
+
+/// The other boxes: their links, and what they report (`Hosts::none()`: no other box).
+pub struct Hosts {
+    pub control: Box<dyn HostControl>,
+    pub updates: UnboundedReceiver<(usize, Update)>,
+}
+
+impl Hosts {
+    pub fn none() -> Hosts {
+        let (_, updates) = tokio::sync::mpsc::unbounded_channel();
+        Hosts { control: Box::new(Vec::<Link>::new()), updates }
+    }
+}
+
 /// Everything outside the App that the loop reads or drives.
 pub struct LoopIo {
     /// Terminal events; the end of the stream ends the loop.
@@ -92,38 +120,62 @@ pub struct LoopIo {
     pub feed: Box<dyn FeedControl>,
     /// Carries out confirmed kills on a thread of their own.
     pub kills: Arc<dyn KillRunner>,
+    pub hosts: Hosts,
     /// The terminal multiplexer the agents run in, for jumps to their panes.
     pub panes: Box<dyn Panes>,
 }
 
+/// Runs the TUI. `sampler`: this box's (None with `--no-local`); `hosts`: the others.
 pub fn run(
     app: App,
-    sampler: Sampler,
+    sampler: Option<Sampler>,
     options: Options,
     open_resample: OpenResample,
+    hosts: Hosts,
 ) -> Result<(), TuiError> {
     if !terminal::is_interactive() {
         return Err(TuiError::NotATerminal);
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(event_loop(app, sampler, options, open_resample))
+    runtime.block_on(event_loop(app, sampler, options, open_resample, hosts))
+}
+
+/// No sampling of this box (`--no-local`): a feed that never publishes.
+struct NoFeed(#[allow(dead_code)] watch::Sender<FeedState>);
+
+impl FeedControl for NoFeed {
+    fn set_paused(&self, _: bool) {}
+    fn refresh_now(&self) {}
+    fn is_running(&self) -> bool {
+        true
+    }
 }
 
 async fn event_loop(
     mut app: App,
-    sampler: Sampler,
+    sampler: Option<Sampler>,
     options: Options,
     open_resample: OpenResample,
+    hosts: Hosts,
 ) -> Result<(), TuiError> {
     let refresh = Duration::from_millis(app.refresh_ms);
     let kills: Arc<dyn KillRunner> = Arc::new(PidfdRunner { open_resample });
-    let (feed, forests) = Feed::start(sampler, options, refresh);
+    let (feed, forests): (Box<dyn FeedControl>, _) = match sampler {
+        Some(sampler) => {
+            let (feed, forests) = Feed::start(sampler, options, refresh);
+            (Box::new(feed), forests)
+        }
+        None => {
+            let (tx, forests) = watch::channel(FeedState::default());
+            (Box::new(NoFeed(tx)), forests)
+        }
+    };
     let signals = os_signals()?;
     let guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let events = EventStream::new().boxed_local();
-    let io = LoopIo { events, signals, forests, feed: Box::new(feed), kills, panes: Box::new(Tmux) };
+    let io = LoopIo { events, signals, forests, feed, kills, hosts, panes: Box::new(Tmux) };
     let result = drive(&mut app, &mut term, io).await;
     // ratatui's Terminal reports a failed cursor restore with `eprintln!`, which panics
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
@@ -138,7 +190,7 @@ async fn event_loop(
 }
 
 /// SIGTERM, SIGHUP, SIGINT and SIGQUIT as one stream.
-fn os_signals() -> io::Result<LocalBoxStream<'static, QuitSignal>> {
+pub fn os_signals() -> io::Result<LocalBoxStream<'static, QuitSignal>> {
     let mut signals = [
         (QuitSignal::Term, signal(SignalKind::terminate())?),
         (QuitSignal::Hup, signal(SignalKind::hangup())?),
@@ -163,7 +215,10 @@ pub async fn drive<B: Backend>(app: &mut App, term: &mut Terminal<B>, io: LoopIo
 where
     TuiError: From<B::Error>,
 {
-    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner, panes } = io;
+    let LoopIo { mut events, mut signals, mut forests, feed, kills: runner, hosts, panes } = io;
+    let Hosts { control: hosts, updates: mut host_updates } = hosts;
+    // Statuses of other boxes count down ("reconnecting in 3 s"): redrawn each second.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut kills = Kills::new(runner);
     let mut sampler_error: Option<String> = None;
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
@@ -199,6 +254,8 @@ where
                 state.forest.map(Action::NewForest)
             },
             Some(action) = kill_rx.recv() => Some(action),
+            Some((i, update)) = host_updates.recv() => Some(Action::Remote(i, update)),
+            _ = tick.tick(), if app.remotes.iter().any(|p| !p.status.is_connected()) => Some(Action::Tick),
             Some(_) = signals.next() => return Ok(()),
         };
         let Some(action) = action else { continue };
@@ -207,7 +264,19 @@ where
         app.dirty |= news;
         match effect {
             Effect::Quit => return Ok(()),
-            Effect::SetPaused(p) => feed.set_paused(p),
+            Effect::SetPaused(p) => {
+                feed.set_paused(p);
+                for i in 0..app.remotes.len() {
+                    hosts.send(i, LinkCommand::Pause(p));
+                }
+            }
+            Effect::RemotePlan { host, request, kill } => {
+                hosts.send(host, LinkCommand::Plan { request, kill })
+            }
+            Effect::RemoteExecute { host, request, id, plan, signal, grace_secs } => {
+                hosts.send(host, LinkCommand::Execute { request, id, plan, signal, grace_secs })
+            }
+            Effect::RemoteRefresh(host) => hosts.send(host, LinkCommand::Refresh),
             Effect::RefreshNow => feed.refresh_now(),
             Effect::Kill(request) => {
                 if !kills.start(*request, kill_tx.clone()) {

@@ -74,6 +74,7 @@ impl Tags {
                     processes(std::slice::from_ref(node), self);
                 }
             }
+            RowId::Host(_) => {}
             RowId::Shared => processes(&forest.shared, self),
             RowId::Other => processes(&forest.unassigned, self),
             // Exited processes are in no forest: nothing below them to tag.
@@ -146,7 +147,7 @@ impl Tags {
                     }
                     if trees { NodeId::Tree(key.pid()) } else { NodeId::Pid(key.pid()) }
                 }
-                RowId::Shared | RowId::Other => continue,
+                RowId::Host(_) | RowId::Shared | RowId::Other => continue,
                 // Never tagged (`toggle`, `taggable`); were one ever here, it is no target.
                 RowId::Ghost(_) | RowId::Exited => continue,
             });
@@ -156,7 +157,7 @@ impl Tags {
 }
 
 fn taggable(id: &RowId) -> bool {
-    !matches!(id, RowId::Shared | RowId::Other | RowId::Ghost(_) | RowId::Exited)
+    !matches!(id, RowId::Host(_) | RowId::Shared | RowId::Other | RowId::Ghost(_) | RowId::Exited)
 }
 
 /// What a tag that names nothing any more said.
@@ -166,7 +167,7 @@ fn gone(id: &RowId) -> String {
         RowId::Task(t) => format!("{t} is gone"),
         RowId::Attempt(a) => format!("{a} is gone"),
         RowId::Process(key) => format!("pid {} exited", key.pid()),
-        RowId::Shared | RowId::Other => "a group is gone".into(),
+        RowId::Host(_) | RowId::Shared | RowId::Other => "a group is gone".into(),
         RowId::Ghost(key) => format!("pid {} exited", key.pid()),
         RowId::Exited => "exited processes".into(),
     }

@@ -4,8 +4,10 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod binary;
+pub mod links;
 pub mod listener;
 pub mod sentinel;
+pub mod sshd;
 pub mod tmux;
 pub mod tui;
 

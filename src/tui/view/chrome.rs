@@ -20,14 +20,16 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         spans.push(Span::styled(format!("⚠ sampling stalled since {} ", utc_clock(secs)), styles.stalled()));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::raw(format!(
-        "{}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
-        sanitize(&forest.host),
-        t.process_count,
-        forest.attempt_count(),
-        percent(t.cpu_percent),
-        human_bytes(t.memory_bytes)
-    )));
+    spans.extend(app.show_local.then(|| {
+        Span::raw(format!(
+            "{}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
+            sanitize(&forest.host),
+            t.process_count,
+            forest.attempt_count(),
+            percent(t.cpu_percent),
+            human_bytes(t.memory_bytes)
+        ))
+    }));
     if app.orphans_only {
         spans.push(Span::raw("│ orphans only "));
     }
@@ -56,12 +58,27 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         spans.push(Span::styled(format!(" ⚠ {waiting} {agents} for you "), styles.waiting()));
         spans.push(Span::raw(" "));
     }
+    host_statuses(&mut spans, app, styles);
     let mut line = Line::from(spans).style(styles.header());
     if app.paused {
         line.push_span(Span::styled(" ⏸ PAUSED ", styles.paused()));
     }
     f.buffer_mut().set_style(area, styles.header());
     f.buffer_mut().set_line(area.x, area.y, &line, area.width);
+}
+
+/// With other boxes: how many are connected, and what each one that is not says.
+fn host_statuses(spans: &mut Vec<Span<'_>>, app: &App, styles: &Styles) {
+    if app.remotes.is_empty() {
+        return;
+    }
+    let up = app.remotes.iter().filter(|p| p.status.is_connected()).count();
+    spans.push(Span::raw(format!("│ {up}/{} hosts ", app.remotes.len())));
+    let now = crate::tui::hosts::now_ms();
+    for p in app.remotes.iter().filter(|p| !p.status.is_connected()) {
+        let text = format!("│ {}: {} ", sanitize(&p.name), p.status.text(now));
+        spans.push(Span::styled(text, styles.warning()));
+    }
 }
 
 pub fn footer(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {

@@ -19,9 +19,11 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     let [facts_area, spark_area] =
         Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(inner);
     let width = usize::from(facts_area.width);
+    // The row's own box: another box's ids and processes can equal this one's.
+    let forest = app.forest_of(row.host);
     let lines = match &row.id {
-        RowId::Process(key) => match app.forest.find_process(|n| n.key() == *key) {
-            Some(node) => process_facts(node, &app.forest, width, styles),
+        RowId::Process(key) => match forest.find_process(|n| n.key() == *key) {
+            Some(node) => process_facts(node, forest, width, styles),
             None => vec![Line::raw("process gone")],
         },
         RowId::Ghost(key) => vec![Line::raw(format!(
@@ -29,10 +31,10 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             key.pid(),
             app.changes.window()
         ))],
-        _ => group_facts(row, &app.forest, width, styles),
+        _ => group_facts(row, forest, width, styles),
     };
     f.render_widget(Paragraph::new(lines), facts_area);
-    sparklines(f, spark_area, app, &row.id, styles);
+    sparklines(f, spark_area, app, row, styles);
 }
 
 const LABEL: usize = 10;
@@ -133,6 +135,7 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         RowId::Other => "other processes",
         RowId::Exited => "exited processes",
         RowId::Process(_) | RowId::Ghost(_) => "",
+        RowId::Host(_) => &forest.host,
     };
     field(&mut lines, "id", &sanitize(id), width, 2, styles);
     match &row.id {
@@ -190,14 +193,15 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
     lines
 }
 
-fn sparklines(f: &mut Frame<'_>, area: Rect, app: &App, id: &RowId, styles: &Styles) {
+fn sparklines(f: &mut Frame<'_>, area: Rect, app: &App, row: &Row, styles: &Styles) {
+    let (history, id) = (app.history_of(row.host), &row.id);
     if area.height < 2 || area.width < 8 {
         return;
     }
     let [cpu_area, mem_area] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
     let width = usize::from(area.width);
-    let cpu = tail(app.history.cpu(id), width);
-    let mem = tail(app.history.mem(id), width);
+    let cpu = tail(history.cpu(id), width);
+    let mem = tail(history.mem(id), width);
     let cpu_now = cpu.last().map_or(0.0, |&v| v as f32 / 10.0);
     let mem_now = mem.last().map_or(0, |&v| v * 1024);
     let cpu_block = Block::new().title(format!("CPU {}%", percent(cpu_now)));

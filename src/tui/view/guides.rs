@@ -119,6 +119,7 @@ mod tests {
 
     fn row(depth: u16, open_above: u64, last: bool, children: bool) -> Row {
         Row {
+            host: 0,
             id: RowId::Other,
             kind: RowKind::Process,
             depth,

@@ -40,9 +40,11 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
         Operation::Send { signal } => format!("send {signal} to"),
         op => op.verb().to_string(),
     };
+    // A plan another box made, and will carry out: the title says which box.
+    let on = modal.remote.as_ref().map(|r| format!(" on {}", sanitize(&r.name))).unwrap_or_default();
     let title = match modal.plan.scope.len() {
-        1 => format!(" {doing} {} {}{keeping} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
-        n => format!(" {doing} {n} tagged scopes{keeping} "),
+        1 => format!(" {doing} {} {}{keeping}{on} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
+        n => format!(" {doing} {n} tagged scopes{keeping}{on} "),
     };
     let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(popup);

@@ -50,7 +50,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
 
 fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles: &Styles) -> Line<'a> {
     let name_width = layout.name_width;
-    let marker = guides::row_marker(app.tree_guides, selected, app.tags.contains(&row.id));
+    let marker = guides::row_marker(app.tree_guides, selected, row.host == 0 && app.tags.contains(&row.id));
     let prefix = guides::prefix(row, app.tree_guides, name_width / 2 + 2);
     let mut spans: Vec<Span<'a>> = vec![Span::raw(marker), Span::styled(prefix, styles.guide())];
     let label_style = if row.new { styles.born() } else { styles.row(row.kind) };

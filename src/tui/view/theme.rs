@@ -38,6 +38,7 @@ impl Styles {
 
     pub fn row(&self, kind: RowKind) -> Style {
         match kind {
+            RowKind::Host => self.fg(Color::Green).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             RowKind::Project => self.fg(Color::Cyan).add_modifier(Modifier::BOLD),
             RowKind::Task => self.fg(Color::LightBlue).add_modifier(Modifier::BOLD),
             RowKind::Attempt => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
