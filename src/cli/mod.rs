@@ -1,5 +1,7 @@
 //! Subcommands. Each returns an exit code; errors carry their own.
 
+pub mod act;
+pub mod actions;
 pub mod args;
 pub mod bench;
 mod bench_data;

@@ -1,15 +1,13 @@
 //! The `kill` tool: always `--mine` (the plan refuses any target outside the caller's
 //! attempt), a dry run unless asked otherwise, then the same execution as `swarmtop kill`.
 
-use std::time::Duration;
-
 use rmcp::schemars;
 
 use super::Answer;
 use super::state::{Cpu, State, no_attempt};
 use crate::cli::interrupt::{CANCEL, CancelOnSignals};
 use crate::cli::values::{parse_cpu, parse_duration, parse_size};
-use crate::kill::exec::{KillOptions, Sig, execute};
+use crate::kill::exec::{ActionOptions, Operation, Sig, execute};
 use crate::kill::outcome::Outcome;
 use crate::kill::pidfd::PidfdControl;
 use crate::kill::plan::{Narrowing, PlanError, plan_with};
@@ -106,13 +104,16 @@ impl State {
             e => format!("{e}; nothing was signalled"),
         })?;
         let signal = params.signal.map_or(Sig::Term, Sig::from);
-        let grace = params.grace_secs.unwrap_or(self.config.kill.grace_secs).min(MAX_GRACE_SECS);
+        let grace_secs = params.grace_secs.unwrap_or(self.config.kill.grace_secs).min(MAX_GRACE_SECS);
+        let operation = Operation::Kill { signal, grace_secs };
+        // A no-op for a kill today; the same refinement as every other caller of plan_with.
+        let plan = operation.refine(plan, &forest);
         let document = |text: String| serde_json::from_str(&text).map_err(|e| e.to_string());
         if params.dry_run {
-            return document(report::json(&plan, None, signal, grace));
+            return document(report::json(&plan, None, operation));
         }
         if plan.entries.is_empty() {
-            let shown = report::json(&plan, None, signal, grace);
+            let shown = report::json(&plan, None, operation);
             return Err(format!(
                 "nothing can be signalled (every process is spared, and why is listed): {shown}"
             ));
@@ -120,7 +121,7 @@ impl State {
         let sampler = self.take_sampler().ok_or("the sampler is gone")?;
         let mut control = PidfdControl::new(crate::cli::resample(sampler, &self.config));
         let signals = CancelOnSignals::install().map_err(|e| e.to_string())?;
-        let options = KillOptions { signal, grace: Duration::from_secs(grace), cancel: &CANCEL };
+        let options = ActionOptions { operation, cancel: &CANCEL };
         let report = execute(&plan, &ctx, &options, &mut control, &mut |_| {});
         let cancelled_by = signals.received();
         drop(signals);
@@ -131,7 +132,7 @@ impl State {
             // Asked to stop: after the kill has put everything back, the server goes.
             std::process::exit(1);
         }
-        let out = document(report::json(&plan, Some(&report), signal, grace))?;
+        let out = document(report::json(&plan, Some(&report), operation))?;
         // What the plan spared (the caller, shared services: each with its reason) is no
         // failure of the kill, though `swarmtop kill` exits 1 for it.
         let failed =

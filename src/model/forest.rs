@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::agent::AgentKind;
 pub use super::forest_kinds::{AgentInfo, AssignedBy, AttemptSource};
 use super::ids::{AttemptId, ProjectId, TaskId};
-use super::process::{ProcKey, Process};
+use super::process::{ProcKey, ProcState, Process};
 
 /// Sums over a node and everything below it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -16,6 +16,10 @@ pub struct Rollup {
     /// u32 keeps every node and row 8 bytes smaller; no box has 4 billion processes.
     pub process_count: u32,
     pub orphan_count: u32,
+    /// Processes stopped (state `T`, not a debugger's `t`): paused. Absent on the wire
+    /// from a far side that does not count them: none.
+    #[serde(default)]
+    pub stopped_count: u32,
 }
 
 impl Rollup {
@@ -25,6 +29,7 @@ impl Rollup {
             memory_bytes: p.memory_bytes,
             process_count: 1,
             orphan_count: u32::from(orphan),
+            stopped_count: u32::from(p.state == ProcState::Stopped),
         }
     }
 
@@ -33,6 +38,7 @@ impl Rollup {
         self.memory_bytes += other.memory_bytes;
         self.process_count += other.process_count;
         self.orphan_count += other.orphan_count;
+        self.stopped_count += other.stopped_count;
     }
 
     pub fn sum<'a>(items: impl IntoIterator<Item = &'a Rollup>) -> Rollup {
