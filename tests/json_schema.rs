@@ -1,4 +1,4 @@
-//! `list --json` and `kill --json` of the built binary, on a real worktree with real
+//! `list --json` and `kill`/`signal`/`pause`/`resume`/`renice --json` of the built binary, on a real worktree with real
 //! processes, validate against the schemas in docs/; and the schemas reject what they
 //! must (wrong types, a missing field, another schema number) while allowing new fields.
 
@@ -149,7 +149,25 @@ fn real_kill_output_matches_the_schema() {
         "nothing here is a day old: {narrowed}"
     );
 
+    // The other actions' plans and reports, on the same processes, before the kill.
     let tree = format!("tree:{}", s.pid);
+    for args in [
+        &["signal", "WINCH", "--dry-run", "--json", attempt_id][..],
+        &["pause", "--dry-run", "--json", attempt_id],
+        &["resume", "--dry-run", "--json", attempt_id],
+        &["renice", "3", "--dry-run", "--json", attempt_id],
+        &["pause", "--yes", "--json", &tree],
+        &["resume", "--yes", "--json", &tree],
+        &["renice", "4", "--yes", "--json", &tree],
+        &["signal", "WINCH", "--yes", "--json", &tree],
+    ] {
+        let doc = swarmtop(args, &s.config_home);
+        assert_valid(&kill_schema, &doc, &args.join(" "));
+        assert_eq!(doc["action"], args[0], "{doc}");
+        if args.contains(&"--yes") {
+            assert_eq!(doc["exit_code"], 0, "{args:?}: {doc}");
+        }
+    }
     let report = swarmtop(&["kill", "--yes", "--json", "--grace", "5", &tree], &s.config_home);
     assert_valid(&kill_schema, &report, "kill --json");
     assert_eq!(report["dry_run"], false, "{report}");
@@ -222,9 +240,10 @@ fn real_ports_output_matches_the_schemas() {
 }
 
 fn minimal_kill() -> Value {
-    json!({"scope": ["pid:7"], "dry_run": false, "signal": "SIGTERM", "grace_secs": 5,
+    json!({"scope": ["pid:7"], "dry_run": false, "action": "kill", "signal": "SIGTERM", "grace_secs": 5,
+        "nice": null,
         "processes": [{"pid": 7, "start_time": 123, "name": "n", "cmd": "n --x", "outcome": "exited",
-            "born_after_plan": false}],
+            "born_after_plan": false, "nice": null}],
         "groups": [], "cancelled": false, "warnings": [], "exit_code": 0,
         "narrowing": {"mine": null, "older_than_secs": null, "min_rss_bytes": null, "min_cpu_percent": null,
             "keep_agents": false}})
@@ -306,7 +325,12 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
         ("/processes/0/outcome", json!("vaporized")),
         ("/processes/0/outcome", json!("skipped:")),
         ("/processes/0/pid", json!(-7)),
-        ("/signal", json!("SIGHUP")),
+        ("/signal", json!("SIGFOO")),
+        ("/action", json!("nuke")),
+        ("/nice", json!(20)),
+        ("/grace_secs", json!(86401)),
+        ("/processes/0/outcome", json!("reniced")),
+        ("/processes/0/nice", json!("5")),
         ("/exit_code", json!("0")),
         ("/dry_run", json!(null)),
         ("/narrowing/keep_agents", json!("yes")),
@@ -320,4 +344,16 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
     let mut skipped = kill.clone();
     skipped["processes"][0]["outcome"] = json!("skipped: PID 1 (init)");
     assert_valid(&kill_schema, &skipped, "a skipped process");
+    let mut reniced = kill.clone();
+    for (k, v) in [
+        ("action", json!("renice")),
+        ("signal", json!(null)),
+        ("grace_secs", json!(null)),
+        ("nice", json!(-3)),
+    ] {
+        reniced[k] = v;
+    }
+    reniced["processes"][0]["outcome"] = json!("reniced (nice -3)");
+    reniced["processes"][0]["nice"] = json!(-3);
+    assert_valid(&kill_schema, &reniced, "a renice report");
 }

@@ -7,63 +7,20 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::binary::{bin, forest_when, json, pid_of, swarmtop, untouched};
 use common::sentinel::{self, Sentinel, skip_without_python};
 use common::*;
 use serde_json::Value;
 use swarmtop::kill::sessions;
-use swarmtop::model::Forest;
 
 const WAIT: Duration = Duration::from_secs(15);
-
-fn bin() -> String {
-    std::env::var("SWARMTOP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_swarmtop").to_string())
-}
-
-/// Runs the binary with `config` (TOML text) as its whole configuration.
-fn swarmtop(args: &[&str], config: &str) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("swarmtop")).unwrap();
-    std::fs::write(dir.path().join("swarmtop/config.toml"), config).unwrap();
-    Command::new(bin())
-        .args(args)
-        .env("XDG_CONFIG_HOME", dir.path())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run swarmtop")
-}
 
 /// A repository with two worktrees, `wt-a` and `wt-b`, in attempts of their own.
 fn two_attempts(name: &str) -> TwoWorktrees {
     two_worktrees("adv", name)
-}
-
-/// Samples until `ready` holds of the forest.
-fn forest_when(what: &str, mut ready: impl FnMut(&Forest) -> bool) -> Forest {
-    let mut sampler = live_sampler();
-    wait_for(what, WAIT, || {
-        let f = sample_forest(&mut sampler);
-        ready(&f).then_some(f)
-    })
-}
-
-fn pid_of(forest: &Forest, label: &str) -> u32 {
-    find_label(forest, label).unwrap_or_else(|| panic!("{label} not on the box")).process.pid()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-    })
-}
-
-/// The sentinel received nothing, is alive and is not stopped.
-fn untouched(s: &Sentinel, pid: u32) {
-    assert_eq!(s.received(), Vec::<String>::new(), "{} was signalled", s.label);
-    assert!(alive(pid), "{} was killed", s.label);
-    assert_ne!(state(pid), Some('T'), "{} was left stopped", s.label);
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-use swarmtop::kill::exec::{KillOptions, Outcome, Sig, execute};
+use swarmtop::kill::exec::{ActionOptions, Operation, Outcome, Sig, execute};
 use swarmtop::kill::pidfd::{PidfdControl, local_context};
 use swarmtop::kill::plan::{KillPlan, PlanContext, SkipReason, plan};
 use swarmtop::model::{Forest, NodeId, ProcKey};
@@ -44,9 +44,10 @@ fn ignores_term(pid: u32) -> bool {
         .is_some_and(|mask| mask & (1 << 14) != 0)
 }
 
-fn run(plan: &KillPlan, grace_ms: u64) -> swarmtop::kill::exec::KillReport {
+fn run(plan: &KillPlan, grace_secs: u64) -> swarmtop::kill::exec::KillReport {
     let cancel = std::sync::atomic::AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Term, grace: Duration::from_millis(grace_ms), cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs }, cancel: &cancel };
     let mut control = PidfdControl::new(live_resample());
     execute(plan, &ctx(), &options, &mut control, &mut |_| {})
 }
@@ -68,7 +69,7 @@ fn a_subtree_with_a_child_in_tmp_dies_entirely() {
     let agent = pid_of(&forest, &l("agent"));
     let p = plan(&[NodeId::Tree(agent)], &forest, &ctx()).unwrap();
     assert_eq!(p.entries.len(), 3, "agent, its /tmp child and the grandchild");
-    let report = run(&p, 2000);
+    let report = run(&p, 2);
     assert_eq!(report.exit_code(), 0, "{report:?}");
     assert!(report.outcomes.iter().all(|(_, o)| *o == Outcome::Exited), "{report:?}");
     assert!(p.entries.iter().all(|e| !alive(e.key.pid())));
@@ -86,8 +87,8 @@ fn a_term_ignoring_process_gets_sigkill_after_the_grace() {
     wait_for("the TERM trap", WAIT, || ignores_term(pid).then_some(()));
     let p = plan(&[NodeId::Pid(pid)], &forest, &ctx()).unwrap();
     let started = std::time::Instant::now();
-    let report = run(&p, 300);
-    assert!(started.elapsed() >= Duration::from_millis(300), "waited the grace: {report:?}");
+    let report = run(&p, 1);
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited the grace: {report:?}");
     assert_eq!(report.outcomes[0].1, Outcome::Killed);
     assert!(!alive(pid));
 }
@@ -113,7 +114,7 @@ fn a_stopped_process_is_killed_not_left_stopped() {
             .any(|n| n.process.pid() == pid && n.process.state == swarmtop::model::ProcState::Stopped);
         stopped.then_some(f)
     });
-    let report = run(&plan(&[NodeId::Pid(pid)], &forest, &ctx()).unwrap(), 2000);
+    let report = run(&plan(&[NodeId::Pid(pid)], &forest, &ctx()).unwrap(), 2);
     assert_eq!(report.outcomes[0].1, Outcome::Exited);
     assert!(!alive(pid));
 }
@@ -135,7 +136,7 @@ fn an_attempt_kill_takes_its_leak_and_spares_siblings_and_strangers() {
     let leak = pid_of(&forest, &l("leak"));
     let p = plan(&target("attempt:delta/fix/aaaa"), &forest, &ctx()).unwrap();
     assert!(p.entries.iter().any(|e| e.key.pid() == leak), "the double-forked leak is in the plan");
-    let report = run(&p, 2000);
+    let report = run(&p, 2);
     assert_eq!(report.exit_code(), 0, "{report:?}");
     assert!(!alive(pid_of(&forest, &l("agent1"))) && !alive(leak));
     assert!(alive(pid_of(&forest, &l("agent2"))), "the sibling attempt survives");
@@ -152,7 +153,7 @@ fn an_already_exited_process_is_already_gone_and_succeeds() {
     let forest = forest_with(&mut live_sampler(), std::slice::from_ref(&l));
     let p = plan(&[NodeId::Pid(pid)], &forest, &ctx()).unwrap();
     procs.kill_all(); // it exits (and is reaped) before the plan runs
-    let report = run(&p, 100);
+    let report = run(&p, 0);
     assert_eq!(report.outcomes[0].1, Outcome::AlreadyGone);
     assert_eq!(report.exit_code(), 0);
 }
@@ -168,7 +169,7 @@ fn a_pid_with_another_start_time_is_never_signalled() {
     let mut p = plan(&[NodeId::Pid(pid)], &forest, &ctx()).unwrap();
     // What a stale plan looks like after the PID was reused by another process.
     p.entries[0].key = ProcKey::new(pid, p.entries[0].key.start_time() + 1).unwrap();
-    let report = run(&p, 100);
+    let report = run(&p, 0);
     assert_eq!(report.outcomes[0].1, Outcome::AlreadyGone);
     assert!(alive(pid), "the live process with that PID was not touched");
 }

@@ -15,7 +15,7 @@ use common::listener::{bound, listener_command};
 use common::sentinel::{self, Sentinel};
 use common::*;
 use serde_json::Value;
-use swarmtop::kill::exec::{KillOptions, Outcome, Sig, execute};
+use swarmtop::kill::exec::{ActionOptions, Operation, Outcome, Sig, execute};
 use swarmtop::kill::pidfd::{PidfdControl, local_context};
 use swarmtop::kill::plan::plan;
 use swarmtop::kill::sessions;
@@ -201,7 +201,8 @@ fn a_listener_whose_pid_is_reused_before_the_kill_is_never_signalled() {
     };
     wait_for("the stranger", WAIT, || stranger.ready().then_some(()));
     let cancel = AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(2), cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs: 2 }, cancel: &cancel };
     let mut control = PidfdControl::new(live_resample());
     let report = execute(&p, &ctx, &options, &mut control, &mut |_| {});
     let stranger_alive = alive(listener);

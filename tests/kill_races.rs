@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::sentinel::{self, Sentinel};
 use common::*;
 use swarmtop::kill::exec::{
-    ControlError, KillOptions, Opened, Outcome, ProcessControl, Sig, Signal, execute,
+    ActionOptions, ControlError, Opened, Operation, Outcome, ProcessControl, Reniced, Sig, Signal, execute,
 };
 use swarmtop::kill::pidfd::{PidHandle, PidfdControl, local_context};
 use swarmtop::kill::plan::plan;
@@ -46,6 +46,9 @@ impl ProcessControl for Hooked<'_> {
     fn sample(&mut self) -> Result<Forest, ControlError> {
         (self.before_sample)();
         self.real.sample()
+    }
+    fn renice(&mut self, h: &PidHandle, nice: i32) -> Result<Reniced, ControlError> {
+        self.real.renice(h, nice)
     }
 }
 
@@ -90,7 +93,8 @@ fn cancelled_while_frozen_continues_what_it_stopped_and_only_that() {
             cancel.store(true, Ordering::SeqCst);
         }),
     };
-    let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(5), cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs: 5 }, cancel: &cancel };
     let report = execute(&p, &ctx, &options, &mut control, &mut |_| {});
     drop(control);
     assert!(seen_frozen, "the kill had frozen the set");
@@ -139,7 +143,10 @@ fn a_stranger_that_takes_a_planned_pid_during_the_grace_is_never_signalled_nor_i
     let report = std::thread::scope(|scope| {
         let kill = scope.spawn(|| {
             let cancel = AtomicBool::new(false);
-            let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(6), cancel: &cancel };
+            let options = ActionOptions {
+                operation: Operation::Kill { signal: Sig::Term, grace_secs: 6 },
+                cancel: &cancel,
+            };
             let mut control = PidfdControl::new(live_resample());
             execute(&p, &ctx, &options, &mut control, &mut |_| {})
         });
@@ -195,7 +202,8 @@ fn a_zombie_leader_whose_threads_still_run_is_killed_not_reported_gone() {
     let ctx = local_context(&[]);
     let p = plan(&[NodeId::Pid(pid)], &forest, &ctx).unwrap();
     let cancel = AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Term, grace: Duration::from_secs(5), cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs: 5 }, cancel: &cancel };
     let report = execute(&p, &ctx, &options, &mut PidfdControl::new(live_resample()), &mut |_| {});
     assert_eq!(report.outcomes[0].1, Outcome::Exited, "{report:?}");
     // Until its parent reaps it, the leader stays a zombie; no thread may still run.

@@ -1,6 +1,6 @@
 //! The pure layers of docs/architecture.md stay pure: `model`, `associate` and every kill
-//! module but `kill/pidfd` and `kill/sessions` import nothing from the shell, the
-//! samplers or the OS; `kill/pidfd` and `kill/sessions` reach the OS through `procfs`,
+//! module but `kill/pidfd`, `kill/renice` and `kill/sessions` import nothing from the
+//! shell, the samplers or the OS; those three reach the OS through `procfs`,
 //! never through the sampler or the association.
 //! Test code (`*tests.rs`, anything after the first `#[cfg(test)]`) is not checked.
 
@@ -29,7 +29,7 @@ const OS_AND_SHELL: &[&str] = &[
 ];
 
 /// The kill modules that reach the OS; every other one is pure.
-const KILL_OS: &[&str] = &["pidfd.rs", "sessions.rs"];
+const KILL_OS: &[&str] = &["pidfd.rs", "renice.rs", "sessions.rs"];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -100,7 +100,8 @@ fn planning_and_the_executor_reach_the_os_only_through_process_control() {
         .filter(|f| !KILL_OS.iter().any(|os| f.ends_with(os)))
         .collect();
     assert!(files.iter().any(|f| f.ends_with("exec.rs")), "the executor is checked");
-    let forbidden = [OS_AND_SHELL, &["crate::associate", "super::pidfd", "super::sessions"]].concat();
+    let forbidden =
+        [OS_AND_SHELL, &["crate::associate", "super::pidfd", "super::renice", "super::sessions"]].concat();
     let found = violations(&files, &forbidden);
     assert!(found.is_empty(), "the pure kill modules must stay pure:\n{}", found.join("\n"));
 }
@@ -113,7 +114,7 @@ fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
     let found = violations(&files, &forbidden);
     assert!(
         found.is_empty(),
-        "kill/pidfd and kill/sessions reach only procfs and the OS:\n{}",
+        "kill/pidfd, kill/renice and kill/sessions reach only procfs and the OS:\n{}",
         found.join("\n")
     );
 }
@@ -182,6 +183,33 @@ fn the_check_sees_a_violation() {
     assert_eq!(
         violations(&[file], OS_AND_SHELL),
         vec![format!("{} uses std::fs", tmp.path().join("impure.rs").display())]
+    );
+}
+
+#[test]
+fn the_mcp_listing_is_pure_and_only_the_mcp_module_names_rmcp() {
+    let listing = [src().join("mcp").join("listing.rs")];
+    let found = violations(&listing, &[OS_AND_SHELL, &["crate::sample", "crate::mcp::state"]].concat());
+    assert!(found.is_empty(), "mcp/listing must stay pure:\n{}", found.join("\n"));
+    let files: Vec<PathBuf> =
+        rust_files_under(&src()).into_iter().filter(|f| !f.starts_with(src().join("mcp"))).collect();
+    assert!(files.iter().any(|f| f.ends_with("kill/plan.rs")), "the kill modules are checked");
+    let found = violations(&files, &["rmcp"]);
+    assert!(found.is_empty(), "only src/mcp names rmcp:\n{}", found.join("\n"));
+}
+
+/// The MCP server signals nothing itself: every signal goes through the one executor
+/// (`kill::exec`) with a plan of `plan_with`, so the `--mine` rules of the plan hold.
+#[test]
+fn the_mcp_server_signals_only_through_the_executor() {
+    let files = rust_files(&src().join("mcp"));
+    assert!(files.iter().any(|f| f.ends_with("kill_tool.rs")), "the kill tool is checked");
+    let found = violations(&files, &["libc", "rustix", "nix::", "crate::procfs", "crate::kill::sessions"]);
+    assert!(found.is_empty(), "src/mcp must not signal on its own:\n{}", found.join("\n"));
+    let kill_tool = code(&src().join("mcp").join("kill_tool.rs"));
+    assert!(
+        kill_tool.contains("mine: true") && !kill_tool.contains("mine: false"),
+        "the kill tool is always --mine"
     );
 }
 

@@ -160,6 +160,12 @@ fn only_the_exact_plan_it_made_is_carried_out_and_only_once() {
     // A fresh plan, confirmed as shown: carried out.
     serve.send(&json!({"type": "plan", "request": 6, "kill": {"targets": [target]}}).to_string());
     let plan = serve.next_of("plan");
+    // A signal that would only stop it, then SIGKILL it: refused, and the plan is kept.
+    let stop = json!({"type": "execute", "request": 8, "plan": plan["id"], "keys": keys, "signal": "stop", "grace_secs": 1});
+    serve.send(&stop.to_string());
+    let refused = serve.next_of("refused");
+    assert!(refused["message"].as_str().unwrap().contains("SIGSTOP is not a kill's signal"), "{refused}");
+    assert!(alive(victim), "nothing was signalled");
     serve.send(&execute(plan["id"].as_str().unwrap(), &json!(keys), 7));
     let report = serve.next_of("report");
     assert_eq!(report["request"], 7);

@@ -6,9 +6,10 @@ mod common;
 use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::config::Config;
-use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
+use swarmtop::kill::exec::{KillReport, Operation, Outcome, Phase, Progress, Sig};
 use swarmtop::model::{NodeId, ProjectId};
 use swarmtop::tui::action::{Action, Effect, Modal};
+use swarmtop::tui::app::READ_ONLY;
 use swarmtop::tui::kill_modal::{Button, KillModal, KillState};
 
 fn modal(app: &swarmtop::tui::app::App) -> &KillModal {
@@ -64,7 +65,7 @@ fn confirming_returns_the_frozen_plan_and_shows_progress_then_the_report() {
     let effect = key(&mut app, KeyCode::Enter);
     match effect {
         Effect::Kill(req) => {
-            assert_eq!(req.signal, Sig::Kill, "Kill now");
+            assert_eq!(req.operation, Operation::Kill { signal: Sig::Kill, grace_secs: 5 }, "Kill now");
             assert_eq!(req.plan, frozen);
         }
         other => panic!("{other:?}"),
@@ -72,7 +73,7 @@ fn confirming_returns_the_frozen_plan_and_shows_progress_then_the_report() {
     assert_eq!(key(&mut app, KeyCode::Esc), Effect::None, "a running kill cannot be dismissed");
     app.update(Action::KillProgress(Progress { phase: Phase::Waiting, alive: 1, total: 2 }));
     assert!(screen(&mut app, 100, 26).contains("waiting for exits · 1 of 2 still alive"));
-    let mut report = KillReport::new(Sig::Kill);
+    let mut report = KillReport::new(Operation::Kill { signal: Sig::Kill, grace_secs: 5 });
     report.outcomes =
         vec![(frozen.entries[0].clone(), Outcome::Killed), (frozen.entries[1].clone(), Outcome::Survived)];
     assert_eq!(app.update(Action::KillDone(report)), Effect::RefreshNow);
@@ -158,7 +159,7 @@ fn read_only_disables_every_kill_path() {
         assert!(app.modal.is_none());
     }
     let s = screen(&mut app, 120, 6);
-    assert!(s.contains("read-only: kills are disabled") && s.contains("read-only"), "{s}");
+    assert!(s.contains(READ_ONLY) && s.contains("│ read-only"), "{s}");
 }
 
 #[test]
@@ -191,15 +192,22 @@ fn read_only_shows_no_kill_binding_and_says_why_a_kill_key_does_nothing() {
     key(&mut app, KeyCode::Char('?'));
     let help = screen(&mut app, 120, 80);
     assert!(help.contains("Show this help"), "{help}");
-    for gone in ["Kill the selected", "Kill the orphans", "kill confirmation", "Focus the button"] {
+    for gone in [
+        "Kill the selected",
+        "Kill the orphans",
+        "a confirmation (kill",
+        "Focus the button",
+        "Pause (SIGSTOP)",
+        "Renice the selected",
+    ] {
         assert!(!help.contains(gone), "{gone:?} in the read-only help:\n{help}");
     }
-    assert!(help.contains("read-only: kills are disabled"), "{help}");
+    assert!(help.contains(READ_ONLY), "{help}");
     key(&mut app, KeyCode::Esc);
     for k in ['x', 'X', 'O'] {
         assert_eq!(key(&mut app, KeyCode::Char(k)), Effect::None);
         assert!(app.modal.is_none());
-        assert_eq!(app.status.as_deref(), Some("read-only: kills are disabled"), "{k}");
+        assert_eq!(app.status.as_deref(), Some(READ_ONLY), "{k}");
         key(&mut app, KeyCode::Char('j'));
         assert_eq!(app.status, None);
     }
@@ -210,14 +218,14 @@ fn read_only_shows_no_kill_binding_and_says_why_a_kill_key_does_nothing() {
 #[test]
 fn the_kill_modal_hints_come_from_its_bindings() {
     let mut keys = Config::default().keys;
-    keys.insert("kill".into(), vec!["Z".into()]);
+    keys.insert("kill".into(), vec!["Y".into()]);
     let mut app = app_with(&Config { keys, ..Config::default() });
     typed(&mut app, "jj");
-    key(&mut app, KeyCode::Char('Z'));
+    key(&mut app, KeyCode::Char('Y'));
     assert_eq!(app.context(), swarmtop::tui::command::Context::KillConfirm);
     let s = screen(&mut app, 100, 26);
     assert!(s.contains("←→ choose · Enter confirm · Esc cancel"), "{s}");
-    assert!(s.contains(" Z kill "), "the footer follows the rebinding: {s}");
+    assert!(s.contains(" Y kill "), "the footer follows the rebinding: {s}");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::BackTab);
     assert_eq!(modal(&app).focus, Button::Cancel);

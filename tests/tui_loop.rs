@@ -108,7 +108,7 @@ impl KillRunner for FakeKill {
         } else {
             "kill done"
         });
-        let mut report = KillReport::new(request.signal);
+        let mut report = KillReport::new(request.operation);
         report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), Outcome::Exited)).collect();
         report
     }

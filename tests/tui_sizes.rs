@@ -6,7 +6,7 @@ mod common;
 use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::config::Config;
-use swarmtop::kill::exec::{KillReport, Outcome, Phase, Progress, Sig};
+use swarmtop::kill::exec::{KillReport, Operation, Outcome, Phase, Progress, Sig};
 use swarmtop::tui::action::{Action, Effect};
 use swarmtop::tui::app::App;
 use swarmtop::tui::keymap::Keymap;
@@ -83,7 +83,7 @@ fn modals_draw_at_every_size() {
     key(&mut done, KeyCode::Enter);
     let outcomes =
         request.plan.entries.iter().map(|e| (e.clone(), Outcome::Failed("EPERM".into()))).collect();
-    let mut report = KillReport::new(Sig::Term);
+    let mut report = KillReport::new(Operation::Kill { signal: Sig::Term, grace_secs: 5 });
     report.outcomes = outcomes;
     report.born_meanwhile = 3;
     report.groups = vec![4242];

@@ -28,18 +28,6 @@ fn planned(app: &App) -> Vec<u32> {
     pids
 }
 
-/// Selects the first row whose label is `label`.
-fn select_label(app: &mut App, label: &str) {
-    key(app, KeyCode::Home);
-    for _ in 0..app.rows.len() {
-        if app.selected_row().is_some_and(|r| &*r.label == label) {
-            return;
-        }
-        key(app, KeyCode::Down);
-    }
-    panic!("no row {label}");
-}
-
 fn ids(text: &[&str]) -> Vec<NodeId> {
     text.iter().map(|s| s.parse().unwrap()).collect()
 }

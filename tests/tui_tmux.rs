@@ -44,7 +44,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
     // The help lists every context's keys; PageDown scrolls it (a key of the help's own).
     // (As many pages as the help is long: every context's keys are listed.)
     for _ in 0..10 {
-        if tmux.screen().contains("in the kill report:") {
+        if tmux.screen().contains("in an action's report:") {
             break;
         }
         let before = tmux.screen();
@@ -52,7 +52,7 @@ fn demo_tui_under_tmux_filters_collapses_and_cleans_up() {
         tmux.wait_screen("the next page", |s| s != before);
     }
     tmux.wait_screen("the kill report's keys", |s| {
-        s.contains("in the kill report:") && !s.contains("Show this help")
+        s.contains("in an action's report:") && !s.contains("Show this help")
     });
     tmux.keys(&["Escape"]);
     tmux.wait_screen("the closed help", |s| !s.contains("Show this help"));

@@ -19,10 +19,10 @@ fn tags_then_x_open_one_confirmation_and_cancel_signals_nothing() {
     let mut before = processes_under(&root);
     before.sort_unstable();
 
-    // The first row (a project) and the last (a process of another one).
+    // The first row (a project) and the next (its first task; Space moves down): two
+    // overlapping scopes, both on screen.
     tmux.keys(&["Space"]);
     tmux.wait_screen("one tag", |s| s.contains("│ 1 tagged"));
-    tmux.keys(&["G"]);
     tmux.keys(&["Space"]);
     let s = tmux.wait_screen("two tags", |s| s.contains("│ 2 tagged"));
     assert!(s.matches('●').count() >= 2, "tagged rows are marked:\n{s}");

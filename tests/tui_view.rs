@@ -83,7 +83,7 @@ fn help_is_generated_from_the_keymap() {
     config.keys.insert("quit".into(), vec!["Q".into()]);
     let mut app = app_with(&config);
     key(&mut app, KeyCode::Char('?'));
-    let s = screen(&mut app, 100, 40);
+    let s = screen(&mut app, 100, 46);
     insta::assert_snapshot!(s);
     assert!(s.contains("Q  Quit"));
     key(&mut app, KeyCode::Esc);

@@ -18,7 +18,7 @@ pub struct Args {
     /// Refresh interval in milliseconds (TUI).
     #[arg(long, global = true, value_name = "MS")]
     pub refresh: Option<u64>,
-    /// Disable every kill path.
+    /// Disable every action on processes (kill, signal, pause, resume, renice).
     #[arg(long, global = true)]
     pub read_only: bool,
     /// Process source.
@@ -42,9 +42,26 @@ pub enum Command {
     /// Kill processes by id, behind a confirmation.
     #[command(after_help = kill_targets_help())]
     Kill(super::kill::KillArgs),
+    /// Send one signal to processes by id (no SIGKILL after it), behind a confirmation.
+    #[command(after_help = action_targets_help("signalled"))]
+    Signal(super::actions::SignalArgs),
+    /// Stop (SIGSTOP) every process of the targets, and those born into them meanwhile,
+    /// and leave them stopped until `swarmtop resume`.
+    #[command(after_help = action_targets_help("paused"))]
+    Pause(super::actions::ActionArgs),
+    /// Continue (SIGCONT) the processes of the targets that are stopped (state T).
+    #[command(after_help = action_targets_help("resumed"))]
+    Resume(super::actions::ActionArgs),
+    /// Set the nice value of every thread of every process of the targets.
+    #[command(after_help = action_targets_help("reniced"))]
+    Renice(super::actions::ReniceArgs),
     /// Kill orphans and leftovers (processes of attempts whose agent has exited), for cron and timers.
     #[command(after_help = super::reap::REAP_HELP)]
     Reap(super::reap::ReapArgs),
+    /// Serve the Model Context Protocol on stdio for the agent that starts it: list and kill
+    /// the processes of its own attempt.
+    #[command(after_help = MCP_HELP)]
+    Mcp,
     /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
     Run(super::run::RunArgs),
     /// The far side of --host: speak swarmtop's protocol on stdin/stdout (ssh runs this).
@@ -127,6 +144,13 @@ process (swarmtop's parent): a target that names a process or an attempt elsewhe
 saying where it lives, name: and orphans look only inside it, and a tree's descendants placed elsewhere \
 are skipped. Outside any attempt, --mine refuses everything.";
 
+/// What `swarmtop mcp --help` says after the options.
+pub const MCP_HELP: &str = "Add it to an agent: `claude mcp add swarmtop -- swarmtop mcp` (Claude Code), or \
+[mcp_servers.swarmtop] command = \"swarmtop\" args = [\"mcp\"] in ~/.codex/config.toml (Codex). Its caller \
+is its parent process (the agent): list_processes shows the agent's attempt, who_listens who holds a \
+port (box-wide), kill stops processes in the attempt and can never reach outside it (kill --mine \
+semantics, dry run by default). Idle, it samples nothing.";
+
 /// What no kill target ever signals.
 pub const KILL_SPARED: &str = "Never signalled: PID 1, kernel threads, swarmtop and its ancestors, other \
 users' processes (unless root), names in kill.protect, and shared services unless the target names one.";
@@ -138,19 +162,40 @@ or when it would have to ask without a terminal.";
 
 /// The text after the options in `swarmtop kill --help`.
 pub fn kill_targets_help() -> String {
+    targets_help("Targets (the ids `swarmtop list` shows):", KILL_SPARED, KILL_EXIT_STATUS)
+}
+
+/// The text after the options of `swarmtop signal`, `pause`, `resume` and `renice`.
+pub fn action_targets_help(done: &str) -> String {
+    let spared = KILL_SPARED.replace("Never signalled", &format!("Never {done}"));
+    targets_help(
+        "Targets (the ids `swarmtop list` shows), the same as `swarmtop kill`'s:",
+        &spared,
+        ACTION_EXIT_STATUS,
+    )
+}
+
+/// Every target form with what it covers, what `--mine` does, what is spared, the exit status.
+fn targets_help(intro: &str, spared: &str, exit_status: &str) -> String {
     let width = KILL_TARGETS.iter().map(|(form, _)| form.len()).max().unwrap_or(0);
-    let mut s = String::from("Targets (the ids `swarmtop list` shows):\n");
+    let mut s = format!("{intro}\n");
     for (form, covers) in KILL_TARGETS {
         s.push_str(&format!("  {form:<width$}  {covers}\n"));
     }
-    s.push('\n');
-    s.push_str(KILL_MINE);
-    s.push_str("\n\n");
-    s.push_str(KILL_SPARED);
-    s.push_str("\n\n");
-    s.push_str(KILL_EXIT_STATUS);
+    for part in [KILL_MINE, spared, exit_status] {
+        s.push('\n');
+        s.push_str(part);
+        s.push('\n');
+    }
+    s.pop();
     s
 }
+
+pub const ACTION_EXIT_STATUS: &str = "Exit status: 0 when every process was done as asked, was already gone \
+or had nothing to do (resuming a process that is not stopped); 1 when one was denied (lowering a nice \
+value needs privilege), spared by a rule, failed, escaped a pause, or the action was cancelled; 2 on bad \
+usage, an unknown or empty target, a target outside the caller's attempt with --mine, or when it would \
+have to ask without a terminal.";
 
 /// The whole command line, as clap builds it.
 pub fn command() -> clap::Command {

@@ -1,17 +1,15 @@
 //! `swarmtop kill TARGET… [--mine] [--older-than DUR] [--min-rss SIZE] [--min-cpu PCT]
-//! [--keep-agents] [--dry-run] [--yes] [--grace SECS] [--signal TERM|INT|KILL] [--json]`.
+//! [--keep-agents] [--dry-run] [--yes] [--grace SECS] [--signal NAME] [--json]`.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use super::CliError;
-use super::values::SignalArg;
+use super::act::{Asking, Nothing, act, refuse_read_only};
+use super::values::SignalParser;
 use crate::config::{Config, MAX_GRACE_SECS};
-use crate::kill::exec::{KillOptions, Sig, execute};
-use crate::kill::pidfd::{PidfdControl, local_context};
-use crate::kill::plan::{KillPlan, Narrowing, PlanContext, plan_with};
-use crate::kill::report;
-use crate::sample::Sampler;
+use crate::kill::operation::Operation;
+use crate::kill::plan::Narrowing;
+use crate::kill::signal::Signal;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct KillArgs {
@@ -40,9 +38,11 @@ pub struct RunArgs {
     /// at most one day).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=MAX_GRACE_SECS))]
     pub grace: Option<u64>,
-    /// The first signal.
-    #[arg(long, value_enum, default_value = "term")]
-    pub signal: SignalArg,
+    /// The first signal, by name or number (HUP, SIGUSR1, 15…); survivors of the grace
+    /// get SIGKILL. Not STOP, TSTP, TTIN, TTOU or CONT: see `swarmtop pause`, `resume`
+    /// and `signal`.
+    #[arg(long, value_name = "NAME", default_value = "TERM", value_parser = SignalParser { for_kill: true })]
+    pub signal: Signal,
     /// Print the plan or the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -85,117 +85,39 @@ impl NarrowArgs {
     }
 }
 
+impl RunArgs {
+    /// The kill these flags ask for.
+    pub fn operation(&self, config: &Config) -> Operation {
+        Operation::Kill { signal: self.signal, grace_secs: self.grace_secs(config) }
+    }
+
+    fn grace_secs(&self, config: &Config) -> u64 {
+        self.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS)
+    }
+
+    pub fn asking(&self) -> Asking {
+        Asking { dry_run: self.dry_run, yes: self.yes, json: self.json }
+    }
+}
+
 /// `cli_hosts`: the `--host`s of the command line (a target without `host:NAME/` is
 /// on the one given there, else on this box).
 pub fn run(args: &KillArgs, config: &Config, cli_hosts: &[String]) -> Result<i32, CliError> {
-    refuse_read_only(&args.run, config)?;
+    let operation = args.run.operation(config);
+    let asking = args.run.asking();
+    refuse_read_only(operation, &asking, config)?;
     let (host, targets) = super::kill_hosts::split(&args.targets, cli_hosts, config)?;
     if let Some(host) = host {
-        let run = &args.run;
         let kill = super::remote_kill::RemoteKill {
             host: &host,
             kill: crate::remote::protocol::PlanRequest { targets, narrowing: args.narrow.narrowing() },
-            dry_run: run.dry_run,
-            yes: run.yes,
-            json: run.json,
-            signal: Sig::from(run.signal),
-            grace_secs: run.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS),
+            dry_run: asking.dry_run,
+            yes: asking.yes,
+            json: asking.json,
+            signal: args.run.signal,
+            grace_secs: args.run.grace_secs(config),
         };
         return super::remote_kill::run(kill, &super::hosts::HostSet::new(config, true)?);
     }
-    let (forest, sampler) = super::forest_and_sampler(config)?;
-    let context = local_context(&config.kill.protect);
-    let plan = plan_with(&targets, &args.narrow.narrowing(), &forest, &context)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    carry_out(&plan, &args.run, config, sampler, &context, Nothing::Fails)
-}
-
-pub fn refuse_read_only(run: &RunArgs, config: &Config) -> Result<(), CliError> {
-    if config.read_only && !run.dry_run {
-        return Err(CliError::Usage("kills are disabled (read_only = true or --read-only)".into()));
-    }
-    Ok(())
-}
-
-/// What a plan with nothing to signal means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nothing {
-    /// `kill`: the targets named processes, none of which may be signalled: exit 1.
-    Fails,
-    /// `reap`: nothing to clean up is the usual case: exit 0.
-    IsFine,
-}
-
-/// Shows `plan`, asks unless `--yes`, executes it with a pidfd control re-sampling with
-/// `sampler` (warm: it took the plan's sample), prints the report; the exit code.
-pub fn carry_out(
-    plan: &KillPlan,
-    run: &RunArgs,
-    config: &Config,
-    sampler: Sampler,
-    context: &PlanContext,
-    nothing: Nothing,
-) -> Result<i32, CliError> {
-    let grace = run.grace.unwrap_or(config.kill.grace_secs).min(MAX_GRACE_SECS);
-    let signal = Sig::from(run.signal);
-    let shown = if run.json {
-        report::json(plan, None, signal, grace)
-    } else {
-        report::plan_text(plan, signal, grace)
-    };
-    if run.dry_run {
-        super::list::write_stdout(&shown)?;
-        return Ok(0);
-    }
-    if plan.entries.is_empty() {
-        super::list::write_stdout(&shown)?;
-        return Ok(match nothing {
-            Nothing::Fails => {
-                crate::warn!("swarmtop: nothing can be signalled");
-                1
-            }
-            Nothing::IsFine => {
-                crate::warn!("swarmtop: nothing to reap");
-                0
-            }
-        });
-    }
-    if !run.yes {
-        confirm(&shown, plan.entries.len())?;
-    }
-    let mut control = PidfdControl::new(super::resample(sampler, config));
-    let signals = super::interrupt::CancelOnSignals::install()?;
-    let options =
-        KillOptions { signal, grace: Duration::from_secs(grace), cancel: &super::interrupt::CANCEL };
-    let report = execute(plan, context, &options, &mut control, &mut |_| {});
-    if let Some(signal) = signals.received() {
-        crate::warn!("swarmtop: {signal}: kill cancelled; every process it had stopped was continued");
-    }
-    drop(signals);
-    let out = if run.json {
-        report::json(plan, Some(&report), signal, grace)
-    } else {
-        report::report_text(&report)
-    };
-    super::list::write_stdout(&out)?;
-    Ok(report.exit_code())
-}
-
-/// Asks on a terminal; refuses without one.
-pub(super) fn confirm(plan_text: &str, n: usize) -> Result<(), CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::Usage(
-            "refusing to kill without --yes: stdin is not a terminal (use --dry-run to preview)".into(),
-        ));
-    }
-    let mut err = std::io::stderr().lock();
-    write!(err, "{plan_text}Signal {n} process{}? [y/N] ", if n == 1 { "" } else { "es" })?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::Usage("cancelled; nothing was signalled".into()))
-    }
+    act(&targets, &args.narrow.narrowing(), operation, &asking, config, Nothing::Fails)
 }

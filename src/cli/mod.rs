@@ -1,5 +1,7 @@
 //! Subcommands. Each returns an exit code; errors carry their own.
 
+pub mod act;
+pub mod actions;
 pub mod args;
 pub mod bench;
 mod bench_data;
@@ -9,12 +11,13 @@ pub mod demo;
 pub mod demo_standin;
 pub mod demo_swarm;
 pub mod hosts;
-mod interrupt;
+pub mod interrupt;
 pub mod json;
 pub mod kill;
 mod kill_hosts;
 pub mod list;
 pub mod manual;
+pub mod mcp;
 pub mod ports;
 pub mod reap;
 pub mod remote_kill;

@@ -4,9 +4,9 @@
 //! nothing to reap is success.
 
 use super::CliError;
-use super::kill::{NarrowArgs, Nothing, RunArgs, carry_out, refuse_read_only};
+use super::act::{Nothing, carry_out, refuse_read_only};
+use super::kill::{NarrowArgs, RunArgs};
 use crate::config::Config;
-use crate::kill::exec::Sig;
 use crate::kill::pidfd::local_context;
 use crate::kill::plan::{KillPlan, PlanError, plan_reap, reap_targets};
 use crate::kill::report;
@@ -40,7 +40,8 @@ process now); 1 when something survived, escaped, was denied or spared by a rule
 or when it would have to ask without a terminal (use --yes in cron and timers).";
 
 pub fn run(args: &ReapArgs, config: &Config) -> Result<i32, CliError> {
-    refuse_read_only(&args.run, config)?;
+    let operation = args.run.operation(config);
+    refuse_read_only(operation, &args.run.asking(), config)?;
     let project = match &args.project {
         Some(name) => match format!("project:{name}").parse::<NodeId>() {
             Ok(NodeId::Project(id)) => Some(id),
@@ -62,12 +63,13 @@ pub fn run(args: &ReapArgs, config: &Config) -> Result<i32, CliError> {
         other => other.map_err(|e| CliError::Usage(e.to_string()))?,
     };
     match plan {
-        Some(plan) => carry_out(&plan, &args.run, config, sampler, &context, Nothing::IsFine),
+        Some(plan) => {
+            carry_out(&plan, operation, &args.run.asking(), config, sampler, &context, Nothing::IsFine)
+        }
         None => {
             let empty = KillPlan { scope: reap_targets(project.as_ref()).to_vec(), ..KillPlan::default() };
-            let grace = args.run.grace.unwrap_or(config.kill.grace_secs);
             let out = if args.run.json {
-                report::json(&empty, None, Sig::from(args.run.signal), grace)
+                report::json(&empty, None, operation)
             } else {
                 "nothing to reap\n".to_string()
             };

@@ -13,6 +13,7 @@ use super::CliError;
 use super::hosts::HostSet;
 use super::interrupt::{CANCEL, CancelOnSignals};
 use crate::kill::exec::{KillReport, Sig};
+use crate::kill::operation::Operation;
 use crate::kill::plan::KillPlan;
 use crate::kill::report;
 use crate::model::text::sanitize;
@@ -30,6 +31,12 @@ pub struct RemoteKill<'a> {
     pub json: bool,
     pub signal: Sig,
     pub grace_secs: u64,
+}
+
+impl RemoteKill<'_> {
+    fn operation(&self) -> Operation {
+        Operation::Kill { signal: self.signal, grace_secs: self.grace_secs }
+    }
 }
 
 const PLAN: u64 = 1;
@@ -96,9 +103,9 @@ pub fn run(kill: RemoteKill<'_>, set: &HostSet) -> Result<i32, CliError> {
         }
     };
     let shown = if kill.json {
-        report::json_on(Some(&host.name), &plan, None, kill.signal, kill.grace_secs)
+        report::json_on(Some(&host.name), &plan, None, kill.operation())
     } else {
-        format!("on {host}: {}", report::plan_text(&plan, kill.signal, kill.grace_secs))
+        format!("on {host}: {}", report::plan_text(&plan, kill.operation()))
     };
     if kill.dry_run {
         super::list::write_stdout(&shown)?;
@@ -110,7 +117,7 @@ pub fn run(kill: RemoteKill<'_>, set: &HostSet) -> Result<i32, CliError> {
         return Ok(1);
     }
     if !kill.yes {
-        super::kill::confirm(&shown, plan.entries.len())?;
+        super::act::confirm(&shown, kill.operation(), plan.entries.len())?;
     }
     // 3. Exactly that plan, carried out there.
     let signals = CancelOnSignals::install()?;
@@ -122,7 +129,7 @@ pub fn run(kill: RemoteKill<'_>, set: &HostSet) -> Result<i32, CliError> {
     }
     drop(signals);
     let out = if kill.json {
-        report::json_on(Some(&host.name), &plan, Some(&report), kill.signal, kill.grace_secs)
+        report::json_on(Some(&host.name), &plan, Some(&report), kill.operation())
     } else {
         format!("on {host}:\n{}", report::report_text(&report))
     };
@@ -144,14 +151,14 @@ fn execute(c: &mut Conversation, id: String, plan: &KillPlan, kill: &RemoteKill<
         match c.next(true, &mut cancelled) {
             Some(Update::Report { request: EXECUTE, report }) => return *report,
             Some(Update::Refused { request: EXECUTE, message }) => {
-                let mut report = KillReport::new(kill.signal);
+                let mut report = KillReport::new(kill.operation());
                 report.warnings.push(format!("{}: {}", kill.host, sanitize(&message)));
                 return report;
             }
             Some(_) => {}
             // The link always reports a kill it sent (an unknown outcome when its
             // connection went); a link that is gone cannot say more.
-            None => return crate::remote::link::unknown_outcome(kill.host, plan, kill.signal),
+            None => return crate::remote::link::unknown_outcome(kill.host, plan, kill.operation()),
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{CliError, associate_options, open_sampler};
 use crate::config::{Config, MAX_GRACE_SECS};
+use crate::kill::operation::Operation;
 use crate::kill::pidfd::local_context;
 use crate::kill::plan::{PlanContext, plan_with};
 use crate::model::Forest;
@@ -204,6 +205,10 @@ impl Server<'_> {
                 }
             }
             ClientMessage::Execute { request, plan, keys, signal, grace_secs } => {
+                if !signal.ends_processes() {
+                    let message = format!("{signal} is not a kill's signal: nothing was signalled");
+                    return self.refuse(request, message, out);
+                }
                 if kills.is_running() {
                     return self.refuse(
                         request,
@@ -215,8 +220,8 @@ impl Server<'_> {
                     Ok(p) => p,
                     Err(message) => return self.refuse(request, message, out),
                 };
-                let grace = Duration::from_secs(grace_secs.min(MAX_GRACE_SECS));
-                let kill = KillRequest { plan, context: self.context.clone(), signal, grace };
+                let operation = Operation::Kill { signal, grace_secs: grace_secs.min(MAX_GRACE_SECS) };
+                let kill = KillRequest { plan, context: self.context.clone(), operation };
                 if kills.start(kill, self.kill_tx.clone()) {
                     self.running = Some(request);
                 } else {

@@ -1,7 +1,12 @@
 //! The command line's enum values, mapped onto the domain types, so clap stays in the
 //! shell.
 
-use crate::kill::exec::Sig;
+use std::ffi::OsStr;
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::ErrorKind;
+
+use crate::kill::signal::Signal;
 use crate::model::MemoryMode;
 use crate::sample::SourceKind;
 
@@ -41,21 +46,54 @@ impl From<MemoryArg> for MemoryMode {
     }
 }
 
-/// `kill --signal`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SignalArg {
-    Term,
-    Int,
-    Kill,
+/// A signal by name in any case, with or without `SIG`, or by number (`kill
+/// --signal`, `swarmtop signal`). A kill's first signal must be one that can end a
+/// process: the stopping ones (STOP, TSTP, TTIN, TTOU) and CONT are refused there, with
+/// the command that does what they would.
+#[derive(Debug, Clone, Copy)]
+pub struct SignalParser {
+    pub for_kill: bool,
 }
 
-impl From<SignalArg> for Sig {
-    fn from(s: SignalArg) -> Sig {
-        match s {
-            SignalArg::Term => Sig::Term,
-            SignalArg::Int => Sig::Int,
-            SignalArg::Kill => Sig::Kill,
+impl SignalParser {
+    fn offered(self) -> impl Iterator<Item = Signal> {
+        Signal::all().filter(move |s| !(self.for_kill && refused_by_kill(*s)))
+    }
+}
+
+fn refused_by_kill(s: Signal) -> bool {
+    !s.ends_processes()
+}
+
+impl TypedValueParser for SignalParser {
+    type Value = Signal;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Signal, clap::Error> {
+        let text = value.to_string_lossy();
+        let signal: Signal =
+            text.parse().map_err(|e| clap::Error::raw(ErrorKind::InvalidValue, format!("{e}\n")))?;
+        if self.for_kill && refused_by_kill(signal) {
+            let instead = if signal == Signal::Cont { "resume" } else { "pause" };
+            return Err(clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!(
+                    "a kill ends processes, and {signal} would not (it would be followed by SIGKILL): use \
+                     `swarmtop {instead}` to {} them, or `swarmtop signal {} TARGET…` to send it once\n",
+                    if instead == "resume" { "continue" } else { "stop" },
+                    signal.short_name()
+                ),
+            ));
         }
+        Ok(signal)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.offered().map(|s| PossibleValue::new(s.short_name()).help(s.meaning()))))
     }
 }
 
@@ -111,12 +149,6 @@ mod tests {
 
     #[test]
     fn every_value_maps_to_the_domain_value_of_its_name() {
-        let signals: Vec<(String, Sig)> = SignalArg::value_variants()
-            .iter()
-            .map(|v| (v.to_possible_value().unwrap().get_name().to_string(), Sig::from(*v)))
-            .collect();
-        let want = [("term", Sig::Term), ("int", Sig::Int), ("kill", Sig::Kill)];
-        assert_eq!(signals, want.map(|(n, s)| (n.to_string(), s)));
         let sources: Vec<(String, SourceKind)> = SourceArg::value_variants()
             .iter()
             .map(|v| (v.to_possible_value().unwrap().get_name().to_string(), SourceKind::from(*v)))
@@ -124,6 +156,28 @@ mod tests {
         let want =
             [("auto", SourceKind::Auto), ("procfs", SourceKind::Procfs), ("sysinfo", SourceKind::Sysinfo)];
         assert_eq!(sources, want.map(|(n, s)| (n.to_string(), s)));
+    }
+
+    #[test]
+    fn signals_by_any_name_or_number_and_a_kill_refuses_the_ones_that_do_not_end_processes() {
+        let cmd = clap::Command::new("t");
+        let parse = |p: SignalParser, text: &str| p.parse_ref(&cmd, None, OsStr::new(text));
+        let (kill, any) = (SignalParser { for_kill: true }, SignalParser { for_kill: false });
+        for (text, want) in
+            [("term", Signal::Term), ("SIGHUP", Signal::Hup), ("9", Signal::Kill), ("usr1", Signal::Usr1)]
+        {
+            assert_eq!(parse(kill, text).unwrap(), want);
+            assert_eq!(parse(any, text).unwrap(), want);
+        }
+        for text in ["STOP", "sigtstp", "21", "TTOU", "CONT"] {
+            let e = parse(kill, text).unwrap_err().to_string();
+            assert!(e.contains("swarmtop pause") || e.contains("swarmtop resume"), "{text}: {e}");
+            assert!(parse(any, text).is_ok(), "{text}");
+        }
+        assert!(parse(any, "SIGFOO").unwrap_err().to_string().contains("unknown signal \"SIGFOO\""));
+        let offered = |p: SignalParser| p.possible_values().unwrap().count();
+        assert_eq!(offered(any), 31);
+        assert_eq!(offered(kill), 26);
     }
 
     #[test]

@@ -171,8 +171,8 @@ fn key_bindings_are_checked_when_the_config_loads() {
     );
     // Both in the file: at the later one.
     assert_eq!(
-        err("[keys]\ndown = [\"z\"]\nup = [\"z\"]\n"),
-        "/c/config.toml:3:7: keys.up[0]: key \"z\" is bound to both down and up"
+        err("[keys]\ndown = [\"ctrl-y\"]\nup = [\"ctrl-y\"]\n"),
+        "/c/config.toml:3:7: keys.up[0]: key \"ctrl-y\" is bound to both down and up"
     );
     // One side is a default binding: at the user's.
     assert_eq!(

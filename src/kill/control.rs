@@ -6,44 +6,10 @@ use std::time::Duration;
 
 use crate::model::{Forest, ProcKey};
 
-/// The first signal of a kill, as a user picks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Sig {
-    Term,
-    Int,
-    Kill,
-}
+pub use super::signal::Signal;
 
-impl Sig {
-    pub fn name(self) -> &'static str {
-        match self {
-            Sig::Term => "SIGTERM",
-            Sig::Int => "SIGINT",
-            Sig::Kill => "SIGKILL",
-        }
-    }
-}
-
-/// Every signal the executor sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    Stop,
-    Cont,
-    Term,
-    Int,
-    Kill,
-}
-
-impl From<Sig> for Signal {
-    fn from(s: Sig) -> Signal {
-        match s {
-            Sig::Term => Signal::Term,
-            Sig::Int => Signal::Int,
-            Sig::Kill => Signal::Kill,
-        }
-    }
-}
+/// The first signal of a kill, as a user picks it (any signal that does not stop).
+pub type Sig = Signal;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ControlError {
@@ -59,8 +25,21 @@ pub enum ControlError {
 /// A handle on one process, opened after its identity was confirmed.
 pub struct Opened<H> {
     pub handle: H,
-    /// It was already stopped (by someone else) when the handle was opened.
+    /// It was already stopped (by someone else) when the handle was opened: state `T`
+    /// or `t`.
     pub was_stopped: bool,
+    /// Stopped by a debugger (state `t`).
+    pub traced: bool,
+}
+
+/// What a renice did to one process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reniced {
+    /// The nice value read back from the process after every thread was set.
+    pub nice: i32,
+    /// Threads that exited between being listed and read back: set, but not confirmed
+    /// (a thread id that was reused at once may have been another process's).
+    pub vanished_threads: Vec<u32>,
 }
 
 pub trait ProcessControl {
@@ -79,4 +58,9 @@ pub trait ProcessControl {
     fn wait(&mut self, handles: &[&Self::Handle], timeout: Duration, cancel: &AtomicBool) -> Vec<bool>;
     /// Samples and associates the whole box again.
     fn sample(&mut self) -> Result<Forest, ControlError>;
+    /// Sets the nice value of every thread of the handle's process (`nice` is per
+    /// thread on Linux), reads it back, and confirms through the handle that the process
+    /// had not exited meanwhile (`Gone` when it had: its PID, or a thread id, may then
+    /// have named another process when the value was set).
+    fn renice(&mut self, handle: &Self::Handle, nice: i32) -> Result<Reniced, ControlError>;
 }

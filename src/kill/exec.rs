@@ -1,25 +1,31 @@
-//! Executing a KillPlan. What must never happen: a signal to a process outside the
-//! plan, unless it was born after the plan, descends from a live process of the kill
-//! (or, after the kill, still sits in its scope) and the planner's rules accept it in
-//! a fresh sample (`scope::rescope`); a process left stopped; a survivor reported as
-//! success.
+//! Executing a plan: the one code that signals processes, for every action (a kill,
+//! one signal, pause, resume, renice; `Operation`). What must never happen: a signal to
+//! a process outside the plan, unless it was born after the plan, descends from a live
+//! process of the action (or, after a kill, still sits in its scope) and the planner's
+//! rules accept it in a fresh sample (`scope::rescope`) — and only a kill or a pause
+//! takes newborns; a process left stopped, except by a pause that finished; a survivor
+//! reported as success.
 //!
-//! The sequence: open a pidfd per planned process (identity re-checked), SIGSTOP them
-//! and every newborn descendant until no new one appears (a fixpoint), the signal
-//! (also to process groups wholly inside the scope), SIGCONT, the grace, SIGKILL for
-//! survivors, then sample again and kill what was born meanwhile in the scope and
-//! report the rest. Every single-process signal goes through a pidfd. Cancelling
-//! (`cancel`) or unwinding continues every process this kill stopped, and only those.
+//! Every action opens a pidfd per planned process (identity re-checked) and signals
+//! each process through it. A kill: SIGSTOP the set and every newborn descendant until
+//! no new one appears (a fixpoint), the signal (also to process groups wholly inside
+//! the scope), SIGCONT, the grace, SIGKILL for survivors, then sample again, kill what
+//! was born meanwhile in the scope and report the rest (`exec_kill.rs`). A pause: the
+//! same freeze, the scope's safe groups stopped too, the same looks afterwards, and what
+//! it stopped left stopped. Send, resume and renice act once on each planned process
+//! (`exec_ops.rs`). Cancelling (`cancel`) or unwinding continues every process this run
+//! stopped, and only those.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+pub use super::operation::Operation;
 use super::plan::{KillPlan, PlanContext, PlanEntry};
 use super::scope::{Rescope, rescope};
 use crate::model::ProcKey;
 
-pub use super::control::{ControlError, Opened, ProcessControl, Sig, Signal};
+pub use super::control::{ControlError, Opened, ProcessControl, Reniced, Sig, Signal};
 pub use super::outcome::{KillReport, Outcome, Phase, Progress};
 
 /// How long SIGKILLed processes get to disappear before they count as survivors.
@@ -32,10 +38,9 @@ const VERIFY_PASSES: usize = 12;
 /// Looks in a row that must find nothing new before the kill is done.
 const QUIET_LOOKS: usize = 3;
 
-pub struct KillOptions<'a> {
-    pub signal: Sig,
-    pub grace: Duration,
-    /// Set from another thread (quit, a signal to swarmtop) to abandon the kill.
+pub struct ActionOptions<'a> {
+    pub operation: Operation,
+    /// Set from another thread (quit, a signal to swarmtop) to abandon the action.
     pub cancel: &'a AtomicBool,
 }
 
@@ -43,13 +48,14 @@ struct Live<H> {
     entry: PlanEntry,
     handle: H,
     outcome: Option<Outcome>,
-    /// This kill sent it SIGSTOP and has not continued it yet.
+    /// This run sent it SIGSTOP and has not continued it yet.
     stopped_by_us: bool,
     was_stopped: bool,
+    traced: bool,
 }
 
-/// The processes of one kill. Dropping it (any return, or a panic) continues every
-/// process it stopped.
+/// The processes of one action. Dropping it (any return, or a panic) continues every
+/// process it stopped and still holds as stopped by it (a finished pause lets go of them).
 struct Run<'c, C: ProcessControl> {
     control: &'c mut C,
     live: Vec<Live<C::Handle>>,
@@ -66,84 +72,30 @@ impl<C: ProcessControl> Drop for Run<'_, C> {
 pub fn execute<C: ProcessControl>(
     plan: &KillPlan,
     ctx: &PlanContext,
-    options: &KillOptions<'_>,
+    options: &ActionOptions<'_>,
     control: &mut C,
     progress: &mut dyn FnMut(Progress),
 ) -> KillReport {
+    let operation = options.operation.normalized();
     let mut run = Run {
         control,
         live: Vec::new(),
-        report: KillReport::new(options.signal),
+        report: KillReport::new(operation),
         known: plan.entries.iter().chain(plan.skipped.iter().map(|s| &s.entry)).map(|e| e.key).collect(),
     };
     for entry in &plan.entries {
         run.open(entry.clone(), false);
     }
-    let cancelled = || options.cancel.load(Ordering::SeqCst);
-    let signal = Signal::from(options.signal);
-
-    // 1. Freeze the set and every newborn descendant, until no new one appears.
-    run.progress(progress, Phase::Stopping);
-    run.send_all(Signal::Stop);
-    let mut scope = run.freeze(plan, ctx, options.cancel).unwrap_or_default();
-    if cancelled() {
-        return run.abandon(plan, progress);
-    }
-
-    // 2. The requested signal, then let them run so they can act on it.
-    run.progress(progress, Phase::Signalling);
-    run.send_all(signal);
-    run.signal_groups(&scope, signal);
-    // Also those stopped before the kill: they have to run to act on the signal.
-    run.continue_all();
-
-    // 3. Grace period (short for SIGKILL, which cannot be caught).
-    let (wait_for, exited_as) = if options.signal == Sig::Kill {
-        (KILL_WAIT, Outcome::Killed)
-    } else {
-        (options.grace, Outcome::Exited)
-    };
-    run.progress(progress, Phase::Waiting);
-    run.mark_exited(wait_for, exited_as, options.cancel);
-    if cancelled() {
-        return run.abandon(plan, progress);
-    }
-
-    // 4. Newborns of the grace, and survivors: SIGKILL.
-    if let Some(fresh) = run.rescope(plan, ctx) {
-        run.adopt_descendants(&fresh);
-        scope = fresh;
-    }
-    run.progress(progress, Phase::Escalating);
-    run.send_all(Signal::Kill);
-    run.signal_groups(&scope, Signal::Kill);
-    run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
-
-    // 5. What is still in the scope: newborns are frozen and killed too, anything else
-    // reported. QUIET_LOOKS empty looks in a row end it; the last look only reports.
-    run.progress(progress, Phase::Verifying);
-    let mut quiet = 0;
-    for pass in 0..VERIFY_PASSES {
-        if cancelled() {
-            return run.abandon(plan, progress);
+    let cancel = options.cancel;
+    match operation {
+        Operation::Kill { signal, grace_secs } => {
+            run.kill(plan, ctx, signal, Duration::from_secs(grace_secs), cancel, progress)
         }
-        let Some(fresh) = run.rescope(plan, ctx) else { break };
-        let last = pass + 1 == VERIFY_PASSES;
-        if run.settle(&fresh, !last) == 0 {
-            quiet += 1;
-            if quiet == QUIET_LOOKS {
-                break;
-            }
-            continue;
-        }
-        quiet = 0;
-        let frozen = run.freeze(plan, ctx, options.cancel).unwrap_or(fresh);
-        run.send_all(Signal::Kill);
-        run.signal_groups(&frozen, Signal::Kill);
-        run.mark_exited(KILL_WAIT, Outcome::Killed, options.cancel);
+        Operation::Pause => run.pause(plan, ctx, cancel, progress),
+        Operation::Send { signal } => run.once(plan, signal, Outcome::Delivered, progress),
+        Operation::Resume => run.once(plan, Signal::Cont, Outcome::Resumed, progress),
+        Operation::Renice { nice } => run.renice(plan, nice, progress),
     }
-    run.progress(progress, Phase::Done);
-    run.finish(plan)
 }
 
 impl<C: ProcessControl> Run<'_, C> {
@@ -163,9 +115,14 @@ impl<C: ProcessControl> Run<'_, C> {
             self.report.born.insert(entry.key);
         }
         match self.control.open(entry.key) {
-            Ok(Opened { handle, was_stopped }) => {
-                self.live.push(Live { entry, handle, outcome: None, stopped_by_us: false, was_stopped })
-            }
+            Ok(Opened { handle, was_stopped, traced }) => self.live.push(Live {
+                entry,
+                handle,
+                outcome: None,
+                stopped_by_us: false,
+                was_stopped,
+                traced,
+            }),
             Err(e) => self.report.outcomes.push((entry, outcome_of(e))),
         }
     }
@@ -342,7 +299,7 @@ impl<C: ProcessControl> Run<'_, C> {
         }
     }
 
-    /// Continues what this kill stopped (the Drop does it) and reports the rest as abandoned.
+    /// Continues what this run stopped (the Drop does it) and reports the rest as abandoned.
     fn abandon(mut self, plan: &KillPlan, progress: &mut dyn FnMut(Progress)) -> KillReport {
         self.continue_stopped();
         self.progress(progress, Phase::Done);
@@ -362,8 +319,8 @@ impl<C: ProcessControl> Run<'_, C> {
         for s in &plan.skipped {
             self.report.outcomes.push((s.entry.clone(), Outcome::Skipped(s.reason.clone())));
         }
-        let signal = self.report.signal;
-        std::mem::replace(&mut self.report, KillReport::new(signal))
+        let operation = self.report.operation;
+        std::mem::replace(&mut self.report, KillReport::new(operation))
     }
 }
 
@@ -375,9 +332,17 @@ fn outcome_of(e: ControlError) -> Outcome {
     }
 }
 
+#[path = "exec_kill.rs"]
+mod kill;
+#[path = "exec_ops.rs"]
+mod ops;
+
 #[cfg(test)]
 #[path = "exec_fake_tests.rs"]
 mod fake;
+#[cfg(test)]
+#[path = "exec_ops_tests.rs"]
+mod ops_tests;
 #[cfg(test)]
 #[path = "exec_tests.rs"]
 mod tests;

@@ -18,6 +18,10 @@ pub(super) struct FakeProc {
     pub(super) process: Process,
     pub(super) alive: bool,
     pub(super) stopped: bool,
+    /// Stopped by a debugger (state `t`).
+    pub(super) traced: bool,
+    /// Its nice value.
+    pub(super) nice: i32,
     pub(super) ignores_term: bool,
     pub(super) unkillable: bool,
     pub(super) denied: bool,
@@ -35,6 +39,7 @@ pub(super) struct World {
     pub(super) procs: BTreeMap<u32, FakeProc>,
     pub(super) worktrees: Vec<Worktree>,
     pub(super) log: Vec<(u32, Signal)>,
+    pub(super) renices: Vec<(u32, i32)>,
     pub(super) group_log: Vec<(u32, Signal)>,
     pub(super) samples: usize,
     pub(super) now: u64,
@@ -56,6 +61,8 @@ impl World {
             process: p,
             alive: true,
             stopped: false,
+            traced: false,
+            nice: 0,
             ignores_term: false,
             unkillable: false,
             denied: false,
@@ -89,7 +96,11 @@ impl World {
             .values()
             .filter(|p| p.alive)
             .map(|p| {
-                let state = if p.stopped { ProcState::Stopped } else { ProcState::Sleeping };
+                let state = match (p.traced, p.stopped) {
+                    (true, _) => ProcState::Traced,
+                    (false, true) => ProcState::Stopped,
+                    (false, false) => ProcState::Sleeping,
+                };
                 p.process.clone().state(state)
             })
             .collect();
@@ -140,7 +151,9 @@ impl ProcessControl for Fake {
 
     fn open(&mut self, key: ProcKey) -> Result<Opened<ProcKey>, ControlError> {
         match self.world.procs.get(&key.pid()) {
-            Some(p) if p.alive && p.process.key == key => Ok(Opened { handle: key, was_stopped: p.stopped }),
+            Some(p) if p.alive && p.process.key == key => {
+                Ok(Opened { handle: key, was_stopped: p.stopped || p.traced, traced: p.traced })
+            }
             _ => Err(ControlError::Gone),
         }
     }
@@ -186,6 +199,19 @@ impl ProcessControl for Fake {
             hook(&mut self.world);
         }
         handles.iter().map(|k| !self.is_alive(k)).collect()
+    }
+
+    fn renice(&mut self, key: &ProcKey, nice: i32) -> Result<Reniced, ControlError> {
+        let p = self.world.procs.get_mut(&key.pid()).ok_or(ControlError::Gone)?;
+        if !p.alive || p.process.key != *key {
+            return Err(ControlError::Gone);
+        }
+        if p.denied || nice < p.nice {
+            return Err(ControlError::Denied);
+        }
+        p.nice = nice;
+        self.world.renices.push((key.pid(), nice));
+        Ok(Reniced { nice, vanished_threads: Vec::new() })
     }
 
     fn sample(&mut self) -> Result<Forest, ControlError> {

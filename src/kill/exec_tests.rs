@@ -7,7 +7,7 @@ use crate::model::fixture::{ProcessExt, linked_worktree, main_worktree, process}
 use crate::model::{Forest, NodeId};
 
 /// Two linked worktrees of /src/alpha (attempts a and b) and its main checkout.
-fn world() -> World {
+pub(super) fn world() -> World {
     let mut w = World {
         worktrees: vec![
             main_worktree("/src/alpha", "main"),
@@ -20,11 +20,11 @@ fn world() -> World {
     w
 }
 
-fn ctx() -> PlanContext {
+pub(super) fn ctx() -> PlanContext {
     PlanContext { self_ancestry: vec![9999], uid: 1000, protect: Vec::new() }
 }
 
-fn attempt_id(forest: &Forest, path: &str) -> NodeId {
+pub(super) fn attempt_id(forest: &Forest, path: &str) -> NodeId {
     let a = forest.attempts().find(|(_, _, a)| a.path.to_str() == Some(path)).map(|(_, _, a)| a.id.clone());
     a.unwrap_or_else(|| panic!("no attempt at {path}")).into()
 }
@@ -32,7 +32,8 @@ fn attempt_id(forest: &Forest, path: &str) -> NodeId {
 fn run_with(fake: &mut Fake, targets: &[NodeId], c: &PlanContext, sig: Sig) -> (KillPlan, KillReport) {
     let p = plan(targets, &fake.world.forest(), c).unwrap();
     let cancel = std::sync::Arc::clone(&fake.cancel);
-    let options = KillOptions { signal: sig, grace: Duration::from_millis(10), cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: sig, grace_secs: 0 }, cancel: &cancel };
     let mut phases = Vec::new();
     let report = execute(&p, c, &options, fake, &mut |p| phases.push(p.phase));
     assert_eq!(phases.last(), Some(&Phase::Done));
@@ -43,12 +44,12 @@ fn run(fake: &mut Fake, target: NodeId) -> (KillPlan, KillReport) {
     run_with(fake, &[target], &ctx(), Sig::Term)
 }
 
-fn outcome(report: &KillReport, pid: u32) -> Outcome {
+pub(super) fn outcome(report: &KillReport, pid: u32) -> Outcome {
     let found = report.outcomes.iter().find(|(e, _)| e.key.pid() == pid).map(|(_, o)| o.clone());
     found.unwrap_or_else(|| panic!("no outcome for {pid}: {report:?}"))
 }
 
-fn signalled(w: &World) -> Vec<u32> {
+pub(super) fn signalled(w: &World) -> Vec<u32> {
     let mut pids: Vec<u32> = w.log.iter().map(|(p, _)| *p).collect();
     pids.dedup();
     pids
@@ -110,7 +111,8 @@ fn children_forked_before_the_freeze_are_stopped_and_killed_too() {
     fake.world.procs.get_mut(&20).unwrap().ignores_term = true;
     fake.world.spawn(process(21, 20, "grandchild").cwd("/tmp"));
     let cancel = AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs: 0 }, cancel: &cancel };
     let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
     assert_eq!(report.born_meanwhile, 2);
     assert_eq!(fake.world.signals_to(20)[0], Signal::Stop);
@@ -267,7 +269,10 @@ fn a_panic_mid_kill_still_continues_what_it_stopped() {
     let p = plan(&[NodeId::Tree(10)], &fake.world.forest(), &ctx()).unwrap();
     let cancel = AtomicBool::new(false);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+        let options = ActionOptions {
+            operation: Operation::Kill { signal: Sig::Term, grace_secs: 0 },
+            cancel: &cancel,
+        };
         execute(&p, &ctx(), &options, &mut fake, &mut |_| {})
     }));
     assert!(result.is_err());
@@ -303,7 +308,8 @@ fn a_reused_pid_at_open_is_never_signalled() {
     let p = plan(&[NodeId::Pid(10)], &fake.world.forest(), &ctx()).unwrap();
     fake.world.spawn(process(10, 1, "stranger").cwd(WT_A));
     let cancel = AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Kill, grace: Duration::ZERO, cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Kill, grace_secs: 0 }, cancel: &cancel };
     let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
     assert!(fake.world.log.is_empty(), "{:?}", fake.world.log);
     assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
@@ -333,7 +339,8 @@ fn an_already_exited_process_is_already_gone_and_succeeds() {
     let p = plan(&[NodeId::Pid(10)], &fake.world.forest(), &ctx()).unwrap();
     fake.world.die(10);
     let cancel = AtomicBool::new(false);
-    let options = KillOptions { signal: Sig::Term, grace: Duration::ZERO, cancel: &cancel };
+    let options =
+        ActionOptions { operation: Operation::Kill { signal: Sig::Term, grace_secs: 0 }, cancel: &cancel };
     let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
     assert_eq!(outcome(&report, 10), Outcome::AlreadyGone);
     assert_eq!(report.exit_code(), 0);

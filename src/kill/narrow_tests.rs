@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::associate::{Options, associate};
-use crate::kill::exec::{KillReport, Outcome, Sig};
+use crate::kill::exec::{KillReport, Operation, Outcome, Sig};
 use crate::kill::plan::{PlanContext, plan_with};
 use crate::kill::scope::rescope;
 use crate::model::fixture::{ProcessExt, linked_worktree, main_worktree, process, snapshot, swarm_snapshot};
@@ -237,7 +237,7 @@ fn a_choice_to_spare_is_not_a_failure_but_a_rule_that_refuses_is() {
     let f = agents_forest();
     let keep = Narrowing { keep_agents: true, ..Narrowing::default() };
     let p = plan_of("attempt:alpha/feat-a/alpha", &keep, &f);
-    let mut report = KillReport::new(Sig::Term);
+    let mut report = KillReport::new(Operation::Kill { signal: Sig::Term, grace_secs: 5 });
     report.outcomes = p.entries.iter().map(|e| (e.clone(), Outcome::Exited)).collect();
     report.outcomes.extend(p.skipped.iter().map(|s| (s.entry.clone(), Outcome::Skipped(s.reason.clone()))));
     assert_eq!(report.exit_code(), 0);

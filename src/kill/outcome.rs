@@ -1,8 +1,9 @@
-//! What a kill did to each process, and how far it is.
+//! What an action (a kill, a signal, pause, resume, renice) did to each process, and how
+//! far it is.
 
 use std::collections::HashSet;
 
-use super::control::Sig;
+use super::operation::Operation;
 use super::plan::{PlanEntry, SkipReason};
 use crate::model::ProcKey;
 
@@ -28,6 +29,18 @@ pub enum Outcome {
     NotInPlan,
     /// Born after the plan inside its scope, and still alive after every pass.
     Escaped,
+    /// `signal`: delivered to the process (through its pidfd).
+    Delivered,
+    /// `pause`: stopped, and left stopped.
+    Paused,
+    /// `pause`: it was stopped already (by someone else); left as it was.
+    AlreadyStopped,
+    /// `resume`: it was stopped (`T`) and got SIGCONT.
+    Resumed,
+    /// `resume`: not stopped (or stopped by a debugger) when the resume ran: left alone.
+    NotStopped,
+    /// `renice`: every thread has this nice value now (read back).
+    Reniced(i32),
     /// The kill ran on another host and the connection to it was lost before its report
     /// came: whatever happened there is not known here (and the kill is not retried).
     Unknown,
@@ -46,21 +59,30 @@ impl Outcome {
             Outcome::Abandoned => "abandoned",
             Outcome::NotInPlan => "not in the plan, not signalled",
             Outcome::Escaped => "escaped",
+            Outcome::Delivered => "delivered",
+            Outcome::Paused => "paused",
+            Outcome::AlreadyStopped => "already stopped",
+            Outcome::Resumed => "resumed",
+            Outcome::NotStopped => "not stopped, left alone",
+            Outcome::Reniced(_) => "reniced",
             Outcome::Unknown => "unknown outcome",
         }
     }
 
-    /// Gone as asked, or spared as asked (a filter, `--keep-agents`).
+    /// Done as asked (gone, signalled, stopped, continued, reniced), nothing left to do,
+    /// or spared as asked (a filter, `--keep-agents`).
     pub fn is_success(&self) -> bool {
         match self {
             Outcome::Exited | Outcome::Killed | Outcome::AlreadyGone => true,
+            Outcome::Delivered | Outcome::Paused | Outcome::AlreadyStopped => true,
+            Outcome::Resumed | Outcome::NotStopped | Outcome::Reniced(_) => true,
             Outcome::Skipped(reason) => reason.is_chosen(),
             _ => false,
         }
     }
 
     /// Every label, in the order summaries list them.
-    pub const LABELS: [&'static str; 11] = [
+    pub const LABELS: [&'static str; 17] = [
         "exited",
         "needed SIGKILL",
         "already gone",
@@ -71,13 +93,20 @@ impl Outcome {
         "abandoned",
         "not in the plan, not signalled",
         "escaped",
+        "delivered",
+        "paused",
+        "already stopped",
+        "resumed",
+        "not stopped, left alone",
+        "reniced",
         "unknown outcome",
     ];
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KillReport {
-    pub signal: Sig,
+    /// What was done (a kill's first signal and grace, the signal sent, the nice value).
+    pub operation: Operation,
     pub outcomes: Vec<(PlanEntry, Outcome)>,
     /// Descendants that appeared while the plan ran and were killed with it.
     pub born_meanwhile: usize,
@@ -92,9 +121,9 @@ pub struct KillReport {
 }
 
 impl KillReport {
-    pub fn new(signal: Sig) -> KillReport {
+    pub fn new(operation: Operation) -> KillReport {
         KillReport {
-            signal,
+            operation,
             outcomes: Vec::new(),
             born_meanwhile: 0,
             born: HashSet::new(),
@@ -104,9 +133,9 @@ impl KillReport {
         }
     }
 
-    /// 0 when everything is gone (or spared by the caller's choice), 1 when something
-    /// survived, escaped, was denied, skipped by a rule or abandoned, or the kill could
-    /// not check its work.
+    /// 0 when everything was done as asked (or spared by the caller's choice), 1 when
+    /// something survived, escaped, was denied, skipped by a rule or abandoned, or the
+    /// action could not check its work.
     pub fn exit_code(&self) -> i32 {
         let clean = self.outcomes.iter().all(|(_, o)| o.is_success()) && !self.cancelled;
         if clean && self.warnings.is_empty() { 0 } else { 1 }

@@ -9,7 +9,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags, kill_process_group, pidfd_open, pidfd_send_signal};
 
-use super::control::{ControlError, Opened, ProcessControl, Signal};
+use super::control::{ControlError, Opened, ProcessControl, Reniced, Signal};
 use crate::model::{Forest, ProcKey};
 use crate::procfs;
 
@@ -23,6 +23,8 @@ pub struct PidfdControl {
 
 pub struct PidHandle {
     fd: OwnedFd,
+    /// The PID the fd was opened for (setpriority takes a thread id, not a pidfd).
+    pid: u32,
 }
 
 /// Longest single poll, so a cancelled kill stops waiting soon.
@@ -44,12 +46,39 @@ fn control_error(e: Errno) -> ControlError {
 }
 
 fn rustix_signal(s: Signal) -> rustix::process::Signal {
+    use rustix::process::Signal as S;
     match s {
-        Signal::Stop => rustix::process::Signal::STOP,
-        Signal::Cont => rustix::process::Signal::CONT,
-        Signal::Term => rustix::process::Signal::TERM,
-        Signal::Int => rustix::process::Signal::INT,
-        Signal::Kill => rustix::process::Signal::KILL,
+        Signal::Hup => S::HUP,
+        Signal::Int => S::INT,
+        Signal::Quit => S::QUIT,
+        Signal::Ill => S::ILL,
+        Signal::Trap => S::TRAP,
+        Signal::Abrt => S::ABORT,
+        Signal::Bus => S::BUS,
+        Signal::Fpe => S::FPE,
+        Signal::Kill => S::KILL,
+        Signal::Usr1 => S::USR1,
+        Signal::Segv => S::SEGV,
+        Signal::Usr2 => S::USR2,
+        Signal::Pipe => S::PIPE,
+        Signal::Alrm => S::ALARM,
+        Signal::Term => S::TERM,
+        Signal::Stkflt => S::STKFLT,
+        Signal::Chld => S::CHILD,
+        Signal::Cont => S::CONT,
+        Signal::Stop => S::STOP,
+        Signal::Tstp => S::TSTP,
+        Signal::Ttin => S::TTIN,
+        Signal::Ttou => S::TTOU,
+        Signal::Urg => S::URG,
+        Signal::Xcpu => S::XCPU,
+        Signal::Xfsz => S::XFSZ,
+        Signal::Vtalrm => S::VTALARM,
+        Signal::Prof => S::PROF,
+        Signal::Winch => S::WINCH,
+        Signal::Io => S::IO,
+        Signal::Pwr => S::POWER,
+        Signal::Sys => S::SYS,
     }
 }
 
@@ -69,9 +98,11 @@ impl ProcessControl for PidfdControl {
         let fd = pidfd_open(pid, PidfdFlags::empty()).map_err(control_error)?;
         // The fd now pins one process; make sure it is the one the plan meant.
         match procfs::read_stat(key.pid(), &mut self.buf) {
-            Some(s) if s.start_ticks == key.start_time() && !exited(&fd) => {
-                Ok(Opened { handle: PidHandle { fd }, was_stopped: matches!(s.state, 'T' | 't') })
-            }
+            Some(s) if s.start_ticks == key.start_time() && !exited(&fd) => Ok(Opened {
+                handle: PidHandle { fd, pid: key.pid() },
+                was_stopped: matches!(s.state, 'T' | 't'),
+                traced: s.state == 't',
+            }),
             _ => Err(ControlError::Gone),
         }
     }
@@ -119,6 +150,10 @@ impl ProcessControl for PidfdControl {
     fn sample(&mut self) -> Result<Forest, ControlError> {
         (self.resample)().map_err(ControlError::Other)
     }
+
+    fn renice(&mut self, handle: &PidHandle, nice: i32) -> Result<Reniced, ControlError> {
+        super::renice::renice(handle.pid, &handle.fd, nice, exited)
+    }
 }
 
 /// The caller's side of a plan: its own ancestry, uid and protected names.
@@ -135,5 +170,17 @@ pub fn local_context(protect: &[String]) -> super::plan::PlanContext {
         self_ancestry: ancestry,
         uid: rustix::process::getuid().as_raw(),
         protect: protect.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signal_has_the_number_the_c_library_gives_it() {
+        for s in Signal::all() {
+            assert_eq!(rustix_signal(s).as_raw(), i32::from(s.number()), "{s}");
+        }
     }
 }

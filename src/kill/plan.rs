@@ -39,13 +39,18 @@ pub enum SkipReason {
     OutsideMine(String),
     /// Spared by the caller's own choice: `--keep-agents` or a filter.
     Spared(Spared),
+    /// Resume continues only stopped processes.
+    NotStopped,
+    /// Stopped by a debugger (state `t`): pause and resume leave it to the debugger.
+    Traced,
 }
 
 impl SkipReason {
-    /// Spared because the caller asked for it (a filter, `--keep-agents`): not a failure
-    /// of the kill, unlike every rule that refuses to signal.
+    /// Spared because the caller asked for it (a filter, `--keep-agents`) or because the
+    /// action has nothing to do there (resuming a running process): not a failure of the
+    /// action, unlike every rule that refuses to signal.
     pub fn is_chosen(&self) -> bool {
-        matches!(self, SkipReason::Spared(_))
+        matches!(self, SkipReason::Spared(_) | SkipReason::NotStopped | SkipReason::Traced)
     }
 }
 
@@ -60,6 +65,8 @@ impl std::fmt::Display for SkipReason {
             SkipReason::SharedService => f.write_str("shared service (serves several attempts)"),
             SkipReason::OutsideMine(place) => write!(f, "outside your attempt ({place})"),
             SkipReason::Spared(why) => why.fmt(f),
+            SkipReason::NotStopped => f.write_str("not stopped: nothing to resume"),
+            SkipReason::Traced => f.write_str("stopped by a debugger (state t): left to it"),
         }
     }
 }
@@ -234,6 +241,12 @@ pub fn plan_with(
         }
     }
     Ok(plan)
+}
+
+/// The caller's attempt in `forest` (what `--mine` limits a kill to): the placement of
+/// the nearest of `self_ancestry[1..]` in the forest; None when that is no attempt.
+pub fn caller_attempt_in(forest: &Forest, self_ancestry: &[u32]) -> Option<Mine> {
+    caller_attempt(&Index::new(forest), self_ancestry)
 }
 
 /// A plan of those `targets` that have processes now, or None when none has (a reap

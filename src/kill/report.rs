@@ -4,22 +4,23 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::exec::{KillReport, Outcome, Sig};
+use super::exec::{KillReport, Outcome};
+use super::operation::Operation;
 use super::plan::KillPlan;
 use crate::model::text::{human_bytes, percent, sanitize, truncate};
 
-pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
+pub fn plan_text(plan: &KillPlan, operation: Operation) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}: {} process{}, CPU {}%, MEM {}; {} then SIGKILL after {}s",
+        "{} {}: {} process{}, CPU {}%, MEM {}; {}",
+        operation.verb(),
         sanitize(&plan.scope_text()),
         plan.entries.len(),
         if plan.entries.len() == 1 { "" } else { "es" },
         percent(plan.cpu_percent()),
         human_bytes(plan.memory_bytes()),
-        signal.name(),
-        grace_secs
+        operation.describe()
     );
     if let Some(narrowed) = narrowing_text(plan) {
         let _ = writeln!(s, "{narrowed}");
@@ -34,7 +35,7 @@ pub fn plan_text(plan: &KillPlan, signal: Sig, grace_secs: u64) -> String {
         );
     }
     if !plan.skipped.is_empty() {
-        let _ = writeln!(s, "never signalled:");
+        let _ = writeln!(s, "left alone:");
         for k in &plan.skipped {
             let _ = writeln!(
                 s,
@@ -86,10 +87,12 @@ pub fn report_text(report: &KillReport) -> String {
     s
 }
 
-fn outcome_text(o: &Outcome) -> String {
+/// An outcome with its detail: `skipped: why`, `failed: errno`, `reniced (nice 10)`.
+pub fn outcome_text(o: &Outcome) -> String {
     match o {
         Outcome::Skipped(r) => format!("skipped: {r}"),
         Outcome::Failed(msg) => format!("failed: {msg}"),
+        Outcome::Reniced(nice) => format!("reniced (nice {nice})"),
         o => o.label().to_string(),
     }
 }
@@ -112,7 +115,8 @@ pub fn summary(report: &KillReport) -> String {
             write!(s, "; process group{} {} signalled as a whole", plural(groups.len()), groups.join(", "));
     }
     if report.cancelled {
-        s.push_str("; CANCELLED: every process the kill had stopped was continued");
+        let _ =
+            write!(s, "; CANCELLED: every process the {} had stopped was continued", report.operation.verb());
     }
     s
 }
@@ -130,6 +134,8 @@ struct JsonProcess<'a> {
     outcome: String,
     /// Not in the plan: born after it, inside its scope.
     born_after_plan: bool,
+    /// `renice`: the nice value read back; null otherwise.
+    nice: Option<i32>,
 }
 
 /// What narrowed the kill (all null/false when nothing did).
@@ -152,8 +158,14 @@ struct JsonReport<'a> {
     host: Option<&'a str>,
     scope: Vec<String>,
     dry_run: bool,
-    signal: &'static str,
-    grace_secs: u64,
+    /// kill, signal, pause, resume or renice.
+    action: &'static str,
+    /// The signal sent (a kill's first one); null for renice.
+    signal: Option<&'static str>,
+    /// A kill's grace before SIGKILL; null for every other action.
+    grace_secs: Option<u64>,
+    /// `renice`: the nice value set; null otherwise.
+    nice: Option<i32>,
     processes: Vec<JsonProcess<'a>>,
     /// Process groups signalled as a whole (every member inside the scope).
     groups: &'a [u32],
@@ -163,8 +175,8 @@ struct JsonReport<'a> {
     narrowing: JsonNarrowing,
 }
 
-pub fn json(plan: &KillPlan, report: Option<&KillReport>, signal: Sig, grace_secs: u64) -> String {
-    json_on(None, plan, report, signal, grace_secs)
+pub fn json(plan: &KillPlan, report: Option<&KillReport>, operation: Operation) -> String {
+    json_on(None, plan, report, operation)
 }
 
 /// Like `json`, for a kill planned and carried out on `host`.
@@ -172,8 +184,7 @@ pub fn json_on(
     host: Option<&str>,
     plan: &KillPlan,
     report: Option<&KillReport>,
-    signal: Sig,
-    grace_secs: u64,
+    operation: Operation,
 ) -> String {
     let processes: Vec<JsonProcess<'_>> = match report {
         Some(r) => r
@@ -186,6 +197,10 @@ pub fn json_on(
                 cmd: &e.cmd,
                 outcome: outcome_text(o),
                 born_after_plan: r.born.contains(&e.key),
+                nice: match o {
+                    Outcome::Reniced(n) => Some(*n),
+                    _ => None,
+                },
             })
             .collect(),
         None => plan
@@ -200,6 +215,7 @@ pub fn json_on(
                 cmd: &e.cmd,
                 outcome,
                 born_after_plan: false,
+                nice: None,
             })
             .collect(),
     };
@@ -208,8 +224,16 @@ pub fn json_on(
         host,
         scope: plan.scope.iter().map(ToString::to_string).collect(),
         dry_run: report.is_none(),
-        signal: signal.name(),
-        grace_secs,
+        action: operation.verb(),
+        signal: operation.signal().map(|s| s.name()),
+        grace_secs: match operation {
+            Operation::Kill { grace_secs, .. } => Some(grace_secs),
+            _ => None,
+        },
+        nice: match operation {
+            Operation::Renice { nice } => Some(nice),
+            _ => None,
+        },
         processes,
         groups: report.map_or(&[], |r| &r.groups),
         cancelled: report.is_some_and(|r| r.cancelled),

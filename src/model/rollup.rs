@@ -1,7 +1,7 @@
 //! Sums over a node and everything below it: CPU, memory (RSS, and PSS where
 //! measured), I/O rates where known, process counts.
 
-use super::process::Process;
+use super::process::{ProcState, Process};
 use super::usage::{MemoryMode, Pss};
 
 /// Sums over a node and everything below it. The PSS and I/O fields are sums over the
@@ -17,6 +17,9 @@ pub struct Rollup {
     /// u32 keeps every node and row 8 bytes smaller; no box has 4 billion processes.
     pub process_count: u32,
     pub orphan_count: u32,
+    /// Processes stopped (state `T`, not a debugger's `t`): paused. Absent on the wire
+    /// from a far side that does not count them: none.
+    pub stopped_count: u32,
     /// PSS summed over the `pss_measured` processes whose `smaps_rollup` was read.
     #[serde(skip_serializing_if = "is_zero")]
     pub pss_bytes: u64,
@@ -48,6 +51,7 @@ impl Rollup {
             memory_bytes: p.memory_bytes,
             process_count: 1,
             orphan_count: u32::from(orphan),
+            stopped_count: u32::from(p.state == ProcState::Stopped),
             ..Rollup::default()
         };
         match p.pss {
@@ -68,6 +72,7 @@ impl Rollup {
         self.memory_bytes += other.memory_bytes;
         self.process_count += other.process_count;
         self.orphan_count += other.orphan_count;
+        self.stopped_count += other.stopped_count;
         self.pss_bytes += other.pss_bytes;
         self.pss_rss_bytes += other.pss_rss_bytes;
         self.pss_measured += other.pss_measured;

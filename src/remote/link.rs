@@ -17,6 +17,7 @@ use super::protocol::{ClientMessage, MAX_SERVER_LINE, PlanRequest};
 use super::session::{Problem, Session};
 use super::transport::{Connection, Transport, read_line};
 use crate::kill::exec::{KillReport, Outcome, Sig};
+use crate::kill::operation::Operation;
 use crate::kill::plan::KillPlan;
 
 pub use super::session::Update;
@@ -127,8 +128,8 @@ fn now_ms() -> u64 {
 }
 
 /// A report for a kill whose connection was lost before its report came.
-pub fn unknown_outcome(host: &HostSpec, plan: &KillPlan, signal: Sig) -> KillReport {
-    let mut report = KillReport::new(signal);
+pub fn unknown_outcome(host: &HostSpec, plan: &KillPlan, operation: Operation) -> KillReport {
+    let mut report = KillReport::new(operation);
     report.outcomes = plan.entries.iter().map(|e| (e.clone(), Outcome::Unknown)).collect();
     report.warnings.push(format!(
         "the connection to {host} was lost while the kill ran there: what became of these processes is not \
@@ -139,7 +140,7 @@ pub fn unknown_outcome(host: &HostSpec, plan: &KillPlan, signal: Sig) -> KillRep
 
 enum Pending {
     Plan,
-    Kill(Box<KillPlan>, Sig),
+    Kill(Box<KillPlan>, Operation),
 }
 
 struct Worker {
@@ -267,8 +268,8 @@ impl Worker {
                     request,
                     message: format!("the connection to {} was lost: nothing was signalled", self.host),
                 }),
-                Pending::Kill(plan, signal) => {
-                    let report = unknown_outcome(&self.host, &plan, signal);
+                Pending::Kill(plan, operation) => {
+                    let report = unknown_outcome(&self.host, &plan, operation);
                     self.publish(Update::Report { request, report: Box::new(report) });
                 }
             }
@@ -383,7 +384,7 @@ impl Worker {
             }
             LinkCommand::Execute { request, id, plan, signal, grace_secs } => {
                 let keys = plan.entries.iter().map(|e| e.key).collect();
-                pending.insert(request, Pending::Kill(plan, signal));
+                pending.insert(request, Pending::Kill(plan, Operation::Kill { signal, grace_secs }));
                 send(ClientMessage::Execute { request, plan: id, keys, signal, grace_secs });
             }
             LinkCommand::Cancel { request } => send(ClientMessage::Cancel { request }),

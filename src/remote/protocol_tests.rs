@@ -73,7 +73,7 @@ fn malformed_lines_are_errors_never_panics() {
         br#"{"type":"plan","request":-1,"kill":{"targets":[]}}"#,
         br#"{"type":"plan","request":1,"kill":{"targets":["pid:0"]}}"#,
         br#"{"type":"execute","request":1,"plan":"x","keys":[[0,5]],"signal":"term","grace_secs":5}"#,
-        br#"{"type":"execute","request":1,"plan":"x","keys":[],"signal":"hup","grace_secs":5}"#,
+        br#"{"type":"execute","request":1,"plan":"x","keys":[],"signal":"sigfoo","grace_secs":5}"#,
         b"\xff\xfe{",
         br#"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["#,
     ] {

@@ -239,15 +239,27 @@ mod tests {
         };
         let tcp = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
         let udp = std::net::UdpSocket::bind(("::1", 0)).unwrap();
-        let mut from_netlink = Vec::new();
-        diag.listeners(&mut from_netlink).unwrap();
         let mut proc = crate::procfs::ProcDir::open(std::path::Path::new("/proc")).unwrap();
-        let mut from_proc = Vec::new();
-        proc.listeners(std::process::id(), &mut Vec::new(), &mut from_proc).unwrap();
-        for port in [tcp.local_addr().unwrap().port(), udp.local_addr().unwrap().port()] {
-            let find = |v: &[Listener]| v.iter().find(|l| l.port.port == port).copied();
-            assert!(find(&from_netlink).is_some(), "port {port} missing from {from_netlink:?}");
-            assert_eq!(find(&from_netlink), find(&from_proc));
+        let ports = [tcp.local_addr().unwrap().port(), udp.local_addr().unwrap().port()];
+        // A read of /proc/net/{tcp,udp} is chunked and can miss a socket while others
+        // come and go (a busy box, parallel tests): read both again until they agree.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (mut from_netlink, mut from_proc) = (Vec::new(), Vec::new());
+            diag.listeners(&mut from_netlink).unwrap();
+            proc.listeners(std::process::id(), &mut Vec::new(), &mut from_proc).unwrap();
+            let find = |v: &[Listener], port: u16| v.iter().find(|l| l.port.port == port).copied();
+            let agree = ports
+                .iter()
+                .all(|&p| find(&from_netlink, p).is_some() && find(&from_netlink, p) == find(&from_proc, p));
+            if agree {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{ports:?}: netlink {from_netlink:?} and /proc {from_proc:?} never agreed"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
 

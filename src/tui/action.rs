@@ -1,12 +1,13 @@
 //! Everything that can change the app state, and what the shell must do afterwards.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::command::Command;
 use super::jump::JumpRequest;
 use super::kill_modal::KillModal;
+use super::quit_modal::QuitModal;
 use crate::kill::exec::{KillReport, Progress, Sig};
+use crate::kill::operation::Operation;
 use crate::kill::plan::{KillPlan, PlanContext};
 use crate::model::Forest;
 
@@ -39,7 +40,7 @@ pub enum Effect {
     SetPaused(bool),
     /// Sample now instead of at the next tick (after a kill).
     RefreshNow,
-    /// Run a confirmed kill off the UI thread.
+    /// Run a confirmed action (kill, signal, pause, resume, renice) off the UI thread.
     Kill(Box<KillRequest>),
     /// Ask another box (`App::remotes[host]`) for a plan.
     RemotePlan {
@@ -62,12 +63,12 @@ pub enum Effect {
     Jump(Box<JumpRequest>),
 }
 
+/// A confirmed action: its frozen plan and what to do to it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KillRequest {
     pub plan: KillPlan,
     pub context: PlanContext,
-    pub signal: Sig,
-    pub grace: Duration,
+    pub operation: Operation,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,4 +81,6 @@ pub enum Modal {
         line: usize,
     },
     Kill(Box<KillModal>),
+    /// Quitting while processes this TUI paused are still stopped.
+    Quit(QuitModal),
 }

@@ -6,22 +6,23 @@ use std::time::SystemTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Modal};
-use super::app_kill::KillScope;
+use super::app_kill::{DEFAULT_NICE, KillScope};
 use super::changes::Changes;
-use super::columns;
 use super::command::{Command, Context};
 use super::history::History;
 use super::keymap::Keymap;
+use super::paused::PausedByUs;
 use super::rows::{Expansion, Row, RowId, RowOptions, all_ids, build_rows};
 use super::tags::Tags;
 use crate::config::{Column, Config, Theme, TreeGuides};
+use crate::kill::operation::Operation;
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
 use crate::model::usage::{Inspection, Measure, MemoryMode};
 use crate::model::{Filter, Forest, ProcKey};
 
 /// What a destructive command says in read-only mode.
-pub const READ_ONLY: &str = "read-only: kills are disabled";
+pub const READ_ONLY: &str = "read-only: kills and every other action on processes are disabled";
 
 pub struct App {
     pub keymap: Keymap,
@@ -67,6 +68,10 @@ pub struct App {
     pub follow: Option<ProcKey>,
     /// Tagged scopes: with any, every action acts on all of them.
     pub tags: Tags,
+    /// Processes this TUI paused that are still stopped.
+    pub paused_by_us: PausedByUs,
+    /// Quit once the running action (resuming what was paused) succeeds.
+    pub quit_after_action: bool,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -126,6 +131,8 @@ impl App {
             changes: Changes::new(config.highlight_refreshes),
             follow: None,
             tags: Tags::default(),
+            paused_by_us: PausedByUs::default(),
+            quit_after_action: false,
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -168,6 +175,7 @@ impl App {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
             Some(Modal::Columns { .. }) => Context::ColumnsModal,
+            Some(Modal::Quit(_)) => Context::QuitConfirm,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
         }
@@ -213,6 +221,7 @@ impl App {
             Action::NewForest(forest) if self.sampled && Arc::ptr_eq(&forest, &self.forest) => {}
             Action::NewForest(forest) => {
                 self.history.record(&forest, self.show_other);
+                self.paused_by_us.update(&forest);
                 self.remember_agents(&forest);
                 // An idle box: same processes, same numbers. Nothing to rebuild or draw
                 // (the detail pane's sparklines moved, though).
@@ -285,7 +294,7 @@ impl App {
             self.follow = None;
         }
         match c {
-            Command::Quit => return Effect::Quit,
+            Command::Quit => return self.quit(),
             Command::Up => self.move_by(-1),
             Command::Down => self.move_by(1),
             Command::PageUp => self.move_by(-(self.page.max(1) as isize)),
@@ -348,6 +357,9 @@ impl App {
             Command::Kill => return self.kill_command(KillScope::Node),
             Command::KillTree => return self.kill_command(KillScope::Tree),
             Command::KillOrphans => return self.kill_command(KillScope::Orphans),
+            Command::PauseProcesses => self.open_action(KillScope::Tree, Operation::Pause),
+            Command::ResumeProcesses => self.open_action(KillScope::Tree, Operation::Resume),
+            Command::Renice => self.open_action(KillScope::Tree, Operation::Renice { nice: DEFAULT_NICE }),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),
@@ -372,45 +384,11 @@ impl App {
             | Command::ScrollPageDown
             | Command::FocusPrevious
             | Command::FocusNext
+            | Command::NiceUp
+            | Command::NiceDown
             | Command::Press => return self.modal_command(c),
         }
         Effect::None
-    }
-
-    fn modal_command(&mut self, c: Command) -> Effect {
-        match &mut self.modal {
-            Some(Modal::Kill(_)) => return self.kill_modal_command(c),
-            // Its keys are handled before any other (`columns_command`).
-            Some(Modal::Columns { .. }) => {}
-            Some(Modal::Help { scroll }) => match c {
-                Command::Close => self.modal = None,
-                Command::ScrollDown => *scroll = scroll.saturating_add(1),
-                Command::ScrollUp => *scroll = scroll.saturating_sub(1),
-                Command::ScrollPageDown => *scroll = scroll.saturating_add(10),
-                Command::ScrollPageUp => *scroll = scroll.saturating_sub(10),
-                _ => {}
-            },
-            None => {}
-        }
-        Effect::None
-    }
-
-    /// A key in the column picker: the choice changes at once, rows need no rebuild.
-    fn columns_command(&mut self, line: usize, c: Command) {
-        let lines = Column::all().count();
-        let line = match c {
-            Command::Up => line.saturating_sub(1),
-            Command::Down => (line + 1).min(lines - 1),
-            Command::Toggle => columns::toggle(&mut self.columns, line),
-            Command::MoveEarlier => columns::shift(&mut self.columns, line, -1),
-            Command::MoveLater => columns::shift(&mut self.columns, line, 1),
-            Command::Close => {
-                self.modal = None;
-                return;
-            }
-            _ => line,
-        };
-        self.modal = Some(Modal::Columns { line });
     }
 
     /// Recomputes the rows and keeps the selection on the same row, or on its nearest

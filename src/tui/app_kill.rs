@@ -1,19 +1,22 @@
-//! Opening kill modals from the selection, and feeding them progress and reports.
-
-use std::time::Duration;
+//! Opening the confirmation of an action (kill, signal, pause, resume, renice) from the
+//! selection or the tags, and feeding it progress and the report.
 
 use super::action::{Effect, KillRequest, Modal};
-use super::app::App;
+use super::app::{App, READ_ONLY};
 use super::command::Command;
 use super::kill_modal::{KillModal, KillState, ModalRequest};
 use super::rows::{RowId, RowKind};
-use crate::kill::exec::{KillReport, Progress};
+use crate::kill::exec::{KillReport, Progress, Signal};
+use crate::kill::operation::Operation;
 use crate::kill::plan::{KillPlan, Narrowing, plan_reap, plan_with};
 use crate::kill::union::scope_counts;
 use crate::model::{AttemptId, AttemptNode, Forest, NodeId, ProjectId};
 use std::path::PathBuf;
 
-/// Which kill the user asked for.
+/// The value a renice confirmation opens with: what nice(1) adds by default.
+pub const DEFAULT_NICE: i32 = 10;
+
+/// What an action covers of the selection (or of the tags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KillScope {
     /// `x`: the selected process, or every process of the selected group.
@@ -33,11 +36,33 @@ pub enum KillScope {
 
 impl App {
     pub fn open_kill(&mut self, scope: KillScope) {
+        self.open_action(scope, self.kill_operation());
+    }
+
+    /// What `x` and its kin open with: SIGTERM, then SIGKILL after the configured grace.
+    pub fn kill_operation(&self) -> Operation {
+        Operation::Kill { signal: Signal::Term, grace_secs: self.grace_secs }
+    }
+
+    /// Plans `operation` over `scope` of the selection, or over the tags, and opens its
+    /// confirmation with the plan frozen (a pause, resume or renice of a process row
+    /// takes its tree: `KillScope::Tree`).
+    pub fn open_action(&mut self, scope: KillScope, operation: Operation) {
         if self.read_only {
-            self.status = Some("read-only: kills are disabled".into());
+            self.status = Some(READ_ONLY.into());
             return;
         }
-        match self.plan_for(scope) {
+        // This box's forest plans; another box's row may carry ids and PIDs this box has
+        // too. Kills there go through `kill_command`; nothing else is carried over.
+        if self.selected_row().is_some_and(|r| r.host != 0) {
+            self.status = Some(format!("{} works on this box only", operation.verb()));
+            return;
+        }
+        match self.plan_for(scope).map(|plan| operation.refine(plan, &self.forest)) {
+            Ok(plan) if plan.entries.is_empty() && operation == Operation::Resume => {
+                self.status =
+                    Some(format!("nothing to resume: no process of {} is stopped", plan.scope_text()));
+            }
             Ok(plan) => {
                 let scopes = match plan.scope.len() {
                     1 => Vec::new(),
@@ -50,7 +75,7 @@ impl App {
                     .chain(plan.skipped.iter().map(|s| &s.entry))
                     .filter(|e| !visible.contains(&RowId::Process(e.key)))
                     .count();
-                let mut modal = KillModal::new(plan, hidden, Duration::from_secs(self.grace_secs));
+                let mut modal = KillModal::new(plan, hidden, operation);
                 modal.scopes = scopes;
                 self.modal = Some(Modal::Kill(Box::new(modal)));
             }
@@ -110,14 +135,14 @@ impl App {
             (RowId::Project(id), _) => Ok(id.clone().into()),
             (RowId::Task(id), _) => Ok(id.clone().into()),
             (RowId::Attempt(id), _) => Ok(id.clone().into()),
-            (RowId::Shared | RowId::Other, _) => Err("select a process in this group to kill it".into()),
+            (RowId::Shared | RowId::Other, _) => Err("select a process in this group to act on it".into()),
             (RowId::Host(_), _) => {
-                Err("select a project, task, attempt or process of this box to kill it".into())
+                Err("select a project, task, attempt or process of this box to act on it".into())
             }
             // An exited process is shown, never signalled: its PID may name another
             // process by now, and the live forest (every plan's source) has no ghost.
-            (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to kill", key.pid())),
-            (RowId::Exited, _) => Err("these processes have exited: nothing to kill".into()),
+            (RowId::Ghost(key), _) => Err(format!("PID {} has exited: nothing to act on", key.pid())),
+            (RowId::Exited, _) => Err("these processes have exited: nothing to act on".into()),
         }
     }
 
@@ -161,9 +186,16 @@ impl App {
                 self.modal = None;
                 Effect::None
             }
-            ModalRequest::Run(signal) => {
-                modal.state = KillState::Running { signal, progress: None };
+            ModalRequest::Run(operation) => {
+                modal.state = KillState::Running { operation, progress: None };
                 if let Some(remote) = &mut modal.remote {
+                    // Another box carries out kills only (`kill_command` opens no other
+                    // action there): a kill's signal and grace are the whole request.
+                    let Operation::Kill { signal, grace_secs } = operation else {
+                        modal.state = KillState::Confirm;
+                        self.status = Some(format!("{} works on this box only", operation.verb()));
+                        return Effect::None;
+                    };
                     self.next_request += 1;
                     remote.request = Some(self.next_request);
                     return Effect::RemoteExecute {
@@ -172,14 +204,13 @@ impl App {
                         id: remote.id.clone(),
                         plan: Box::new(modal.plan.clone()),
                         signal,
-                        grace_secs: modal.grace.as_secs(),
+                        grace_secs,
                     };
                 }
                 Effect::Kill(Box::new(KillRequest {
                     plan: modal.plan.clone(),
                     context: self.plan_context.clone(),
-                    signal,
-                    grace: modal.grace,
+                    operation,
                 }))
             }
         }
@@ -194,8 +225,13 @@ impl App {
     }
 
     pub fn kill_done(&mut self, report: KillReport) -> Effect {
-        self.status = Some(format!("kill: {}", crate::kill::report::summary(&report)));
+        self.status = Some(format!("{}: {}", report.operation.verb(), crate::kill::report::summary(&report)));
+        let quit = std::mem::take(&mut self.quit_after_action);
         if let Some(Modal::Kill(modal)) = &mut self.modal {
+            self.paused_by_us.record(&report, &modal.plan.scope_text());
+            if quit && report.exit_code() == 0 {
+                return Effect::Quit;
+            }
             modal.scroll = 0;
             modal.state = KillState::Done(report);
         }

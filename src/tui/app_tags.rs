@@ -8,7 +8,7 @@ use super::rows::RowId;
 impl App {
     /// Space: tags or untags the selected row, then moves down (as htop does).
     pub(super) fn toggle_tag(&mut self) {
-        let Some(id) = self.selected_row().map(|r| r.id.clone()) else { return };
+        let Some(id) = self.local_selection() else { return };
         match self.tags.toggle(&id) {
             Ok(_) => self.move_by(1),
             Err(why) => self.status = Some(why.into()),
@@ -17,9 +17,20 @@ impl App {
 
     /// `c`: tags the selected row and every node below it, hidden ones included.
     pub(super) fn tag_below(&mut self) {
-        let Some(id) = self.selected_row().map(|r| r.id.clone()) else { return };
+        let Some(id) = self.local_selection() else { return };
         let added = self.tags.tag_below(&id, &self.forest);
         self.status = Some(format!("{added} tagged ({} in all)", self.tags.len()));
+    }
+
+    /// The selected row's id when it is of this box. Tags name this box's ids and
+    /// processes: another box's row (whose ids this box may have too) is refused.
+    fn local_selection(&mut self) -> Option<RowId> {
+        let row = self.selected_row()?;
+        if row.host != 0 {
+            self.status = Some("tags are of this box: another box's rows cannot be tagged".into());
+            return None;
+        }
+        Some(row.id.clone())
     }
 
     pub(super) fn untag_all(&mut self) {

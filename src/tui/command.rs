@@ -14,6 +14,7 @@ pub enum Context {
     KillConfirm,
     KillRunning,
     KillReport,
+    QuitConfirm,
 }
 
 impl Context {
@@ -24,15 +25,20 @@ impl Context {
             Context::Filter => "while editing the filter",
             Context::HelpModal => "in this help",
             Context::ColumnsModal => "in the column picker",
-            Context::KillConfirm => "in the kill confirmation",
-            Context::KillRunning => "while a kill runs",
-            Context::KillReport => "in the kill report",
+            Context::KillConfirm => "in a confirmation (kill, signal, pause, resume, renice)",
+            Context::KillRunning => "while an action runs",
+            Context::KillReport => "in an action's report",
+            Context::QuitConfirm => "when quitting leaves processes you paused stopped",
         }
     }
 
-    /// Contexts whose every binding is about killing: unreachable in read-only mode.
+    /// Contexts whose every binding is about acting on processes: unreachable in
+    /// read-only mode.
     pub fn is_kill(self) -> bool {
-        matches!(self, Context::KillConfirm | Context::KillRunning | Context::KillReport)
+        matches!(
+            self,
+            Context::KillConfirm | Context::KillRunning | Context::KillReport | Context::QuitConfirm
+        )
     }
 }
 
@@ -72,6 +78,15 @@ pub enum Command {
     Kill,
     KillTree,
     KillOrphans,
+    /// SIGSTOP the selection's processes (a process's tree) or the tags', left stopped.
+    PauseProcesses,
+    /// SIGCONT the stopped processes of the selection (a process's tree) or the tags.
+    ResumeProcesses,
+    /// Set the nice value of the selection's processes (a process's tree) or the tags'.
+    Renice,
+    /// In a renice confirmation: one more (lower priority) or one less.
+    NiceUp,
+    NiceDown,
     /// Tag or untag the selected row (and move down).
     Tag,
     /// Tag the selected row and everything below it.
@@ -84,7 +99,7 @@ pub enum Command {
     FilterKeep,
     FilterDelete,
     FilterCancel,
-    /// Close the open modal (in the kill confirmation: cancel).
+    /// Close the open modal (in a confirmation: cancel).
     Close,
     ScrollUp,
     ScrollDown,
@@ -92,7 +107,7 @@ pub enum Command {
     ScrollPageDown,
     FocusPrevious,
     FocusNext,
-    /// Press the focused button of the kill confirmation.
+    /// Press the focused button of a confirmation.
     Press,
     /// Move the column under the picker's cursor one place earlier or later.
     MoveEarlier,
@@ -108,6 +123,9 @@ impl Command {
                 | Command::KillTree
                 | Command::KillOrphans
                 | Command::KillKeepAgents
+                | Command::PauseProcesses
+                | Command::ResumeProcesses
+                | Command::Renice
                 | Command::KillPort
         )
     }
@@ -178,7 +196,7 @@ const fn fixed(
 }
 
 use Command as C;
-use Context::{ColumnsModal, Filter, HelpModal, KillConfirm, KillReport, KillRunning};
+use Context::{ColumnsModal, Filter, HelpModal, KillConfirm, KillReport, KillRunning, QuitConfirm};
 
 /// Every binding, grouped by context, in help-screen order.
 pub const BINDINGS: &[Binding] = &[
@@ -224,6 +242,19 @@ pub const BINDINGS: &[Binding] = &[
         "Reap the selected project (or all): its orphans and leftovers",
         None,
     ),
+    tree(
+        C::PauseProcesses,
+        "pause_processes",
+        "Pause (SIGSTOP) the selected group or process tree, or the tags",
+        None,
+    ),
+    tree(
+        C::ResumeProcesses,
+        "resume_processes",
+        "Resume (SIGCONT) what is stopped in the selected group, tree or tags",
+        None,
+    ),
+    tree(C::Renice, "renice", "Renice the selected group or process tree, or the tags", None),
     tree(C::Tag, "tag", "Tag or untag the selected row: actions then act on every tagged scope", Some("tag")),
     tree(C::TagBelow, "tag_below", "Tag the selected row and everything below it", None),
     tree(C::UntagAll, "untag_all", "Clear every tag", None),
@@ -301,6 +332,8 @@ pub const BINDINGS: &[Binding] = &[
         "Cancel: close without signalling anything",
         Some("cancel"),
     ),
+    fixed(KillConfirm, C::NiceUp, &["+", "="], "Renice: one more (lower priority)", None),
+    fixed(KillConfirm, C::NiceDown, &["-"], "Renice: one less (higher priority; needs privilege)", None),
     fixed(KillConfirm, C::ScrollDown, &["down", "j"], "Scroll the list down", None),
     fixed(KillConfirm, C::ScrollUp, &["up", "k"], "Scroll the list up", None),
     fixed(KillConfirm, C::ScrollPageDown, &["pagedown"], "Scroll the list down one page", None),
@@ -319,6 +352,23 @@ pub const BINDINGS: &[Binding] = &[
     fixed(KillReport, C::ScrollPageDown, &["pagedown"], "Scroll the report down one page", None),
     fixed(KillReport, C::ScrollPageUp, &["pageup"], "Scroll the report up one page", None),
     fixed(KillReport, C::Quit, &["ctrl-c"], "Quit", None),
+    fixed(
+        QuitConfirm,
+        C::FocusPrevious,
+        &["left", "h", "backtab"],
+        "Focus the button on the left",
+        Some("choose"),
+    ),
+    fixed(QuitConfirm, C::FocusNext, &["right", "l", "tab"], "Focus the button on the right", Some("choose")),
+    fixed(
+        QuitConfirm,
+        C::Press,
+        &["enter"],
+        "Press the focused button (Cancel is focused first)",
+        Some("confirm"),
+    ),
+    fixed(QuitConfirm, C::Close, &["esc", "n"], "Cancel: back to the tree", Some("cancel")),
+    fixed(QuitConfirm, C::Quit, &["ctrl-c"], "Quit at once, leaving them stopped", None),
 ];
 
 /// The bindings of one context, in table order.
@@ -327,73 +377,5 @@ pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::tui::keymap::Keymap;
-
-    #[test]
-    fn every_command_has_a_described_binding_with_a_default_key() {
-        let keymap = Keymap::from_config(&Config::default().keys).unwrap();
-        for command in Command::all() {
-            let rows: Vec<&Binding> = BINDINGS.iter().filter(|b| b.command == command).collect();
-            assert!(!rows.is_empty(), "{command:?} has no binding");
-            for b in &rows {
-                assert!(!b.help.trim().is_empty(), "{command:?} in {:?} has no description", b.context);
-            }
-            assert!(
-                rows.iter().any(|b| b.keys == Keys::Text || !keymap.keys_in(b.context, command).is_empty()),
-                "{command:?} has no default key"
-            );
-        }
-    }
-
-    #[test]
-    fn every_context_has_a_way_out_and_no_binding_is_listed_twice() {
-        for context in Context::iter() {
-            assert!(bindings(context).any(|b| b.command == Command::Quit), "{context:?} cannot quit");
-        }
-        for (i, a) in BINDINGS.iter().enumerate() {
-            assert!(
-                BINDINGS[i + 1..].iter().all(|b| (b.context, b.command) != (a.context, a.command)),
-                "{:?} {:?} twice",
-                a.context,
-                a.command
-            );
-        }
-    }
-
-    #[test]
-    fn every_command_has_one_entry_and_a_unique_name() {
-        let names: Vec<&str> = BINDINGS
-            .iter()
-            .filter_map(|b| match b.keys {
-                Keys::Config(n) => Some(n),
-                _ => None,
-            })
-            .collect();
-        let mut unique = names.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), names.len());
-        for b in BINDINGS {
-            assert_eq!(b.context == Context::Tree, matches!(b.keys, Keys::Config(_)), "{:?}", b.command);
-            if let Keys::Config(name) = b.keys {
-                assert_eq!(b.command.config_name(), Some(name));
-                assert_eq!(Command::by_name(name), Some(b.command));
-            }
-        }
-    }
-
-    #[test]
-    fn every_default_binding_names_a_command_and_every_command_is_bound() {
-        let keys = Config::default().keys;
-        for name in keys.keys() {
-            assert!(Command::by_name(name).is_some(), "{name}");
-        }
-        for b in bindings(Context::Tree) {
-            let Keys::Config(name) = b.keys else { continue };
-            assert!(keys.get(name).is_some_and(|k| !k.is_empty()), "{name} unbound");
-        }
-    }
-}
+#[path = "command_tests.rs"]
+mod tests;

@@ -4,7 +4,7 @@
 //! everything below a host row reads as it would alone.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::action::{Effect, Modal};
 use super::app::App;
@@ -125,7 +125,7 @@ impl App {
                 }
                 self.pending_plan = None;
                 self.status = None;
-                let mut modal = KillModal::new(*plan, 0, Duration::from_secs(self.grace_secs));
+                let mut modal = KillModal::new(*plan, 0, self.kill_operation());
                 modal.remote = Some(RemoteKill { host: i, name, id, request: None });
                 self.modal = Some(Modal::Kill(Box::new(modal)));
                 return Effect::None;
@@ -136,7 +136,7 @@ impl App {
                     self.pending_plan = None;
                     self.status = Some(format!("{}: {}", sanitize(&name), sanitize(&message)));
                 } else if self.running_remote() == Some(asked) {
-                    let mut report = KillReport::new(crate::kill::exec::Sig::Term);
+                    let mut report = KillReport::new(self.kill_operation());
                     report.warnings.push(format!("{name}: {message}"));
                     return self.kill_done(report);
                 }

@@ -154,7 +154,8 @@ fn a_kill_on_another_box_is_planned_and_carried_out_there_exactly_as_shown() {
         panic!("{effect:?}")
     };
     assert_eq!((id.as_str(), &*sent), ("77.1-3", &plan));
-    let mut report = KillReport::new(Sig::Term);
+    let mut report =
+        KillReport::new(crate::kill::operation::Operation::Kill { signal: Sig::Term, grace_secs: 5 });
     report.outcomes = plan.entries.iter().map(|e| (e.clone(), Outcome::Exited)).collect();
     let done =
         app.update(Action::Remote(0, Update::Report { request: run, report: Box::new(report.clone()) }));
@@ -211,5 +212,37 @@ fn a_kill_on_this_box_is_planned_here_as_before() {
     let attempt = attempt_id(&app);
     select(&mut app, 0, &RowId::Attempt(attempt));
     assert_eq!(app.update(Action::Command(Command::Kill)), Effect::None);
+    assert!(matches!(&app.modal, Some(Modal::Kill(m)) if m.remote.is_none()));
+}
+
+/// This box's forest plans every action but a kill: on another box's row (whose ids and
+/// ProcKeys this box has too, here) pause, resume and renice are refused and plan
+/// nothing here, and the row is not tagged (a tag would name this box's attempt).
+#[test]
+fn actions_other_than_kill_and_tags_refuse_another_boxs_rows() {
+    let mut app = app();
+    let attempt = RowId::Attempt(attempt_id(&app));
+    for (command, verb) in [
+        (Command::PauseProcesses, "pause"),
+        (Command::ResumeProcesses, "resume"),
+        (Command::Renice, "renice"),
+    ] {
+        select(&mut app, 1, &attempt);
+        assert_eq!(app.update(Action::Command(command)), Effect::None);
+        assert!(app.modal.is_none(), "{verb}: {:?}", app.modal);
+        assert_eq!(app.status.as_deref(), Some(format!("{verb} works on this box only").as_str()));
+    }
+    for command in [Command::Tag, Command::TagBelow] {
+        select(&mut app, 1, &attempt);
+        app.update(Action::Command(command));
+        assert!(app.tags.is_empty(), "{command:?}");
+        assert!(app.status.as_deref().is_some_and(|s| s.contains("tags are of this box")));
+    }
+    // The same attempt on this box: tagged, and paused through a local plan.
+    select(&mut app, 0, &attempt);
+    app.update(Action::Command(Command::Tag));
+    assert!(app.tags.contains(&attempt));
+    select(&mut app, 0, &attempt);
+    app.update(Action::Command(Command::PauseProcesses));
     assert!(matches!(&app.modal, Some(Modal::Kill(m)) if m.remote.is_none()));
 }

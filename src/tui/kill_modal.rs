@@ -1,35 +1,27 @@
-//! The kill confirmation: a frozen plan, Cancel focused, then progress and a report.
-
-use std::time::Duration;
+//! The confirmation of every action (kill, signal, pause, resume, renice): a frozen
+//! plan, Cancel focused, then progress and a report.
 
 use super::command::{Command, Context};
-use crate::kill::exec::{KillReport, Progress, Sig};
+use crate::kill::exec::{KillReport, Progress, Signal};
+use crate::kill::operation::{NICE_MAX, NICE_MIN, Operation};
 use crate::kill::plan::KillPlan;
 use crate::model::NodeId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Button {
     Cancel,
+    /// A kill: its signal, then SIGKILL after the grace.
     Terminate,
+    /// A kill: SIGKILL at once.
     KillNow,
-}
-
-impl Button {
-    pub const ALL: [Button; 3] = [Button::Cancel, Button::Terminate, Button::KillNow];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Button::Cancel => "Cancel",
-            Button::Terminate => "Terminate",
-            Button::KillNow => "Kill now",
-        }
-    }
+    /// Any other action: do it.
+    Confirm,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum KillState {
     Confirm,
-    Running { signal: Sig, progress: Option<Progress> },
+    Running { operation: Operation, progress: Option<Progress> },
     Done(KillReport),
 }
 
@@ -54,7 +46,9 @@ pub struct KillModal {
     pub hidden: usize,
     /// A plan of several targets (the tags): each with the processes it covers by itself.
     pub scopes: Vec<(NodeId, usize)>,
-    pub grace: Duration,
+    /// What confirming does. A kill's buttons choose its first signal (SIGTERM or SIGKILL,
+    /// with this grace); a renice's value can still be changed.
+    pub operation: Operation,
     pub focus: Button,
     pub scroll: usize,
     pub state: KillState,
@@ -65,49 +59,85 @@ pub struct KillModal {
 pub enum ModalRequest {
     Nothing,
     Close,
-    Run(Sig),
+    Run(Operation),
 }
 
 impl KillModal {
-    pub fn new(plan: KillPlan, hidden: usize, grace: Duration) -> KillModal {
+    pub fn new(plan: KillPlan, hidden: usize, operation: Operation) -> KillModal {
         KillModal {
             remote: None,
             plan,
             hidden,
             scopes: Vec::new(),
-            grace,
+            operation,
             focus: Button::Cancel,
             scroll: 0,
             state: KillState::Confirm,
         }
     }
 
+    /// The buttons, Cancel first.
+    pub fn buttons(&self) -> &'static [Button] {
+        match self.operation {
+            Operation::Kill { .. } => &[Button::Cancel, Button::Terminate, Button::KillNow],
+            _ => &[Button::Cancel, Button::Confirm],
+        }
+    }
+
+    pub fn label(&self, button: Button) -> String {
+        match (button, self.operation) {
+            (Button::Cancel, _) => "Cancel".into(),
+            (Button::Terminate, _) => "Terminate".into(),
+            (Button::KillNow, _) => "Kill now".into(),
+            (Button::Confirm, Operation::Send { signal }) => format!("Send {signal}"),
+            (Button::Confirm, Operation::Renice { nice }) => format!("Renice to {nice}"),
+            (Button::Confirm, op) => capitalised(op.verb()),
+        }
+    }
+
     /// Carries out a command of the modal's contexts (`KillConfirm`, `KillRunning`,
-    /// `KillReport`); a running kill takes none.
+    /// `KillReport`); a running action takes none.
     pub fn on_command(&mut self, command: Command) -> ModalRequest {
+        let buttons = self.buttons();
+        let step = |focus: Button, by: usize| {
+            let i = buttons.iter().position(|b| *b == focus).unwrap_or(0);
+            buttons[(i + by) % buttons.len()]
+        };
         match (&self.state, command) {
             (KillState::Running { .. }, _) => ModalRequest::Nothing,
             (_, Command::Close) => ModalRequest::Close,
             (KillState::Confirm, Command::FocusPrevious) => {
-                self.focus = Button::ALL[(self.focus_index() + Button::ALL.len() - 1) % Button::ALL.len()];
+                self.focus = step(self.focus, buttons.len() - 1);
                 ModalRequest::Nothing
             }
             (KillState::Confirm, Command::FocusNext) => {
-                self.focus = Button::ALL[(self.focus_index() + 1) % Button::ALL.len()];
+                self.focus = step(self.focus, 1);
                 ModalRequest::Nothing
             }
-            (KillState::Confirm, Command::Press) => match self.focus {
-                Button::Cancel => ModalRequest::Close,
-                Button::Terminate if !self.plan.entries.is_empty() => ModalRequest::Run(Sig::Term),
-                Button::KillNow if !self.plan.entries.is_empty() => ModalRequest::Run(Sig::Kill),
-                _ => ModalRequest::Nothing,
-            },
+            (KillState::Confirm, Command::NiceUp | Command::NiceDown) => {
+                if let Operation::Renice { nice } = &mut self.operation {
+                    let by = if command == Command::NiceUp { 1 } else { -1 };
+                    *nice = (*nice + by).clamp(NICE_MIN, NICE_MAX);
+                }
+                ModalRequest::Nothing
+            }
+            (KillState::Confirm, Command::Press) => self.press(),
             (_, c) => self.scroll(c),
         }
     }
 
-    fn focus_index(&self) -> usize {
-        Button::ALL.iter().position(|b| *b == self.focus).unwrap_or(0)
+    fn press(&self) -> ModalRequest {
+        let kill = |signal| match self.operation {
+            Operation::Kill { grace_secs, .. } => ModalRequest::Run(Operation::Kill { signal, grace_secs }),
+            _ => ModalRequest::Nothing,
+        };
+        match self.focus {
+            Button::Cancel => ModalRequest::Close,
+            _ if self.plan.entries.is_empty() => ModalRequest::Nothing,
+            Button::Terminate => kill(Signal::Term),
+            Button::KillNow => kill(Signal::Kill),
+            Button::Confirm => ModalRequest::Run(self.operation),
+        }
     }
 
     fn scroll(&mut self, command: Command) -> ModalRequest {
@@ -156,4 +186,9 @@ impl KillModal {
             Some(NodeId::Orphans(_)) | None => "reap",
         }
     }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }

@@ -185,7 +185,7 @@ async fn event_loop(
         }
     };
     let signals = os_signals()?;
-    let _guard = TerminalGuard::enter()?;
+    let guard = TerminalGuard::enter()?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     let events = EventStream::new().boxed_local();
@@ -194,6 +194,12 @@ async fn event_loop(
     // ratatui's Terminal reports a failed cursor restore with `eprintln!`, which panics
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
     std::mem::forget(term);
+    drop(guard);
+    // Whatever ended the TUI (a quit, SIGTERM, SIGHUP, an error), processes the user
+    // paused stay paused — on purpose, and said so once the terminal is back.
+    if let Some(reminder) = app.paused_by_us.reminder() {
+        crate::warn!("swarmtop: {reminder}");
+    }
     result
 }
 

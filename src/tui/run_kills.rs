@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::OpenResample;
-use crate::kill::exec::{KillOptions, KillReport, Outcome, Progress, execute};
+use crate::kill::exec::{ActionOptions, KillReport, Outcome, Progress, execute};
 use crate::kill::pidfd::PidfdControl;
 use crate::tui::action::{Action, KillRequest};
 
@@ -41,14 +41,14 @@ impl KillRunner for PidfdRunner {
             Err(e) => return failed(request, format!("could not open a sampler for the kill: {e}")),
         };
         let mut control = PidfdControl::new(resample);
-        let options = KillOptions { signal: request.signal, grace: request.grace, cancel };
+        let options = ActionOptions { operation: request.operation, cancel };
         execute(&request.plan, &request.context, &options, &mut control, progress)
     }
 }
 
 /// Nothing was signalled: says so for every process instead of leaving the modal running.
 fn failed(request: &KillRequest, why: String) -> KillReport {
-    let mut report = KillReport::new(request.signal);
+    let mut report = KillReport::new(request.operation);
     let outcome = Outcome::Failed(why);
     report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), outcome.clone())).collect();
     report

@@ -2,7 +2,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::kill::exec::Sig;
+use crate::kill::exec::{Operation, Sig};
 use crate::kill::plan::{KillPlan, PlanContext};
 
 /// Waits until cancelled (at most `limit`), then takes `resume` to "continue" what it
@@ -23,7 +23,7 @@ impl KillRunner for SlowKill {
         let cancelled = cancel.load(Ordering::SeqCst);
         std::thread::sleep(self.resume);
         self.log.lock().unwrap().push(if cancelled { "continued after cancel" } else { "ran out" });
-        KillReport::new(request.signal)
+        KillReport::new(request.operation)
     }
 }
 
@@ -31,8 +31,7 @@ fn request() -> KillRequest {
     KillRequest {
         plan: KillPlan::default(),
         context: PlanContext::default(),
-        signal: Sig::Term,
-        grace: Duration::from_secs(5),
+        operation: Operation::Kill { signal: Sig::Term, grace_secs: 5 },
     }
 }
 

@@ -3,6 +3,7 @@
 //! conditions with deadlines.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod binary;
 pub mod links;
 pub mod listener;
 pub mod sentinel;

@@ -67,3 +67,15 @@ pub fn select_pid(app: &mut App, pid: u32) {
     }
     panic!("pid {pid} is not on screen");
 }
+
+/// Moves down from the top until the first row labelled `label` is selected.
+pub fn select_label(app: &mut App, label: &str) {
+    key(app, KeyCode::Home);
+    for _ in 0..app.rows.len() {
+        if app.selected_row().is_some_and(|r| &*r.label == label) {
+            return;
+        }
+        key(app, KeyCode::Down);
+    }
+    panic!("no row {label}");
+}

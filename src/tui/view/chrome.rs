@@ -55,6 +55,10 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     if !app.tags.is_empty() {
         spans.push(Span::raw(format!("│ {} tagged ", app.tags.len())));
     }
+    let paused = app.paused_by_us.count();
+    if paused > 0 {
+        spans.push(Span::styled(format!("│ {paused} paused by you "), styles.warning()));
+    }
     let waiting = app.changes.waiting();
     if waiting > 0 {
         let agents = if waiting == 1 { "agent waits" } else { "agents wait" };

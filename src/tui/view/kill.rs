@@ -1,34 +1,50 @@
-//! The kill modal: what will die, what is spared and why, the signal, and the buttons;
-//! then progress, then the per-outcome report.
+//! The confirmation of an action: what it acts on, what is spared and why, exactly what
+//! it sends, and the buttons; then progress, then the per-outcome report.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
+use super::modal_parts::{buttons, pad, plural, process_line, window, wrap};
 use super::theme::Styles;
-use crate::kill::exec::{Outcome, Phase};
+use crate::kill::exec::Phase;
+use crate::kill::operation::Operation;
 use crate::kill::plan::{SkipReason, Spared};
+use crate::kill::report::outcome_text;
 use crate::model::text::{human_bytes, percent, sanitize, truncate};
 use crate::tui::command::{Command, Context};
 use crate::tui::keymap::Keymap;
-use crate::tui::kill_modal::{Button, KillModal, KillState};
+use crate::tui::kill_modal::{KillModal, KillState};
 
 pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, styles: &Styles) {
     let scroll_keys = keymap.first_keys(modal.context(), &[Command::ScrollUp, Command::ScrollDown]);
     let width = area.width.min(100).max(area.width.min(30));
     let kept = kept_agents_line(modal);
-    // Borders, three header lines (four when agents are kept), the list, a spacer and the buttons.
-    let head_lines = 3 + usize::from(kept.is_some());
+    // What confirming sends, wrapped to the modal's inner width.
+    let sends = match modal.state {
+        KillState::Confirm => {
+            let text = what_it_sends(modal, keymap);
+            wrap(&text, usize::from(width.saturating_sub(3))).into_iter().map(|l| format!(" {l}")).collect()
+        }
+        _ => vec![String::new()],
+    };
+    // Borders, the header lines (the count, kept agents, what it sends, column titles),
+    // the list, a spacer and the buttons.
+    let head_lines = 2 + sends.len() + usize::from(kept.is_some());
     let wanted = 2 + head_lines + modal.rows().max(1) + 2;
     let height = area.height.min(u16::try_from(wanted).unwrap_or(u16::MAX).clamp(9, 24));
     let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
     let keeping = if modal.plan.narrowing.keep_agents { ", keeping agents" } else { "" };
+    let doing = match modal.operation {
+        Operation::Send { signal } => format!("send {signal} to"),
+        op => op.verb().to_string(),
+    };
     // A plan another box made, and will carry out: the title says which box.
     let on = modal.remote.as_ref().map(|r| format!(" on {}", sanitize(&r.name))).unwrap_or_default();
     let title = match modal.plan.scope.len() {
-        1 => format!(" kill {} {}{keeping}{on} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
-        n => format!(" kill {n} tagged scopes{keeping}{on} "),
+        1 => format!(" {doing} {} {}{keeping}{on} ", modal.scope_kind(), sanitize(&modal.plan.scope_text())),
+        n => format!(" {doing} {n} tagged scopes{keeping}{on} "),
     };
     let block = Block::new().borders(Borders::ALL).title(title);
     let inner = block.inner(popup);
@@ -52,10 +68,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
     let list_height = usize::from(inner.height).saturating_sub(2 + head_lines);
     match &modal.state {
         KillState::Confirm => {
-            lines.push(Line::raw(format!(
-                " Terminate: SIGTERM, then SIGKILL after {} s · Kill now: SIGKILL",
-                modal.grace.as_secs()
-            )));
+            lines.extend(sends.into_iter().map(Line::raw));
             lines.push(Line::styled(
                 format!(" {:>7}  {:<16} {}", "PID", "NAME", "COMMAND"),
                 styles.column_titles(),
@@ -75,26 +88,39 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, modal: &KillModal, keymap: &Keymap, s
                     )
                 }))
                 .chain(p.skipped.iter().map(|s| {
-                    let why = format!("spared: {}", s.reason);
+                    let why = match modal.operation {
+                        Operation::Kill { .. } => format!("spared: {}", s.reason),
+                        _ => format!("left alone: {}", s.reason),
+                    };
                     process_line(s.entry.key.pid(), &s.entry.name, &why, w, styles.note())
                 }))
                 .collect();
             lines.extend(window(rows, modal.scroll, list_height, &scroll_keys));
             pad(&mut lines, usize::from(inner.height).saturating_sub(1));
-            lines.push(buttons(modal.focus, &keymap.hints(Context::KillConfirm, false), styles));
+            let labels: Vec<String> = modal.buttons().iter().map(|b| modal.label(*b)).collect();
+            let focused = modal.buttons().iter().position(|b| *b == modal.focus).unwrap_or(0);
+            lines.push(buttons(&labels, focused, &keymap.hints(Context::KillConfirm, false), styles));
         }
-        KillState::Running { signal, progress } => {
-            let phase = match progress.map(|p| p.phase) {
-                None | Some(Phase::Stopping) => "stopping the whole set (SIGSTOP)",
-                Some(Phase::Signalling) => "signalling",
-                Some(Phase::Waiting) => "waiting for exits",
-                Some(Phase::Escalating) => "SIGKILL for survivors",
-                Some(Phase::Verifying) => "checking that nothing is left",
-                Some(Phase::Done) => "done",
+        KillState::Running { operation, progress } => {
+            let phase = match (progress.map(|p| p.phase), operation) {
+                (None | Some(Phase::Stopping), Operation::Kill { .. } | Operation::Pause) => {
+                    "stopping the whole set (SIGSTOP)"
+                }
+                (None | Some(Phase::Signalling), Operation::Renice { .. }) => "renicing",
+                (None | Some(Phase::Signalling), _) => "signalling",
+                (Some(Phase::Stopping), _) => "stopping",
+                (Some(Phase::Waiting), _) => "waiting for exits",
+                (Some(Phase::Escalating), _) => "SIGKILL for survivors",
+                (Some(Phase::Verifying), Operation::Pause) => "stopping processes born meanwhile",
+                (Some(Phase::Verifying), _) => "checking that nothing is left",
+                (Some(Phase::Done), _) => "done",
             };
             let alive =
                 progress.map_or(String::new(), |p| format!(" · {} of {} still alive", p.alive, p.total));
-            lines.push(Line::raw(format!(" {}: {phase}{alive}", signal.name())));
+            let what =
+                operation.signal().map_or_else(|| operation.verb().to_string(), |s| s.name().to_string());
+            let alive = if matches!(operation, Operation::Kill { .. }) { alive } else { String::new() };
+            lines.push(Line::raw(format!(" {what}: {phase}{alive}")));
         }
         KillState::Done(report) => {
             lines.push(Line::raw(format!(" {}", crate::kill::report::summary(report))));
@@ -136,60 +162,16 @@ fn kept_agents_line(modal: &KillModal) -> Option<String> {
     })
 }
 
-fn outcome_text(o: &Outcome) -> String {
-    match o {
-        Outcome::Skipped(r) => format!("skipped: {r}"),
-        Outcome::Failed(msg) => format!("failed: {msg}"),
-        o => o.label().to_string(),
-    }
-}
-
-fn process_line(
-    pid: u32,
-    name: &str,
-    text: &str,
-    width: usize,
-    style: ratatui::style::Style,
-) -> Line<'static> {
-    let line = format!(" {pid:>7}  {:<16} {}", truncate(&sanitize(name), 16), sanitize(text));
-    Line::styled(truncate(&line, width).into_owned(), style)
-}
-
-fn window(rows: Vec<Line<'static>>, scroll: usize, height: usize, scroll_keys: &str) -> Vec<Line<'static>> {
-    let total = rows.len();
-    let start = scroll.min(total.saturating_sub(height.max(1)));
-    let mut shown: Vec<Line<'static>> = rows.into_iter().skip(start).take(height).collect();
-    let below = total.saturating_sub(start + height);
-    if below > 0 {
-        if let Some(last) = shown.last_mut() {
-            // The last visible row makes room for the count, so it is hidden too.
-            *last = Line::raw(format!("   … {} more ({scroll_keys} scroll)", below + 1));
+/// Exactly what confirming sends: the kill's two choices, or the action's description.
+fn what_it_sends(modal: &KillModal, keymap: &Keymap) -> String {
+    match modal.operation {
+        Operation::Kill { grace_secs, .. } => {
+            format!("Terminate: SIGTERM, then SIGKILL after {grace_secs} s · Kill now: SIGKILL")
         }
-    }
-    shown
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "es" }
-}
-
-fn pad(lines: &mut Vec<Line<'static>>, to: usize) {
-    while lines.len() < to {
-        lines.push(Line::raw(""));
-    }
-}
-
-fn buttons(focus: Button, hints: &[(String, &'static str)], styles: &Styles) -> Line<'static> {
-    let mut spans = vec![Span::raw("  ")];
-    for b in Button::ALL {
-        if b == focus {
-            spans.push(Span::styled(format!("▶[ {} ]◀", b.label()), styles.selected()));
-        } else {
-            spans.push(Span::raw(format!(" [ {} ] ", b.label())));
+        Operation::Renice { .. } => {
+            let keys = keymap.first_keys(Context::KillConfirm, &[Command::NiceDown, Command::NiceUp]);
+            format!("{} ({keys} change it)", modal.operation.describe())
         }
-        spans.push(Span::raw("  "));
+        op => op.describe(),
     }
-    let hints: Vec<String> = hints.iter().map(|(key, label)| format!("{key} {label}")).collect();
-    spans.push(Span::styled(hints.join(" · "), styles.note()));
-    Line::from(spans)
 }

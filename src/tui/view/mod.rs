@@ -7,7 +7,9 @@ mod detail;
 mod guides;
 pub mod help;
 mod kill;
+mod modal_parts;
 mod picker;
+mod quit;
 mod table;
 pub mod theme;
 
@@ -45,6 +47,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
         Some(Modal::Help { scroll }) => help::draw(f, area, app, *scroll, &styles),
         Some(Modal::Columns { line }) => picker::draw(f, area, app, *line, &styles),
         Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &app.keymap, &styles),
+        Some(Modal::Quit(modal)) => quit::draw(f, area, modal, &app.keymap, &styles),
         None => {}
     }
 }

@@ -73,6 +73,11 @@ fn row_line<'a>(row: &'a Row, selected: bool, layout: &Layout, app: &App, styles
     if let Some(state) = row.state.filter(|s| s.is_notable()) {
         spans.push(Span::styled(format!(" [{}]", state.as_str()), styles.danger()));
     }
+    // A group, or a collapsed tree, with stopped processes: how many of how many.
+    let stopped = row.shown.stopped_count;
+    if stopped > 0 && (row.kind != RowKind::Process || (row.has_children && !row.expanded)) {
+        spans.push(Span::styled(format!(" [paused {stopped}/{}]", row.shown.process_count), styles.danger()));
+    }
     if !row.note.is_empty() {
         spans.push(Span::styled(format!("  {}", row.note), styles.note()));
     }
