@@ -45,10 +45,6 @@ fn app_measured(config: &Config) -> App {
     app
 }
 
-fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not on\n{screen}"))
-}
-
 #[test]
 fn m_counts_memory_as_pss_marks_rss_standing_in_and_shows_unreadable_as_a_dash() {
     let mut app = app_measured(&Config::default());
