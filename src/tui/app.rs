@@ -66,6 +66,8 @@ pub struct App {
     pub paused_by_us: PausedByUs,
     /// Quit once the running action (resuming what was paused) succeeds.
     pub quit_after_action: bool,
+    /// What to say on stderr once the TUI has ended and the terminal is restored.
+    pub farewell: Vec<String>,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -125,6 +127,7 @@ impl App {
             tags: Tags::default(),
             paused_by_us: PausedByUs::default(),
             quit_after_action: false,
+            farewell: Vec::new(),
             modal: None,
             history: History::default(),
             sampler_error: None,

@@ -224,6 +224,25 @@ impl App {
         }
     }
 
+    /// The report of an action the TUI's end cancelled, or that finished after the last
+    /// update: remembered like any report (a finished pause is counted as paused), and a
+    /// cancelled one is said on stderr, since the screen that would show it is gone.
+    pub fn action_ended_with_the_tui(&mut self, report: KillReport) {
+        let scope = match &self.modal {
+            Some(Modal::Kill(modal)) => modal.plan.scope_text(),
+            _ => "its targets".into(),
+        };
+        if report.cancelled {
+            self.farewell.push(format!(
+                "{} of {scope} was cancelled as swarmtop ended: every process it had stopped was continued ({})",
+                report.operation.verb(),
+                crate::kill::report::summary(&report)
+            ));
+        }
+        self.quit_after_action = false;
+        self.kill_done(report);
+    }
+
     pub fn kill_done(&mut self, report: KillReport) -> Effect {
         self.status = Some(format!("{}: {}", report.operation.verb(), crate::kill::report::summary(&report)));
         let quit = std::mem::take(&mut self.quit_after_action);
