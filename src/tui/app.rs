@@ -155,6 +155,7 @@ impl App {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
             Some(Modal::Columns { .. }) => Context::ColumnsModal,
+            Some(Modal::Signals { .. }) => Context::SignalMenu,
             Some(Modal::Quit(_)) => Context::QuitConfirm,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
@@ -260,6 +261,10 @@ impl App {
             self.columns_command(*line, c);
             return Effect::None;
         }
+        if let (Some(Modal::Signals { line, .. }), false) = (&self.modal, c == Command::Quit) {
+            self.signal_menu_command(*line, c);
+            return Effect::None;
+        }
         // Moving the selection by hand stops following.
         if matches!(
             c,
@@ -336,6 +341,7 @@ impl App {
             Command::PauseProcesses => self.open_action(KillScope::Tree, Operation::Pause),
             Command::ResumeProcesses => self.open_action(KillScope::Tree, Operation::Resume),
             Command::Renice => self.open_action(KillScope::Tree, Operation::Renice { nice: DEFAULT_NICE }),
+            Command::SignalMenu => self.open_signal_menu(),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),

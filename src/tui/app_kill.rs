@@ -96,7 +96,7 @@ impl App {
                 Err(e) => Err(e.to_string()),
             };
         }
-        let targets = self.kill_targets(scope)?;
+        let targets = self.action_targets(scope)?;
         let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
         plan_with(&targets, &narrowing, &self.forest, &self.plan_context).map_err(|e| e.to_string())
     }
@@ -116,7 +116,7 @@ impl App {
 
     /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
     /// without tags the selection. `O` reaps a project and ignores the tags.
-    fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
+    pub(super) fn action_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
         if scope == KillScope::Port {
             return self.port_target().map(|t| vec![t]);
         }
