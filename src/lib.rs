@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod cli;
 pub mod config;
 pub mod kill;
+pub mod mcp;
 pub mod model;
 pub mod procfs;
 pub mod remote;

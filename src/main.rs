@@ -49,6 +49,7 @@ fn run(args: Args) -> Result<i32, CliError> {
         Some(Command::Resume(a)) => cli::actions::resume(&a, &config()?, &cli_hosts),
         Some(Command::Renice(a)) => cli::actions::renice(&a, &config()?, &cli_hosts),
         Some(Command::Reap(reap)) => cli::reap::run(&reap, &config()?),
+        Some(Command::Mcp) => config().and_then(|_| Err(cli::mcp::exec_server())),
         Some(Command::Bench(bench)) => cli::bench::run(&bench, &config()?),
         Some(Command::Completions(c)) => cli::manual::completions(&c),
         Some(Command::Man(m)) => cli::manual::write_man_pages(&m),

@@ -187,6 +187,33 @@ fn the_check_sees_a_violation() {
 }
 
 #[test]
+fn the_mcp_listing_is_pure_and_only_the_mcp_module_names_rmcp() {
+    let listing = [src().join("mcp").join("listing.rs")];
+    let found = violations(&listing, &[OS_AND_SHELL, &["crate::sample", "crate::mcp::state"]].concat());
+    assert!(found.is_empty(), "mcp/listing must stay pure:\n{}", found.join("\n"));
+    let files: Vec<PathBuf> =
+        rust_files_under(&src()).into_iter().filter(|f| !f.starts_with(src().join("mcp"))).collect();
+    assert!(files.iter().any(|f| f.ends_with("kill/plan.rs")), "the kill modules are checked");
+    let found = violations(&files, &["rmcp"]);
+    assert!(found.is_empty(), "only src/mcp names rmcp:\n{}", found.join("\n"));
+}
+
+/// The MCP server signals nothing itself: every signal goes through the one executor
+/// (`kill::exec`) with a plan of `plan_with`, so the `--mine` rules of the plan hold.
+#[test]
+fn the_mcp_server_signals_only_through_the_executor() {
+    let files = rust_files(&src().join("mcp"));
+    assert!(files.iter().any(|f| f.ends_with("kill_tool.rs")), "the kill tool is checked");
+    let found = violations(&files, &["libc", "rustix", "nix::", "crate::procfs", "crate::kill::sessions"]);
+    assert!(found.is_empty(), "src/mcp must not signal on its own:\n{}", found.join("\n"));
+    let kill_tool = code(&src().join("mcp").join("kill_tool.rs"));
+    assert!(
+        kill_tool.contains("mine: true") && !kill_tool.contains("mine: false"),
+        "the kill tool is always --mine"
+    );
+}
+
+#[test]
 fn the_tuis_state_rows_and_view_are_pure() {
     // Only `terminal`, `feed`, `run` (with `run_kills`) and `tmux` reach the OS.
     let shell = ["terminal.rs", "feed.rs", "run.rs", "run_kills.rs", "tmux.rs"];

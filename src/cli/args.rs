@@ -55,6 +55,10 @@ pub enum Command {
     /// Kill orphans and leftovers (processes of attempts whose agent has exited), for cron and timers.
     #[command(after_help = super::reap::REAP_HELP)]
     Reap(super::reap::ReapArgs),
+    /// Serve the Model Context Protocol on stdio for the agent that starts it: list and kill
+    /// the processes of its own attempt.
+    #[command(after_help = MCP_HELP)]
+    Mcp,
     /// Run a command as an attempt: tagged, registered, shown under PROJECT → TASK → ATTEMPT.
     Run(super::run::RunArgs),
     /// The far side of --host: speak swarmtop's protocol on stdin/stdout (ssh runs this).
@@ -136,6 +140,13 @@ pub const KILL_MINE: &str = "With --mine, every target resolves only inside the 
 process (swarmtop's parent): a target that names a process or an attempt elsewhere is refused (exit 2) \
 saying where it lives, name: and orphans look only inside it, and a tree's descendants placed elsewhere \
 are skipped. Outside any attempt, --mine refuses everything.";
+
+/// What `swarmtop mcp --help` says after the options.
+pub const MCP_HELP: &str = "Add it to an agent: `claude mcp add swarmtop -- swarmtop mcp` (Claude Code), or \
+[mcp_servers.swarmtop] command = \"swarmtop\" args = [\"mcp\"] in ~/.codex/config.toml (Codex). Its caller \
+is its parent process (the agent): list_processes shows the agent's attempt, who_listens who holds a \
+port (box-wide), kill stops processes in the attempt and can never reach outside it (kill --mine \
+semantics, dry run by default). Idle, it samples nothing.";
 
 /// What no kill target ever signals.
 pub const KILL_SPARED: &str = "Never signalled: PID 1, kernel threads, swarmtop and its ancestors, other \

@@ -28,7 +28,8 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             (1, worktrees[a].path.clone())
         } else {
             // Children of the agent of attempt `a`, or of an earlier child: nested trees.
-            let parent = if (i / attempts) % 3 == 0 { 1000 + a as u32 } else { pid - attempts as u32 };
+            let parent =
+                if (i / attempts).is_multiple_of(3) { 1000 + a as u32 } else { pid - attempts as u32 };
             (parent, PathBuf::from("/tmp"))
         };
         let Some(key) = ProcKey::new(pid, u64::from(pid) * 10) else { continue };

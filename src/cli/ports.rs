@@ -81,6 +81,15 @@ fn rows(forest: &Forest) -> Vec<Row<'_>> {
     out
 }
 
+/// The rows of `swarmtop ports --json` (docs/ports-schema-1.json) for one port: what the
+/// MCP server's `who_listens` answers.
+pub fn json_rows_for(forest: &Forest, port: u16) -> Vec<serde_json::Value> {
+    let rows = rows(forest);
+    let on_port = rows.iter().filter(|r| r.port.port == port);
+    // Plain structs of strings and numbers always serialize.
+    on_port.filter_map(|r| serde_json::to_value(JsonRow::from(r)).ok()).collect()
+}
+
 const NOT_READABLE: &str = "(no process swarmtop can read)";
 
 fn text(rows: &[Row<'_>]) -> String {

@@ -148,9 +148,7 @@ pub(super) struct Narrower<'a, 'f> {
     narrowing: &'a Narrowing,
     mine: Option<&'a Mine>,
     index: &'a Index<'f>,
-    /// Seconds since boot when the forest was sampled, and clock ticks per second.
-    uptime_secs: u64,
-    ticks_per_second: u64,
+    forest: &'a Forest,
     /// Agents and their launcher chains, their ancestors (`--keep-agents` and reaps),
     /// and what runs below them (reaps only).
     kept: HashSet<ProcKey>,
@@ -162,23 +160,14 @@ impl<'a, 'f> Narrower<'a, 'f> {
     pub(super) fn new(
         narrowing: &'a Narrowing,
         mine: Option<&'a Mine>,
-        forest: &Forest,
+        forest: &'a Forest,
         index: &'a Index<'f>,
     ) -> Narrower<'a, 'f> {
         let keeps = narrowing.keep_agents || narrowing.spare_agent_work;
         let (kept, kept_ancestors) =
             if keeps { kept_agents(index) } else { (HashSet::new(), HashSet::new()) };
         let agent_work = if narrowing.spare_agent_work { below(&kept, index) } else { HashSet::new() };
-        Narrower {
-            narrowing,
-            mine,
-            index,
-            uptime_secs: (forest.sampled_at_ms / 1000).saturating_sub(forest.boot_time_secs),
-            ticks_per_second: forest.ticks_per_second.max(1),
-            kept,
-            kept_ancestors,
-            agent_work,
-        }
+        Narrower { narrowing, mine, index, forest, kept, kept_ancestors, agent_work }
     }
 
     /// Why `node`, which the targets cover, is spared by the narrowing: outside the
@@ -205,7 +194,7 @@ impl<'a, 'f> Narrower<'a, 'f> {
     fn below_filter(&self, node: &ProcNode) -> Option<Spared> {
         let p = &node.process;
         if let Some(min) = self.narrowing.older_than {
-            let age_secs = self.uptime_secs.saturating_sub(p.key.start_time() / self.ticks_per_second);
+            let age_secs = self.forest.age_secs(p.key.start_time());
             if age_secs < min.as_secs() {
                 return Some(Spared::Young { age_secs, min_secs: min.as_secs() });
             }

@@ -243,6 +243,12 @@ pub fn plan_with(
     Ok(plan)
 }
 
+/// The caller's attempt in `forest` (what `--mine` limits a kill to): the placement of
+/// the nearest of `self_ancestry[1..]` in the forest; None when that is no attempt.
+pub fn caller_attempt_in(forest: &Forest, self_ancestry: &[u32]) -> Option<Mine> {
+    caller_attempt(&Index::new(forest), self_ancestry)
+}
+
 /// A plan of those `targets` that have processes now, or None when none has (a reap
 /// with nothing to clean up). Any other error is the plan's.
 pub fn plan_any(

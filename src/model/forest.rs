@@ -337,6 +337,12 @@ pub struct Forest {
 }
 
 impl Forest {
+    /// Seconds from a start time in clock ticks after boot to this forest's sample.
+    pub fn age_secs(&self, start_ticks: u64) -> u64 {
+        let started = self.boot_time_secs + start_ticks / self.ticks_per_second.max(1);
+        (self.sampled_at_ms / 1000).saturating_sub(started)
+    }
+
     pub fn attempt_count(&self) -> usize {
         self.projects.iter().flat_map(|p| &p.tasks).map(|t| t.attempts.len()).sum()
     }

@@ -87,7 +87,7 @@ fn cell(c: Column, row: &Row, forest: &Forest) -> String {
         Column::Ni if process => row.nice.to_string(),
         Column::Threads if process => row.threads.to_string(),
         Column::Age => match &row.id {
-            RowId::Process(key) | RowId::Ghost(key) => human_duration(age_secs(forest, key.start_time())),
+            RowId::Process(key) | RowId::Ghost(key) => human_duration(forest.age_secs(key.start_time())),
             _ => String::new(),
         },
         // An exited process uses no CPU; its last figure would read as if it still ran.
@@ -104,10 +104,4 @@ fn cell(c: Column, row: &Row, forest: &Forest) -> String {
         Column::Ports => row.ports.to_string(),
         Column::Ni | Column::Threads | Column::Procs => String::new(),
     }
-}
-
-/// Seconds from a start in clock ticks after boot to the forest's sample.
-fn age_secs(forest: &Forest, start_ticks: u64) -> u64 {
-    let started = forest.boot_time_secs + start_ticks / forest.ticks_per_second.max(1);
-    (forest.sampled_at_ms / 1000).saturating_sub(started)
 }
