@@ -20,6 +20,9 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Size};
 use swarmtop::config::Config;
 use swarmtop::kill::exec::{KillReport, Outcome, Progress};
+use swarmtop::kill::operation::Operation;
+use swarmtop::model::usage::{Inspection, IoRate, IoTotals, Measure, MemoryMode, Resident};
+use swarmtop::model::{ProcKey, Pss};
 use swarmtop::tui::action::KillRequest;
 use swarmtop::tui::app::App;
 use swarmtop::tui::feed::FeedState;
@@ -70,6 +73,8 @@ impl Backend for Shared {
 enum Sent {
     Paused(bool),
     RefreshNow,
+    Measure(Measure),
+    Inspect(Option<u32>),
 }
 
 struct RecordingFeed(mpsc::UnboundedSender<Sent>);
@@ -83,6 +88,12 @@ impl FeedControl for RecordingFeed {
     }
     fn is_running(&self) -> bool {
         true
+    }
+    fn set_measure(&self, measure: Measure) {
+        let _ = self.0.send(Sent::Measure(measure));
+    }
+    fn inspect(&self, key: Option<ProcKey>) {
+        let _ = self.0.send(Sent::Inspect(key.map(|k| k.pid())));
     }
 }
 
@@ -109,7 +120,12 @@ impl KillRunner for FakeKill {
             "kill done"
         });
         let mut report = KillReport::new(request.operation);
-        report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), Outcome::Exited)).collect();
+        let done = match request.operation {
+            Operation::Pause if !cancelled => Outcome::Paused,
+            _ => Outcome::Exited,
+        };
+        report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), done.clone())).collect();
+        report.cancelled = cancelled;
         report
     }
 }
@@ -265,6 +281,45 @@ fn the_loop_draws_forests_and_drives_pause_resume_resize_refresh_and_quit() {
     assert_eq!(*log.lock().unwrap(), ["kill started", "kill done"]);
 }
 
+/// `m` and `C` tell the feed what to measure; the detail pane on a process asks for a
+/// look at it (and at nothing once closed), and the look that comes is drawn.
+#[test]
+fn the_loop_tells_the_feed_what_to_measure_and_draws_the_look_at_the_selected_process() {
+    let kill = FakeKill { limit: Duration::ZERO, resume: Duration::ZERO, log: Arc::default() };
+    let (mut script, io, mut term) = setup(kill);
+    let mut app = fresh_app();
+    let result = block_on(async {
+        let script = async {
+            script.forest_and_select_attempt().await;
+            script.key(KeyCode::Char('m'));
+            let pss = Measure { ports: true, io: false, memory: MemoryMode::Pss };
+            assert_eq!(script.next_sent().await, Sent::Measure(pss));
+            script.screen_shows("PSS").await;
+            script.key(KeyCode::Char('j')); // claude, pid 100
+            script.key(KeyCode::Tab);
+            assert_eq!(script.next_sent().await, Sent::Inspect(Some(100)));
+            let forest = common::tui::forest();
+            let key = forest.find_process(|n| n.process.pid() == 100).expect("pid 100").key();
+            let look = Inspection {
+                key,
+                resident: Some(Resident { rss: 310 << 20, anon: 200 << 20, ..Resident::default() }),
+                pss: Pss::Measured { pss: 123 << 20, swap: 0 },
+                io: Some(IoTotals::default()),
+                io_rate: Some(IoRate { read: 2048, write: 0 }),
+            };
+            script.forests.send_modify(|s| s.inspection = Some(Arc::new(look)));
+            script.screen_shows("PSS 123M").await;
+            script.screen_shows("read 2.0K/s").await;
+            script.key(KeyCode::Tab);
+            assert_eq!(script.next_sent().await, Sent::Inspect(None));
+            script.key(KeyCode::Char('q'));
+        };
+        let (result, ()) = tokio::join!(drive(&mut app, &mut term, io), script);
+        result
+    });
+    assert!(result.is_ok(), "{result:?}");
+}
+
 /// How a quit arrives while a kill runs.
 #[derive(Debug, Clone, Copy)]
 enum QuitBy {
@@ -272,7 +327,8 @@ enum QuitBy {
     Signal(QuitSignal),
 }
 
-fn quit_mid_kill(by: QuitBy) {
+/// `x` (a kill) or `z` (a pause) on the selected attempt, confirmed.
+fn quit_mid_action(by: QuitBy, key: char) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let kill = FakeKill {
         limit: Duration::from_secs(30),
@@ -284,11 +340,11 @@ fn quit_mid_kill(by: QuitBy) {
     let result = block_on(async {
         let script = async {
             script.forest_and_select_attempt().await;
-            for code in [KeyCode::Char('x'), KeyCode::Right, KeyCode::Enter] {
+            for code in [KeyCode::Char(key), KeyCode::Right, KeyCode::Enter] {
                 script.key(code);
             }
             script.until("the kill thread", |_| !log.lock().unwrap().is_empty()).await;
-            script.screen_shows("SIGTERM: stopping").await;
+            script.screen_shows(if key == 'x' { "SIGTERM: stopping" } else { "SIGSTOP: stopping" }).await;
             // Neither Esc nor q ends a running kill; then the quit arrives.
             script.key(KeyCode::Esc);
             script.key(KeyCode::Char('q'));
@@ -307,6 +363,52 @@ fn quit_mid_kill(by: QuitBy) {
         ["kill started", "kill cancelled, processes continued", "loop returned"],
         "{by:?}: the loop returned before the kill continued what it stopped"
     );
+    let verb = if key == 'x' { "kill" } else { "pause" };
+    let said = app.farewell.join("\n");
+    assert!(
+        said.contains(&format!("{verb} of attempt:")) && said.contains("was cancelled as swarmtop ended"),
+        "{by:?}: a cut-short {verb} is not said: {said:?}"
+    );
+    assert!(app.paused_by_us.reminder().is_none(), "a cancelled pause left nothing paused");
+}
+
+fn quit_mid_kill(by: QuitBy) {
+    quit_mid_action(by, 'x');
+}
+
+#[test]
+fn a_pause_cut_short_by_a_signal_continues_what_it_stopped_and_says_so() {
+    for s in [QuitSignal::Term, QuitSignal::Hup, QuitSignal::Int, QuitSignal::Quit] {
+        quit_mid_action(QuitBy::Signal(s), 'z');
+    }
+}
+
+/// A pause that finishes while the loop is ending (its report not taken in yet) is
+/// still remembered: what it stopped is left paused on purpose, and said so.
+#[test]
+fn a_pause_that_finishes_as_the_tui_ends_is_remembered_as_paused() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    // Not cancellable (no wait), then 300 ms before its report: the signal comes first.
+    let kill = FakeKill { limit: Duration::ZERO, resume: Duration::from_millis(300), log: Arc::clone(&log) };
+    let (script, io, mut term) = setup(kill);
+    let mut app = fresh_app();
+    let result = block_on(async {
+        let script = async {
+            script.forest_and_select_attempt().await;
+            for code in [KeyCode::Char('z'), KeyCode::Right, KeyCode::Enter] {
+                script.key(code);
+            }
+            script.until("the pause thread", |_| !log.lock().unwrap().is_empty()).await;
+            script.signals.send(QuitSignal::Hup).unwrap();
+        };
+        let (result, ()) = tokio::join!(drive(&mut app, &mut term, io), script);
+        result
+    });
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(*log.lock().unwrap(), ["kill started", "kill done"]);
+    assert!(app.farewell.is_empty(), "{:?}", app.farewell);
+    let reminder = app.paused_by_us.reminder().unwrap_or_default();
+    assert!(reminder.contains("left paused (stopped) by you: attempt:"), "{reminder:?}");
 }
 
 #[test]
