@@ -248,3 +248,66 @@ fn read_only_disables_every_action_but_their_dry_runs() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("disabled"), "{a:?}");
     }
 }
+
+/// The TUI's signal menu on a live forest: the chosen signal goes, through the TUI's own
+/// runner (the one executor), to exactly the selected process, once; its sibling
+/// attempt's sentinel gets nothing.
+#[test]
+fn the_signal_menu_sends_the_chosen_signal_to_exactly_the_selected_process() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use common::tui::{key, select_pid};
+    use ratatui::crossterm::event::KeyCode;
+    use swarmtop::config::Config;
+    use swarmtop::kill::exec::{Operation, Outcome, Signal};
+    use swarmtop::tui::action::{Action, Effect};
+    use swarmtop::tui::app::App;
+    use swarmtop::tui::command::Command;
+    use swarmtop::tui::keymap::Keymap;
+    use swarmtop::tui::run::{KillRunner, OpenResample, PidfdRunner};
+
+    if skip_without_python() {
+        return;
+    }
+    let b = two_worktrees("act", "menu");
+    let target = Sentinel::new(&label("menu", "target"), b.tmp.path());
+    let sibling = Sentinel::new(&label("menu", "in-b"), b.tmp.path());
+    let mut procs = Sessions::default();
+    target.spawn(&mut procs, &b.wt_a);
+    sibling.spawn(&mut procs, &b.wt_b);
+    let forest = forest_when("two sentinels", |f| {
+        [&target, &sibling].iter().all(|s| s.ready() && find_label(f, &s.label).is_some())
+    });
+    let (t, s) = (pid_of(&forest, &target.label), pid_of(&forest, &sibling.label));
+    let config = Config::default();
+    let mut app = App::new(&config, Keymap::from_config(&config.keys).unwrap());
+    app.plan_context = swarmtop::kill::pidfd::local_context(&config.kill.protect);
+    app.update(Action::NewForest(Arc::new(forest)));
+    app.update(Action::Command(Command::ExpandAll));
+    select_pid(&mut app, t);
+    key(&mut app, KeyCode::F(9));
+    key(&mut app, KeyCode::Home);
+    while !matches!(&app.modal, Some(swarmtop::tui::action::Modal::Signals { line, .. })
+        if Signal::all().nth(*line) == Some(Signal::Usr2))
+    {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Right);
+    let Effect::Kill(request) = key(&mut app, KeyCode::Enter) else { panic!("no action started") };
+    assert_eq!(request.operation, Operation::Send { signal: Signal::Usr2 });
+    let kill_config = config.clone();
+    let open_resample: OpenResample =
+        Arc::new(move || swarmtop::cli::warm_resample(&kill_config).map_err(|e| e.to_string()));
+    let report = PidfdRunner { open_resample }.run(&request, &AtomicBool::new(false), &mut |_| {});
+    let outcomes: Vec<(u32, Outcome)> =
+        report.outcomes.iter().map(|(e, o)| (e.key.pid(), o.clone())).collect();
+    assert_eq!(outcomes, [(t, Outcome::Delivered)]);
+    wait_for("the target's log", WAIT, || (!target.received().is_empty()).then_some(()));
+    // Whatever else might come would come with it: nothing does.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(target.received(), ["SIGUSR2"], "once, and no SIGSTOP/SIGCONT/SIGKILL around it");
+    assert!(alive(t));
+    untouched(&sibling, s);
+}

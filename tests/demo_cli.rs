@@ -54,6 +54,10 @@ fn demo_prints_the_swarm_and_cleans_up() {
         assert!(text.lines().any(|l| l.trim_end().ends_with(line)), "no line ends with {line:?}:\n{text}");
     }
     assert!(!text.contains("2147483647") && !text.contains(".sh"), "{text}");
+    // Each dev server listens (on 5173, or the next free port as vite does) and shows it.
+    let vites: Vec<&str> = text.lines().filter(|l| l.contains("vite --port 5173")).collect();
+    assert_eq!(vites.len(), 2, "{text}");
+    assert!(vites.iter().all(|l| l.trim_end().ends_with(']') && l.contains(" [:")), "{text}");
     assert_cleaned(&root);
 }
 

@@ -10,7 +10,7 @@ use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::associate::{Options, associate};
 use swarmtop::config::Config;
-use swarmtop::kill::exec::{KillReport, Operation, Outcome};
+use swarmtop::kill::exec::{KillReport, Operation, Outcome, Signal};
 use swarmtop::model::fixture::{ProcessExt, swarm_snapshot};
 use swarmtop::model::{Forest, NodeId, ProcState};
 use swarmtop::tui::action::{Action, Effect, KillRequest, Modal};
@@ -177,4 +177,89 @@ fn read_only_refuses_pause_resume_and_renice() {
         assert!(app.modal.is_none());
         assert!(app.status.as_deref().is_some_and(|s| s.starts_with("read-only")), "{k}");
     }
+}
+
+fn signals_line(app: &App) -> usize {
+    match &app.modal {
+        Some(Modal::Signals { line, .. }) => *line,
+        other => panic!("no signal menu: {other:?}"),
+    }
+}
+
+#[test]
+fn f9_opens_the_signal_menu_on_term_and_a_chosen_signal_opens_its_confirmation() {
+    let mut app = app();
+    select_pid(&mut app, 101);
+    key(&mut app, KeyCode::F(9));
+    assert_eq!(Signal::all().nth(signals_line(&app)), Some(Signal::Term));
+    insta::assert_snapshot!("signal_menu", render(&mut app, 100, 36).backend());
+    key(&mut app, KeyCode::Esc);
+    assert!(app.modal.is_none(), "Esc closes the menu, sending nothing");
+    // `i` opens it too; HUP is first, USR1 nine below it.
+    key(&mut app, KeyCode::Char('i'));
+    key(&mut app, KeyCode::Char('g'));
+    for _ in 0..9 {
+        key(&mut app, KeyCode::Char('j'));
+    }
+    assert_eq!(Signal::all().nth(signals_line(&app)), Some(Signal::Usr1));
+    assert_eq!(key(&mut app, KeyCode::Enter), Effect::None, "choosing only opens the confirmation");
+    assert_eq!(modal(&app).focus, Button::Cancel);
+    assert_eq!(modal(&app).operation, Operation::Send { signal: Signal::Usr1 });
+    assert_eq!(modal(&app).plan.scope, [NodeId::Pid(101)], "the selected process, not its tree");
+    assert_eq!(planned(&app), [101]);
+    let s = screen(&mut app, 100, 24);
+    assert!(s.contains("send SIGUSR1 to process"), "{s}");
+    assert!(s.contains("[ Send SIGUSR1 ]"), "{s}");
+    let request = confirm(&mut app);
+    assert_eq!(request.operation, Operation::Send { signal: Signal::Usr1 });
+    assert_eq!(request.plan.entries.iter().map(|e| e.key.pid()).collect::<Vec<_>>(), [101]);
+}
+
+#[test]
+fn the_signal_menu_acts_on_a_group_or_the_tags_and_stop_is_a_pause() {
+    let mut app = app();
+    select_label(&mut app, "1a2b");
+    key(&mut app, KeyCode::F(9));
+    key(&mut app, KeyCode::Char('G'));
+    assert_eq!(Signal::all().nth(signals_line(&app)), Some(Signal::Sys));
+    let stop = Signal::all().position(|s| s == Signal::Stop).unwrap();
+    for _ in stop..signals_line(&app) {
+        key(&mut app, KeyCode::Char('k'));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(modal(&app).operation, Operation::Pause, "SIGSTOP from the menu is a tracked pause");
+    assert_eq!(planned(&app), [100, 101, 103, 102], "every process of the attempt");
+    key(&mut app, KeyCode::Esc);
+    // With tags, the union of the tagged scopes, each process once.
+    key(&mut app, KeyCode::Char(' '));
+    select_label(&mut app, "3c4d");
+    key(&mut app, KeyCode::Char(' '));
+    select_pid(&mut app, 101);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::F(9));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(modal(&app).operation, Operation::Send { signal: Signal::Term });
+    assert_eq!(modal(&app).plan.scope.len(), 3);
+    let mut pids = planned(&app);
+    pids.sort_unstable();
+    pids.dedup();
+    assert_eq!(pids.len(), planned(&app).len(), "101 is in two tagged scopes, planned once");
+    assert!(pids.contains(&101) && pids.contains(&111), "{pids:?}");
+}
+
+#[test]
+fn the_signal_menu_is_refused_read_only_and_on_rows_with_nothing_to_signal() {
+    let config = Config { read_only: true, ..Config::default() };
+    let mut read_only = app_with(&config);
+    for code in [KeyCode::F(9), KeyCode::Char('i')] {
+        assert_eq!(key(&mut read_only, code), Effect::None);
+        assert!(read_only.modal.is_none());
+        assert!(read_only.status.as_deref().is_some_and(|s| s.starts_with("read-only")));
+    }
+    let mut app = app();
+    key(&mut app, KeyCode::Char('a'));
+    select_label(&mut app, "other processes");
+    key(&mut app, KeyCode::F(9));
+    assert!(app.modal.is_none(), "the menu opens only where a signal could go");
+    assert_eq!(app.status.as_deref(), Some("select a process in this group to act on it"));
 }

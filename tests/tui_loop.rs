@@ -20,6 +20,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Size};
 use swarmtop::config::Config;
 use swarmtop::kill::exec::{KillReport, Outcome, Progress};
+use swarmtop::kill::operation::Operation;
 use swarmtop::tui::action::KillRequest;
 use swarmtop::tui::app::App;
 use swarmtop::tui::feed::FeedState;
@@ -109,7 +110,12 @@ impl KillRunner for FakeKill {
             "kill done"
         });
         let mut report = KillReport::new(request.operation);
-        report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), Outcome::Exited)).collect();
+        let done = match request.operation {
+            Operation::Pause if !cancelled => Outcome::Paused,
+            _ => Outcome::Exited,
+        };
+        report.outcomes = request.plan.entries.iter().map(|e| (e.clone(), done.clone())).collect();
+        report.cancelled = cancelled;
         report
     }
 }
@@ -272,7 +278,8 @@ enum QuitBy {
     Signal(QuitSignal),
 }
 
-fn quit_mid_kill(by: QuitBy) {
+/// `x` (a kill) or `z` (a pause) on the selected attempt, confirmed.
+fn quit_mid_action(by: QuitBy, key: char) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let kill = FakeKill {
         limit: Duration::from_secs(30),
@@ -284,11 +291,11 @@ fn quit_mid_kill(by: QuitBy) {
     let result = block_on(async {
         let script = async {
             script.forest_and_select_attempt().await;
-            for code in [KeyCode::Char('x'), KeyCode::Right, KeyCode::Enter] {
+            for code in [KeyCode::Char(key), KeyCode::Right, KeyCode::Enter] {
                 script.key(code);
             }
             script.until("the kill thread", |_| !log.lock().unwrap().is_empty()).await;
-            script.screen_shows("SIGTERM: stopping").await;
+            script.screen_shows(if key == 'x' { "SIGTERM: stopping" } else { "SIGSTOP: stopping" }).await;
             // Neither Esc nor q ends a running kill; then the quit arrives.
             script.key(KeyCode::Esc);
             script.key(KeyCode::Char('q'));
@@ -307,6 +314,52 @@ fn quit_mid_kill(by: QuitBy) {
         ["kill started", "kill cancelled, processes continued", "loop returned"],
         "{by:?}: the loop returned before the kill continued what it stopped"
     );
+    let verb = if key == 'x' { "kill" } else { "pause" };
+    let said = app.farewell.join("\n");
+    assert!(
+        said.contains(&format!("{verb} of attempt:")) && said.contains("was cancelled as swarmtop ended"),
+        "{by:?}: a cut-short {verb} is not said: {said:?}"
+    );
+    assert!(app.paused_by_us.reminder().is_none(), "a cancelled pause left nothing paused");
+}
+
+fn quit_mid_kill(by: QuitBy) {
+    quit_mid_action(by, 'x');
+}
+
+#[test]
+fn a_pause_cut_short_by_a_signal_continues_what_it_stopped_and_says_so() {
+    for s in [QuitSignal::Term, QuitSignal::Hup, QuitSignal::Int, QuitSignal::Quit] {
+        quit_mid_action(QuitBy::Signal(s), 'z');
+    }
+}
+
+/// A pause that finishes while the loop is ending (its report not taken in yet) is
+/// still remembered: what it stopped is left paused on purpose, and said so.
+#[test]
+fn a_pause_that_finishes_as_the_tui_ends_is_remembered_as_paused() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    // Not cancellable (no wait), then 300 ms before its report: the signal comes first.
+    let kill = FakeKill { limit: Duration::ZERO, resume: Duration::from_millis(300), log: Arc::clone(&log) };
+    let (script, io, mut term) = setup(kill);
+    let mut app = fresh_app();
+    let result = block_on(async {
+        let script = async {
+            script.forest_and_select_attempt().await;
+            for code in [KeyCode::Char('z'), KeyCode::Right, KeyCode::Enter] {
+                script.key(code);
+            }
+            script.until("the pause thread", |_| !log.lock().unwrap().is_empty()).await;
+            script.signals.send(QuitSignal::Hup).unwrap();
+        };
+        let (result, ()) = tokio::join!(drive(&mut app, &mut term, io), script);
+        result
+    });
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(*log.lock().unwrap(), ["kill started", "kill done"]);
+    assert!(app.farewell.is_empty(), "{:?}", app.farewell);
+    let reminder = app.paused_by_us.reminder().unwrap_or_default();
+    assert!(reminder.contains("left paused (stopped) by you: attempt:"), "{reminder:?}");
 }
 
 #[test]

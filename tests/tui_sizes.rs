@@ -89,6 +89,13 @@ fn modals_draw_at_every_size() {
     report.groups = vec![4242];
     report.cancelled = true;
     done.update(Action::KillDone(report));
-    sweep(&mut [("help", help), ("kill modal", opened()), ("kill report", done)], true);
+    let mut signals = app();
+    typed(&mut signals, "jj");
+    key(&mut signals, KeyCode::F(9));
+    key(&mut signals, KeyCode::End);
+    sweep(
+        &mut [("help", help), ("kill modal", opened()), ("kill report", done), ("signal menu", signals)],
+        true,
+    );
     sweep(&mut [("kill running", running)], false);
 }

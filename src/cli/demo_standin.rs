@@ -20,6 +20,9 @@ pub struct Part {
     pub cwd: Option<PathBuf>,
     pub role: Role,
     pub children: Vec<Part>,
+    /// A file a server creates once it listens, so the demo can wait for its port.
+    #[serde(default)]
+    pub ready_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,11 +33,20 @@ pub enum Role {
     Busy,
     /// Starts its children and exits at once, so they are left behind (a leak).
     Leaker,
+    /// A dev server: listens on TCP 127.0.0.1 at this port or, as vite does when it is
+    /// taken, the next free one (any port after a hundred tries), and sleeps.
+    Server(u16),
 }
 
 impl Part {
     pub fn new(argv: &str, role: Role) -> Part {
-        Part { argv: argv.split(' ').map(String::from).collect(), cwd: None, role, children: Vec::new() }
+        Part {
+            argv: argv.split(' ').map(String::from).collect(),
+            cwd: None,
+            role,
+            children: Vec::new(),
+            ready_file: None,
+        }
     }
 
     pub fn working_in(mut self, cwd: impl Into<PathBuf>) -> Part {
@@ -78,6 +90,19 @@ pub fn play_if_asked() {
     }
     match part.role {
         Role::Leaker => std::process::exit(0),
+        Role::Server(port) => {
+            let tries = (port..port.saturating_add(100)).chain([0]);
+            // A server that cannot listen anywhere still plays its part, without a port.
+            let _listener = tries.map(|p| std::net::TcpListener::bind(("127.0.0.1", p))).find_map(Result::ok);
+            if let Some(file) = &part.ready_file {
+                // The demo waits for this file at most a few seconds; without it, it
+                // shows the swarm a little later.
+                let _ = std::fs::write(file, b"");
+            }
+            loop {
+                std::thread::park();
+            }
+        }
         Role::Idle => loop {
             std::thread::park();
         },

@@ -28,9 +28,11 @@ fn agent(argv: &str, role: AgentRole) -> Part {
     agent
 }
 
-fn dev_server() -> Part {
+fn dev_server(ready_file: PathBuf) -> Part {
+    let mut vite = Part::new("node node_modules/.bin/vite --port 5173", Role::Server(5173));
+    vite.ready_file = Some(ready_file);
     Part::new("npm run dev", Role::Idle)
-        .with(Part::new("node node_modules/.bin/vite --port 5173", Role::Idle))
+        .with(vite)
         .with(Part::new("node node_modules/esbuild/bin/esbuild --service=0.25.0 --ping", Role::Idle))
 }
 
@@ -82,8 +84,8 @@ impl DemoSwarm {
         swarm.spawn(agent("codex", AgentRole::Leaky).working_in(wt_3c4d))?;
         swarm.spawn(agent("claude --continue", AgentRole::Plain).working_in(wt_search))?;
         swarm.spawn(agent("aider --model sonnet --no-auto-commits", AgentRole::Plain).working_in(wt_typo))?;
-        swarm.spawn(dev_server().working_in(alpha))?;
-        swarm.spawn(dev_server().working_in(beta))?;
+        swarm.spawn(dev_server(swarm.listening_file(0)).working_in(alpha))?;
+        swarm.spawn(dev_server(swarm.listening_file(1)).working_in(beta))?;
         Ok(swarm)
     }
 
@@ -102,12 +104,19 @@ impl DemoSwarm {
     /// How many processes the demo expects once every script has started its children.
     pub const EXPECTED_PROCESSES: usize = 4 * 3 + 1 + 2 * 3;
 
-    /// Waits (at most 5 s) until the stand-ins have started their children. The
-    /// double-forked leak leaves the sessions' count one short only if it failed.
+    /// Created by the dev server `n` once it listens.
+    fn listening_file(&self, n: usize) -> PathBuf {
+        self.root().join(format!(".dev-server-{n}-listening"))
+    }
+
+    /// Waits (at most 5 s) until the stand-ins have started their children and both dev
+    /// servers listen. The double-forked leak leaves the sessions' count one short only
+    /// if it failed.
     pub fn wait_ready(&self) {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         let sessions = self.sessions();
-        while sessions::members(&sessions).len() < Self::EXPECTED_PROCESSES
+        let listening = || (0..2).all(|n| self.listening_file(n).exists());
+        while (sessions::members(&sessions).len() < Self::EXPECTED_PROCESSES || !listening())
             && std::time::Instant::now() < deadline
         {
             std::thread::sleep(Duration::from_millis(20));

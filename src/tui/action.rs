@@ -80,6 +80,12 @@ pub enum Modal {
     Columns {
         line: usize,
     },
+    /// The signal menu, its cursor on the `line`th of `Signal::all()`; `target` says
+    /// what a signal would go to.
+    Signals {
+        line: usize,
+        target: String,
+    },
     Kill(Box<KillModal>),
     /// Quitting while processes this TUI paused are still stopped.
     Quit(QuitModal),

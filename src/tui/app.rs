@@ -66,6 +66,8 @@ pub struct App {
     pub paused_by_us: PausedByUs,
     /// Quit once the running action (resuming what was paused) succeeds.
     pub quit_after_action: bool,
+    /// What to say on stderr once the TUI has ended and the terminal is restored.
+    pub farewell: Vec<String>,
     pub modal: Option<Modal>,
     pub history: History,
     /// The sampler's last error, shown in the footer until a sample succeeds.
@@ -125,6 +127,7 @@ impl App {
             tags: Tags::default(),
             paused_by_us: PausedByUs::default(),
             quit_after_action: false,
+            farewell: Vec::new(),
             modal: None,
             history: History::default(),
             sampler_error: None,
@@ -152,6 +155,7 @@ impl App {
             Some(Modal::Kill(modal)) => modal.context(),
             Some(Modal::Help { .. }) => Context::HelpModal,
             Some(Modal::Columns { .. }) => Context::ColumnsModal,
+            Some(Modal::Signals { .. }) => Context::SignalMenu,
             Some(Modal::Quit(_)) => Context::QuitConfirm,
             None if self.filter_editing => Context::Filter,
             None => Context::Tree,
@@ -257,6 +261,10 @@ impl App {
             self.columns_command(*line, c);
             return Effect::None;
         }
+        if let (Some(Modal::Signals { line, .. }), false) = (&self.modal, c == Command::Quit) {
+            self.signal_menu_command(*line, c);
+            return Effect::None;
+        }
         // Moving the selection by hand stops following.
         if matches!(
             c,
@@ -333,6 +341,7 @@ impl App {
             Command::PauseProcesses => self.open_action(KillScope::Tree, Operation::Pause),
             Command::ResumeProcesses => self.open_action(KillScope::Tree, Operation::Resume),
             Command::Renice => self.open_action(KillScope::Tree, Operation::Renice { nice: DEFAULT_NICE }),
+            Command::SignalMenu => self.open_signal_menu(),
             Command::Tag => self.toggle_tag(),
             Command::TagBelow => self.tag_below(),
             Command::UntagAll => self.untag_all(),

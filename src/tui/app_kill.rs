@@ -96,7 +96,7 @@ impl App {
                 Err(e) => Err(e.to_string()),
             };
         }
-        let targets = self.kill_targets(scope)?;
+        let targets = self.action_targets(scope)?;
         let narrowing = Narrowing { keep_agents: scope == KillScope::KeepAgents, ..Narrowing::default() };
         plan_with(&targets, &narrowing, &self.forest, &self.plan_context).map_err(|e| e.to_string())
     }
@@ -116,7 +116,7 @@ impl App {
 
     /// The tags (`x`: each as it is, `X`: tagged processes with their descendants), or
     /// without tags the selection. `O` reaps a project and ignores the tags.
-    fn kill_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
+    pub(super) fn action_targets(&self, scope: KillScope) -> Result<Vec<NodeId>, String> {
         if scope == KillScope::Port {
             return self.port_target().map(|t| vec![t]);
         }
@@ -222,6 +222,25 @@ impl App {
                 *progress = Some(p);
             }
         }
+    }
+
+    /// The report of an action the TUI's end cancelled, or that finished after the last
+    /// update: remembered like any report (a finished pause is counted as paused), and a
+    /// cancelled one is said on stderr, since the screen that would show it is gone.
+    pub fn action_ended_with_the_tui(&mut self, report: KillReport) {
+        let scope = match &self.modal {
+            Some(Modal::Kill(modal)) => modal.plan.scope_text(),
+            _ => "its targets".into(),
+        };
+        if report.cancelled {
+            self.farewell.push(format!(
+                "{} of {scope} was cancelled as swarmtop ended: every process it had stopped was continued ({})",
+                report.operation.verb(),
+                crate::kill::report::summary(&report)
+            ));
+        }
+        self.quit_after_action = false;
+        self.kill_done(report);
     }
 
     pub fn kill_done(&mut self, report: KillReport) -> Effect {

@@ -11,8 +11,9 @@ impl App {
         match &mut self.modal {
             Some(Modal::Kill(_)) => return self.kill_modal_command(c),
             Some(Modal::Quit(_)) => return self.quit_modal_command(c),
-            // Its keys are handled before any other (`columns_command`).
-            Some(Modal::Columns { .. }) => {}
+            // Their keys are handled before any other (`columns_command`,
+            // `signal_menu_command`).
+            Some(Modal::Columns { .. } | Modal::Signals { .. }) => {}
             Some(Modal::Help { scroll }) => match c {
                 Command::Close => self.modal = None,
                 Command::ScrollDown => *scroll = scroll.saturating_add(1),

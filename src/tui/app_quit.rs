@@ -14,7 +14,10 @@ impl App {
     /// Quits, unless processes this TUI paused are still stopped and nothing else is
     /// under way (no action's confirmation or progress): then it asks first.
     pub(super) fn quit(&mut self) -> Effect {
-        let idle = matches!(self.modal, None | Some(Modal::Help { .. }) | Some(Modal::Columns { .. }));
+        let idle = matches!(
+            self.modal,
+            None | Some(Modal::Help { .. } | Modal::Columns { .. } | Modal::Signals { .. })
+        );
         if !idle || self.paused_by_us.count() == 0 {
             return Effect::Quit;
         }

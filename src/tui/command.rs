@@ -11,6 +11,7 @@ pub enum Context {
     Filter,
     HelpModal,
     ColumnsModal,
+    SignalMenu,
     KillConfirm,
     KillRunning,
     KillReport,
@@ -25,6 +26,7 @@ impl Context {
             Context::Filter => "while editing the filter",
             Context::HelpModal => "in this help",
             Context::ColumnsModal => "in the column picker",
+            Context::SignalMenu => "in the signal menu",
             Context::KillConfirm => "in a confirmation (kill, signal, pause, resume, renice)",
             Context::KillRunning => "while an action runs",
             Context::KillReport => "in an action's report",
@@ -37,7 +39,11 @@ impl Context {
     pub fn is_kill(self) -> bool {
         matches!(
             self,
-            Context::KillConfirm | Context::KillRunning | Context::KillReport | Context::QuitConfirm
+            Context::SignalMenu
+                | Context::KillConfirm
+                | Context::KillRunning
+                | Context::KillReport
+                | Context::QuitConfirm
         )
     }
 }
@@ -82,6 +88,8 @@ pub enum Command {
     ResumeProcesses,
     /// Set the nice value of the selection's processes (a process's tree) or the tags'.
     Renice,
+    /// Choose any signal for the selection or the tags (then the confirmation).
+    SignalMenu,
     /// In a renice confirmation: one more (lower priority) or one less.
     NiceUp,
     NiceDown,
@@ -124,6 +132,7 @@ impl Command {
                 | Command::PauseProcesses
                 | Command::ResumeProcesses
                 | Command::Renice
+                | Command::SignalMenu
                 | Command::KillPort
         )
     }
@@ -194,7 +203,9 @@ const fn fixed(
 }
 
 use Command as C;
-use Context::{ColumnsModal, Filter, HelpModal, KillConfirm, KillReport, KillRunning, QuitConfirm};
+use Context::{
+    ColumnsModal, Filter, HelpModal, KillConfirm, KillReport, KillRunning, QuitConfirm, SignalMenu,
+};
 
 /// Every binding, grouped by context, in help-screen order.
 pub const BINDINGS: &[Binding] = &[
@@ -247,6 +258,12 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     tree(C::Renice, "renice", "Renice the selected group or process tree, or the tags", None),
+    tree(
+        C::SignalMenu,
+        "signal_menu",
+        "Signal menu: any signal for the selected process or group, or the tags",
+        None,
+    ),
     tree(C::Tag, "tag", "Tag or untag the selected row: actions then act on every tagged scope", Some("tag")),
     tree(C::TagBelow, "tag_below", "Tag the selected row and everything below it", None),
     tree(C::UntagAll, "untag_all", "Clear every tag", None),
@@ -302,6 +319,27 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("close"),
     },
     fixed(ColumnsModal, C::Quit, &["ctrl-c"], "Quit", None),
+    fixed(SignalMenu, C::Up, &["up", "k"], "Move to the signal above", None),
+    fixed(SignalMenu, C::Down, &["down", "j"], "Move to the signal below", None),
+    fixed(SignalMenu, C::PageUp, &["pageup"], "Move up one page", None),
+    fixed(SignalMenu, C::PageDown, &["pagedown"], "Move down one page", None),
+    fixed(SignalMenu, C::Top, &["home", "g"], "Go to the first signal", None),
+    fixed(SignalMenu, C::Bottom, &["end", "G"], "Go to the last signal", None),
+    fixed(
+        SignalMenu,
+        C::Press,
+        &["enter"],
+        "Choose the signal: its confirmation opens (Cancel focused)",
+        Some("choose"),
+    ),
+    Binding {
+        context: SignalMenu,
+        command: C::Close,
+        keys: Keys::FixedAndTree(&["esc", "q"], C::SignalMenu),
+        help: "Close the menu: nothing is sent",
+        hint: Some("close"),
+    },
+    fixed(SignalMenu, C::Quit, &["ctrl-c"], "Quit", None),
     fixed(
         KillConfirm,
         C::FocusPrevious,

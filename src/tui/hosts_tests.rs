@@ -232,6 +232,10 @@ fn actions_other_than_kill_and_tags_refuse_another_boxs_rows() {
         assert!(app.modal.is_none(), "{verb}: {:?}", app.modal);
         assert_eq!(app.status.as_deref(), Some(format!("{verb} works on this box only").as_str()));
     }
+    select(&mut app, 1, &attempt);
+    app.update(Action::Command(Command::SignalMenu));
+    assert!(app.modal.is_none());
+    assert_eq!(app.status.as_deref(), Some("signals work on this box only"));
     for command in [Command::Tag, Command::TagBelow] {
         select(&mut app, 1, &attempt);
         app.update(Action::Command(command));

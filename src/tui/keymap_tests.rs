@@ -104,8 +104,8 @@ fn read_only_hides_every_destructive_binding() {
     assert!(!labels(true).contains(&"kill"));
     assert!(km.usable(Context::Tree, true).all(|b| !b.command.is_destructive()));
     assert_eq!(km.usable(Context::KillConfirm, true).count(), 0);
-    assert_eq!(km.usable(Context::Tree, false).filter(|b| b.command.is_destructive()).count(), 8);
-    for context in [Context::KillRunning, Context::KillReport, Context::QuitConfirm] {
+    assert_eq!(km.usable(Context::Tree, false).filter(|b| b.command.is_destructive()).count(), 9);
+    for context in [Context::SignalMenu, Context::KillRunning, Context::KillReport, Context::QuitConfirm] {
         assert_eq!(km.usable(context, true).count(), 0, "{context:?}");
     }
 }

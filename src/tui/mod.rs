@@ -8,6 +8,7 @@ pub mod app_kill;
 mod app_modals;
 mod app_quit;
 mod app_select;
+mod app_signals;
 mod app_tags;
 pub mod changes;
 pub mod columns;

@@ -181,6 +181,9 @@ async fn event_loop(
     // when the terminal is gone (ssh drop); the guard restores the terminal instead.
     std::mem::forget(term);
     drop(guard);
+    for note in &app.farewell {
+        crate::warn!("swarmtop: {note}");
+    }
     // Whatever ended the TUI (a quit, SIGTERM, SIGHUP, an error), processes the user
     // paused stay paused — on purpose, and said so once the terminal is back.
     if let Some(reminder) = app.paused_by_us.reminder() {
@@ -222,75 +225,89 @@ where
     let mut kills = Kills::new(runner);
     let mut sampler_error: Option<String> = None;
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
-    loop {
-        if app.dirty {
-            term.draw(|f| view::draw(f, app))?;
-            app.dirty = false;
-        }
-        let mut news = false;
-        let action = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.action_for_key(&key),
-                Some(Ok(Event::Mouse(m))) => app.action_for_mouse(&m),
-                Some(Ok(Event::Resize(..))) => Some(Action::Resize),
-                Some(Ok(_)) => None,
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
-            },
-            changed = forests.changed() => {
-                if changed.is_err() {
-                    return Err(TuiError::SamplerGone(sampler_error.unwrap_or_else(|| "no reason given".into())));
+    let result: Result<(), TuiError> = async {
+        loop {
+            if app.dirty {
+                term.draw(|f| view::draw(f, app))?;
+                app.dirty = false;
+            }
+            let mut news = false;
+            let action = tokio::select! {
+                event = events.next() => match event {
+                    Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.action_for_key(&key),
+                    Some(Ok(Event::Mouse(m))) => app.action_for_mouse(&m),
+                    Some(Ok(Event::Resize(..))) => Some(Action::Resize),
+                    Some(Ok(_)) => None,
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                changed = forests.changed() => {
+                    if changed.is_err() {
+                        return Err(TuiError::SamplerGone(sampler_error.unwrap_or_else(|| "no reason given".into())));
+                    }
+                    let state = forests.borrow_and_update().clone();
+                    // An error, a stall or a notice is news even without a new forest to draw.
+                    news = app.sampler_error != state.error
+                        || app.stalled_since != state.stalled_since
+                        || app.notices != state.notices;
+                    app.sampler_error = state.error.clone();
+                    app.stalled_since = state.stalled_since;
+                    app.notices = state.notices;
+                    sampler_error = state.error;
+                    app.dirty |= news;
+                    state.forest.map(Action::NewForest)
+                },
+                Some(action) = kill_rx.recv() => Some(action),
+                Some((i, update)) = host_updates.recv() => Some(Action::Remote(i, update)),
+                _ = tick.tick(), if app.remotes.iter().any(|p| !p.status.is_connected()) => Some(Action::Tick),
+                Some(_) = signals.next() => return Ok(()),
+            };
+            let Some(action) = action else { continue };
+            let effect = app.update(action);
+            // A forest that changed nothing (an idle box) must not hide the news.
+            app.dirty |= news;
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::SetPaused(p) => {
+                    feed.set_paused(p);
+                    for i in 0..app.remotes.len() {
+                        hosts.send(i, LinkCommand::Pause(p));
+                    }
                 }
-                let state = forests.borrow_and_update().clone();
-                // An error, a stall or a notice is news even without a new forest to draw.
-                news = app.sampler_error != state.error
-                    || app.stalled_since != state.stalled_since
-                    || app.notices != state.notices;
-                app.sampler_error = state.error.clone();
-                app.stalled_since = state.stalled_since;
-                app.notices = state.notices;
-                sampler_error = state.error;
-                app.dirty |= news;
-                state.forest.map(Action::NewForest)
-            },
-            Some(action) = kill_rx.recv() => Some(action),
-            Some((i, update)) = host_updates.recv() => Some(Action::Remote(i, update)),
-            _ = tick.tick(), if app.remotes.iter().any(|p| !p.status.is_connected()) => Some(Action::Tick),
-            Some(_) = signals.next() => return Ok(()),
-        };
-        let Some(action) = action else { continue };
-        let effect = app.update(action);
-        // A forest that changed nothing (an idle box) must not hide the news.
-        app.dirty |= news;
-        match effect {
-            Effect::Quit => return Ok(()),
-            Effect::SetPaused(p) => {
-                feed.set_paused(p);
-                for i in 0..app.remotes.len() {
-                    hosts.send(i, LinkCommand::Pause(p));
+                Effect::RemotePlan { host, request, kill } => {
+                    hosts.send(host, LinkCommand::Plan { request, kill })
                 }
-            }
-            Effect::RemotePlan { host, request, kill } => {
-                hosts.send(host, LinkCommand::Plan { request, kill })
-            }
-            Effect::RemoteExecute { host, request, id, plan, signal, grace_secs } => {
-                hosts.send(host, LinkCommand::Execute { request, id, plan, signal, grace_secs })
-            }
-            Effect::RemoteRefresh(host) => hosts.send(host, LinkCommand::Refresh),
-            Effect::RefreshNow => feed.refresh_now(),
-            Effect::Kill(request) => {
-                if !kills.start(*request, kill_tx.clone()) {
-                    app.status = Some("a kill is still running".into());
+                Effect::RemoteExecute { host, request, id, plan, signal, grace_secs } => {
+                    hosts.send(host, LinkCommand::Execute { request, id, plan, signal, grace_secs })
                 }
+                Effect::RemoteRefresh(host) => hosts.send(host, LinkCommand::Refresh),
+                Effect::RefreshNow => feed.refresh_now(),
+                Effect::Kill(request) => {
+                    if !kills.start(*request, kill_tx.clone()) {
+                        app.status = Some("a kill is still running".into());
+                    }
+                }
+                Effect::Jump(request) => {
+                    app.status = Some(jump(panes.as_ref(), &request).unwrap_or_else(|why| why));
+                    app.dirty = true;
+                }
+                Effect::None => {}
             }
-            Effect::Jump(request) => {
-                app.status = Some(jump(panes.as_ref(), &request).unwrap_or_else(|why| why));
-                app.dirty = true;
+            if !feed.is_running() && forests.has_changed().is_err() {
+                return Err(TuiError::SamplerGone("thread ended".into()));
             }
-            Effect::None => {}
-        }
-        if !feed.is_running() && forests.has_changed().is_err() {
-            return Err(TuiError::SamplerGone("thread ended".into()));
         }
     }
+    .await;
+    // Whatever ended the loop, an action still running is cancelled (it continues what
+    // it had stopped) and waited for; its report, or one that came after the last
+    // update, is taken in: a pause that finished is remembered as paused, and one that
+    // was cut short says so when the TUI has ended.
+    kills.cancel_and_wait();
+    while let Ok(action) = kill_rx.try_recv() {
+        if let Action::KillDone(report) = action {
+            app.action_ended_with_the_tui(report);
+        }
+    }
+    result
 }

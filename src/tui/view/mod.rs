@@ -10,6 +10,7 @@ mod kill;
 mod modal_parts;
 mod picker;
 mod quit;
+mod signals;
 mod table;
 pub mod theme;
 
@@ -45,6 +46,7 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     match &app.modal {
         Some(Modal::Help { scroll }) => help::draw(f, area, app, *scroll, &styles),
         Some(Modal::Columns { line }) => picker::draw(f, area, app, *line, &styles),
+        Some(Modal::Signals { line, target }) => signals::draw(f, area, app, (*line, target), &styles),
         Some(Modal::Kill(modal)) => kill::draw(f, area, modal, &app.keymap, &styles),
         Some(Modal::Quit(modal)) => quit::draw(f, area, modal, &app.keymap, &styles),
         None => {}
