@@ -328,6 +328,32 @@ async fn read_only_refuses_a_real_kill_and_says_why() {
     client.cancel().await.unwrap();
 }
 
+/// The CPU time (user + system, in clock ticks) of `pid` so far.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn idle_between_calls_the_server_samples_nothing() {
+    let w = two_worktrees("mcp", "idle");
+    let (client, guard) = client(&w.wt_a, "").await;
+    // The first call opens the sampler (and its first sample reads every process).
+    structured(&call(&client, "list_processes", json!({})).await);
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", guard.0)).unwrap();
+    let server: u32 = children.split_whitespace().next().and_then(|p| p.parse().ok()).expect("the server");
+    let before = cpu_ticks(server);
+    std::thread::sleep(Duration::from_secs(3));
+    // Blocked on stdin, it is never running when a tick is counted. A sample of /proc
+    // takes a tick or more (tens of ms in a test build): a server that sampled once a
+    // second used 2 ticks in 2 s when this test was written.
+    let used = cpu_ticks(server) - before;
+    assert!(used <= 1, "the idle server used {used} ticks in 3 s");
+    structured(&call(&client, "who_listens", json!({"port": 22})).await);
+    client.cancel().await.unwrap();
+}
+
 /// The server over raw pipes, for what a well-behaved client never sends.
 struct Raw {
     child: Child,
