@@ -318,14 +318,23 @@ async fn read_only_refuses_a_real_kill_and_says_why() {
     let w = two_worktrees("mcp", "ro");
     let mut procs = Sessions::default();
     let pid = procs.spawn(&label("mcpro", "worker"), &w.wt_a, "sleep 600");
-    let (client, _guard) = client(&w.wt_a, "--read-only").await;
-    let refused = call(&client, "kill", json!({"targets": [format!("pid:{pid}")], "dry_run": false})).await;
-    assert_eq!(refused.is_error, Some(true));
-    assert!(text(&refused).contains("read_only"), "{}", text(&refused));
-    let plan = structured(&call(&client, "kill", json!({"targets": [format!("pid:{pid}")]})).await);
-    assert_eq!(pids_in(&plan, "processes"), [u64::from(pid)], "a dry run is still allowed: {plan}");
-    assert!(alive(pid));
-    client.cancel().await.unwrap();
+    let config = w.tmp.path().join("read-only.toml");
+    std::fs::write(&config, "read_only = true\n").unwrap();
+    for flags in ["--read-only".to_string(), format!("--config {}", config.display())] {
+        let (client, _guard) = client(&w.wt_a, &flags).await;
+        let refused =
+            call(&client, "kill", json!({"targets": [format!("pid:{pid}")], "dry_run": false})).await;
+        assert_eq!(refused.is_error, Some(true), "{flags}");
+        assert!(text(&refused).contains("read_only"), "{flags}: {}", text(&refused));
+        let plan = structured(&call(&client, "kill", json!({"targets": [format!("pid:{pid}")]})).await);
+        assert_eq!(
+            pids_in(&plan, "processes"),
+            [u64::from(pid)],
+            "{flags}: a dry run is still allowed: {plan}"
+        );
+        assert!(alive(pid), "{flags}");
+        client.cancel().await.unwrap();
+    }
 }
 
 /// The CPU time (user + system, in clock ticks) of `pid` so far.
@@ -444,4 +453,20 @@ fn without_its_server_binary_swarmtop_mcp_says_what_is_missing() {
     assert_eq!(out.status.code(), Some(127));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("swarmtop-mcp") && err.contains("beside swarmtop"), "{err}");
+}
+
+#[test]
+fn a_bad_config_is_an_error_before_the_server_serves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "read_only = true\nrefresh_msec = 5\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(["--config", config.to_str().unwrap(), "mcp"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on the protocol channel");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml:2") && err.contains("refresh_msec"), "{err}");
 }
