@@ -2,6 +2,7 @@
 # Side-by-side overhead of idle process viewers at a 1 s refresh, in one run:
 # swarmtop's TUI next to whichever of htop, btop and bottom are installed (htop and
 # btop are installed with apt-get when possible), plus the raw /proc/*/stat read.
+# swarmtop runs twice: in rss mode (the default) and in pss mode (`--memory pss`).
 # Usage: scripts/bench-overhead.sh [PROCESSES=2000] [SECONDS=30] [OUT=bench/results-PROCESSES.md]
 # WORKTREES=20 (the default) adds that many git worktrees with two listening processes each.
 set -euo pipefail
@@ -41,6 +42,9 @@ start_tool() { # name, command...
   PIDS[$name]=$(tmux -L "$SOCK" list-panes -a -F '#{window_name} #{pane_pid}' | awk -v n="$name" '$1==n {print $2}')
 }
 start_tool swarmtop ./target/release/swarmtop --refresh 1000
+# pss mode beside it: the load runs in this checkout (an attempt), so every one of its
+# processes is measured from smaps_rollup, each about every 4 s: the worst case.
+start_tool swarmtop-pss ./target/release/swarmtop --refresh 1000 --memory pss
 command -v htop >/dev/null && start_tool htop htop -d 10
 if command -v btop >/dev/null; then
   # btop reads its interval from its config file only (default 2000 ms).
@@ -70,7 +74,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "| tool | processes | CPU % of one core | max RSS (VmHWM) | CPU ratio to swarmtop |"
   echo "|---|---|---|---|---|"
   sw_cpu=""
-  for n in swarmtop htop btop bottom; do
+  for n in swarmtop swarmtop-pss htop btop bottom; do
     [[ -n ${PIDS[$n]:-} ]] || continue
     pid=${PIDS[$n]}
     t1=$(ticks "$pid")
