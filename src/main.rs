@@ -32,6 +32,7 @@ fn run(args: Args) -> Result<i32, CliError> {
         hosts: remote.hosts.clone(),
         ssh_command: remote.ssh_command.clone(),
         remote_command: remote.remote_command.clone(),
+        memory: args.memory.map(Into::into),
     };
     let local = !remote.no_local;
     let cli_hosts = remote.hosts.clone();

@@ -12,6 +12,7 @@ use rustix::fs::{Dir, Mode, OFlags};
 use crate::model::argv::escape_bytes;
 
 pub mod net;
+pub mod usage;
 
 /// `PF_KTHREAD` in the `flags` field of `/proc/PID/stat`.
 const PF_KTHREAD: u64 = 0x0020_0000;
@@ -226,6 +227,16 @@ impl ProcDir {
         self.set_path(pid, file);
         let flags = OFlags::RDONLY | OFlags::CLOEXEC;
         Ok(rustix::fs::openat(&self.fd, self.path.as_str(), flags, Mode::empty())?)
+    }
+
+    /// Whether `pid` still names the process that started at `start_ticks` (PIDs are
+    /// reused quickly on a busy box): checked after reading a file by PID, so what was
+    /// read belongs to that process. `buf` is scratch.
+    pub fn is_still(&mut self, pid: u32, start_ticks: u64, buf: &mut Vec<u8>) -> bool {
+        self.read(pid, "stat", buf)
+            .ok()
+            .and_then(|_| parse_stat(&buf[..]))
+            .is_some_and(|s| s.start_ticks == start_ticks)
     }
 
     /// The target of the `PID/LINK` symlink, into `buf`.

@@ -179,7 +179,8 @@ fn real_kill_output_matches_the_schema() {
 fn minimal_list() -> Value {
     let process = json!({"pid": 7, "ppid": 1, "pgid": 7, "sid": 7, "start_time": 123, "user": "u",
         "name": "claude", "cmd": ["claude"], "cwd": "/w", "state": "sleeping", "cpu_percent": 0.5,
-        "memory_bytes": 4096, "orphan": true,
+        "memory_bytes": 4096, "pss_bytes": 2048, "swap_bytes": 0, "read_bytes_per_sec": null,
+        "write_bytes_per_sec": null, "orphan": true,
         "agent": {"kind": "claude", "session_id": null, "session_name": null, "status": "idle"},
         "assigned_by": "cwd", "ports": [{"proto": "tcp", "addr": "127.0.0.1", "port": 3000}],
         "children": []});
@@ -188,6 +189,9 @@ fn minimal_list() -> Value {
         for (k, x) in [
             ("cpu_percent", json!(0.5)),
             ("memory_bytes", json!(4096)),
+            ("pss_bytes", json!(2048)),
+            ("read_bytes_per_sec", json!(null)),
+            ("write_bytes_per_sec", json!(null)),
             ("process_count", json!(1)),
             ("orphan_count", json!(1)),
             ("ports", json!([{"proto": "udp", "addr": "::", "port": 5353}])),
@@ -252,7 +256,10 @@ fn the_schemas_reject_wrong_types_and_allow_new_fields() {
     let list = minimal_list();
     assert_valid(&list_schema, &list, "the minimal list document");
     let process = "/projects/0/tasks/0/attempts/0/processes/0";
-    let wrong: [(&str, Value); 13] = [
+    let wrong: [(&str, Value); 16] = [
+        (&format!("{process}/pss_bytes"), json!(-1)),
+        (&format!("{process}/read_bytes_per_sec"), json!("0")),
+        ("/projects/0/tasks/0/attempts/0/pss_bytes", json!(1.5)),
         (&format!("{process}/ports"), json!("3000")),
         (&format!("{process}/ports/0/port"), json!(0)),
         (&format!("{process}/ports/0/proto"), json!("sctp")),

@@ -215,8 +215,8 @@ fn the_mcp_server_signals_only_through_the_executor() {
 
 #[test]
 fn the_tuis_state_rows_and_view_are_pure() {
-    // Only `terminal`, `feed`, `run` (with `run_kills`) and `tmux` reach the OS.
-    let shell = ["terminal.rs", "feed.rs", "run.rs", "run_kills.rs", "tmux.rs"];
+    // Only `terminal`, `feed` (with `inspector`), `run` (with `run_kills`) and `tmux` reach the OS.
+    let shell = ["terminal.rs", "feed.rs", "inspector.rs", "run.rs", "run_kills.rs", "tmux.rs"];
     let dir = src().join("tui");
     let files: Vec<PathBuf> = rust_files(&dir)
         .into_iter()

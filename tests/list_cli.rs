@@ -55,7 +55,16 @@ fn list_json_matches_schema_1() {
         sorted(vec!["schema", "host", "sampled_at_ms", "totals", "projects", "shared", "unassigned"])
     );
     assert_eq!(keys(&doc["totals"]), sorted(vec!["processes", "cpu_percent", "memory_bytes"]));
-    let sums = ["cpu_percent", "memory_bytes", "process_count", "orphan_count", "ports"];
+    let sums = [
+        "cpu_percent",
+        "memory_bytes",
+        "pss_bytes",
+        "read_bytes_per_sec",
+        "write_bytes_per_sec",
+        "process_count",
+        "orphan_count",
+        "ports",
+    ];
     let project = project(&doc, "project:alpha");
     assert_eq!(keys(project), sorted([&["id", "name", "path", "tasks"][..], &sums].concat()));
     assert_eq!(project["id"], "project:alpha");
@@ -87,6 +96,10 @@ fn list_json_matches_schema_1() {
             "state",
             "cpu_percent",
             "memory_bytes",
+            "pss_bytes",
+            "swap_bytes",
+            "read_bytes_per_sec",
+            "write_bytes_per_sec",
             "orphan",
             "agent",
             "assigned_by",
@@ -236,15 +249,15 @@ fn text_lines_fit_the_width_cutting_commands_and_keeping_markers() {
     let long = format!("node {} --watch 日本語の引数 {}", "x".repeat(80), "y".repeat(40));
     snapshot.processes.push(process(150, 1, &long).cwd("/wt/1a2b-add-login/alpha"));
     let forest = associate(&snapshot, &Options::default());
-    let text = swarmtop::cli::text::render(&forest, true, Some(70));
+    let text = swarmtop::cli::text::render(&forest, true, Some(70), Default::default());
     for line in text.lines() {
         assert!(cells(line) <= 70, "{} cells: {line}", cells(line));
     }
     let leak = text.lines().find(|l| l.contains("node xxx")).expect("the long command");
     assert!(leak.ends_with("… [orphan]"), "cut before its marker: {leak}");
-    let whole = swarmtop::cli::text::render(&forest, true, None);
+    let whole = swarmtop::cli::text::render(&forest, true, None, Default::default());
     assert!(whole.contains(&long), "without a width, lines are whole");
-    let narrow = swarmtop::cli::text::render(&forest, true, Some(33));
+    let narrow = swarmtop::cli::text::render(&forest, true, Some(33), Default::default());
     assert!(narrow.lines().all(|l| cells(l) <= 33), "{narrow}");
     // Piped (not a terminal): whole, whatever --wide says.
     let out = swarmtop(&["list", "--all"]);

@@ -318,13 +318,48 @@ async fn read_only_refuses_a_real_kill_and_says_why() {
     let w = two_worktrees("mcp", "ro");
     let mut procs = Sessions::default();
     let pid = procs.spawn(&label("mcpro", "worker"), &w.wt_a, "sleep 600");
-    let (client, _guard) = client(&w.wt_a, "--read-only").await;
-    let refused = call(&client, "kill", json!({"targets": [format!("pid:{pid}")], "dry_run": false})).await;
-    assert_eq!(refused.is_error, Some(true));
-    assert!(text(&refused).contains("read_only"), "{}", text(&refused));
-    let plan = structured(&call(&client, "kill", json!({"targets": [format!("pid:{pid}")]})).await);
-    assert_eq!(pids_in(&plan, "processes"), [u64::from(pid)], "a dry run is still allowed: {plan}");
-    assert!(alive(pid));
+    let config = w.tmp.path().join("read-only.toml");
+    std::fs::write(&config, "read_only = true\n").unwrap();
+    for flags in ["--read-only".to_string(), format!("--config {}", config.display())] {
+        let (client, _guard) = client(&w.wt_a, &flags).await;
+        let refused =
+            call(&client, "kill", json!({"targets": [format!("pid:{pid}")], "dry_run": false})).await;
+        assert_eq!(refused.is_error, Some(true), "{flags}");
+        assert!(text(&refused).contains("read_only"), "{flags}: {}", text(&refused));
+        let plan = structured(&call(&client, "kill", json!({"targets": [format!("pid:{pid}")]})).await);
+        assert_eq!(
+            pids_in(&plan, "processes"),
+            [u64::from(pid)],
+            "{flags}: a dry run is still allowed: {plan}"
+        );
+        assert!(alive(pid), "{flags}");
+        client.cancel().await.unwrap();
+    }
+}
+
+/// The CPU time (user + system, in clock ticks) of `pid` so far.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn idle_between_calls_the_server_samples_nothing() {
+    let w = two_worktrees("mcp", "idle");
+    let (client, guard) = client(&w.wt_a, "").await;
+    // The first call opens the sampler (and its first sample reads every process).
+    structured(&call(&client, "list_processes", json!({})).await);
+    let children = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", guard.0)).unwrap();
+    let server: u32 = children.split_whitespace().next().and_then(|p| p.parse().ok()).expect("the server");
+    let before = cpu_ticks(server);
+    std::thread::sleep(Duration::from_secs(3));
+    // Blocked on stdin, it is never running when a tick is counted. A sample of /proc
+    // takes a tick or more (tens of ms in a test build): a server that sampled once a
+    // second used 2 ticks in 2 s when this test was written.
+    let used = cpu_ticks(server) - before;
+    assert!(used <= 1, "the idle server used {used} ticks in 3 s");
+    structured(&call(&client, "who_listens", json!({"port": 22})).await);
     client.cancel().await.unwrap();
 }
 
@@ -418,4 +453,20 @@ fn without_its_server_binary_swarmtop_mcp_says_what_is_missing() {
     assert_eq!(out.status.code(), Some(127));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("swarmtop-mcp") && err.contains("beside swarmtop"), "{err}");
+}
+
+#[test]
+fn a_bad_config_is_an_error_before_the_server_serves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "read_only = true\nrefresh_msec = 5\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+        .args(["--config", config.to_str().unwrap(), "mcp"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on the protocol channel");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config.toml:2") && err.contains("refresh_msec"), "{err}");
 }

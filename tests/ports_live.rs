@@ -63,29 +63,6 @@ fn skip_without_python() -> bool {
     true
 }
 
-/// Every process object of a `list --json` document, with the id of its attempt.
-fn processes(doc: &Value) -> Vec<(String, Value)> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(String, Value)> = Vec::new();
-    for p in doc["projects"].as_array().into_iter().flatten() {
-        for t in p["tasks"].as_array().into_iter().flatten() {
-            for a in t["attempts"].as_array().into_iter().flatten() {
-                let id = a["id"].as_str().unwrap().to_string();
-                stack
-                    .extend(a["processes"].as_array().into_iter().flatten().map(|p| (id.clone(), p.clone())));
-            }
-        }
-    }
-    for p in doc["unassigned"].as_array().into_iter().flatten() {
-        stack.push((String::new(), p.clone()));
-    }
-    while let Some((id, p)) = stack.pop() {
-        stack.extend(p["children"].as_array().into_iter().flatten().map(|c| (id.clone(), c.clone())));
-        out.push((id, p));
-    }
-    out
-}
-
 struct TwoAttempts {
     tmp: tempfile::TempDir,
     wt_a: PathBuf,
@@ -124,11 +101,11 @@ fn ports_belong_to_their_holders_roll_up_per_attempt_and_filter_lists() {
     let root = t.tmp.path().to_str().unwrap();
     let doc = wait_for("both listeners with their ports", WAIT, || {
         let doc = json(&run(Command::new(bin()).args(["list", "--json", "--filter", root])));
-        let listed = processes(&doc);
+        let listed = json_processes(&doc);
         let with_ports = listed.iter().filter(|(_, p)| p["ports"].as_array().is_some_and(|a| !a.is_empty()));
         (with_ports.count() == 3).then_some(doc)
     });
-    let listed = processes(&doc);
+    let listed = json_processes(&doc);
     let of = |pred: &dyn Fn(&Value) -> bool| -> Vec<(String, Value)> {
         listed.iter().filter(|(_, p)| pred(p)).cloned().collect()
     };
@@ -191,14 +168,15 @@ fn ports_belong_to_their_holders_roll_up_per_attempt_and_filter_lists() {
     // `list --port`: only the holders (and their ancestors), not the quiet sibling.
     let port = shared_port.to_string();
     let only = json(&run(Command::new(bin()).args(["list", "--json", "--filter", root, "--port", &port])));
-    let mut pids: Vec<u64> = processes(&only).iter().map(|(_, p)| p["pid"].as_u64().unwrap()).collect();
+    let mut pids: Vec<u64> = json_processes(&only).iter().map(|(_, p)| p["pid"].as_u64().unwrap()).collect();
     pids.sort();
     let mut want: Vec<u64> = vec![pid_a.into(), child_pid, pid_b.into()];
     want.sort();
     assert_eq!(pids, want);
     let udp = ports_a.iter().find(|p| p.0 == "udp").unwrap().2.to_string();
     let only_udp = json(&run(Command::new(bin()).args(["list", "--json", "--filter", root, "--port", &udp])));
-    let mut pids: Vec<u64> = processes(&only_udp).iter().map(|(_, p)| p["pid"].as_u64().unwrap()).collect();
+    let mut pids: Vec<u64> =
+        json_processes(&only_udp).iter().map(|(_, p)| p["pid"].as_u64().unwrap()).collect();
     pids.sort();
     let mut want: Vec<u64> = vec![pid_a.into(), child_pid];
     want.sort();
@@ -260,6 +238,6 @@ fn another_users_view_shows_unreadable_sockets_as_unknown_never_none() {
     assert_eq!(rows.len(), 1, "{table}");
     assert_eq!(rows[0]["pid"], Value::Null, "the holder cannot be read: {}", rows[0]);
     let doc = as_nobody(&["list", "--json", "--all"]);
-    let me = processes(&doc).into_iter().find(|(_, p)| p["pid"] == pid).expect("listed");
+    let me = json_processes(&doc).into_iter().find(|(_, p)| p["pid"] == pid).expect("listed");
     assert_eq!(me.1["ports"], Value::Null, "unreadable, not empty: {}", me.1);
 }

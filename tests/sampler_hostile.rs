@@ -183,7 +183,12 @@ fn a_zombie_leader_with_a_live_thread_is_alive_and_placed() {
 #[test]
 fn a_real_zombie_is_not_alive() {
     let mut cmd = Command::new("bash");
-    cmd.args(["-c", "(exit 0) & exec sleep 600"]);
+    // The child exits only once its parent is `sleep` (which never reaps): if it exited
+    // before the exec, bash would reap it and no zombie would ever appear.
+    cmd.args([
+        "-c",
+        "(until read -r c < /proc/$$/comm && [ \"$c\" = sleep ]; do sleep 0.01; done) & exec sleep 600",
+    ]);
     let parent = Started::new(cmd);
     let mut buf = Vec::new();
     let (pid, stat) = wait_for("the unreaped child", Duration::from_secs(10), || {

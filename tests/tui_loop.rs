@@ -21,6 +21,8 @@ use ratatui::layout::{Position, Size};
 use swarmtop::config::Config;
 use swarmtop::kill::exec::{KillReport, Outcome, Progress};
 use swarmtop::kill::operation::Operation;
+use swarmtop::model::usage::{Inspection, IoRate, IoTotals, Measure, MemoryMode, Resident};
+use swarmtop::model::{ProcKey, Pss};
 use swarmtop::tui::action::KillRequest;
 use swarmtop::tui::app::App;
 use swarmtop::tui::feed::FeedState;
@@ -71,6 +73,8 @@ impl Backend for Shared {
 enum Sent {
     Paused(bool),
     RefreshNow,
+    Measure(Measure),
+    Inspect(Option<u32>),
 }
 
 struct RecordingFeed(mpsc::UnboundedSender<Sent>);
@@ -84,6 +88,12 @@ impl FeedControl for RecordingFeed {
     }
     fn is_running(&self) -> bool {
         true
+    }
+    fn set_measure(&self, measure: Measure) {
+        let _ = self.0.send(Sent::Measure(measure));
+    }
+    fn inspect(&self, key: Option<ProcKey>) {
+        let _ = self.0.send(Sent::Inspect(key.map(|k| k.pid())));
     }
 }
 
@@ -269,6 +279,45 @@ fn the_loop_draws_forests_and_drives_pause_resume_resize_refresh_and_quit() {
     });
     assert!(result.is_ok(), "{result:?}");
     assert_eq!(*log.lock().unwrap(), ["kill started", "kill done"]);
+}
+
+/// `m` and `C` tell the feed what to measure; the detail pane on a process asks for a
+/// look at it (and at nothing once closed), and the look that comes is drawn.
+#[test]
+fn the_loop_tells_the_feed_what_to_measure_and_draws_the_look_at_the_selected_process() {
+    let kill = FakeKill { limit: Duration::ZERO, resume: Duration::ZERO, log: Arc::default() };
+    let (mut script, io, mut term) = setup(kill);
+    let mut app = fresh_app();
+    let result = block_on(async {
+        let script = async {
+            script.forest_and_select_attempt().await;
+            script.key(KeyCode::Char('m'));
+            let pss = Measure { ports: true, io: false, memory: MemoryMode::Pss };
+            assert_eq!(script.next_sent().await, Sent::Measure(pss));
+            script.screen_shows("PSS").await;
+            script.key(KeyCode::Char('j')); // claude, pid 100
+            script.key(KeyCode::Tab);
+            assert_eq!(script.next_sent().await, Sent::Inspect(Some(100)));
+            let forest = common::tui::forest();
+            let key = forest.find_process(|n| n.process.pid() == 100).expect("pid 100").key();
+            let look = Inspection {
+                key,
+                resident: Some(Resident { rss: 310 << 20, anon: 200 << 20, ..Resident::default() }),
+                pss: Pss::Measured { pss: 123 << 20, swap: 0 },
+                io: Some(IoTotals::default()),
+                io_rate: Some(IoRate { read: 2048, write: 0 }),
+            };
+            script.forests.send_modify(|s| s.inspection = Some(Arc::new(look)));
+            script.screen_shows("PSS 123M").await;
+            script.screen_shows("read 2.0K/s").await;
+            script.key(KeyCode::Tab);
+            assert_eq!(script.next_sent().await, Sent::Inspect(None));
+            script.key(KeyCode::Char('q'));
+        };
+        let (result, ()) = tokio::join!(drive(&mut app, &mut term, io), script);
+        result
+    });
+    assert!(result.is_ok(), "{result:?}");
 }
 
 /// How a quit arrives while a kill runs.

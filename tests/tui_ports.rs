@@ -36,11 +36,6 @@ fn app_listening() -> App {
     app
 }
 
-/// The screen line of the row whose text contains `needle`.
-fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
-    screen.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not on\n{screen}"))
-}
-
 #[test]
 fn the_ports_column_shows_own_ports_unions_and_unreadable() {
     let mut app = app_listening();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use super::values::SourceArg;
+use super::values::{MemoryArg, SourceArg};
 
 /// top for dev boxes that run many AI coding agents: every live process as
 /// project → task → attempt → process tree.
@@ -26,6 +26,9 @@ pub struct Args {
     pub source: Option<SourceArg>,
     #[command(flatten)]
     pub remote: HostArgs,
+    /// How memory is counted (TUI and list): rss, or pss for the processes in attempts.
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub memory: Option<MemoryArg>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -8,9 +8,11 @@ use super::CliError;
 use super::bench_load::Load;
 use crate::associate::{Options, associate};
 use crate::config::Config;
+use crate::model::MemoryMode;
 use crate::model::Snapshot;
 use crate::procfs;
-use crate::sample::{self, HostFacts, Measure, Sampler, SourceKind};
+use crate::sample::usage::PSS_SECONDS;
+use crate::sample::{self, HostFacts, Measure, PssTargets, Sampler, SourceKind};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -52,8 +54,15 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     drop(kept);
     // Ports off and on in one phase, in turn with the raw read, so their ratio to each
     // other is measured under the same conditions.
-    let mut off = warm_sampler(SourceKind::Procfs, Measure { ports: false })?;
+    let mut off = warm_sampler(SourceKind::Procfs, Measure { ports: false, ..Measure::default() })?;
     let mut on = warm_sampler(SourceKind::Procfs, Measure::default())?;
+    // pss mode at its worst: every process in an attempt read each refresh (a one-shot
+    // `list --memory pss`); the TUI reads a share of them each refresh (`PSS_SECONDS`).
+    let mut pss =
+        warm_sampler(SourceKind::Procfs, Measure { memory: MemoryMode::Pss, ..Measure::default() })?;
+    let keys = associate(&pss.sample()?, &options).attempt_keys();
+    let targets = keys.len();
+    pss.set_pss_targets(PssTargets { keys, at_once: true });
     let (mut count, mut listening) = (0, 0);
     let mut phase_proc = procfs::ProcDir::open(std::path::Path::new("/proc"))?;
     let t = interleaved_medians(
@@ -71,12 +80,15 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
                         .count();
                 })
             },
+            &mut || sample_and_associate(&mut pss, &options, &mut |_| {}),
         ],
     );
     rows.push((format!("procfs sample + associate, ports off ({count} processes)"), t[1], t[0]));
     rows.push((format!("procfs sample + associate, ports on ({listening} listening)"), t[2], t[0]));
+    rows.push((format!("  same, pss mode: all {targets} in attempts read"), t[3], t[0]));
     let ports_ratio = t[2].as_secs_f64() / t[1].as_secs_f64().max(1e-9);
-    drop((off, on));
+    let pss_ratio = t[3].as_secs_f64() / t[2].as_secs_f64().max(1e-9);
+    drop((off, on, pss));
     let mut sysinfo = warm_sampler(SourceKind::Sysinfo, Measure::default())?;
     let (base, t) = versus_raw(&mut || sample_and_associate(&mut sysinfo, &options, &mut |_| {}));
     rows.push(("sysinfo sample + associate".to_string(), t, base));
@@ -87,6 +99,13 @@ pub fn run(args: &BenchArgs, config: &Config) -> Result<i32, CliError> {
     }
     println!("(each ratio is to the raw read timed in turn with that contender)");
     println!("ports on / ports off: {ports_ratio:.2}x");
+    // At a refresh of R seconds the TUI reads R / PSS_SECONDS of them each refresh.
+    let share = (config.refresh_ms as f64 / 1000.0 / PSS_SECONDS).min(1.0);
+    println!(
+        "pss mode (all {targets} read) / rss mode: {pss_ratio:.2}x; rolling, at the {} ms refresh: ~{:.2}x",
+        config.refresh_ms,
+        1.0 + (pss_ratio - 1.0) * share
+    );
     drop(load);
     if args.tui_processes > 0 {
         super::bench_tui::run(args.tui_processes, rounds, raw);

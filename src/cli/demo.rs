@@ -32,8 +32,8 @@ fn show(config: &Config, swarm: &DemoSwarm) -> Result<i32, CliError> {
         return super::top::run(&config, Some(root), true);
     }
     // Without a terminal (scripts, CI) the demo prints the forest once.
-    let forest = super::forest_now(config)?;
+    let forest = super::forest_measured(config, false)?;
     let args = super::list::ListArgs { filter: Some(root), ..Default::default() };
-    let text = super::list::render(&args, &forest, None)?;
+    let text = super::list::render(&args, &forest, None, config.memory)?;
     super::list::write_stdout(&text)
 }

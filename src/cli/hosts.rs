@@ -126,11 +126,11 @@ pub fn list(args: &ListArgs, config: &Config, set: &HostSet) -> Result<i32, CliE
     let (links, updates) = set.connect();
     let mut views = Vec::new();
     if set.local {
-        views.push(local_view(super::forest_now(config)?));
+        views.push(local_view(super::forest_measured(config, args.io)?));
     }
     views.extend(first_forests(set, updates));
     drop(links);
-    write_stdout(&render(args, &views, set.shows_several())?)?;
+    write_stdout(&render(args, &views, set.shows_several(), config.memory)?)?;
     Ok(i32::from(views.iter().any(|v| v.forest.is_none())))
 }
 
@@ -151,7 +151,13 @@ struct HostEntry<'a> {
 }
 
 /// Text: each box in turn; JSON: `{"schema": 1, "hosts": [...]}`.
-pub fn render(args: &ListArgs, views: &[HostView], several: bool) -> Result<String, CliError> {
+/// Text counts memory as `memory` says (another box measures no PSS: marked as RSS).
+pub fn render(
+    args: &ListArgs,
+    views: &[HostView],
+    several: bool,
+    memory: crate::model::MemoryMode,
+) -> Result<String, CliError> {
     let forests: Vec<Option<Forest>> = views
         .iter()
         .map(|v| {
@@ -184,7 +190,7 @@ pub fn render(args: &ListArgs, views: &[HostView], several: bool) -> Result<Stri
             out.push_str(&format!("{name}  {}\n", crate::model::text::sanitize(error)));
         }
         if let Some(f) = f {
-            out.push_str(&text::render(f, args.all, terminal_width()));
+            out.push_str(&text::render(f, args.all, terminal_width(), text::Figures { memory, io: args.io }));
         }
         out.push('\n');
     }

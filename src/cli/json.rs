@@ -34,15 +34,27 @@ struct Totals {
 struct Sums {
     cpu_percent: f32,
     memory_bytes: u64,
+    /// Added in schema 1: the sum of its processes' PSS, when every one was measured
+    /// (`list --memory pss`); `null` otherwise.
+    pss_bytes: Option<u64>,
+    /// Added in schema 1: the sums of its processes' I/O rates when every one is known
+    /// (`list --io`); `null` otherwise.
+    read_bytes_per_sec: Option<u64>,
+    write_bytes_per_sec: Option<u64>,
     process_count: u32,
     orphan_count: u32,
 }
 
 impl From<&Rollup> for Sums {
     fn from(r: &Rollup) -> Sums {
+        let io_known = r.io_unknown() == 0 && r.process_count > 0;
         Sums {
             cpu_percent: round1(r.cpu_percent),
             memory_bytes: r.memory_bytes,
+            // An empty group was measured by nobody: unknown, like any other.
+            pss_bytes: r.pss_exact(),
+            read_bytes_per_sec: io_known.then_some(r.io_read),
+            write_bytes_per_sec: io_known.then_some(r.io_write),
             process_count: r.process_count,
             orphan_count: r.orphan_count,
         }
@@ -148,6 +160,14 @@ struct Proc<'a> {
     state: &'static str,
     cpu_percent: f32,
     memory_bytes: u64,
+    /// Added in schema 1: proportional set size and swap by its `smaps_rollup`, where
+    /// measured (`list --memory pss`, processes in attempts); `null` otherwise.
+    pss_bytes: Option<u64>,
+    swap_bytes: Option<u64>,
+    /// Added in schema 1: storage I/O per second over the last refresh (`list --io`);
+    /// `null` when not measured or unreadable (another user's process).
+    read_bytes_per_sec: Option<u64>,
+    write_bytes_per_sec: Option<u64>,
     orphan: bool,
     agent: Option<Agent<'a>>,
     assigned_by: Option<&'static str>,
@@ -282,6 +302,10 @@ fn proc_fields<'a>(n: &'a ProcNode, children: Vec<Proc<'a>>) -> Proc<'a> {
         state: p.state.as_str(),
         cpu_percent: round1(p.cpu_percent),
         memory_bytes: p.memory_bytes,
+        pss_bytes: p.pss.bytes(),
+        swap_bytes: p.pss.swap(),
+        read_bytes_per_sec: p.io.map(|io| io.read),
+        write_bytes_per_sec: p.io.map(|io| io.write),
         orphan: n.orphan,
         agent: n.agent.as_ref().map(|a| Agent {
             kind: a.kind.name(),

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::{CliError, json, text};
 use crate::config::Config;
 use crate::model::filter::orphans_only;
-use crate::model::{Filter, Forest};
+use crate::model::{Filter, Forest, MemoryMode};
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ListArgs {
@@ -34,6 +34,10 @@ pub struct ListArgs {
     /// output is always whole).
     #[arg(long)]
     pub wide: bool,
+    /// Also measure storage I/O per second from /proc/PID/io (own processes; all as
+    /// root): an IO R/W column, and read/write rates in JSON (- and null when unknown).
+    #[arg(long)]
+    pub io: bool,
 }
 
 pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliError> {
@@ -44,8 +48,8 @@ pub fn run(args: &ListArgs, config: &Config, local: bool) -> Result<i32, CliErro
     if !set.remotes.is_empty() {
         return super::hosts::list(args, config, &set);
     }
-    let forest = super::forest_now(config)?;
-    write_stdout(&render(args, &forest, output_width(args))?)
+    let forest = super::forest_measured(config, args.io)?;
+    write_stdout(&render(args, &forest, output_width(args), config.memory)?)
 }
 
 pub fn write_stdout(out: &str) -> Result<i32, CliError> {
@@ -57,19 +61,32 @@ pub fn write_stdout(out: &str) -> Result<i32, CliError> {
     }
 }
 
-pub fn render(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
-    render_as(args, forest, width, true)
+/// The text tree or the JSON document; text counts memory as `memory` says (JSON
+/// gives both, `pss_bytes` where measured).
+pub fn render(
+    args: &ListArgs,
+    forest: &Forest,
+    width: Option<usize>,
+    memory: MemoryMode,
+) -> Result<String, CliError> {
+    render_as(args, forest, width, memory, true)
 }
 
 /// Like `render`, JSON on one line (a line of NDJSON).
-pub fn render_line(args: &ListArgs, forest: &Forest, width: Option<usize>) -> Result<String, CliError> {
-    render_as(args, forest, width, false)
+pub fn render_line(
+    args: &ListArgs,
+    forest: &Forest,
+    width: Option<usize>,
+    memory: MemoryMode,
+) -> Result<String, CliError> {
+    render_as(args, forest, width, memory, false)
 }
 
 fn render_as(
     args: &ListArgs,
     forest: &Forest,
     width: Option<usize>,
+    memory: MemoryMode,
     pretty: bool,
 ) -> Result<String, CliError> {
     let forest = shown(args, forest);
@@ -80,7 +97,7 @@ fn render_as(
         s.push('\n');
         Ok(s)
     } else {
-        Ok(text::render(&forest, args.all, width))
+        Ok(text::render(&forest, args.all, width, text::Figures { memory, io: args.io }))
     }
 }
 

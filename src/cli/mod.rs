@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::associate::{self, Options};
 use crate::config::{self, Config, ConfigError, FileInput, Flags};
 use crate::model::layout::LayoutPattern;
-use crate::model::{Forest, Snapshot};
+use crate::model::{Forest, MemoryMode, Snapshot};
 use crate::sample::worktree::KnownLayouts;
 use crate::sample::{self, HostFacts, SampleError, Sampler};
 
@@ -114,7 +114,16 @@ pub fn open_sampler(config: &Config) -> Result<Sampler, CliError> {
 
 /// Two samples about 200 ms apart, so CPU percentages mean something.
 pub fn sample_twice(sampler: &mut Sampler) -> Result<Snapshot, CliError> {
+    sample_twice_then(sampler, |_, _| {})
+}
+
+/// Like `sample_twice`, calling `between` with the first sample before the second.
+fn sample_twice_then(
+    sampler: &mut Sampler,
+    between: impl FnOnce(&mut Sampler, &Snapshot),
+) -> Result<Snapshot, CliError> {
     let first = sampler.sample()?;
+    between(sampler, &first);
     std::thread::sleep(std::time::Duration::from_millis(200));
     let mut second = sampler.sample()?;
     // State files are read (and their problems reported) when they change: the first time.
@@ -129,7 +138,7 @@ pub fn resample(mut sampler: Sampler, config: &Config) -> crate::kill::pidfd::Re
     let options = associate_options(config);
     // No scope of a kill depends on ports (`port:N` is a fixed set of processes): the
     // frozen window is shorter without reading descriptors.
-    sampler.set_measure(sample::Measure { ports: false });
+    sampler.set_measure(sample::Measure { ports: false, ..sample::Measure::default() });
     Box::new(move || Ok(associate::associate(&sampler.sample().map_err(|e| e.to_string())?, &options)))
 }
 
@@ -145,6 +154,25 @@ pub fn warm_resample(config: &Config) -> Result<crate::kill::pidfd::Resample, Cl
 
 pub fn forest_now(config: &Config) -> Result<Forest, CliError> {
     forest_and_sampler(config).map(|(forest, _)| forest)
+}
+
+/// The forest now with memory counted as the config says (in pss mode, the processes
+/// in attempts by the first sample and those born since are measured in the second),
+/// and I/O rates over the 200 ms between the samples when `io`.
+pub fn forest_measured(config: &Config, io: bool) -> Result<Forest, CliError> {
+    let mut sampler = open_sampler(config)?;
+    let options = associate_options(config);
+    sampler.set_measure(sample::Measure { memory: config.memory, io, ..sample::Measure::default() });
+    let snapshot = sample_twice_then(&mut sampler, |sampler, first| {
+        if config.memory == MemoryMode::Pss {
+            let keys = associate::associate(first, &options).attempt_keys();
+            sampler.set_pss_targets(sample::PssTargets { keys, at_once: true });
+        }
+    })?;
+    for w in &snapshot.warnings {
+        crate::warn!("swarmtop: {w}");
+    }
+    Ok(associate::associate(&snapshot, &options))
 }
 
 /// The forest now, and the sampler that took it (warm: a kill re-samples with it).

@@ -1,30 +1,44 @@
-//! `list`'s text output: an indented tree with aligned PID, CPU%, MEM and count
-//! columns. Every string from a process passes through `sanitize`.
+//! `list`'s text output: an indented tree with aligned PID, CPU%, MEM (or PSS), count
+//! and, when measured, IO columns. Every string from a process passes through `sanitize`.
 
 use std::fmt::Write;
 
-use crate::model::text::{cells, human_bytes, percent, sanitize, truncate};
+use crate::model::text::{cells, percent, sanitize, truncate};
+use crate::model::usage::{ESTIMATE_MARK, MemoryMode, io_text, memory_text};
 use crate::model::{Forest, ProcNode, Rollup};
 
 /// A command line is cut to no fewer cells than this to keep the markers after it.
 const MIN_TEXT: usize = 12;
 
-const HEADER: &str = "    PID   CPU%     MEM  PROCS  NAME";
+/// Which figures the columns show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Figures {
+    /// What MEM counts.
+    pub memory: MemoryMode,
+    /// An IO column (read/write per second).
+    pub io: bool,
+}
 
 /// Renders the forest; `width` fits each line to that many terminal cells, cutting
 /// command lines with `…` (None: whole lines).
-pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>) -> String {
-    let mut out = Lines { text: String::new(), width };
+pub fn render(forest: &Forest, include_unassigned: bool, width: Option<usize>, figures: Figures) -> String {
+    let memory = figures.memory;
+    let mut out = Lines { text: String::new(), width, figures };
     let t = &forest.totals;
+    let (heading, legend) = match memory {
+        MemoryMode::Rss => ("MEM", String::new()),
+        MemoryMode::Pss => ("PSS", format!("  ({ESTIMATE_MARK}: RSS, not measured)")),
+    };
     out.line(&format!(
-        "{}  {} processes  {} attempts  CPU {}%  MEM {}",
+        "{}  {} processes  {} attempts  CPU {}%  {heading} {}{legend}",
         sanitize(&forest.host),
         t.process_count,
         forest.attempt_count(),
         percent(t.cpu_percent),
-        human_bytes(t.memory_bytes)
+        memory_text(t, memory)
     ));
-    out.line(HEADER);
+    let io = if figures.io { format!(" {:>12}", "IO R/W") } else { String::new() };
+    out.line(&format!("    PID   CPU% {heading:>7}  PROCS{io}  NAME"));
     for project in &forest.projects {
         out.group(0, &project.rollup, &format!("{}  {}", project.id, project.path.display()));
         for task in &project.tasks {
@@ -83,6 +97,7 @@ fn indent(depth: usize) -> String {
 struct Lines {
     text: String,
     width: Option<usize>,
+    figures: Figures,
 }
 
 impl Lines {
@@ -110,15 +125,15 @@ impl Lines {
         self.text.push('\n');
     }
 
+    /// The columns before a row's text: PID, CPU%, MEM, PROCS (and IO), then `indent`.
+    fn head(&self, pid: &str, r: &Rollup, count: &str, indent: &str) -> String {
+        let (cpu, memory) = (percent(r.cpu_percent), memory_text(r, self.figures.memory));
+        let io = if self.figures.io { format!(" {:>12}", io_text(r)) } else { String::new() };
+        format!("{pid:>7} {cpu:>6} {memory:>7} {count:>6}{io}  {indent}")
+    }
+
     fn group(&mut self, depth: usize, r: &Rollup, label: &str) {
-        let head = format!(
-            "{:>7} {:>6} {:>7} {:>6}  {}",
-            "-",
-            percent(r.cpu_percent),
-            human_bytes(r.memory_bytes),
-            r.process_count,
-            "  ".repeat(depth),
-        );
+        let head = self.head("-", r, &r.process_count.to_string(), &"  ".repeat(depth));
         let tail =
             if r.orphan_count > 0 { format!("  ({} orphaned)", r.orphan_count) } else { String::new() };
         self.fitted(&head, label, &tail);
@@ -150,14 +165,8 @@ impl Lines {
         }
         let count =
             if node.children.is_empty() { String::new() } else { node.rollup.process_count.to_string() };
-        let head = format!(
-            "{:>7} {:>6} {:>7} {:>6}  {}",
-            p.pid(),
-            percent(p.cpu_percent),
-            human_bytes(p.memory_bytes),
-            count,
-            indent(depth),
-        );
+        let head =
+            self.head(&p.pid().to_string(), &Rollup::of_process(p, node.orphan), &count, &indent(depth));
         self.fitted(&head, &p.command_line(), &marks);
     }
 }

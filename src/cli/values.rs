@@ -7,6 +7,7 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::ErrorKind;
 
 use crate::kill::signal::Signal;
+use crate::model::MemoryMode;
 use crate::sample::SourceKind;
 
 /// `--source`.
@@ -23,6 +24,24 @@ impl From<SourceArg> for SourceKind {
             SourceArg::Auto => SourceKind::Auto,
             SourceArg::Procfs => SourceKind::Procfs,
             SourceArg::Sysinfo => SourceKind::Sysinfo,
+        }
+    }
+}
+
+/// `--memory`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MemoryArg {
+    /// Resident set: shared pages count in every process that maps them.
+    Rss,
+    /// Proportional set: each shared page divided among the processes that map it.
+    Pss,
+}
+
+impl From<MemoryArg> for MemoryMode {
+    fn from(m: MemoryArg) -> MemoryMode {
+        match m {
+            MemoryArg::Rss => MemoryMode::Rss,
+            MemoryArg::Pss => MemoryMode::Pss,
         }
     }
 }

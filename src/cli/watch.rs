@@ -12,6 +12,8 @@ use super::list::{ListArgs, output_width, render_line};
 use super::{CliError, associate_options, open_sampler};
 use crate::associate::associate;
 use crate::config::Config;
+use crate::model::MemoryMode;
+use crate::sample::{Measure, PssTargets};
 
 /// CPU percentages need two samples at least this far apart.
 const PRIME: Duration = Duration::from_millis(200);
@@ -26,6 +28,7 @@ pub fn run(args: &ListArgs, config: &Config, hosts: &HostSet) -> Result<i32, Cli
     let options = associate_options(config);
     let refresh = Duration::from_millis(config.refresh_ms);
     let mut sampler = open_sampler(config)?;
+    sampler.set_measure(Measure { memory: config.memory, io: args.io, ..Measure::default() });
     let mut warnings = sampler.sample()?.warnings;
     let mut next = Instant::now() + PRIME.min(refresh);
     let mut stdout = std::io::stdout().lock();
@@ -39,8 +42,11 @@ pub fn run(args: &ListArgs, config: &Config, hosts: &HostSet) -> Result<i32, Cli
             crate::warn!("swarmtop: {w}");
         }
         let forest = associate(&snapshot, &options);
+        if config.memory == MemoryMode::Pss {
+            sampler.set_pss_targets(PssTargets { keys: forest.attempt_keys(), at_once: false });
+        }
         let mut doc = if remotes.is_empty() {
-            render_line(args, &forest, output_width(args))?
+            render_line(args, &forest, output_width(args), config.memory)?
         } else {
             while let Ok((i, update)) = updates.try_recv() {
                 if let Some(v) = remotes.get_mut(i) {
@@ -49,7 +55,7 @@ pub fn run(args: &ListArgs, config: &Config, hosts: &HostSet) -> Result<i32, Cli
             }
             let local = hosts.local.then(|| local_view(forest));
             let views: Vec<HostView> = local.into_iter().chain(remotes.iter().cloned()).collect();
-            super::hosts::render(args, &views, hosts.shows_several())?
+            super::hosts::render(args, &views, hosts.shows_several(), config.memory)?
         };
         if !args.json {
             doc.push('\n'); // a blank line between two text documents

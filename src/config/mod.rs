@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::model::text::sanitize;
 
 pub use crate::model::sort::SortKey;
+pub use crate::model::usage::MemoryMode;
 use crate::sample::SourceKind;
 pub use crate::tui::columns::Column;
 
@@ -40,6 +41,8 @@ pub struct Config {
     pub highlight_refreshes: u32,
     pub read_only: bool,
     pub sort: SortKey,
+    /// How memory is counted: RSS, or PSS for the processes in attempts.
+    pub memory: MemoryMode,
     pub source: SourceKind,
     pub subreapers: Vec<String>,
     /// Program names recognised as agents besides claude, codex, aider, gemini, goose,
@@ -127,6 +130,7 @@ impl Default for Config {
             highlight_refreshes: 3,
             read_only: false,
             sort: SortKey::Cpu,
+            memory: MemoryMode::Rss,
             source: SourceKind::Auto,
             subreapers: vec!["systemd".into()],
             agents: Vec::new(),
@@ -184,6 +188,7 @@ pub struct Flags {
     pub hosts: Vec<String>,
     pub ssh_command: Option<String>,
     pub remote_command: Option<String>,
+    pub memory: Option<MemoryMode>,
 }
 
 /// A config file's path and text, already read by the caller.
@@ -213,6 +218,9 @@ pub fn resolve(
     }
     if let Some(source) = flags.source {
         config.source = source;
+    }
+    if let Some(memory) = flags.memory {
+        config.memory = memory;
     }
     config.read_only |= flags.read_only;
     for host in &flags.hosts {

@@ -28,9 +28,16 @@ fn layers_apply_in_order() {
     assert_eq!(c.keys["down"], Config::default().keys["down"], "[keys] merges key by key");
     let flags = Flags { refresh_ms: Some(500), read_only: true, ..Flags::default() };
     let env = |k: &str| (k == "NO_COLOR").then(|| "1".to_string());
-    let text = "refresh_ms = 2000\n";
+    let text = "refresh_ms = 2000\nmemory = \"pss\"\n";
     let c = resolve(Some(FileInput { path: Path::new("x"), text }), &env, &flags).unwrap();
-    assert_eq!((c.refresh_ms, c.read_only, c.theme), (500, true, Theme::Mono));
+    assert_eq!((c.refresh_ms, c.read_only, c.theme, c.memory), (500, true, Theme::Mono, MemoryMode::Pss));
+    let flags = Flags { memory: Some(MemoryMode::Rss), ..Flags::default() };
+    let c = resolve(Some(FileInput { path: Path::new("x"), text }), &env, &flags).unwrap();
+    assert_eq!(c.memory, MemoryMode::Rss, "--memory wins over the file");
+    assert_eq!(
+        err("memory = \"uss\"\n"),
+        "/c/config.toml:1:10: memory: unknown variant `uss`, expected `rss` or `pss`"
+    );
 }
 
 #[test]
@@ -38,7 +45,7 @@ fn unknown_key_names_file_line_and_key() {
     assert_eq!(
         err("refresh_ms = 2000\n\nrefresh_msec = 3\n"),
         "/c/config.toml:3:1: refresh_msec: unknown field `refresh_msec`, expected one of `refresh_ms`, `theme`, `tree_guides`, `columns`, `highlight_refreshes`, \
-         `read_only`, `sort`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`, \
+         `read_only`, `sort`, `memory`, `source`, `subreapers`, `agents`, `vibe_kanban_dirs`, `kill`, `layout`, `keys`, \
          `hosts`, `ssh_command`, `remote_command`"
     );
     assert_eq!(

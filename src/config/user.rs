@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use super::locate::{KeyPath, Locator, duplicate_path, line_col, plain_message};
 use super::{
-    Column, Config, ConfigError, LayoutConfig, SortKey, SourceKind, Theme, TreeGuides, check_grace_secs,
-    check_highlight_refreshes, check_host, check_refresh_ms, check_remote_command, check_ssh_command,
+    Column, Config, ConfigError, LayoutConfig, MemoryMode, SortKey, SourceKind, Theme, TreeGuides,
+    check_grace_secs, check_highlight_refreshes, check_host, check_refresh_ms, check_remote_command,
+    check_ssh_command,
 };
 use crate::model::layout::LayoutPattern;
 use crate::tui::keymap::Keymap;
@@ -25,6 +26,7 @@ struct UserConfig {
     highlight_refreshes: Option<u32>,
     read_only: Option<bool>,
     sort: Option<SortKey>,
+    memory: Option<MemoryMode>,
     source: Option<SourceKind>,
     subreapers: Option<Vec<String>>,
     agents: Option<Vec<String>>,
@@ -97,6 +99,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
         highlight_refreshes,
         read_only,
         sort,
+        memory,
         source,
         subreapers,
         agents,
@@ -115,6 +118,7 @@ pub fn apply(config: &mut Config, file: &str, text: &str) -> Result<(), ConfigEr
     set(&mut config.highlight_refreshes, highlight_refreshes);
     set(&mut config.read_only, read_only);
     set(&mut config.sort, sort);
+    set(&mut config.memory, memory);
     set(&mut config.source, source);
     set(&mut config.subreapers, subreapers);
     set(&mut config.agents, agents);

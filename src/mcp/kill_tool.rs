@@ -85,6 +85,31 @@ impl KillParams {
     }
 }
 
+/// Targets one call may name, and the longest one: an answer echoes what it refuses,
+/// and a model's context is small.
+pub const MAX_TARGETS: usize = 256;
+pub const MAX_TARGET_CHARS: usize = 1024;
+
+fn parse_targets(targets: &[String]) -> Result<Vec<NodeId>, String> {
+    if targets.len() > MAX_TARGETS {
+        return Err(format!("{} targets: at most {MAX_TARGETS} in one call", targets.len()));
+    }
+    if let Some(long) = targets.iter().find(|t| t.chars().count() > MAX_TARGET_CHARS) {
+        return Err(format!(
+            "a target of {} characters: at most {MAX_TARGET_CHARS} (it begins {:?})",
+            long.chars().count(),
+            long.chars().take(40).collect::<String>()
+        ));
+    }
+    if let Some(remote) = targets.iter().find(|t| t.starts_with("host:")) {
+        return Err(format!(
+            "{remote:?}: this server kills on this machine only; another box's processes are its own \
+             agent's to stop"
+        ));
+    }
+    targets.iter().map(|t| t.parse().map_err(|e| format!("{e}"))).collect()
+}
+
 impl State {
     pub fn kill(&mut self, params: KillParams) -> Answer {
         if self.config.read_only && !params.dry_run {
@@ -95,8 +120,7 @@ impl State {
         if params.targets.is_empty() {
             return Err("no targets: name what to stop, e.g. [\"name:node\"]".into());
         }
-        let targets: Vec<NodeId> =
-            params.targets.iter().map(|t| t.parse().map_err(|e| format!("{e}"))).collect::<Result<_, _>>()?;
+        let targets = parse_targets(&params.targets)?;
         let narrowing = params.narrowing()?;
         let (forest, ctx) = self.forest(Cpu::Measured)?;
         let plan = plan_with(&targets, &narrowing, &forest, &ctx).map_err(|e| match e {
@@ -141,5 +165,23 @@ impl State {
             return Err(format!("not everything planned is gone: {out}"));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_many_too_long_and_remote_targets_are_refused_with_a_short_text() {
+        let many = vec!["pid:1".to_string(); MAX_TARGETS + 1];
+        assert!(parse_targets(&many).unwrap_err().contains("at most 256"));
+        let long = format!("name:{}", "x".repeat(100_000));
+        let e = parse_targets(&[long]).unwrap_err();
+        assert!(e.contains("at most 1024") && e.len() < 200, "{e}");
+        let e = parse_targets(&["host:build1/pid:1".to_string()]).unwrap_err();
+        assert!(e.contains("this machine only"), "{e}");
+        assert_eq!(parse_targets(&["name:node".to_string(), "port:3000".to_string()]).unwrap().len(), 2);
+        assert_eq!(parse_targets(&vec!["pid:1".to_string(); MAX_TARGETS]).unwrap().len(), MAX_TARGETS);
     }
 }

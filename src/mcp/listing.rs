@@ -172,4 +172,25 @@ mod tests {
         let orphan = listing(&f, &mine, Scope::Task, &ancestry).unwrap();
         assert!(orphan.processes.iter().any(|p| p.pid == 112 && p.orphan));
     }
+
+    #[test]
+    fn who_listens_marks_the_listeners_in_the_callers_attempt_only() {
+        let f = associate(&swarm_snapshot(), &Options::default());
+        let mine = caller_attempt_in(&f, &[9999, 100, 90, 1]).unwrap();
+        let rows = vec![
+            serde_json::json!({"pid": 101, "group": "attempt", "attempt": "attempt:alpha/add-login/1a2b"}),
+            serde_json::json!({"pid": 111, "group": "attempt", "attempt": "attempt:alpha/add-login/3c4d"}),
+            serde_json::json!({"pid": 7, "group": "shared", "attempt": null}),
+            serde_json::json!({"pid": null, "group": null, "attempt": null}),
+        ];
+        let doc = who_listens(&f, 3000, rows.clone(), Some(&mine));
+        let marks: Vec<bool> =
+            doc["listeners"].as_array().unwrap().iter().map(|r| r["in_your_attempt"] == true).collect();
+        assert_eq!(marks, [true, false, false, false]);
+        assert_eq!(doc["your_attempt"], "attempt:alpha/add-login/1a2b");
+        // A caller in no attempt: nothing is its own, and nothing is marked as such.
+        let nobody = who_listens(&f, 3000, rows, None);
+        assert!(nobody["listeners"].as_array().unwrap().iter().all(|r| r["in_your_attempt"] == false));
+        assert_eq!(nobody["your_attempt"], serde_json::Value::Null);
+    }
 }

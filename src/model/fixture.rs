@@ -28,6 +28,8 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         threads: 1,
         kernel_thread: false,
         ports: Some(Arc::from([])),
+        pss: Default::default(),
+        io: None,
         facts: Arc::new(ProcessFacts {
             name,
             uid: Some(1000),
@@ -44,6 +46,10 @@ pub trait ProcessExt {
     fn session_leader(self) -> Self;
     fn cpu(self, percent: f32) -> Self;
     fn mem(self, bytes: u64) -> Self;
+    /// Its `smaps_rollup` reading (pss mode).
+    fn pss(self, pss: super::usage::Pss) -> Self;
+    /// Its I/O rate, read and write bytes per second.
+    fn io(self, read: u64, write: u64) -> Self;
     fn state(self, state: ProcState) -> Self;
     fn user(self, name: &str, uid: u32) -> Self;
     fn started(self, ticks: u64) -> Self;
@@ -68,6 +74,14 @@ impl ProcessExt for Process {
     }
     fn mem(mut self, bytes: u64) -> Self {
         self.memory_bytes = bytes;
+        self
+    }
+    fn pss(mut self, pss: super::usage::Pss) -> Self {
+        self.pss = pss;
+        self
+    }
+    fn io(mut self, read: u64, write: u64) -> Self {
+        self.io = Some(super::usage::IoRate { read, write });
         self
     }
     fn state(mut self, state: ProcState) -> Self {

@@ -6,49 +6,8 @@ use std::path::PathBuf;
 use super::agent::AgentKind;
 pub use super::forest_kinds::{AgentInfo, AssignedBy, AttemptSource};
 use super::ids::{AttemptId, ProjectId, TaskId};
-use super::process::{ProcKey, ProcState, Process};
-
-/// Sums over a node and everything below it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Rollup {
-    pub cpu_percent: f32,
-    pub memory_bytes: u64,
-    /// u32 keeps every node and row 8 bytes smaller; no box has 4 billion processes.
-    pub process_count: u32,
-    pub orphan_count: u32,
-    /// Processes stopped (state `T`, not a debugger's `t`): paused. Absent on the wire
-    /// from a far side that does not count them: none.
-    #[serde(default)]
-    pub stopped_count: u32,
-}
-
-impl Rollup {
-    pub fn of_process(p: &Process, orphan: bool) -> Rollup {
-        Rollup {
-            cpu_percent: p.cpu_percent,
-            memory_bytes: p.memory_bytes,
-            process_count: 1,
-            orphan_count: u32::from(orphan),
-            stopped_count: u32::from(p.state == ProcState::Stopped),
-        }
-    }
-
-    pub fn add(&mut self, other: &Rollup) {
-        self.cpu_percent += other.cpu_percent;
-        self.memory_bytes += other.memory_bytes;
-        self.process_count += other.process_count;
-        self.orphan_count += other.orphan_count;
-        self.stopped_count += other.stopped_count;
-    }
-
-    pub fn sum<'a>(items: impl IntoIterator<Item = &'a Rollup>) -> Rollup {
-        let mut total = Rollup::default();
-        for r in items {
-            total.add(r);
-        }
-        total
-    }
-}
+use super::process::{ProcKey, Process};
+pub use super::rollup::Rollup;
 
 /// A process and its subtree. Clone, PartialEq, Debug and Drop are written out with
 /// explicit stacks: derived ones recurse once per level, and a chain can be 100,000 deep.
@@ -386,6 +345,12 @@ impl Forest {
     /// The root of every process tree: attempts', shared services', unassigned.
     pub fn roots(&self) -> impl Iterator<Item = &ProcNode> {
         self.attempts().flat_map(|(_, _, a)| &a.processes).chain(&self.shared).chain(&self.unassigned)
+    }
+
+    /// Every process placed in an attempt.
+    pub fn attempt_keys(&self) -> std::collections::HashSet<ProcKey> {
+        let roots = self.attempts().flat_map(|(_, _, a)| &a.processes);
+        roots.flat_map(|root| root.preorder().map(|(_, n)| n.key())).collect()
     }
 
     /// Every process node in the forest (attempts, shared, unassigned), parents first.

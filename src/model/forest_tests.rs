@@ -80,7 +80,7 @@ fn a_100000_deep_chain_associates_walks_filters_compares_clones_and_drops() {
         drop(copy);
         drop(kept);
 
-        let text = crate::cli::text::render(&forest, false, Some(100));
+        let text = crate::cli::text::render(&forest, false, Some(100), Default::default());
         assert_eq!(text.lines().count(), 2 + 3 + DEPTH as usize);
     });
 }
@@ -95,6 +95,7 @@ fn a_100000_deep_chain_builds_rows_and_draws() {
             filter: &filter,
             sort: crate::model::sort::SortKey::Cpu,
             reverse: false,
+            memory: crate::model::MemoryMode::Rss,
             show_other: false,
             orphans_only: false,
             waiting_only: false,

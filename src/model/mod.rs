@@ -13,10 +13,12 @@ pub mod layout;
 pub mod ports;
 pub mod process;
 pub mod recorded;
+pub mod rollup;
 pub mod snapshot;
 pub mod sort;
 pub mod tags;
 pub mod text;
+pub mod usage;
 pub mod wire_path;
 
 pub use argv::Argv;
@@ -31,3 +33,4 @@ pub use snapshot::{
     ClaudeJob, ClaudeSession, ExternalSession, NamedWorkspace, RecordedStart, RegistryEntry, ServiceRecord,
     Shared, Snapshot, TaskTitle, Worktree,
 };
+pub use usage::{IoRate, MemoryMode, Pss};

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::argv::Argv;
 use super::ports::Port;
+use super::usage::{IoRate, Pss};
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -173,6 +174,14 @@ pub struct Process {
     /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
     /// descriptors could not be read (another user's process) or were not looked at.
     pub ports: Option<Arc<[Port]>>,
+    /// Its proportional set size and swap, in pss mode (`Pss::Unmeasured` otherwise).
+    /// Defaults on the wire: a peer that does not measure them sends neither.
+    #[serde(default)]
+    pub pss: Pss,
+    /// Its I/O over the last refresh; `None` when unknown: not measured (the IO column
+    /// is off), not yet two readings, or unreadable (another user's process).
+    #[serde(default)]
+    pub io: Option<IoRate>,
 }
 
 impl Process {

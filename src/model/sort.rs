@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde::Deserialize;
 
 use super::forest::Rollup;
+use super::usage::MemoryMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -15,10 +16,13 @@ pub enum SortKey {
     Pid,
     Name,
     Count,
+    /// Read plus write bytes per second.
+    Io,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 5] = [SortKey::Cpu, SortKey::Mem, SortKey::Pid, SortKey::Name, SortKey::Count];
+    pub const ALL: [SortKey; 6] =
+        [SortKey::Cpu, SortKey::Mem, SortKey::Pid, SortKey::Name, SortKey::Count, SortKey::Io];
 
     pub fn next(self) -> SortKey {
         let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
@@ -32,12 +36,13 @@ impl SortKey {
             SortKey::Pid => "PID",
             SortKey::Name => "NAME",
             SortKey::Count => "PROCS",
+            SortKey::Io => "IO",
         }
     }
 
     /// Numbers sort high-first by default, names and PIDs low-first.
     fn descending(self) -> bool {
-        matches!(self, SortKey::Cpu | SortKey::Mem | SortKey::Count)
+        matches!(self, SortKey::Cpu | SortKey::Mem | SortKey::Count | SortKey::Io)
     }
 }
 
@@ -48,11 +53,22 @@ pub struct SortFields<'a> {
     pub pid: Option<u32>,
 }
 
+/// How rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub key: SortKey,
+    pub reverse: bool,
+    /// What MEM sorts by: the memory this mode counts.
+    pub memory: MemoryMode,
+}
+
 /// Compares two siblings; ties fall back to name then pid so the order is stable.
-pub fn compare(key: SortKey, reverse: bool, a: &SortFields<'_>, b: &SortFields<'_>) -> Ordering {
+pub fn compare(order: Order, a: &SortFields<'_>, b: &SortFields<'_>) -> Ordering {
+    let Order { key, reverse, memory } = order;
     let primary = match key {
         SortKey::Cpu => a.rollup.cpu_percent.total_cmp(&b.rollup.cpu_percent),
-        SortKey::Mem => a.rollup.memory_bytes.cmp(&b.rollup.memory_bytes),
+        SortKey::Mem => a.rollup.memory(memory).cmp(&b.rollup.memory(memory)),
+        SortKey::Io => a.rollup.io_total().cmp(&b.rollup.io_total()),
         SortKey::Count => a.rollup.process_count.cmp(&b.rollup.process_count),
         SortKey::Pid => a.pid.cmp(&b.pid),
         SortKey::Name => Ordering::Equal,
@@ -75,10 +91,31 @@ mod tests {
         let busy = Rollup { cpu_percent: 50.0, ..Rollup::default() };
         let idle = Rollup::default();
         let (a, b) = (f(&busy, "b", 2), f(&idle, "a", 1));
-        assert_eq!(compare(SortKey::Cpu, false, &a, &b), Ordering::Less);
-        assert_eq!(compare(SortKey::Cpu, true, &a, &b), Ordering::Greater);
-        assert_eq!(compare(SortKey::Name, false, &a, &b), Ordering::Greater);
-        assert_eq!(compare(SortKey::Pid, false, &a, &b), Ordering::Greater);
+        let by = |key, reverse| Order { key, reverse, memory: MemoryMode::Rss };
+        assert_eq!(compare(by(SortKey::Cpu, false), &a, &b), Ordering::Less);
+        assert_eq!(compare(by(SortKey::Cpu, true), &a, &b), Ordering::Greater);
+        assert_eq!(compare(by(SortKey::Name, false), &a, &b), Ordering::Greater);
+        assert_eq!(compare(by(SortKey::Pid, false), &a, &b), Ordering::Greater);
+    }
+
+    #[test]
+    fn memory_sorts_by_what_the_mode_counts_and_io_by_read_plus_write() {
+        // Big resident, small proportional (its pages are shared), and the other way.
+        let measured = |rss, pss| Rollup {
+            memory_bytes: rss,
+            pss_rss_bytes: rss,
+            pss_bytes: pss,
+            pss_measured: 1,
+            process_count: 1,
+            ..Rollup::default()
+        };
+        let shared = Rollup { io_read: 5, ..measured(900, 100) };
+        let private = Rollup { io_write: 9, ..measured(500, 500) };
+        let (a, b) = (f(&shared, "a", 1), f(&private, "b", 2));
+        let by = |key, memory| Order { key, reverse: false, memory };
+        assert_eq!(compare(by(SortKey::Mem, MemoryMode::Rss), &a, &b), Ordering::Less);
+        assert_eq!(compare(by(SortKey::Mem, MemoryMode::Pss), &a, &b), Ordering::Greater);
+        assert_eq!(compare(by(SortKey::Io, MemoryMode::Rss), &a, &b), Ordering::Greater);
     }
 
     #[test]

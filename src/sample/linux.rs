@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use super::cwds::Cwds;
 use super::ports::{Activity, FdsSeen, PortScanner};
+use super::usage::{PssTargets, UsageMeter, UsageSeen};
 use super::users::UserNames;
 use super::{Measure, ProcessSource, SampleError};
 use crate::capacity::shrunk;
@@ -44,6 +45,8 @@ struct Seen {
     generation: u32,
     /// What the last read of its descriptors found, to pace the next one.
     fds: FdsSeen,
+    /// Its memory and I/O readings, while they are measured.
+    usage: Option<Box<UsageSeen>>,
 }
 
 /// Where this refresh's stat of a process came from.
@@ -68,6 +71,7 @@ pub struct ProcfsSource {
     cwds: Cwds,
     measure: Measure,
     ports: PortScanner,
+    usage: UsageMeter,
     homes: super::environ::HomesCache,
     own_uid: u32,
     /// swarmtop's own descriptors (its kept stat files) are many, and no listener.
@@ -106,6 +110,7 @@ impl ProcfsSource {
             cwds: Cwds::default(),
             measure: Measure::default(),
             ports: PortScanner::default(),
+            usage: UsageMeter::default(),
             homes: Default::default(),
             own_uid: rustix::process::getuid().as_raw(),
             own_pid: std::process::id(),
@@ -252,6 +257,9 @@ impl ProcfsSource {
                 } else {
                     self.cwds.read(&mut self.proc, pid, via, &mut self.link, None)
                 };
+                let same = self.seen.get_mut(&pid).filter(|s| s.start_ticks == stat.start_ticks);
+                // After exec, the same process: its I/O counters go on.
+                let usage = same.and_then(|s| s.usage.take());
                 let stat_file = match read {
                     StatRead::Opened(file) => self.keep(file),
                     // Read through the kept file of this same process (new facts after exec).
@@ -267,6 +275,7 @@ impl ProcfsSource {
                     cwd,
                     generation,
                     fds: FdsSeen::default(),
+                    usage,
                 };
                 let process = to_process(key, stat, &seen, 0.0, self.page_size);
                 if let Some(old) = self.seen.insert(pid, seen) {
@@ -285,7 +294,34 @@ impl ProcfsSource {
                 seen.fds = found;
             }
         }
+        let mut process = process;
+        if !stat.kernel_thread
+            && (self.usage.is_on() || self.seen.get(&pid).is_some_and(|s| s.usage.is_some()))
+        {
+            self.measure_usage(key, activity, &mut process);
+        }
         Some(process)
+    }
+
+    /// Reads the memory and I/O of `key` that are due, keeping them only if its PID
+    /// still names it after (through its kept stat file, bound to it, when there is one).
+    fn measure_usage(&mut self, key: ProcKey, activity: Activity, process: &mut Process) {
+        let pid = key.pid();
+        let Some(seen) = self.seen.get(&pid) else { return };
+        let reading = self.usage.read(&mut self.proc, key, activity, seen.usage.as_deref());
+        if !reading.is_empty() {
+            let same = match &seen.stat_file {
+                Some(file) => procfs::reread(file, &mut self.buf).is_ok_and(|n| n > 0),
+                None => self.proc.is_still(pid, key.start_time(), &mut self.buf),
+            };
+            if !same {
+                return;
+            }
+        }
+        let Some(seen) = self.seen.get_mut(&pid) else { return };
+        self.usage.commit(&mut seen.usage, reading, activity);
+        process.pss = seen.usage.as_ref().map_or_else(Default::default, |u| u.pss());
+        process.io = seen.usage.as_ref().and_then(|u| u.io_rate());
     }
 }
 
@@ -299,7 +335,12 @@ impl ProcessSource for ProcfsSource {
     }
 
     fn set_measure(&mut self, measure: Measure) {
+        self.usage.set(measure.memory, measure.io);
         self.measure = measure;
+    }
+
+    fn set_pss_targets(&mut self, targets: PssTargets) {
+        self.usage.set_targets(targets);
     }
 
     fn unowned_ports(&self) -> Vec<crate::model::Port> {
@@ -319,6 +360,7 @@ impl ProcessSource for ProcfsSource {
         if self.measure.ports {
             self.ports.begin(&mut self.proc);
         }
+        self.usage.begin(generation, now, elapsed);
         let mut stat = std::mem::take(&mut self.stat);
         let mut out = Vec::with_capacity(pids.len());
         let mut gone = false;
@@ -393,6 +435,8 @@ fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, pa
         kernel_thread: stat.kernel_thread,
         facts: seen.facts.clone(),
         ports: None,
+        pss: seen.usage.as_ref().map_or_else(Default::default, |u| u.pss()),
+        io: seen.usage.as_ref().and_then(|u| u.io_rate()),
     }
 }
 

@@ -19,6 +19,7 @@ mod sock_diag;
 pub mod sqlite_state;
 pub mod state;
 pub mod sysinfo_source;
+pub mod usage;
 pub mod users;
 pub mod vibe_kanban;
 pub mod watched;
@@ -49,6 +50,9 @@ pub trait ProcessSource: Send {
     /// What to measure besides the basics, from the next refresh on. A source that
     /// cannot measure something leaves it unknown (`None`).
     fn set_measure(&mut self, _measure: Measure) {}
+    /// In pss mode, whose `smaps_rollup` to read (those in attempts), from the next
+    /// refresh on.
+    fn set_pss_targets(&mut self, _targets: PssTargets) {}
     /// The listening sockets of the last refresh that none of its processes was seen
     /// to hold (their holders' descriptors could not be read, or are not listed).
     fn unowned_ports(&self) -> Vec<crate::model::Port> {
@@ -56,18 +60,8 @@ pub trait ProcessSource: Send {
     }
 }
 
-/// What a source measures besides the basics.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Measure {
-    /// Listening ports: on unless a caller has no use for them (a kill's re-samples).
-    pub ports: bool,
-}
-
-impl Default for Measure {
-    fn default() -> Measure {
-        Measure { ports: true }
-    }
-}
+pub use crate::model::usage::Measure;
+pub use usage::PssTargets;
 
 /// Which implementation to use: `auto` is procfs on Linux, else sysinfo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +117,7 @@ pub struct Sampler {
     task_titles: watched::Joined<crate::model::TaskTitle>,
     host: HostFacts,
     self_pid: u32,
+    measure: Measure,
 }
 
 impl Sampler {
@@ -137,6 +132,7 @@ impl Sampler {
             task_titles: watched::Joined::default(),
             host,
             self_pid: std::process::id(),
+            measure: Measure::default(),
         }
     }
 
@@ -152,7 +148,18 @@ impl Sampler {
 
     /// What to measure from the next sample on.
     pub fn set_measure(&mut self, measure: Measure) {
+        self.measure = measure;
         self.source.set_measure(measure);
+    }
+
+    /// What it measures.
+    pub fn measure(&self) -> Measure {
+        self.measure
+    }
+
+    /// In pss mode, whose `smaps_rollup` to read from the next sample on.
+    pub fn set_pss_targets(&mut self, targets: PssTargets) {
+        self.source.set_pss_targets(targets);
     }
 
     pub fn sample(&mut self) -> Result<Snapshot, SampleError> {

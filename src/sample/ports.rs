@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use super::sock_diag::SockDiag;
 use crate::model::{Port, Process};
+use crate::procfs::ProcDir;
 use crate::procfs::net::Listener;
-use crate::procfs::{self, ProcDir};
 
 /// A process that did not run cannot have opened or closed a socket... unless it ran
 /// for less than a clock tick without faulting, so the descriptors of an idle process
@@ -227,8 +227,7 @@ impl PortScanner {
         }
         // The PID may have been reused since its stat was read: only this very
         // process's sockets count.
-        let same = proc.read(pid, "stat", &mut self.buf).ok().and_then(|_| procfs::parse_stat(&self.buf[..]));
-        if same.is_none_or(|s| s.start_ticks != start_ticks) {
+        if !proc.is_still(pid, start_ticks, &mut self.buf) {
             self.held.remove(&pid);
             return seen;
         }

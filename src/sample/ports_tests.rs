@@ -187,6 +187,6 @@ fn ports_off_leaves_them_unknown() {
     fake.process(40, 0, &[100]);
     fake.table(&[40], &[tcp_line(3000, "0A", 100)]);
     let mut source = ProcfsSource::with_root(fake.root.path()).unwrap();
-    source.set_measure(crate::sample::Measure { ports: false });
+    source.set_measure(crate::sample::Measure { ports: false, ..Default::default() });
     assert_eq!(source.refresh().unwrap()[0].ports, None);
 }

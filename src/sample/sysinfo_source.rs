@@ -121,6 +121,9 @@ impl ProcessSource for SysinfoSource {
                 facts: Arc::new(facts),
                 // sysinfo does not list sockets: unknown, never "none".
                 ports: None,
+                // Nor their memory maps or I/O counters: unknown.
+                pss: Default::default(),
+                io: None,
             });
         }
         self.homes.prune();

@@ -18,6 +18,7 @@ use crate::config::{Column, Config, Theme, TreeGuides};
 use crate::kill::operation::Operation;
 use crate::kill::plan::PlanContext;
 use crate::model::sort::SortKey;
+use crate::model::usage::{Inspection, Measure, MemoryMode};
 use crate::model::{Filter, Forest, ProcKey};
 
 /// What a destructive command says in read-only mode.
@@ -49,6 +50,11 @@ pub struct App {
     pub filter_editing: bool,
     pub sort: SortKey,
     pub reverse: bool,
+    /// How memory is counted (`m` toggles).
+    pub memory: MemoryMode,
+    /// The latest look at a selected process's memory and I/O, for the detail pane
+    /// (it may be of a process selected before: the pane checks).
+    pub inspection: Option<Arc<Inspection>>,
     pub show_other: bool,
     pub orphans_only: bool,
     /// Only attempts whose agent waits for its user (`w`).
@@ -116,6 +122,8 @@ impl App {
             filter_editing: false,
             sort: config.sort,
             reverse: false,
+            memory: config.memory,
+            inspection: None,
             show_other: false,
             orphans_only: false,
             waiting_only: false,
@@ -147,6 +155,21 @@ impl App {
 
     pub fn selected_row(&self) -> Option<&Row> {
         self.rows.get(self.selected)
+    }
+
+    /// What the sampler must measure for what is shown: PSS in pss mode, I/O while the
+    /// IO column is chosen or sorts.
+    pub fn measure(&self) -> Measure {
+        let io = self.columns.contains(&Column::Io) || self.sort == SortKey::Io;
+        Measure { ports: true, io, memory: self.memory }
+    }
+
+    /// The process the detail pane shows, to be measured off the UI thread.
+    pub fn inspected(&self) -> Option<ProcKey> {
+        match self.selected_row().map(|r| &r.id) {
+            Some(RowId::Process(key)) if self.detail => Some(*key),
+            _ => None,
+        }
     }
 
     /// What has the input focus, and so which bindings apply.
@@ -332,6 +355,10 @@ impl App {
                 self.rebuild();
             }
             Command::Jump => return self.jump_request(),
+            Command::MemoryMode => {
+                self.memory = self.memory.toggled();
+                self.rebuild();
+            }
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
@@ -405,6 +432,7 @@ impl App {
             filter: &filter,
             sort: self.sort,
             reverse: self.reverse,
+            memory: self.memory,
             show_other: self.show_other,
             orphans_only: self.orphans_only,
             waiting_only: self.waiting_only,

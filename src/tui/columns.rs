@@ -20,6 +20,7 @@ pub enum Column {
     Mem,
     Procs,
     Ports,
+    Io,
 }
 
 impl Column {
@@ -36,6 +37,7 @@ impl Column {
             Column::Mem => "mem",
             Column::Procs => "procs",
             Column::Ports => "ports",
+            Column::Io => "io",
         }
     }
 
@@ -52,6 +54,7 @@ impl Column {
             Column::Mem => "MEM",
             Column::Procs => "PROCS",
             Column::Ports => "PORTS",
+            Column::Io => "IO R/W",
         }
     }
 
@@ -68,6 +71,9 @@ impl Column {
             Column::Mem => "resident memory (a collapsed row: with everything below it)",
             Column::Procs => "processes in the group or the collapsed subtree",
             Column::Ports => "listening TCP and UDP ports (a group: the lowest, +N more; - unreadable)",
+            Column::Io => {
+                "storage read/write per second (a collapsed row: with everything below it; - unknown)"
+            }
         }
     }
 
@@ -85,6 +91,7 @@ impl Column {
             Column::Mem => 8,
             Column::Procs => 7,
             Column::Ports => 13,
+            Column::Io => 13,
         }
     }
 
@@ -95,6 +102,7 @@ impl Column {
             Column::Cpu => Some(SortKey::Cpu),
             Column::Mem => Some(SortKey::Mem),
             Column::Procs => Some(SortKey::Count),
+            Column::Io => Some(SortKey::Io),
             _ => None,
         }
     }
@@ -108,6 +116,7 @@ impl Column {
             Column::Procs => 5,
             Column::Ports => 4,
             Column::State => 4,
+            Column::Io => 3,
             Column::Ni => 3,
             Column::Threads => 2,
             Column::Age => 1,

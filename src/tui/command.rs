@@ -78,6 +78,8 @@ pub enum Command {
     WaitingOnly,
     /// Switch to the tmux pane of the selected attempt's agent.
     Jump,
+    /// Count memory as RSS or as PSS.
+    MemoryMode,
     Help,
     Kill,
     KillTree,
@@ -237,6 +239,12 @@ pub const BINDINGS: &[Binding] = &[
     tree(C::Follow, "follow", "Follow the selected process wherever it moves (again: stop)", None),
     tree(C::WaitingOnly, "waiting_only", "Show only attempts whose agent waits for you", None),
     tree(C::Jump, "jump", "Jump to the tmux pane of the selected attempt's agent", None),
+    tree(
+        C::MemoryMode,
+        "memory_mode",
+        "Count memory as RSS or as PSS (shared pages divided among their processes; * marks RSS not yet measured)",
+        None,
+    ),
     tree(C::Kill, "kill", "Kill the selected process, or every process of the selected group", Some("kill")),
     tree(C::KillTree, "kill_tree", "Kill the selected process and all its descendants", None),
     tree(

@@ -8,9 +8,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::watch;
 
+use super::inspector::Inspector;
 use crate::associate::{Options, associate};
-use crate::model::Forest;
-use crate::sample::Sampler;
+use crate::model::usage::{Inspection, Measure, MemoryMode};
+use crate::model::{Forest, ProcKey};
+use crate::sample::{PssTargets, Sampler};
 
 /// What the UI sees of the sampler: the latest forest, or the latest error.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +25,8 @@ pub struct FeedState {
     /// When the sample still in flight started, once it has taken longer than
     /// `stall_after(refresh)`: everything else shown is older than that.
     pub stalled_since: Option<SystemTime>,
+    /// The latest look at the process the detail pane shows (`Inspector`).
+    pub inspection: Option<Arc<Inspection>>,
 }
 
 const NOTICES: usize = 20;
@@ -63,10 +67,13 @@ pub enum Control {
     Pause(bool),
     /// Sample now (after a kill) unless paused.
     RefreshNow,
+    /// Measure this from the next sample on.
+    Measure(Measure),
 }
 
 pub struct Feed {
     control: mpsc::Sender<Control>,
+    inspector: Inspector,
     handle: Option<JoinHandle<()>>,
     in_flight: Arc<InFlight>,
     tx: Arc<watch::Sender<FeedState>>,
@@ -77,6 +84,8 @@ pub struct Feed {
 const PRIME_INTERVAL: Duration = Duration::from_millis(200);
 
 impl Feed {
+    /// Starts sampling with `sampler`, measuring what it was last told to
+    /// (`Sampler::set_measure`) until `set_measure` says otherwise.
     pub fn start(
         mut sampler: Sampler,
         options: Options,
@@ -111,57 +120,78 @@ impl Feed {
                 // Dropped when this thread ends, which ends the watchdog.
                 let _alive = alive;
                 let (tx, in_flight) = (thread_tx, thread_in_flight);
-                // Sampling and association, timed by the watchdog; the forest only when `wanted`.
-                let mut sample = |wanted: bool| {
+                // Sampling and association, timed by the watchdog; the forest only when
+                // `wanted`. In pss mode, the processes in attempts are measured next.
+                let sample = |sampler: &mut Sampler, wanted: bool| {
                     in_flight.set(Some((Instant::now(), SystemTime::now())));
                     let result = sampler.sample().map(|mut s| {
                         let forest = wanted.then(|| Arc::new(associate(&s, &options)));
                         (std::mem::take(&mut s.warnings), forest)
                     });
                     in_flight.set(None);
+                    if let Ok((_, Some(forest))) = &result {
+                        if sampler.measure().memory == MemoryMode::Pss {
+                            sampler
+                                .set_pss_targets(PssTargets { keys: forest.attempt_keys(), at_once: false });
+                        }
+                    }
                     result
                 };
                 // Prime: the first CPU sample is meaningless and is discarded (its notices are not).
-                match sample(false) {
+                match sample(&mut sampler, false) {
                     Ok((warnings, _)) => {
                         note(warnings, &mut notices);
                         tx.send_if_modified(|state| state.stalled_since.take().is_some());
                     }
                     Err(e) => {
-                        tx.send_replace(FeedState {
-                            forest: None,
-                            error: Some(e.to_string()),
-                            notices: notices.clone(),
-                            stalled_since: None,
+                        let error = Some(e.to_string());
+                        tx.send_modify(|state| {
+                            (state.forest, state.error, state.stalled_since) = (None, error, None);
+                            state.notices.clone_from(&notices);
                         });
                     }
                 }
                 let mut wait = PRIME_INTERVAL.min(refresh);
+                let mut measure = sampler.measure();
                 loop {
-                    if !pause_or_wait(&control_rx, wait) {
+                    if !pause_or_wait(&control_rx, wait, &mut measure) {
                         return;
                     }
+                    if measure != sampler.measure() {
+                        sampler.set_measure(measure);
+                    }
                     wait = refresh;
-                    let state = match sample(true) {
+                    let (forest, error) = match sample(&mut sampler, true) {
                         Ok((warnings, forest)) => {
                             note(warnings, &mut notices);
-                            FeedState { forest, error: None, notices: notices.clone(), stalled_since: None }
+                            (forest, None)
                         }
-                        Err(e) => FeedState {
-                            forest: tx.borrow().forest.clone(),
-                            error: Some(e.to_string()),
-                            notices: notices.clone(),
-                            stalled_since: None,
-                        },
+                        Err(e) => (tx.borrow().forest.clone(), Some(e.to_string())),
                     };
-                    if tx.send(state).is_err() {
+                    if tx.is_closed() {
                         return; // the UI is gone
                     }
+                    // The inspector publishes on the same channel: its field stays.
+                    tx.send_modify(|state| {
+                        (state.forest, state.error, state.stalled_since) = (forest, error, None);
+                        state.notices.clone_from(&notices);
+                    });
                     release_free_memory();
                 }
             })
             .ok();
-        (Feed { control, handle, in_flight, tx, refresh }, rx)
+        let inspector = Inspector::start(Arc::clone(&tx), refresh);
+        (Feed { control, inspector, handle, in_flight, tx, refresh }, rx)
+    }
+
+    /// Measure this from the next sample on.
+    pub fn set_measure(&self, measure: Measure) {
+        self.send(Control::Measure(measure));
+    }
+
+    /// Measure this process for the detail pane from now on (`None`: none).
+    pub fn inspect(&self, key: Option<ProcKey>) {
+        self.inspector.inspect(key);
     }
 
     /// What the watchdog does at `now`: publishes the stall of the sample in flight,
@@ -214,8 +244,9 @@ fn note(new: Vec<String>, notices: &mut Vec<String>) {
     notices.drain(..excess);
 }
 
-/// Waits `wait`, or while paused. Returns false when the UI has gone away.
-fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration) -> bool {
+/// Waits `wait`, or while paused, taking in what to measure. Returns false when the UI
+/// has gone away.
+fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration, measure: &mut Measure) -> bool {
     let deadline = Instant::now() + wait;
     let mut paused = false;
     loop {
@@ -227,6 +258,7 @@ fn pause_or_wait(control: &mpsc::Receiver<Control>, wait: Duration) -> bool {
         match message {
             Ok(Control::RefreshNow) if !paused => return true,
             Ok(Control::RefreshNow) => {}
+            Ok(Control::Measure(m)) => *measure = m,
             Ok(Control::Pause(p)) => {
                 if paused && !p {
                     return true; // resume: sample at once

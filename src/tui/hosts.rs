@@ -257,6 +257,7 @@ impl App {
                 filter,
                 sort: self.sort,
                 reverse: self.reverse,
+                memory: self.memory,
                 show_other: self.show_other,
                 orphans_only: self.orphans_only,
                 waiting_only: self.waiting_only,

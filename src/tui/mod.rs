@@ -16,6 +16,7 @@ pub mod command;
 pub mod feed;
 pub mod history;
 pub mod hosts;
+mod inspector;
 pub mod jump;
 pub mod keymap;
 pub mod kill_modal;

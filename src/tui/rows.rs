@@ -9,7 +9,7 @@ use super::rows_ghosts::{Ghosts, Item};
 pub use super::rows_parts::{Expansion, Guide};
 use crate::capacity::shrunk;
 use crate::model::ports;
-use crate::model::sort::{SortFields, SortKey, compare};
+use crate::model::sort::{Order, SortFields, SortKey, compare};
 use crate::model::text::sanitize;
 use crate::model::{
     AttemptId, AttemptNode, Forest, ProcKey, ProcNode, ProcState, Process, ProjectId, ProjectNode, Rollup,
@@ -94,6 +94,8 @@ pub struct RowOptions<'a> {
     pub filter: &'a filter::Filter,
     pub sort: SortKey,
     pub reverse: bool,
+    /// What MEM sorts by.
+    pub memory: crate::model::MemoryMode,
     pub show_other: bool,
     pub orphans_only: bool,
     /// Only attempts whose agent waits for its user.
@@ -170,7 +172,8 @@ pub(super) struct RowBuilder<'o> {
 impl<'o> RowBuilder<'o> {
     fn sorted<'n, T>(&self, items: &'n [T], fields: impl Fn(&'n T) -> SortFields<'n>) -> Vec<&'n T> {
         let mut refs: Vec<&T> = items.iter().collect();
-        refs.sort_by(|a, b| compare(self.opts.sort, self.opts.reverse, &fields(a), &fields(b)));
+        let order = Order { key: self.opts.sort, reverse: self.opts.reverse, memory: self.opts.memory };
+        refs.sort_by(|a, b| compare(order, &fields(a), &fields(b)));
         refs
     }
 

@@ -23,6 +23,8 @@ use super::terminal::{self, TerminalGuard};
 use super::tmux::Tmux;
 use super::view;
 use crate::associate::Options;
+use crate::model::ProcKey;
+use crate::model::usage::Measure;
 use crate::remote::link::{Link, LinkCommand, Update};
 use crate::sample::Sampler;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -68,6 +70,10 @@ pub trait FeedControl {
     fn refresh_now(&self);
     /// False once the sampler thread has ended.
     fn is_running(&self) -> bool;
+    /// Measure this from the next sample on (what the columns and the memory mode show).
+    fn set_measure(&self, _measure: Measure) {}
+    /// Measure this process for the detail pane, off the UI thread (`None`: none).
+    fn inspect(&self, _key: Option<ProcKey>) {}
 }
 
 impl FeedControl for Feed {
@@ -81,6 +87,14 @@ impl FeedControl for Feed {
 
     fn is_running(&self) -> bool {
         Feed::is_running(self)
+    }
+
+    fn set_measure(&self, measure: Measure) {
+        Feed::set_measure(self, measure);
+    }
+
+    fn inspect(&self, key: Option<ProcKey>) {
+        Feed::inspect(self, key);
     }
 }
 
@@ -161,7 +175,9 @@ async fn event_loop(
     let refresh = Duration::from_millis(app.refresh_ms);
     let kills: Arc<dyn KillRunner> = Arc::new(PidfdRunner { open_resample });
     let (feed, forests): (Box<dyn FeedControl>, _) = match sampler {
-        Some(sampler) => {
+        Some(mut sampler) => {
+            // What the config asks for (pss mode, the IO column) from the first sample.
+            sampler.set_measure(app.measure());
             let (feed, forests) = Feed::start(sampler, options, refresh);
             (Box::new(feed), forests)
         }
@@ -224,6 +240,8 @@ where
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut kills = Kills::new(runner);
     let mut sampler_error: Option<String> = None;
+    // What the feed was last told: to measure, and to inspect for the detail pane.
+    let (mut measure, mut inspected) = (app.measure(), None);
     let (kill_tx, mut kill_rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     let result: Result<(), TuiError> = async {
         loop {
@@ -253,6 +271,8 @@ where
                     app.sampler_error = state.error.clone();
                     app.stalled_since = state.stalled_since;
                     app.notices = state.notices;
+                    news |= app.detail && app.inspection != state.inspection;
+                    app.inspection = state.inspection;
                     sampler_error = state.error;
                     app.dirty |= news;
                     state.forest.map(Action::NewForest)
@@ -266,6 +286,14 @@ where
             let effect = app.update(action);
             // A forest that changed nothing (an idle box) must not hide the news.
             app.dirty |= news;
+            if app.measure() != measure {
+                measure = app.measure();
+                feed.set_measure(measure);
+            }
+            if app.inspected() != inspected {
+                inspected = app.inspected();
+                feed.inspect(inspected);
+            }
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::SetPaused(p) => {

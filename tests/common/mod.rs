@@ -148,6 +148,29 @@ pub fn spawn_as_pid(pid: u32, script: &str, dir: &Path, within: Duration) -> Opt
     None
 }
 
+/// Every process object of a `list --json` document, with the id of its attempt.
+pub fn json_processes(doc: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, serde_json::Value)> = Vec::new();
+    for p in doc["projects"].as_array().into_iter().flatten() {
+        for t in p["tasks"].as_array().into_iter().flatten() {
+            for a in t["attempts"].as_array().into_iter().flatten() {
+                let id = a["id"].as_str().unwrap().to_string();
+                stack
+                    .extend(a["processes"].as_array().into_iter().flatten().map(|p| (id.clone(), p.clone())));
+            }
+        }
+    }
+    for p in doc["unassigned"].as_array().into_iter().flatten() {
+        stack.push((String::new(), p.clone()));
+    }
+    while let Some((id, p)) = stack.pop() {
+        stack.extend(p["children"].as_array().into_iter().flatten().map(|c| (id.clone(), c.clone())));
+        out.push((id, p));
+    }
+    out
+}
+
 /// Polls `f` until it returns Some or the deadline passes.
 pub fn wait_for<T>(what: &str, within: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + within;

@@ -79,3 +79,8 @@ pub fn select_label(app: &mut App, label: &str) {
     }
     panic!("no row {label}");
 }
+
+/// The screen line of the row whose text contains `needle`.
+pub fn line_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not on\n{screen}"))
+}

@@ -3,7 +3,8 @@
 
 use crate::model::Forest;
 use crate::model::sort::SortKey;
-use crate::model::text::{cells, human_bytes, human_duration, percent, sanitize, truncate};
+use crate::model::text::{cells, human_duration, percent, sanitize, truncate};
+use crate::model::usage::{MemoryMode, io_text, memory_text};
 use crate::tui::columns::Column;
 use crate::tui::rows::{Row, RowId, RowKind};
 
@@ -16,12 +17,14 @@ const USER_WIDTH: std::ops::RangeInclusive<usize> = 4..=12;
 pub struct Layout {
     pub columns: Vec<(Column, usize)>,
     pub name_width: usize,
+    /// What MEM shows.
+    pub memory: MemoryMode,
 }
 
 impl Layout {
     /// The chosen columns that fit `width`, dropping the least kept first; `shown`
     /// are the rows on screen (USER fits their names).
-    pub fn new(chosen: &[Column], width: usize, shown: &[Row]) -> Layout {
+    pub fn new(chosen: &[Column], width: usize, shown: &[Row], memory: MemoryMode) -> Layout {
         let user = shown.iter().filter_map(|r| r.user.as_deref()).map(cells).max().unwrap_or(0);
         let user = user.clamp(*USER_WIDTH.start(), *USER_WIDTH.end()) + 1;
         let mut columns: Vec<(Column, usize)> =
@@ -35,7 +38,7 @@ impl Layout {
             columns.retain(|(c, _)| *c != drop);
         }
         let name_width = width.saturating_sub(columns.iter().map(|(_, w)| w).sum());
-        Layout { columns, name_width }
+        Layout { columns, name_width, memory }
     }
 
     /// The heading line: NAME, then each column, the sorted one marked.
@@ -46,7 +49,11 @@ impl Layout {
         let mut title = format!("{name:<w$}", w = self.name_width);
         for (c, w) in &self.columns {
             let mark = if c.sort_key() == Some(sort) { arrow(*c == Column::Pid) } else { "" };
-            let text = format!("{mark}{}", c.title());
+            let heading = match (c, self.memory) {
+                (Column::Mem, MemoryMode::Pss) => "PSS",
+                _ => c.title(),
+            };
+            let text = format!("{mark}{heading}");
             if c.left_aligned() {
                 title.push_str(&format!(" {text:<w$}", w = w - 1));
             } else {
@@ -60,7 +67,7 @@ impl Layout {
     pub fn cells(&self, row: &Row, forest: &Forest) -> String {
         let mut out = String::new();
         for (c, w) in &self.columns {
-            let text = cell(*c, row, forest);
+            let text = cell(*c, row, forest, self.memory);
             if c.left_aligned() {
                 let user = truncate(&text, w - 1);
                 let pad = (w - 1).saturating_sub(cells(&user));
@@ -77,7 +84,7 @@ impl Layout {
 
 /// What a row shows in a column: a process its own facts; a group, and a collapsed
 /// process, the sums of CPU, memory and processes below it.
-fn cell(c: Column, row: &Row, forest: &Forest) -> String {
+fn cell(c: Column, row: &Row, forest: &Forest, memory: MemoryMode) -> String {
     let r = &row.shown;
     let process = row.pid.is_some();
     match c {
@@ -93,7 +100,10 @@ fn cell(c: Column, row: &Row, forest: &Forest) -> String {
         // An exited process uses no CPU; its last figure would read as if it still ran.
         Column::Cpu if row.kind == RowKind::Ghost => String::new(),
         Column::Cpu => percent(r.cpu_percent),
-        Column::Mem => human_bytes(r.memory_bytes),
+        Column::Mem => memory_text(r, memory),
+        // Exited: it does no I/O now.
+        Column::Io if row.kind == RowKind::Ghost => String::new(),
+        Column::Io => io_text(r),
         Column::Procs if row.id == RowId::Exited => r.process_count.to_string(),
         Column::Procs
             if !matches!(row.kind, RowKind::Process | RowKind::Ghost)

@@ -8,6 +8,7 @@ use super::theme::Styles;
 use std::time::UNIX_EPOCH;
 
 use crate::model::text::{human_bytes, percent, sanitize, utc_clock};
+use crate::model::usage::{ESTIMATE_MARK, MemoryMode, memory_text};
 use crate::tui::app::App;
 use crate::tui::command::Context;
 
@@ -20,16 +21,22 @@ pub fn header(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
         spans.push(Span::styled(format!("⚠ sampling stalled since {} ", utc_clock(secs)), styles.stalled()));
         spans.push(Span::raw(" "));
     }
+    let memory = match app.memory {
+        MemoryMode::Rss => format!("MEM {}", human_bytes(t.memory_bytes)),
+        MemoryMode::Pss => format!("PSS {}", memory_text(t, MemoryMode::Pss)),
+    };
     spans.extend(app.show_local.then(|| {
         Span::raw(format!(
-            "{}  │ {} procs │ {} attempts │ CPU {}% │ MEM {} ",
+            "{}  │ {} procs │ {} attempts │ CPU {}% │ {memory} ",
             sanitize(&forest.host),
             t.process_count,
             forest.attempt_count(),
             percent(t.cpu_percent),
-            human_bytes(t.memory_bytes)
         ))
     }));
+    if app.memory == MemoryMode::Pss {
+        spans.push(Span::raw(format!("│ {ESTIMATE_MARK} RSS, not measured ")));
+    }
     if app.orphans_only {
         spans.push(Span::raw("│ orphans only "));
     }

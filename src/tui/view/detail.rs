@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Sparkline};
 
 use super::theme::Styles;
 use crate::model::text::{human_bytes, human_duration, percent, sanitize, utc_timestamp};
+use crate::model::usage::{Inspection, MemoryMode, memory_text, rate_text};
 use crate::model::{Forest, ProcNode};
 use crate::tui::app::App;
 use crate::tui::rows::{Row, RowId};
@@ -23,7 +24,10 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
     let forest = app.forest_of(row.host);
     let lines = match &row.id {
         RowId::Process(key) => match forest.find_process(|n| n.key() == *key) {
-            Some(node) => process_facts(node, forest, width, styles),
+            Some(node) => {
+                let look = app.inspection.as_deref().filter(|i| i.key == *key && row.host == 0);
+                process_facts(node, forest, look, width, styles)
+            }
             None => vec![Line::raw("process gone")],
         },
         RowId::Ghost(key) => vec![Line::raw(format!(
@@ -31,7 +35,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &App, styles: &Styles) {
             key.pid(),
             app.changes.window()
         ))],
-        _ => group_facts(row, forest, width, styles),
+        _ => group_facts(row, app.memory, forest, width, styles),
     };
     f.render_widget(Paragraph::new(lines), facts_area);
     sparklines(f, spark_area, app, row, styles);
@@ -67,7 +71,13 @@ fn field(
     }
 }
 
-fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles) -> Vec<Line<'static>> {
+fn process_facts(
+    node: &ProcNode,
+    forest: &Forest,
+    look: Option<&Inspection>,
+    width: usize,
+    styles: &Styles,
+) -> Vec<Line<'static>> {
     let p = &node.process;
     let started = forest.boot_time_secs + p.key.start_time() / forest.ticks_per_second.max(1);
     let age = (forest.sampled_at_ms / 1000).saturating_sub(started);
@@ -78,12 +88,6 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
     }
     let cwd = p.cwd.as_ref().map_or("(unreadable)".into(), |c| c.to_string_lossy().into_owned());
     let ids = format!("{}  pid {}  ppid {}  pgid {}  sid {}", p.facts.user, p.pid(), p.ppid, p.pgid, p.sid);
-    let now = format!(
-        "CPU {}%  MEM {}  subtree {} procs",
-        percent(p.cpu_percent),
-        human_bytes(p.memory_bytes),
-        node.rollup.process_count
-    );
     let mut lines = Vec::new();
     field(&mut lines, "command", &sanitize(&p.command_line()), width, 3, styles);
     field(&mut lines, "cwd", &sanitize(&cwd), width, 2, styles);
@@ -107,13 +111,47 @@ fn process_facts(node: &ProcNode, forest: &Forest, width: usize, styles: &Styles
         }
         field(&mut lines, "agent", &text, width, 1, styles);
     }
-    field(&mut lines, "now", &now, width, 1, styles);
+    let [memory, resident, io] = usage_text(p.memory_bytes, look);
+    field(&mut lines, "memory", &memory, width, 1, styles);
+    field(&mut lines, "resident", &resident, width, 1, styles);
+    field(&mut lines, "io", &io, width, 1, styles);
     let ports = match &p.ports {
         None => "- (its descriptors cannot be read)".to_string(),
         Some(ports) => ports_text(ports),
     };
     field(&mut lines, "ports", &ports, width, 2, styles);
     lines
+}
+
+/// The memory, resident-set and I/O lines of a process, from the latest look at it
+/// (`None`: not looked at yet). Whatever cannot be read is `-`, never 0.
+fn usage_text(rss: u64, look: Option<&Inspection>) -> [String; 3] {
+    const MEASURING: &str = "measuring…";
+    let Some(look) = look else {
+        return [
+            format!("RSS {}  (PSS, swap: {MEASURING})", human_bytes(rss)),
+            MEASURING.into(),
+            MEASURING.into(),
+        ];
+    };
+    let Some(r) = look.resident else {
+        return [format!("RSS {}  (gone)", human_bytes(rss)), "-".into(), "-".into()];
+    };
+    let pss = look.pss.bytes().map_or_else(|| "- (cannot be read)".to_string(), human_bytes);
+    let memory = format!("RSS {}  swap {}  PSS {pss}", human_bytes(r.rss), human_bytes(r.swap));
+    let resident =
+        format!("anon {}  file {}  shmem {}", human_bytes(r.anon), human_bytes(r.file), human_bytes(r.shmem));
+    let io = match (look.io, look.io_rate) {
+        (None, _) => "- (another user's process: its I/O cannot be read)".into(),
+        (Some(total), rate) => {
+            let rate = rate.map_or_else(
+                || MEASURING.to_string(),
+                |r| format!("read {}/s  write {}/s", rate_text(r.read), rate_text(r.write)),
+            );
+            format!("{rate}  ({}, {} since start)", human_bytes(total.read), human_bytes(total.write))
+        }
+    };
+    [memory, resident, io]
 }
 
 /// `tcp 127.0.0.1:3000, udp [::]:5353`, or `none`.
@@ -124,7 +162,13 @@ fn ports_text(ports: &[crate::model::Port]) -> String {
     ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec<Line<'static>> {
+fn group_facts(
+    row: &Row,
+    memory: MemoryMode,
+    forest: &Forest,
+    width: usize,
+    styles: &Styles,
+) -> Vec<Line<'static>> {
     let r = &row.shown;
     let mut lines = Vec::new();
     let id = match &row.id {
@@ -171,6 +215,23 @@ fn group_facts(row: &Row, forest: &Forest, width: usize, styles: &Styles) -> Vec
         human_bytes(r.memory_bytes)
     );
     field(&mut lines, "total", &total, width, 1, styles);
+    if memory == MemoryMode::Pss {
+        let mut memory =
+            format!("RSS {}  PSS {}", human_bytes(r.memory_bytes), memory_text(r, MemoryMode::Pss));
+        if r.pss_estimated() > 0 {
+            let estimated = r.pss_estimated();
+            memory.push_str(&format!("  ({estimated} of {} not measured: RSS counted)", r.process_count));
+        }
+        field(&mut lines, "memory", &memory, width, 1, styles);
+    }
+    if r.io_known > 0 {
+        let io = format!("read {}/s  write {}/s", rate_text(r.io_read), rate_text(r.io_write));
+        let unknown = match r.io_unknown() {
+            0 => String::new(),
+            n => format!("  ({n} of {} unknown, left out)", r.process_count),
+        };
+        field(&mut lines, "io", &format!("{io}{unknown}"), width, 1, styles);
+    }
     let roots: Vec<&[ProcNode]> = match &row.id {
         RowId::Project(id) => {
             forest.attempts().filter(|(p, _, _)| &p.id == id).map(|(_, _, a)| &a.processes[..]).collect()

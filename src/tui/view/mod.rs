@@ -27,7 +27,8 @@ pub fn draw(f: &mut Frame<'_>, app: &mut App) {
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let detail_height = if app.detail && area.height >= 16 { 10 } else { 0 };
+    // Room for a process's facts, its memory breakdown on two lines, I/O and ports.
+    let detail_height = if app.detail && area.height >= 16 { 11 } else { 0 };
     let [header, table, detail, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),

@@ -18,7 +18,7 @@ pub fn draw(f: &mut Frame<'_>, area: Rect, app: &mut App, styles: &Styles) {
     let width = usize::from(area.width);
     let shown = &app.rows
         [app.offset.min(app.rows.len())..(app.offset + usize::from(area.height)).min(app.rows.len())];
-    let layout = Layout::new(&app.columns, width, shown);
+    let layout = Layout::new(&app.columns, width, shown, app.memory);
     let title = layout.title(app.sort, app.reverse);
     f.buffer_mut().set_line(area.x, area.y, &Line::styled(title, styles.column_titles()), area.width);
 
