@@ -23,6 +23,21 @@ use swarmtop::tui::view;
 const W: u16 = 120;
 const H: u16 = 34;
 
+/// What the TUI's inspector thread gives the detail pane: two looks at the selected
+/// process half a second apart (its I/O rate is their difference).
+fn look_at_selected(app: &mut App) -> Result<(), Box<dyn std::error::Error>> {
+    use swarmtop::model::usage::IoRate;
+    let Some(key) = app.inspected() else { return Ok(()) };
+    let mut proc = swarmtop::procfs::ProcDir::open(Path::new("/proc"))?;
+    let mut buf = Vec::new();
+    let first = swarmtop::sample::usage::inspect(&mut proc, key, &mut buf);
+    std::thread::sleep(Duration::from_millis(500));
+    let mut look = swarmtop::sample::usage::inspect(&mut proc, key, &mut buf);
+    look.io_rate = first.io.zip(look.io).and_then(|(a, b)| IoRate::between(a, b, 0.5));
+    app.inspection = Some(Arc::new(look));
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The demo swarm's processes are this binary too.
     swarmtop::cli::demo_standin::play_if_asked();
@@ -63,6 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         press(&mut app, KeyCode::Down);
     }
     press(&mut app, KeyCode::Tab);
+    look_at_selected(&mut app)?;
     shot(&mut app, &out.join("detail.svg"))?;
 
     press(&mut app, KeyCode::Tab);

@@ -11,6 +11,7 @@ use common::tui::*;
 use ratatui::crossterm::event::KeyCode;
 use swarmtop::associate::{Options, associate};
 use swarmtop::config::{Column, Config};
+use swarmtop::model::fixture::ProcessExt;
 use swarmtop::model::usage::{Inspection, IoRate, IoTotals, Resident};
 use swarmtop::model::{Forest, MemoryMode, Pss};
 use swarmtop::tui::action::Action;
@@ -23,18 +24,13 @@ const MIB: u64 = 1 << 20;
 fn measured() -> Arc<Forest> {
     let mut snap = swarmtop::model::fixture::swarm_snapshot();
     for p in &mut snap.processes {
-        match p.pid() {
-            101 => {
-                p.pss = Pss::Measured { pss: 900 * MIB, swap: 4 * MIB };
-                p.io = Some(IoRate { read: 3 * MIB, write: 512 * 1024 });
-            }
-            102 => {
-                p.pss = Pss::Measured { pss: 500 * MIB, swap: 0 };
-                p.io = Some(IoRate { read: MIB, write: 0 });
-            }
-            103 => p.pss = Pss::Unreadable,
-            _ => {}
-        }
+        let measured = p.clone();
+        *p = match p.pid() {
+            101 => measured.pss(Pss::Measured { pss: 900 * MIB, swap: 4 * MIB }).io(3 * MIB, 512 * 1024),
+            102 => measured.pss(Pss::Measured { pss: 500 * MIB, swap: 0 }).io(MIB, 0),
+            103 => measured.pss(Pss::Unreadable),
+            _ => measured,
+        };
     }
     Arc::new(associate(&snap, &Options::default()))
 }

@@ -46,8 +46,7 @@ pub fn synthetic_snapshot(processes: usize, attempts: usize) -> Snapshot {
             threads: 1 + (i % 3) as u32,
             kernel_thread: false,
             ports: Some(Arc::from([])),
-            pss: Default::default(),
-            io: None,
+            usage: None,
             facts: Arc::new(ProcessFacts {
                 name: format!("worker-{i}").chars().take(15).collect(),
                 uid: Some(1000),

@@ -28,8 +28,7 @@ pub fn process(pid: u32, ppid: u32, argv: &str) -> Process {
         threads: 1,
         kernel_thread: false,
         ports: Some(Arc::from([])),
-        pss: Default::default(),
-        io: None,
+        usage: None,
         facts: Arc::new(ProcessFacts {
             name,
             uid: Some(1000),
@@ -77,11 +76,14 @@ impl ProcessExt for Process {
         self
     }
     fn pss(mut self, pss: super::usage::Pss) -> Self {
-        self.pss = pss;
+        let usage = super::usage::Usage { pss, ..self.usage.as_deref().copied().unwrap_or_default() };
+        self.usage = usage.shared();
         self
     }
     fn io(mut self, read: u64, write: u64) -> Self {
-        self.io = Some(super::usage::IoRate { read, write });
+        let io = Some(super::usage::IoRate { read, write });
+        let usage = super::usage::Usage { io, ..self.usage.as_deref().copied().unwrap_or_default() };
+        self.usage = usage.shared();
         self
     }
     fn state(mut self, state: ProcState) -> Self {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::argv::Argv;
 use super::ports::Port;
-use super::usage::{IoRate, Pss};
+use super::usage::{IoRate, Pss, Usage};
 
 /// A process's identity: PID plus its start time in clock ticks since boot
 /// (field 22 of `/proc/PID/stat`), so a reused PID is a different process.
@@ -174,17 +174,23 @@ pub struct Process {
     /// Its listening TCP and bound UDP sockets, lowest port first; `None` when its file
     /// descriptors could not be read (another user's process) or were not looked at.
     pub ports: Option<Arc<[Port]>>,
-    /// Its proportional set size and swap, in pss mode (`Pss::Unmeasured` otherwise).
-    /// Defaults on the wire: a peer that does not measure them sends neither.
+    /// Its PSS (pss mode) and I/O rate (the IO column), where measured; `None` when
+    /// neither is. Absent on the wire from a peer that measures neither.
     #[serde(default)]
-    pub pss: Pss,
-    /// Its I/O over the last refresh; `None` when unknown: not measured (the IO column
-    /// is off), not yet two readings, or unreadable (another user's process).
-    #[serde(default)]
-    pub io: Option<IoRate>,
+    pub usage: Option<Arc<Usage>>,
 }
 
 impl Process {
+    /// Its proportional set size and swap, in pss mode (`Pss::Unmeasured` otherwise).
+    pub fn pss(&self) -> Pss {
+        self.usage.as_ref().map_or(Pss::Unmeasured, |u| u.pss)
+    }
+
+    /// Its I/O rate over the last refresh; `None` when unknown.
+    pub fn io(&self) -> Option<IoRate> {
+        self.usage.as_ref().and_then(|u| u.io)
+    }
+
     pub fn pid(&self) -> u32 {
         self.key.pid()
     }

@@ -54,14 +54,14 @@ impl Rollup {
             stopped_count: u32::from(p.state == ProcState::Stopped),
             ..Rollup::default()
         };
-        match p.pss {
+        match p.pss() {
             Pss::Measured { pss, .. } => {
                 (r.pss_bytes, r.pss_rss_bytes, r.pss_measured) = (pss, p.memory_bytes, 1)
             }
             Pss::Unreadable => r.pss_unreadable = 1,
             Pss::Unmeasured => {}
         }
-        if let Some(io) = p.io {
+        if let Some(io) = p.io() {
             (r.io_read, r.io_write, r.io_known) = (io.read, io.write, 1);
         }
         r

@@ -320,8 +320,7 @@ impl ProcfsSource {
         }
         let Some(seen) = self.seen.get_mut(&pid) else { return };
         self.usage.commit(&mut seen.usage, reading, activity);
-        process.pss = seen.usage.as_ref().map_or_else(Default::default, |u| u.pss());
-        process.io = seen.usage.as_ref().and_then(|u| u.io_rate());
+        process.usage = seen.usage.as_ref().and_then(|u| u.shown());
     }
 }
 
@@ -435,8 +434,7 @@ fn to_process(key: ProcKey, stat: &StatFields, seen: &Seen, cpu_percent: f32, pa
         kernel_thread: stat.kernel_thread,
         facts: seen.facts.clone(),
         ports: None,
-        pss: seen.usage.as_ref().map_or_else(Default::default, |u| u.pss()),
-        io: seen.usage.as_ref().and_then(|u| u.io_rate()),
+        usage: seen.usage.as_ref().and_then(|u| u.shown()),
     }
 }
 

@@ -122,8 +122,7 @@ impl ProcessSource for SysinfoSource {
                 // sysinfo does not list sockets: unknown, never "none".
                 ports: None,
                 // Nor their memory maps or I/O counters: unknown.
-                pss: Default::default(),
-                io: None,
+                usage: None,
             });
         }
         self.homes.prune();

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::ports::Activity;
 use crate::model::ProcKey;
-use crate::model::usage::{Inspection, IoRate, IoTotals, MemoryMode, Pss};
+use crate::model::usage::{Inspection, IoRate, IoTotals, MemoryMode, Pss, Usage};
 use crate::procfs::{ProcDir, usage};
 
 /// Each target's `smaps_rollup` is read again after about this many seconds.
@@ -42,6 +42,11 @@ impl UsageSeen {
 
     pub fn io_rate(&self) -> Option<IoRate> {
         self.io_rate
+    }
+
+    /// What a `Process` carries of it (`None` when nothing is known).
+    pub fn shown(&self) -> Option<std::sync::Arc<Usage>> {
+        Usage { pss: self.pss, io: self.io_rate }.shared()
     }
 }
 

@@ -164,10 +164,12 @@ impl App {
         Measure { ports: true, io, memory: self.memory }
     }
 
-    /// The process the detail pane shows, to be measured off the UI thread.
+    /// The process the detail pane shows, to be measured off the UI thread (one of this
+    /// box's: another box's process is not looked at from here).
     pub fn inspected(&self) -> Option<ProcKey> {
-        match self.selected_row().map(|r| &r.id) {
-            Some(RowId::Process(key)) if self.detail => Some(*key),
+        let row = self.selected_row().filter(|r| self.detail && r.host == 0)?;
+        match &row.id {
+            RowId::Process(key) => Some(*key),
             _ => None,
         }
     }
