@@ -172,13 +172,11 @@ fn a_pid_hopper_is_killed_through_its_process_group() {
     let a = attempt_at(&forest, &b.wt_a).unwrap();
     let out = swarmtop(&["kill", "--yes", "--json", "--grace", "2", &a], "");
     let report = json(&out);
-    let planned = report["processes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["name"] == hopper.as_str() && p["born_after_plan"] == false);
-    if !planned {
-        // On a loaded box the kill's own sample can miss every incarnation: the group
+    // Planned, or caught by the kill's looks as born after the plan (its group is then
+    // signalled all the same).
+    let caught = report["processes"].as_array().unwrap().iter().any(|p| p["name"] == hopper.as_str());
+    if !caught {
+        // On a loaded box the kill's own samples can miss every incarnation: the group
         // kill cannot be tested then, but the kill must not claim success.
         assert_ne!(out.status.code(), Some(0), "a hopper outside the plan was not reported: {report}");
         println!("the plan's sample missed the hopper; the kill said so: {report}");

@@ -1,7 +1,7 @@
 //! Shared agent services change what an attempt kill spares: Codex's managed app-server
 //! daemon (recognised by its argv, or confirmed by its pid file) serves every attempt and
 //! is never signalled by one; vibe-kanban's per-attempt `codex app-server` (stdio) is that
-//! attempt's agent and dies with it. Sentinels stand in for each, at the real argv shapes
+//! attempt's agent and dies with it (and an attempt's pause stops it, never the daemon). Sentinels stand in for each, at the real argv shapes
 //! (openai/codex `app-server-daemon/src/backend/pid.rs` 06e41b3 and @openai/codex 0.171.0;
 //! BloopAI/vibe-kanban `crates/executors/src/executors/codex.rs` 4deb7ec).
 
@@ -97,14 +97,39 @@ fn an_attempt_kill_spares_the_codex_daemon_and_kills_its_own_app_server() {
     let attempt = attempt_at(&forest, &wt).unwrap();
     assert_eq!(attempt_of(&forest, &own.label).as_deref(), Some(attempt.as_str()));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_swarmtop"))
-        .args(["kill", "--yes", "--json", "--grace", "2", &attempt])
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_swarmtop"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        report
+    };
+    // A pause of the attempt stops its own app-server and never the shared daemons
+    // (SIGSTOP cannot be logged: their state says it); its resume continues only it.
+    let report = run(&["pause", "--yes", "--json", &attempt]);
+    wait_for("the attempt's own app-server paused", WAIT, || (state(pids[2]) == Some('T')).then_some(()));
+    for (s, pid) in [(&daemon, pids[0]), (&confirmed, pids[1])] {
+        assert_ne!(state(pid), Some('T'), "{} was paused by an attempt's pause: {report}", s.label);
+    }
+    let report = run(&["resume", "--yes", "--json", &attempt]);
+    let resumed: Vec<u64> = report["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["outcome"] == "resumed")
+        .filter_map(|p| p["pid"].as_u64())
+        .collect();
+    assert!(resumed.contains(&u64::from(pids[2])), "{report}");
+    assert!(!resumed.contains(&u64::from(pids[0])) && !resumed.contains(&u64::from(pids[1])), "{report}");
+    wait_for("the attempt's own app-server to run again", WAIT, || {
+        (state(pids[2]) != Some('T')).then_some(())
+    });
+
+    let report = run(&["kill", "--yes", "--json", "--grace", "2", &attempt]);
     for (s, pid) in [(&daemon, pids[0]), (&confirmed, pids[1])] {
         assert_eq!(s.received(), Vec::<String>::new(), "{} was signalled: {report}", s.label);
         assert!(alive(pid), "{} was killed: {report}", s.label);

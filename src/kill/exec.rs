@@ -263,8 +263,12 @@ impl<C: ProcessControl> Run<'_, C> {
     }
 
     /// Signals the scope's safe groups. Their members born meanwhile are opened first,
-    /// so that the report lists them and what became of them.
+    /// so that the report lists them and what became of them; those get SIGSTOP and
+    /// SIGKILL through their pidfd too, since one may have left the group (setsid)
+    /// after the sample that showed it there, and nothing else would signal it again.
+    /// (The first signal of a kill is not sent twice: one that missed gets SIGKILL.)
     fn signal_groups(&mut self, scope: &Rescope, signal: Signal) {
+        let before = self.live.len();
         for &g in &scope.groups {
             for m in &scope.members {
                 if m.pgid == g && m.adoptable() && !m.zombie && !self.known.contains(&m.entry.key) {
@@ -280,6 +284,13 @@ impl<C: ProcessControl> Run<'_, C> {
                 // No member left: nothing to signal.
                 Err(ControlError::Gone) => {}
                 Err(e) => self.report.warnings.push(format!("process group {g}: {e}")),
+            }
+        }
+        if matches!(signal, Signal::Stop | Signal::Kill) {
+            for i in before..self.live.len() {
+                if self.live[i].outcome.is_none() {
+                    self.signal_one(i, signal);
+                }
             }
         }
     }

@@ -29,6 +29,9 @@ pub(super) struct FakeProc {
     pub(super) forks_on_cont: Vec<Process>,
     /// Exits by itself the first time it runs after a SIGCONT.
     pub(super) exits_on_cont: bool,
+    /// Calls setsid() just before the next signal to a process group: a sample showed
+    /// it in its old group, the group signal misses it.
+    pub(super) setsid_before_group_signal: bool,
 }
 
 /// What the fake does between two calls, to play races.
@@ -68,6 +71,7 @@ impl World {
             denied: false,
             forks_on_cont: Vec::new(),
             exits_on_cont: false,
+            setsid_before_group_signal: false,
         };
         f(&mut fp);
         self.procs.insert(fp.process.pid(), fp);
@@ -173,6 +177,11 @@ impl ProcessControl for Fake {
 
     fn signal_group(&mut self, pgid: u32, signal: Signal) -> Result<(), ControlError> {
         self.world.group_log.push((pgid, signal));
+        for p in self.world.procs.values_mut().filter(|p| p.setsid_before_group_signal) {
+            p.setsid_before_group_signal = false;
+            p.process.pgid = p.process.pid();
+            p.process.sid = p.process.pid();
+        }
         let members: Vec<u32> = self
             .world
             .procs

@@ -228,6 +228,35 @@ fn a_pid_hopper_dies_through_its_process_group() {
     assert!(report.groups.contains(&60), "{report:?}");
 }
 
+/// A member found through its group (its parent gone, so not adopted as a descendant)
+/// that leaves the group (setsid) between the sample and the group's SIGKILL is killed
+/// through its own pidfd: it is not left alive and unsignalled ("survived").
+#[test]
+fn a_group_member_that_leaves_its_group_before_the_group_signal_is_killed_by_its_pidfd() {
+    let mut w = world();
+    w.add(process(80, 1, "agent").cwd(WT_A).session_leader(), |p| p.ignores_term = true);
+    let mut fake = Fake::new(w);
+    let mut spawned = false;
+    // During the grace: an orphan of the agent's group appears, about to call setsid.
+    fake.on_wait = Some(Box::new(move |w: &mut World| {
+        if !std::mem::replace(&mut spawned, true) {
+            let mut grandchild = process(82, 1, "grandchild").cwd(WT_A);
+            grandchild.pgid = 80;
+            grandchild.sid = 80;
+            w.spawn(grandchild);
+            if let Some(p) = w.procs.get_mut(&82) {
+                p.setsid_before_group_signal = true;
+                p.ignores_term = true;
+            }
+        }
+    }));
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let (_, report) = run(&mut fake, target);
+    assert!(!fake.world.procs[&82].alive, "{report:?}");
+    assert!(fake.world.signals_to(82).contains(&Signal::Kill), "{:?}", fake.world.log);
+    assert_eq!(report.exit_code(), 0, "{report:?}");
+}
+
 #[test]
 fn a_group_with_a_member_outside_the_scope_is_never_signalled_as_a_group() {
     let mut w = world();
