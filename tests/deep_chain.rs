@@ -117,6 +117,12 @@ fn a_5000_deep_chain_is_sampled_drawn_listed_and_killed() {
     let config = Config::default();
     let mut app = App::new(&config, Keymap::from_config(&config.keys).unwrap());
     app.update(Action::NewForest(Arc::clone(&forest)));
+    // Only this test's project: other projects on the box may sort below it.
+    app.update(Action::Command(TuiCommand::Filter));
+    for c in name.chars() {
+        app.update(Action::FilterInput(c));
+    }
+    app.update(Action::Command(TuiCommand::FilterKeep));
     app.update(Action::Command(TuiCommand::Bottom));
     let mut term = Terminal::new(TestBackend::new(160, 40)).unwrap();
     term.draw(|f| view::draw(f, &mut app)).unwrap();
