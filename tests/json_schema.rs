@@ -110,6 +110,16 @@ fn real_list_output_matches_the_schema() {
     assert_valid(&list_schema, &all, "list --json --all");
     assert!(project(&all, &s.project_id).is_some(), "our project is in --all");
     assert!(all["unassigned"].as_array().is_some_and(|u| !u.is_empty()), "--all lists other processes");
+
+    // PSS, swap and I/O rates measured: numbers where the schema allows null.
+    let measured = swarmtop(&["list", "--json", "--all", "--memory", "pss", "--io"], &s.config_home);
+    assert_valid(&list_schema, &measured, "list --json --all --memory pss --io");
+    let attempt = &project(&measured, &s.project_id).expect("our project")["tasks"][0]["attempts"][0];
+    let top = &attempt["processes"][0];
+    for key in ["pss_bytes", "swap_bytes", "read_bytes_per_sec", "write_bytes_per_sec"] {
+        assert!(top[key].is_u64(), "{key} was measured and validated: {top}");
+    }
+    assert!(attempt["pss_bytes"].is_u64() && attempt["read_bytes_per_sec"].is_u64(), "{attempt}");
 }
 
 #[test]
