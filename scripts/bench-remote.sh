@@ -41,7 +41,7 @@ bytes_per_sec() { # over SECS: bytes serve wrote, and its CPU
   sleep "$SECS"
   b1=$(stat -c %s "$TMP/out"); t1=$(ticks "$SERVE")
   awk -v b=$((b1 - b0)) -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$SECS" \
-    'BEGIN { printf "%.0f %.2f", b / s, 100 * d / hz / s }'
+    'BEGIN { printf "%.0f %.2f\n", b / s, 100 * d / hz / s }'
 }
 
 start_load "$N"

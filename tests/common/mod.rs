@@ -58,6 +58,40 @@ pub struct TwoWorktrees {
     pub wt_b: PathBuf,
 }
 
+/// What a failed kill test leaves (a grandchild that escaped into a session of its own, a
+/// PID hopper) is still under the test's own directory: killed by cwd when the worktrees go.
+impl Drop for TwoWorktrees {
+    fn drop(&mut self) {
+        kill_processes_under(self.tmp.path(), Duration::from_secs(10));
+    }
+}
+
+/// SIGKILLs every process working under `root` (and its process group, unless that is the
+/// test's own) until none is left or `within` passes.
+pub fn kill_processes_under(root: &Path, within: Duration) {
+    use rustix::process::{Pid, Signal, getpgrp, kill_process, kill_process_group};
+    let deadline = Instant::now() + within;
+    let own_group = getpgrp().as_raw_nonzero().get() as u32;
+    let mut buf = Vec::new();
+    loop {
+        let left = processes_under(root);
+        if left.is_empty() || Instant::now() >= deadline {
+            return;
+        }
+        for pid in left {
+            let group = swarmtop::procfs::read_stat(pid, &mut buf).map(|s| s.pgid);
+            if let Some(g) = group.filter(|&g| g > 1 && g != own_group).and_then(|g| Pid::from_raw(g as i32))
+            {
+                let _ = kill_process_group(g, Signal::KILL);
+            }
+            if let Some(p) = Pid::from_raw(pid as i32) {
+                let _ = kill_process(p, Signal::KILL);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Two worktrees of a repository named `<prefix><test pid><name>`, on branches `name-a`, `name-b`.
 pub fn two_worktrees(prefix: &str, name: &str) -> TwoWorktrees {
     let tmp = tempfile::tempdir().unwrap();
