@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use super::operation::Operation;
 use super::plan::{KillPlan, PlanContext, PlanEntry};
-use super::scope::{Rescope, rescope};
+use super::scope::{Member, Rescope, rescope};
 use crate::model::ProcKey;
 
 pub use super::control::{ControlError, Opened, ProcessControl, Reniced, Sig, Signal};
@@ -61,6 +61,9 @@ struct Run<'c, C: ProcessControl> {
     live: Vec<Live<C::Handle>>,
     report: KillReport,
     known: HashSet<ProcKey>,
+    /// Process groups this run sent SIGSTOP: a newborn of one found stopped was stopped
+    /// by this run (the group signal reached it as it was forked), not by someone else.
+    stopped_groups: Vec<u32>,
 }
 
 impl<C: ProcessControl> Drop for Run<'_, C> {
@@ -82,6 +85,7 @@ pub fn execute<C: ProcessControl>(
         live: Vec::new(),
         report: KillReport::new(operation),
         known: plan.entries.iter().chain(plan.skipped.iter().map(|s| &s.entry)).map(|e| e.key).collect(),
+        stopped_groups: Vec::new(),
     };
     for entry in &plan.entries {
         run.open(entry.clone(), false);
@@ -124,6 +128,21 @@ impl<C: ProcessControl> Run<'_, C> {
                 traced,
             }),
             Err(e) => self.report.outcomes.push((entry, outcome_of(e))),
+        }
+    }
+
+    /// Opens a newborn member of the scope. One found stopped in a group this run
+    /// stopped is counted as stopped by this run, so a cancel continues it and a pause
+    /// reports it paused (it was running when it was born).
+    fn open_newborn(&mut self, m: &Member) {
+        let before = self.live.len();
+        self.open(m.entry.clone(), true);
+        if self.live.len() > before && self.stopped_groups.contains(&m.pgid) {
+            let l = &mut self.live[before];
+            if l.was_stopped && !l.traced {
+                l.was_stopped = false;
+                l.stopped_by_us = true;
+            }
         }
     }
 
@@ -170,7 +189,7 @@ impl<C: ProcessControl> Run<'_, C> {
             if !self.control.is_alive(&self.live[parent].handle) {
                 continue;
             }
-            self.open(m.entry.clone(), true);
+            self.open_newborn(m);
             added += 1;
         }
         added
@@ -190,7 +209,7 @@ impl<C: ProcessControl> Run<'_, C> {
                 // Counted even when it is gone by the open: whatever it forked is not
                 // in this sample yet, so this look was not a quiet one.
                 newborns += 1;
-                self.open(m.entry.clone(), true);
+                self.open_newborn(m);
             } else {
                 self.known.insert(m.entry.key);
                 let outcome = match &m.skip {
@@ -272,13 +291,16 @@ impl<C: ProcessControl> Run<'_, C> {
         for &g in &scope.groups {
             for m in &scope.members {
                 if m.pgid == g && m.adoptable() && !m.zombie && !self.known.contains(&m.entry.key) {
-                    self.open(m.entry.clone(), true);
+                    self.open_newborn(m);
                 }
             }
             match self.control.signal_group(g, signal) {
                 Ok(()) => {
                     if !self.report.groups.contains(&g) {
                         self.report.groups.push(g);
+                    }
+                    if signal == Signal::Stop && !self.stopped_groups.contains(&g) {
+                        self.stopped_groups.push(g);
                     }
                 }
                 // No member left: nothing to signal.

@@ -32,6 +32,9 @@ pub(super) struct FakeProc {
     /// Calls setsid() just before the next signal to a process group: a sample showed
     /// it in its old group, the group signal misses it.
     pub(super) setsid_before_group_signal: bool,
+    /// Forks a child into its group and exits just as a signal to its group arrives
+    /// (if it is running): the signal reaches the child, not it.
+    pub(super) hops_at_group_signal: bool,
 }
 
 /// What the fake does between two calls, to play races.
@@ -72,6 +75,7 @@ impl World {
             forks_on_cont: Vec::new(),
             exits_on_cont: false,
             setsid_before_group_signal: false,
+            hops_at_group_signal: false,
         };
         f(&mut fp);
         self.procs.insert(fp.process.pid(), fp);
@@ -181,6 +185,19 @@ impl ProcessControl for Fake {
             p.setsid_before_group_signal = false;
             p.process.pgid = p.process.pid();
             p.process.sid = p.process.pid();
+        }
+        let hoppers: Vec<u32> = (self.world.procs.values())
+            .filter(|p| p.alive && !p.stopped && p.hops_at_group_signal && p.process.pgid == pgid)
+            .map(|p| p.process.pid())
+            .collect();
+        for pid in hoppers {
+            let next = self.world.procs.keys().max().map_or(pid + 1, |m| m + 1);
+            let parent = &self.world.procs[&pid].process;
+            let mut child = parent.clone();
+            child.key = ProcKey::new(next, 1).unwrap_or(child.key);
+            child.ppid = pid;
+            self.world.spawn(child);
+            self.world.die(pid);
         }
         let members: Vec<u32> = self
             .world

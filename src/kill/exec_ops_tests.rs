@@ -135,6 +135,53 @@ fn a_pid_hopper_does_not_escape_a_pause() {
     assert_sentinels_untouched(&fake.world);
 }
 
+/// A hopper born after the plan (its parent gone, so the freeze does not take it) forks
+/// just as the pause's group SIGSTOP arrives: the child is stopped by that signal, and is
+/// found stopped when it is opened. It was this pause that stopped it.
+fn hop_at_the_group_stop(cancel_on_sample: Option<usize>) -> (Fake, KillReport) {
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A).session_leader(), |_| {});
+    sentinels(&mut w);
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let forest = fake.world.forest();
+    let p = Operation::Pause.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    let mut hopper = process(62, 1, "hopper").cwd(WT_A);
+    (hopper.pgid, hopper.sid) = (62, 62);
+    fake.world.spawn(hopper);
+    if let Some(h) = fake.world.procs.get_mut(&62) {
+        h.hops_at_group_signal = true;
+    }
+    fake.cancel_on_sample = cancel_on_sample;
+    let cancel = std::sync::Arc::clone(&fake.cancel);
+    let options = ActionOptions { operation: Operation::Pause, cancel: &cancel };
+    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
+    (fake, report)
+}
+
+#[test]
+fn a_hoppers_child_stopped_by_the_pauses_group_signal_is_paused_by_it() {
+    let (fake, report) = hop_at_the_group_stop(None);
+    // Its parent exited at the hop, so it is PID 1's now: the one after 62.
+    let child = fake.world.procs.values().find(|p| p.process.pid() > 62).expect("the hop");
+    let pid = child.process.pid();
+    assert!(child.alive && child.stopped, "{report:?}");
+    assert_eq!(outcome(&report, pid), Outcome::Paused, "{report:?}");
+    assert_sentinels_untouched(&fake.world);
+}
+
+#[test]
+fn a_cancelled_pause_continues_a_hoppers_child_its_group_signal_stopped() {
+    // Cancelled at the first look after the group SIGSTOP, once the child is opened.
+    for at in 2..6 {
+        let (fake, report) = hop_at_the_group_stop(Some(at));
+        assert!(report.cancelled, "{report:?}");
+        let stopped: Vec<u32> =
+            fake.world.procs.values().filter(|p| p.alive && p.stopped).map(|p| p.process.pid()).collect();
+        assert!(stopped.is_empty(), "cancelled at sample {at}: left stopped {stopped:?}: {report:?}");
+    }
+}
+
 #[test]
 fn resume_continues_exactly_the_stopped_processes_of_the_scope() {
     let mut w = world();
