@@ -237,7 +237,7 @@ fn real_ports_output_matches_the_schemas() {
     let port = common::listener::bound(&out)[0].2;
     let config_home = tmp.path().join("config");
     let root = tmp.path().to_str().unwrap();
-    let doc = wait_for("the listener's ports in list --json", Duration::from_secs(10), || {
+    let doc = wait_for("the listener's ports in list --json", Duration::from_secs(30), || {
         let doc = swarmtop(&["list", "--json", "--filter", root], &config_home);
         let p = &doc["projects"][0]["tasks"][0]["attempts"][0]["processes"][0];
         (p["pid"] == pid && p["ports"].as_array().is_some_and(|a| a.len() == 2)).then_some(doc)
