@@ -247,3 +247,67 @@ fn refusals_name_the_callers_attempt_even_for_a_target_it_does_not_know() {
     assert!(matches!(mine_plan("orphans:nosuch", &f), Err(PlanError::UnknownTarget { .. })));
     assert_eq!(mine_plan("name:nosuch", &f), Err(PlanError::Empty(NodeId::Name("nosuch".into()))));
 }
+
+/// `procs()` plus, in one session: a codex in A that started `sh -c "cd B && cargo run"`
+/// (both in B by their cwd) running the MCP server (9999).
+fn wrapped() -> Forest {
+    let mut p = procs();
+    let in_session = |p: Process| {
+        let mut p = p;
+        (p.sid, p.pgid) = (80, 80);
+        p
+    };
+    p.extend([
+        process(80, 10, "codex").cwd(A).session_leader(),
+        in_session(process(81, 80, "sh -c cd B && cargo run").cwd(B)),
+        in_session(process(82, 81, "cargo run").cwd(B)),
+        in_session(process(9999, 82, "swarmtop-mcp").cwd(B)),
+    ]);
+    forest_of(p)
+}
+
+#[test]
+fn a_chain_to_the_agent_that_crosses_attempts_is_refused() {
+    // Which attempt is the caller's is ambiguous, so there is none.
+    let f = wrapped();
+    let c = PlanContext { self_ancestry: vec![9999, 82, 81, 80, 10, 1], ..ctx() };
+    match plan_with(&["name:node".parse().unwrap()], &mine(), &f, &c) {
+        Err(e @ PlanError::MineCrosses { pid: 80, .. }) => {
+            let PlanError::MineCrosses { mine, other, .. } = &e else { unreachable!() };
+            assert_eq!((mine.as_str(), other.as_str()), (ATTEMPT_B, ATTEMPT_A));
+            assert!(e.to_string().contains("between it and its agent"), "{e}");
+        }
+        other => panic!("expected MineCrosses, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_chain_ends_at_the_agent_a_new_session_a_shared_service_or_outside() {
+    let f = wrapped();
+    let mine_of = |ancestry: Vec<u32>| {
+        let c = PlanContext { self_ancestry: ancestry, ..ctx() };
+        plan_with(&["name:sleep".parse().unwrap()], &mine(), &f, &c)
+            .map(|p| p.mine.map(|m| m.attempt.to_string()))
+    };
+    // The agent as the parent: its own parents do not matter.
+    assert_eq!(mine_of(vec![9999, 80, 10, 1]), Ok(Some(ATTEMPT_A.to_string())));
+    // The usual case: a tool shell in a session of its own under the agent, a tmux above.
+    assert_eq!(mine_of(vec![9999, 21, 20, 10, 1]), Ok(Some(ATTEMPT_A.to_string())));
+    // A shell in B of a session of its own (a terminal, a test harness) under the wrapper
+    // chain: its session starts the chain.
+    let mut p = procs();
+    p.extend([
+        process(80, 10, "codex").cwd(A).session_leader(),
+        process(83, 80, "bash").cwd(B).session_leader(),
+        process(84, 40, "bash").cwd(A),
+    ]);
+    let f = forest_of(p);
+    let mine_of = |ancestry: Vec<u32>| {
+        let c = PlanContext { self_ancestry: ancestry, ..ctx() };
+        plan_with(&["name:sleep".parse().unwrap()], &mine(), &f, &c)
+            .map(|p| p.mine.map(|m| m.attempt.to_string()))
+    };
+    assert_eq!(mine_of(vec![9999, 83, 80, 10, 1]), Ok(Some(ATTEMPT_B.to_string())));
+    // Under the shared Codex daemon: never a crossing.
+    assert!(!matches!(mine_of(vec![9999, 84, 40, 1]), Err(PlanError::MineCrosses { .. })));
+}

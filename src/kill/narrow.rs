@@ -70,22 +70,61 @@ impl Mine {
     }
 }
 
+/// Why `--mine` has no attempt to act in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoMine {
+    /// The caller's parent is outside every attempt or a shared service.
+    Outside,
+    /// Between the caller and the agent above it, a process is placed in another
+    /// attempt (an agent's shell that went into another worktree, a wrapper started
+    /// there): which of the two is "mine" is not for swarmtop to guess.
+    Crosses { pid: u32, mine: AttemptId, other: AttemptId },
+}
+
 /// The caller's attempt: the placement of swarmtop's nearest ancestor in the forest
 /// (normally its parent: the agent's tool shell, the agent, `swarmtop run`'s command).
 /// An ancestor that is outside every attempt or a shared service ends the search with
 /// none: placement already decided that it belongs to no attempt, and an attempt further
-/// up (a tmux server started in a worktree) does not own it.
-pub fn caller_attempt(index: &Index<'_>, self_ancestry: &[u32]) -> Option<Mine> {
-    let node = self_ancestry.iter().skip(1).find_map(|&pid| index.by_pid(pid))?;
-    match index.place(node.key()) {
-        Place::Attempt(p, a) => Some(Mine {
-            project: p.id.clone(),
-            attempt: a.id.clone(),
-            path: a.path.clone(),
-            via_pid: node.process.pid(),
-        }),
-        Place::Shared | Place::Outside => None,
+/// up (a tmux server started in a worktree) does not own it. The ancestors above it in
+/// its session, up to the first agent, a shared service or a process outside every
+/// attempt, must be in the same attempt, or there is none (a wrapper that `cd`'d into
+/// another worktree between an agent and its MCP server must not move the scope there).
+pub fn caller_attempt(index: &Index<'_>, self_ancestry: &[u32]) -> Result<Mine, NoMine> {
+    let mut chain = self_ancestry.iter().skip(1).filter_map(|&pid| index.by_pid(pid));
+    let node = chain.next().ok_or(NoMine::Outside)?;
+    let (p, a) = match index.place(node.key()) {
+        Place::Attempt(p, a) => (p, a),
+        Place::Shared | Place::Outside => return Err(NoMine::Outside),
+    };
+    let mut below = node;
+    if node.agent.is_none() {
+        for up in chain {
+            // A new session was started below `up` (a terminal's shell, a detached tool
+            // shell, a test harness): what runs above it does not own it.
+            if below.process.sid != up.process.sid {
+                break;
+            }
+            below = up;
+            match index.place(up.key()) {
+                Place::Attempt(_, other) if other.id != a.id || other.path != a.path => {
+                    return Err(NoMine::Crosses {
+                        pid: up.process.pid(),
+                        mine: a.id.clone(),
+                        other: other.id.clone(),
+                    });
+                }
+                Place::Attempt(..) if up.agent.is_some() => break,
+                Place::Attempt(..) => {}
+                Place::Shared | Place::Outside => break,
+            }
+        }
     }
+    Ok(Mine {
+        project: p.id.clone(),
+        attempt: a.id.clone(),
+        path: a.path.clone(),
+        via_pid: node.process.pid(),
+    })
 }
 
 /// A process the caller chose to spare.

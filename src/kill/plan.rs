@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use super::index::Index;
 pub use super::narrow::{Mine, Narrowing, Spared};
-use super::narrow::{Narrower, caller_attempt};
+use super::narrow::{Narrower, NoMine, caller_attempt};
 use super::resolve::resolve;
 use super::scope::members;
 use crate::model::{AttemptId, Forest, NodeId, ProcKey, ProcNode};
@@ -178,6 +178,11 @@ pub enum PlanError {
     Unreadable(NodeId),
     #[error("kill --mine: this shell is in no attempt (its parent process is placed in none)")]
     NoAttempt,
+    #[error(
+        "kill --mine: the caller is in {mine}, but its ancestor {pid} (between it and its agent) is in {other}: \
+         which attempt is the caller's is ambiguous, so nothing is planned"
+    )]
+    MineCrosses { pid: u32, mine: AttemptId, other: AttemptId },
     #[error("{target} is outside your attempt {}: {lives}", .mine.attempt)]
     OutsideMine { target: NodeId, mine: Box<Mine>, lives: String },
     #[error("{target} matches nothing in your attempt {} (elsewhere: {})", .mine.attempt, .elsewhere.join(", "))]
@@ -202,7 +207,10 @@ pub fn plan_with(
 ) -> Result<KillPlan, PlanError> {
     let index = Index::new(forest);
     let mine = match narrowing.mine {
-        true => Some(caller_attempt(&index, &ctx.self_ancestry).ok_or(PlanError::NoAttempt)?),
+        true => Some(caller_attempt(&index, &ctx.self_ancestry).map_err(|e| match e {
+            NoMine::Outside => PlanError::NoAttempt,
+            NoMine::Crosses { pid, mine, other } => PlanError::MineCrosses { pid, mine, other },
+        })?),
         false => None,
     };
     let narrower = Narrower::new(narrowing, mine.as_ref(), forest, &index);
@@ -246,7 +254,7 @@ pub fn plan_with(
 /// The caller's attempt in `forest` (what `--mine` limits a kill to): the placement of
 /// the nearest of `self_ancestry[1..]` in the forest; None when that is no attempt.
 pub fn caller_attempt_in(forest: &Forest, self_ancestry: &[u32]) -> Option<Mine> {
-    caller_attempt(&Index::new(forest), self_ancestry)
+    caller_attempt(&Index::new(forest), self_ancestry).ok()
 }
 
 /// A plan of those `targets` that have processes now, or None when none has (a reap
