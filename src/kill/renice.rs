@@ -3,9 +3,10 @@
 //! `/proc/PID/task` is set, in rounds until a listing shows no thread not yet set
 //! (a thread started meanwhile may have inherited the old value), then read back. A
 //! thread id is trusted only while it is listed under its process with the start time
-//! read before it was set; the pidfd then confirms that the process had not exited
-//! meanwhile — had it, its ids might have been another process's when they were set,
-//! and that is reported instead of success.
+//! read before it was set, and the pidfd says the process has not exited before each is
+//! set; the pidfd then confirms that the process had not exited meanwhile — had it, its
+//! ids might have been another process's when they were set, and that is reported
+//! instead of success.
 
 use std::collections::HashMap;
 use std::os::fd::OwnedFd;
@@ -29,12 +30,18 @@ pub(super) fn renice(
     let mut buf = Vec::new();
     // Every thread set so far, with its start time when it was set.
     let mut set: HashMap<u32, u64> = HashMap::new();
-    for _ in 0..MAX_ROUNDS {
+    'rounds: for _ in 0..MAX_ROUNDS {
         let fresh: Vec<u32> = threads(pid).into_iter().filter(|t| !set.contains_key(t)).collect();
         if fresh.is_empty() {
             break;
         }
         for tid in fresh {
+            // Checked before each id is used, so that an id of a process that has exited
+            // (and may be reused) is never set: the gap is one syscall, not the renice
+            // of every process opened before this one.
+            if exited(fd) {
+                break 'rounds;
+            }
             // Gone already: nothing to set, nobody else's to touch.
             let Some(start) = thread_stat(pid, tid, &mut buf).map(|s| s.start_ticks) else { continue };
             let id = Pid::from_raw(i32::try_from(tid).map_err(|_| ControlError::Gone)?)
@@ -90,4 +97,33 @@ fn threads(pid: u32) -> Vec<u32> {
 fn thread_stat(pid: u32, tid: u32, buf: &mut Vec<u8>) -> Option<procfs::StatFields> {
     procfs::read_into(&PathBuf::from(format!("/proc/{pid}/task/{tid}/stat")), buf).ok()?;
     procfs::parse_stat(&buf[..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process whose pidfd says it exited is never reniced, even when its PID lists
+    /// threads (as a reused PID would): nothing is set, and it is reported gone.
+    #[test]
+    fn an_exited_process_has_nothing_set() {
+        let mut cmd = std::process::Command::new("sleep");
+        crate::kill::sessions::in_new_session(cmd.arg("600"));
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id();
+        let mut buf = Vec::new();
+        let before = procfs::read_stat(pid, &mut buf).map(|s| s.nice);
+        let fd = rustix::process::pidfd_open(
+            Pid::from_raw(pid as i32).unwrap(),
+            rustix::process::PidfdFlags::empty(),
+        )
+        .unwrap();
+        let result = renice(pid, &fd, 7, |_| true);
+        let nice = procfs::read_stat(pid, &mut buf).map(|s| s.nice);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(result, Err(ControlError::Gone));
+        assert!(before.is_some());
+        assert_eq!(nice, before, "the process stands for one that took an exited PID: untouched");
+    }
 }
