@@ -288,7 +288,13 @@ impl<C: ProcessControl> Run<'_, C> {
     /// (The first signal of a kill is not sent twice: one that missed gets SIGKILL.)
     fn signal_groups(&mut self, scope: &Rescope, signal: Signal) {
         let before = self.live.len();
-        for &g in &scope.groups {
+        // A process stopped by a debugger is left to it (a pause reports it so): its group
+        // is not signalled as a whole.
+        let traced: Vec<u32> = (scope.members.iter())
+            .filter(|m| self.live.iter().any(|l| l.traced && l.entry.key == m.entry.key))
+            .map(|m| m.pgid)
+            .collect();
+        for &g in scope.groups.iter().filter(|g| !traced.contains(g)) {
             for m in &scope.members {
                 if m.pgid == g && m.adoptable() && !m.zombie && !self.known.contains(&m.entry.key) {
                     self.open_newborn(m);

@@ -76,6 +76,26 @@ fn a_pause_leaves_what_was_stopped_before_as_it_was_and_a_debuggers_process_alon
 }
 
 #[test]
+fn a_process_a_debugger_stops_after_the_plan_gets_no_sigstop_through_its_group() {
+    let mut w = world();
+    w.add(process(10, 1, "agent").cwd(WT_A).session_leader(), |_| {});
+    w.add(process(12, 10, "under-gdb-soon").cwd(WT_A), |_| {});
+    let mut fake = Fake::new(w);
+    let target = attempt_id(&fake.world.forest(), WT_A);
+    let forest = fake.world.forest();
+    let p = Operation::Pause.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    if let Some(gdb) = fake.world.procs.get_mut(&12) {
+        gdb.traced = true;
+    }
+    let cancel = AtomicBool::new(false);
+    let options = ActionOptions { operation: Operation::Pause, cancel: &cancel };
+    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
+    assert_eq!(outcome(&report, 12), Outcome::Skipped(SkipReason::Traced));
+    assert!(fake.world.signals_to(12).is_empty(), "{:?}", fake.world.log);
+    assert_eq!(outcome(&report, 10), Outcome::Paused);
+}
+
+#[test]
 fn a_cancelled_pause_continues_what_it_stopped_and_only_that() {
     let mut w = world();
     w.add(process(10, 1, "agent").cwd(WT_A), |_| {});
