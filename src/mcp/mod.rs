@@ -121,7 +121,8 @@ id>\", or your attempt's own id \
 (\"attempt:…\" as list_processes shows it). Every target must lie in your attempt: one that names a \
 process elsewhere is refused and nothing is signalled; you and your ancestors are never signalled. \
 dry_run defaults to true and returns the plan (what would be signalled, what is spared and why): \
-call again with dry_run false to signal. keep_agents spares agent processes. A real kill sends \
+call again with dry_run false to signal (that call plans afresh: a name: target also takes matching \
+processes started since; to stop exactly what a dry run showed, name them as pid: targets). keep_agents spares agent processes. A real kill sends \
 SIGTERM (or signal), waits grace_secs (default 5, at most 30), then SIGKILL, and returns what became \
 of each process (outcome per pid); it is an error result only when something planned is still \
 alive (survived, denied, escaped) — processes the plan spared are listed as skipped with the reason.",
