@@ -11,12 +11,22 @@ use crate::model::fixture::{ProcessExt, process};
 /// Plans `op` over `targets` as the CLI and the TUI do (plan, then the operation's
 /// refinement), and executes it.
 fn act(fake: &mut Fake, targets: &[NodeId], op: Operation) -> (KillPlan, KillReport) {
+    let p = plan_op(fake, targets, op);
+    let report = run_op(fake, &p, op);
+    (p, report)
+}
+
+/// The plan of `act`, for a test that changes the box before it is carried out.
+fn plan_op(fake: &Fake, targets: &[NodeId], op: Operation) -> KillPlan {
     let forest = fake.world.forest();
-    let p = op.refine(plan(targets, &forest, &ctx()).unwrap(), &forest);
+    op.refine(plan(targets, &forest, &ctx()).unwrap(), &forest)
+}
+
+/// The execution of `act`.
+fn run_op(fake: &mut Fake, p: &KillPlan, op: Operation) -> KillReport {
     let cancel = std::sync::Arc::clone(&fake.cancel);
     let options = ActionOptions { operation: op, cancel: &cancel };
-    let report = execute(&p, &ctx(), &options, fake, &mut |_| {});
-    (p, report)
+    execute(p, &ctx(), &options, fake, &mut |_| {})
 }
 
 /// A sibling attempt's process and an unassigned one: nothing may ever reach them.
@@ -81,15 +91,11 @@ fn a_process_a_debugger_stops_after_the_plan_gets_no_sigstop_through_its_group()
     w.add(process(10, 1, "agent").cwd(WT_A).session_leader(), |_| {});
     w.add(process(12, 10, "under-gdb-soon").cwd(WT_A), |_| {});
     let mut fake = Fake::new(w);
-    let target = attempt_id(&fake.world.forest(), WT_A);
-    let forest = fake.world.forest();
-    let p = Operation::Pause.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    let p = plan_op(&fake, &[attempt_id(&fake.world.forest(), WT_A)], Operation::Pause);
     if let Some(gdb) = fake.world.procs.get_mut(&12) {
         gdb.traced = true;
     }
-    let cancel = AtomicBool::new(false);
-    let options = ActionOptions { operation: Operation::Pause, cancel: &cancel };
-    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
+    let report = run_op(&mut fake, &p, Operation::Pause);
     assert_eq!(outcome(&report, 12), Outcome::Skipped(SkipReason::Traced));
     assert!(fake.world.signals_to(12).is_empty(), "{:?}", fake.world.log);
     assert_eq!(outcome(&report, 10), Outcome::Paused);
@@ -131,23 +137,14 @@ fn a_pid_hopper_does_not_escape_a_pause() {
     w.add(process(60, 1, "hopper").cwd(WT_A).session_leader(), |_| {});
     sentinels(&mut w);
     let mut fake = Fake::new(w);
-    let target = attempt_id(&fake.world.forest(), WT_A);
-    let forest = fake.world.forest();
-    let p = Operation::Pause.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    let p = plan_op(&fake, &[attempt_id(&fake.world.forest(), WT_A)], Operation::Pause);
     // Between the plan and the first SIGSTOP it hops: a child in its group, the parent gone.
     let mut child = process(62, 60, "hopper").cwd(WT_A);
     child.pgid = 60;
     child.sid = 60;
     fake.world.spawn(child);
     fake.world.die(60);
-    let cancel = AtomicBool::new(false);
-    let report = execute(
-        &p,
-        &ctx(),
-        &ActionOptions { operation: Operation::Pause, cancel: &cancel },
-        &mut fake,
-        &mut |_| {},
-    );
+    let report = run_op(&mut fake, &p, Operation::Pause);
     assert!(fake.world.procs[&62].stopped, "{report:?}");
     assert_eq!(outcome(&report, 62), Outcome::Paused);
     assert_eq!(outcome(&report, 60), Outcome::AlreadyGone);
@@ -163,9 +160,7 @@ fn hop_at_the_group_stop(cancel_on_sample: Option<usize>) -> (Fake, KillReport) 
     w.add(process(10, 1, "agent").cwd(WT_A).session_leader(), |_| {});
     sentinels(&mut w);
     let mut fake = Fake::new(w);
-    let target = attempt_id(&fake.world.forest(), WT_A);
-    let forest = fake.world.forest();
-    let p = Operation::Pause.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    let p = plan_op(&fake, &[attempt_id(&fake.world.forest(), WT_A)], Operation::Pause);
     let mut hopper = process(62, 1, "hopper").cwd(WT_A);
     (hopper.pgid, hopper.sid) = (62, 62);
     fake.world.spawn(hopper);
@@ -173,9 +168,7 @@ fn hop_at_the_group_stop(cancel_on_sample: Option<usize>) -> (Fake, KillReport) 
         h.hops_at_group_signal = true;
     }
     fake.cancel_on_sample = cancel_on_sample;
-    let cancel = std::sync::Arc::clone(&fake.cancel);
-    let options = ActionOptions { operation: Operation::Pause, cancel: &cancel };
-    let report = execute(&p, &ctx(), &options, &mut fake, &mut |_| {});
+    let report = run_op(&mut fake, &p, Operation::Pause);
     (fake, report)
 }
 
@@ -211,20 +204,11 @@ fn resume_continues_exactly_the_stopped_processes_of_the_scope() {
     w.add(process(13, 10, "resumed-meanwhile").cwd(WT_A), |p| p.stopped = true);
     w.add(process(30, 1, "stopped-in-b").cwd(WT_B), |p| p.stopped = true);
     let mut fake = Fake::new(w);
-    let target = attempt_id(&fake.world.forest(), WT_A);
-    let forest = fake.world.forest();
-    let p = Operation::Resume.refine(plan(&[target], &forest, &ctx()).unwrap(), &forest);
+    let p = plan_op(&fake, &[attempt_id(&fake.world.forest(), WT_A)], Operation::Resume);
     assert_eq!(p.entries.iter().map(|e| e.key.pid()).collect::<Vec<_>>(), [10, 13]);
     // Someone continues 13 between the plan and the resume.
     fake.world.procs.get_mut(&13).unwrap().stopped = false;
-    let cancel = AtomicBool::new(false);
-    let report = execute(
-        &p,
-        &ctx(),
-        &ActionOptions { operation: Operation::Resume, cancel: &cancel },
-        &mut fake,
-        &mut |_| {},
-    );
+    let report = run_op(&mut fake, &p, Operation::Resume);
     assert_eq!(fake.world.log, [(10, Signal::Cont)]);
     assert_eq!(outcome(&report, 10), Outcome::Resumed);
     assert_eq!(outcome(&report, 13), Outcome::NotStopped);
