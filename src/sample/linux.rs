@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use super::cwds::Cwds;
@@ -64,6 +65,11 @@ pub struct ProcfsSource {
     seen: HashMap<u32, Seen>,
     kept_files: usize,
     file_budget: usize,
+    /// The count `file_budget` is checked against when it is shared by every such source
+    /// of this process (the TUI's, its kill's and its detail pane's samplers, the bench's
+    /// contenders): together they keep at most that many open, so they never take all of
+    /// the open-file limit.
+    shared_budget: Option<&'static AtomicUsize>,
     /// Wraps; only compared for equality (and the sweep's residue, which wraps with it).
     generation: u32,
     last_refresh: Option<Instant>,
@@ -91,6 +97,7 @@ impl ProcfsSource {
             .map_err(|e| SampleError::Unavailable { what: "/proc".into(), source: e })?;
         let mut source = ProcfsSource::with_root(root)?;
         source.file_budget = raise_file_limit() / 2;
+        source.shared_budget = Some(&KEPT_BY_ALL_SOURCES);
         Ok(source)
     }
 
@@ -104,6 +111,7 @@ impl ProcfsSource {
             seen: HashMap::new(),
             kept_files: 0,
             file_budget: 1024,
+            shared_budget: None,
             generation: 0,
             last_refresh: None,
             users: UserNames::load(),
@@ -127,6 +135,13 @@ impl ProcfsSource {
         self.seen.get(&key.pid()).is_some_and(|s| s.start_ticks == key.start_time())
     }
 
+    /// Shares a budget of `budget` kept files with every source given the same `count`
+    /// (for tests; `new` shares limit / 2 with every other source of the process).
+    pub fn share_file_budget(&mut self, budget: usize, count: &'static AtomicUsize) {
+        self.file_budget = budget;
+        self.shared_budget = Some(count);
+    }
+
     /// How many stat files are open (for tests).
     pub fn kept_files(&self) -> usize {
         self.kept_files
@@ -148,10 +163,25 @@ impl ProcfsSource {
 
     /// Keeps `file` open for the next refreshes if the budget allows.
     fn keep(&mut self, file: OwnedFd) -> Option<OwnedFd> {
-        (self.kept_files < self.file_budget).then(|| {
-            self.kept_files += 1;
-            file
-        })
+        if self.kept_files >= self.file_budget {
+            return None;
+        }
+        if let Some(shared) = self.shared_budget
+            && shared.fetch_add(1, Ordering::Relaxed) >= self.file_budget
+        {
+            shared.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        self.kept_files += 1;
+        Some(file)
+    }
+
+    /// `n` kept files were closed.
+    fn released(&mut self, n: usize) {
+        self.kept_files -= n;
+        if let Some(shared) = self.shared_budget {
+            shared.fetch_sub(n, Ordering::Relaxed);
+        }
     }
 
     /// The facts of `stat`'s process, read through its thread `via` when given (a
@@ -279,7 +309,7 @@ impl ProcfsSource {
                 };
                 let process = to_process(key, stat, &seen, 0.0, self.page_size);
                 if let Some(old) = self.seen.insert(pid, seen) {
-                    self.kept_files -= usize::from(old.stat_file.is_some());
+                    self.released(usize::from(old.stat_file.is_some()));
                 }
                 (process, Activity::New, FdsSeen::default())
             }
@@ -382,14 +412,15 @@ impl ProcessSource for ProcfsSource {
         self.again = again;
         self.stat = stat;
         self.pids = pids;
-        let kept = &mut self.kept_files;
+        let mut closed = 0;
         self.seen.retain(|_, s| {
             let live = s.generation == generation;
             if !live {
-                *kept -= usize::from(s.stat_file.is_some());
+                closed += usize::from(s.stat_file.is_some());
             }
             live
         });
+        self.released(closed);
         if let Some(c) = shrunk(self.seen.capacity(), self.seen.len()) {
             self.seen.shrink_to(c);
         }
@@ -399,6 +430,15 @@ impl ProcessSource for ProcfsSource {
         }
         self.homes.prune();
         Ok(out)
+    }
+}
+
+/// Stat files kept open by every `ProcfsSource::new` of this process together.
+static KEPT_BY_ALL_SOURCES: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for ProcfsSource {
+    fn drop(&mut self) {
+        self.released(self.kept_files);
     }
 }
 

@@ -181,6 +181,25 @@ fn stat_files_beyond_the_budget_are_read_by_opening_them_each_time() {
 }
 
 #[test]
+fn sources_that_share_a_budget_keep_at_most_it_open_together_and_give_it_back() {
+    // The TUI's sampler, its kill's and its detail pane's each once kept half of the
+    // open-file limit: at 10,000 processes two of them took it all (EMFILE).
+    static KEPT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let fake = FakeProc::new();
+    (40..45).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
+    let (mut first, mut second) = (fake.source(), fake.source());
+    first.share_file_budget(7, &KEPT);
+    second.share_file_budget(7, &KEPT);
+    assert_eq!(first.refresh().unwrap().len(), 5);
+    assert_eq!(second.refresh().unwrap().len(), 5, "the second reads every process all the same");
+    assert_eq!((first.kept_files(), second.kept_files()), (5, 2));
+    drop(first);
+    assert_eq!(KEPT.load(std::sync::atomic::Ordering::Relaxed), 2, "a dropped source gives its share back");
+    second.refresh().unwrap();
+    assert_eq!(second.kept_files(), 5, "and the other takes it up");
+}
+
+#[test]
 fn the_cache_gives_back_its_room_after_a_burst() {
     let fake = FakeProc::new();
     (1000..3000).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
