@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::time::Instant;
 
 use super::cwds::Cwds;
+use super::file_budget::FileBudget;
 use super::ports::{Activity, FdsSeen, PortScanner};
 use super::usage::{PssTargets, UsageMeter, UsageSeen};
 use super::users::UserNames;
@@ -24,10 +25,6 @@ use crate::procfs::{self, ProcDir, StatFields};
 /// its cwd... unless it ran for less than a tick without faulting, so every cwd is
 /// also re-read at least once in this many refreshes, a share of them each time.
 pub const CWD_SWEEP: u32 = 4;
-
-/// At most this many stat files are kept open, and never more than half of the
-/// process's file limit (the kill path needs descriptors too).
-const MAX_KEPT_FILES: u64 = 65_536;
 
 /// What is known of the process now holding a PID. Facts are read once per ProcKey;
 /// exec keeps the PID and start time, so they are read again when `comm` changes.
@@ -63,13 +60,8 @@ pub struct ProcfsSource {
     page_size: u64,
     ticks_per_second: u64,
     seen: HashMap<u32, Seen>,
-    kept_files: usize,
-    file_budget: usize,
-    /// The count `file_budget` is checked against when it is shared by every such source
-    /// of this process (the TUI's, its kill's and its detail pane's samplers, the bench's
-    /// contenders): together they keep at most that many open, so they never take all of
-    /// the open-file limit.
-    shared_budget: Option<&'static AtomicUsize>,
+    /// Its stat files kept open.
+    files: FileBudget,
     /// Wraps; only compared for equality (and the sweep's residue, which wraps with it).
     generation: u32,
     last_refresh: Option<Instant>,
@@ -96,8 +88,7 @@ impl ProcfsSource {
         std::fs::metadata(root.join("self/stat"))
             .map_err(|e| SampleError::Unavailable { what: "/proc".into(), source: e })?;
         let mut source = ProcfsSource::with_root(root)?;
-        source.file_budget = raise_file_limit() / 2;
-        source.shared_budget = Some(&KEPT_BY_ALL_SOURCES);
+        source.files = FileBudget::process_wide();
         Ok(source)
     }
 
@@ -109,9 +100,7 @@ impl ProcfsSource {
             page_size: rustix::param::page_size() as u64,
             ticks_per_second: rustix::param::clock_ticks_per_second(),
             seen: HashMap::new(),
-            kept_files: 0,
-            file_budget: 1024,
-            shared_budget: None,
+            files: FileBudget::own(1024),
             generation: 0,
             last_refresh: None,
             users: UserNames::load(),
@@ -138,13 +127,12 @@ impl ProcfsSource {
     /// Shares a budget of `budget` kept files with every source given the same `count`
     /// (for tests; `new` shares limit / 2 with every other source of the process).
     pub fn share_file_budget(&mut self, budget: usize, count: &'static AtomicUsize) {
-        self.file_budget = budget;
-        self.shared_budget = Some(count);
+        self.files = FileBudget::shared(budget, count);
     }
 
     /// How many stat files are open (for tests).
     pub fn kept_files(&self) -> usize {
-        self.kept_files
+        self.files.kept()
     }
 
     /// Reads the stat of `pid` into `self.buf`: through its kept file, or by opening it.
@@ -163,25 +151,7 @@ impl ProcfsSource {
 
     /// Keeps `file` open for the next refreshes if the budget allows.
     fn keep(&mut self, file: OwnedFd) -> Option<OwnedFd> {
-        if self.kept_files >= self.file_budget {
-            return None;
-        }
-        if let Some(shared) = self.shared_budget
-            && shared.fetch_add(1, Ordering::Relaxed) >= self.file_budget
-        {
-            shared.fetch_sub(1, Ordering::Relaxed);
-            return None;
-        }
-        self.kept_files += 1;
-        Some(file)
-    }
-
-    /// `n` kept files were closed.
-    fn released(&mut self, n: usize) {
-        self.kept_files -= n;
-        if let Some(shared) = self.shared_budget {
-            shared.fetch_sub(n, Ordering::Relaxed);
-        }
+        self.files.try_keep().then_some(file)
     }
 
     /// The facts of `stat`'s process, read through its thread `via` when given (a
@@ -309,7 +279,7 @@ impl ProcfsSource {
                 };
                 let process = to_process(key, stat, &seen, 0.0, self.page_size);
                 if let Some(old) = self.seen.insert(pid, seen) {
-                    self.released(usize::from(old.stat_file.is_some()));
+                    self.files.released(usize::from(old.stat_file.is_some()));
                 }
                 (process, Activity::New, FdsSeen::default())
             }
@@ -420,7 +390,7 @@ impl ProcessSource for ProcfsSource {
             }
             live
         });
-        self.released(closed);
+        self.files.released(closed);
         if let Some(c) = shrunk(self.seen.capacity(), self.seen.len()) {
             self.seen.shrink_to(c);
         }
@@ -431,31 +401,6 @@ impl ProcessSource for ProcfsSource {
         self.homes.prune();
         Ok(out)
     }
-}
-
-/// Stat files kept open by every `ProcfsSource::new` of this process together.
-static KEPT_BY_ALL_SOURCES: AtomicUsize = AtomicUsize::new(0);
-
-impl Drop for ProcfsSource {
-    fn drop(&mut self) {
-        self.released(self.kept_files);
-    }
-}
-
-/// Raises the soft limit on open files towards the hard one (as Go programs do) and
-/// returns it: on most boxes the soft limit (1,024) is below the number of processes.
-fn raise_file_limit() -> usize {
-    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-    let limit = getrlimit(Resource::Nofile);
-    let current = limit.current.unwrap_or(MAX_KEPT_FILES * 2);
-    let wanted = limit.maximum.unwrap_or(u64::MAX).min(MAX_KEPT_FILES * 2);
-    if wanted > current {
-        match setrlimit(Resource::Nofile, Rlimit { current: Some(wanted), maximum: limit.maximum }) {
-            Ok(()) => return wanted as usize,
-            Err(e) => crate::warn!("swarmtop: cannot raise the open-file limit to {wanted}: {e}"),
-        }
-    }
-    current.min(MAX_KEPT_FILES * 2) as usize
 }
 
 /// One refresh's view of a process: the cached facts shared, not copied.

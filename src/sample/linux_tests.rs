@@ -172,7 +172,7 @@ fn stat_files_beyond_the_budget_are_read_by_opening_them_each_time() {
     let fake = FakeProc::new();
     (40..45).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
     let mut source = fake.source();
-    source.file_budget = 2;
+    source.files.budget = 2;
     assert_eq!(source.refresh().unwrap().len(), 5);
     assert_eq!(source.kept_files(), 2);
     fake.write(&Proc { pid: 44, ticks: 500, ..Proc::default() });
@@ -204,7 +204,7 @@ fn the_cache_gives_back_its_room_after_a_burst() {
     let fake = FakeProc::new();
     (1000..3000).for_each(|pid| fake.write(&Proc { pid, ..Proc::default() }));
     let mut source = fake.source();
-    source.file_budget = 0; // 2,000 open files would not fit under every file limit
+    source.files.budget = 0; // 2,000 open files would not fit under every file limit
     source.refresh().unwrap();
     let busy = source.seen.capacity();
     (1001..3000).for_each(|pid| fs::remove_dir_all(fake.dir(pid)).unwrap());

@@ -6,6 +6,7 @@ pub mod claude_sessions;
 pub mod codex_state;
 mod cwds;
 pub mod environ;
+mod file_budget;
 pub mod keyed;
 pub mod kild;
 pub mod layouts;
