@@ -22,6 +22,7 @@ pub mod keymap;
 pub mod kill_modal;
 pub mod paused;
 pub mod quit_modal;
+mod row;
 pub mod rows;
 mod rows_ghosts;
 mod rows_parts;
