@@ -119,9 +119,9 @@ fn the_kill_modules_that_reach_the_os_use_procfs_not_the_sampler() {
     );
 }
 
-/// The remote modules that reach the OS (the ssh child and its threads); every other
+/// The remote modules that reach the OS (the ssh child and the threads on its pipes); every other
 /// one is pure: the wire forest, its deltas, the messages, the sessions, the host names.
-const REMOTE_OS: &[&str] = &["link.rs", "transport.rs", "mod.rs"];
+const REMOTE_OS: &[&str] = &["link.rs", "pipes.rs", "transport.rs", "mod.rs"];
 
 #[test]
 fn the_protocol_and_its_bookkeeping_are_plain_data() {

@@ -4,8 +4,8 @@
 //! another host: commands go in on a channel, updates come out on one, and the ssh
 //! pipes are read and written by threads of their own.
 
-use std::collections::{HashMap, VecDeque};
-use std::io::{BufReader, Read, Write};
+use std::collections::HashMap;
+use std::io::Read;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -13,9 +13,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::host::{HostSpec, HostStatus, backoff, failure_reason, install_hint};
-use super::protocol::{ClientMessage, MAX_SERVER_LINE, PlanRequest};
+use super::pipes::{PipeEvent, collect_stderr, spawn_reader, spawn_writer};
+use super::protocol::{ClientMessage, PlanRequest};
 use super::session::{Problem, Session};
-use super::transport::{Connection, Transport, read_line};
+use super::transport::{Connection, Transport};
 use crate::kill::exec::{KillReport, Outcome, Sig};
 use crate::kill::operation::Operation;
 use crate::kill::plan::KillPlan;
@@ -396,75 +397,16 @@ impl Worker {
         }
     }
 
+    /// Reads the connection's lines on a thread of its own, as inputs of `generation`.
     fn spawn_reader(&self, output: Box<dyn Read + Send>, generation: u64) {
         let tx = self.tx.clone();
-        let spawned =
-            std::thread::Builder::new().name(format!("swarmtop-host-{}-in", self.index)).spawn(move || {
-                let mut reader = BufReader::new(output);
-                let mut buf = Vec::new();
-                loop {
-                    match read_line(&mut reader, &mut buf, MAX_SERVER_LINE) {
-                        Ok(true) => {
-                            if tx.send(Input::Line(generation, std::mem::take(&mut buf))).is_err() {
-                                return;
-                            }
-                        }
-                        Ok(false) => break,
-                        Err(e) => {
-                            let _ = tx.send(Input::End(
-                                generation,
-                                Some(format!("cannot read from the connection: {e}")),
-                            ));
-                            return;
-                        }
-                    }
-                }
-                let _ = tx.send(Input::End(generation, None));
-            });
-        if let Err(e) = spawned {
+        let input = move |event| match event {
+            PipeEvent::Line(line) => Input::Line(generation, line),
+            PipeEvent::End(why) => Input::End(generation, why),
+        };
+        let name = format!("swarmtop-host-{}-in", self.index);
+        if let Err(e) = spawn_reader(name, output, move |event| tx.send(input(event)).is_ok()) {
             let _ = self.tx.send(Input::End(generation, Some(format!("cannot start a reader thread: {e}"))));
         }
     }
-}
-
-/// ssh's stderr, its last lines kept for the status (each line cut at 4 KiB), and a
-/// channel that disconnects when it has been read to its end.
-fn collect_stderr(errors: Box<dyn Read + Send>) -> (Arc<Mutex<VecDeque<String>>>, mpsc::Receiver<()>) {
-    let lines = Arc::new(Mutex::new(VecDeque::new()));
-    let kept = Arc::clone(&lines);
-    let (done, done_rx) = mpsc::channel::<()>();
-    let _ = std::thread::Builder::new().name("swarmtop-host-err".into()).spawn(move || {
-        let _done = done;
-        let mut reader = BufReader::new(errors);
-        let mut buf = Vec::new();
-        loop {
-            match read_line(&mut reader, &mut buf, 4096) {
-                Ok(true) => {
-                    let mut lines = kept.lock().unwrap_or_else(PoisonError::into_inner);
-                    if lines.len() == 20 {
-                        lines.pop_front();
-                    }
-                    lines.push_back(String::from_utf8_lossy(&buf).trim_end().to_string());
-                }
-                Ok(false) => return,
-                // An overlong line: skip to the next one.
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {}
-                Err(_) => return,
-            }
-        }
-    });
-    (lines, done_rx)
-}
-
-/// Writes lines to the connection on a thread of its own (a stalled peer blocks only it).
-fn spawn_writer(mut input: Box<dyn Write + Send>) -> mpsc::Sender<String> {
-    let (tx, rx) = mpsc::channel::<String>();
-    let _ = std::thread::Builder::new().name("swarmtop-host-out".into()).spawn(move || {
-        for line in rx {
-            if input.write_all(line.as_bytes()).and_then(|()| input.flush()).is_err() {
-                return;
-            }
-        }
-    });
-    tx
 }

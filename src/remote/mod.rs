@@ -8,6 +8,7 @@
 pub mod delta;
 pub mod host;
 pub mod link;
+mod pipes;
 pub mod plans;
 pub mod protocol;
 pub mod session;
