@@ -317,34 +317,20 @@ impl App {
                 let open = self.selected_row().is_some_and(|r| r.expanded);
                 self.set_open(!open);
             }
-            Command::ExpandAll | Command::CollapseAll => {
-                self.expansion.all(c == Command::ExpandAll);
-                for pane in &mut self.remotes {
-                    pane.expansion.all(c == Command::ExpandAll);
-                }
-                self.rebuild();
-            }
-            Command::Filter => self.filter_editing = true,
-            Command::ClearFilter => {
-                self.filter_text.clear();
-                self.rebuild();
-            }
-            Command::SortNext => {
-                self.sort = self.sort.next();
-                self.rebuild();
-            }
-            Command::SortReverse => {
-                self.reverse = !self.reverse;
-                self.rebuild();
-            }
-            Command::ToggleOther => {
-                self.show_other = !self.show_other;
-                self.rebuild();
-            }
-            Command::OrphansOnly => {
-                self.orphans_only = !self.orphans_only;
-                self.rebuild();
-            }
+            Command::ExpandAll
+            | Command::CollapseAll
+            | Command::Filter
+            | Command::ClearFilter
+            | Command::SortNext
+            | Command::SortReverse
+            | Command::ToggleOther
+            | Command::OrphansOnly
+            | Command::WaitingOnly
+            | Command::MemoryMode
+            | Command::FilterType
+            | Command::FilterKeep
+            | Command::FilterDelete
+            | Command::FilterCancel => self.view_command(c),
             Command::Pause => {
                 self.paused = !self.paused;
                 return Effect::SetPaused(self.paused);
@@ -352,15 +338,7 @@ impl App {
             Command::Detail => self.detail = !self.detail,
             Command::Columns => self.modal = Some(Modal::Columns { line: 0 }),
             Command::Follow => self.toggle_follow(),
-            Command::WaitingOnly => {
-                self.waiting_only = !self.waiting_only;
-                self.rebuild();
-            }
             Command::Jump => return self.jump_request(),
-            Command::MemoryMode => {
-                self.memory = self.memory.toggled();
-                self.rebuild();
-            }
             // Only the column picker moves columns (above).
             Command::MoveEarlier | Command::MoveLater => {}
             Command::Help => self.modal = Some(Modal::Help { scroll: 0 }),
@@ -376,18 +354,6 @@ impl App {
             Command::UntagAll => self.untag_all(),
             Command::KillKeepAgents => return self.kill_command(KillScope::KeepAgents),
             Command::KillPort => return self.kill_command(KillScope::Port),
-            // Its character arrives as `Action::FilterInput`.
-            Command::FilterType => {}
-            Command::FilterKeep => self.filter_editing = false,
-            Command::FilterDelete => {
-                self.filter_text.pop();
-                self.rebuild();
-            }
-            Command::FilterCancel => {
-                self.filter_editing = false;
-                self.filter_text.clear();
-                self.rebuild();
-            }
             Command::Close
             | Command::ScrollUp
             | Command::ScrollDown

@@ -10,6 +10,7 @@ mod app_quit;
 mod app_select;
 mod app_signals;
 mod app_tags;
+mod app_view;
 pub mod changes;
 pub mod columns;
 pub mod command;
