@@ -90,6 +90,7 @@ fn a_process_a_debugger_stops_after_the_plan_gets_no_sigstop_through_its_group()
     let mut w = world();
     w.add(process(10, 1, "agent").cwd(WT_A).session_leader(), |_| {});
     w.add(process(12, 10, "under-gdb-soon").cwd(WT_A), |_| {});
+    sentinels(&mut w);
     let mut fake = Fake::new(w);
     let p = plan_op(&fake, &[attempt_id(&fake.world.forest(), WT_A)], Operation::Pause);
     if let Some(gdb) = fake.world.procs.get_mut(&12) {
@@ -99,6 +100,7 @@ fn a_process_a_debugger_stops_after_the_plan_gets_no_sigstop_through_its_group()
     assert_eq!(outcome(&report, 12), Outcome::Skipped(SkipReason::Traced));
     assert!(fake.world.signals_to(12).is_empty(), "{:?}", fake.world.log);
     assert_eq!(outcome(&report, 10), Outcome::Paused);
+    assert_sentinels_untouched(&fake.world);
 }
 
 #[test]
@@ -192,6 +194,7 @@ fn a_cancelled_pause_continues_a_hoppers_child_its_group_signal_stopped() {
         let stopped: Vec<u32> =
             fake.world.procs.values().filter(|p| p.alive && p.stopped).map(|p| p.process.pid()).collect();
         assert!(stopped.is_empty(), "cancelled at sample {at}: left stopped {stopped:?}: {report:?}");
+        assert_sentinels_untouched(&fake.world);
     }
 }
 
