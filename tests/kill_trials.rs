@@ -154,11 +154,7 @@ fn trial(n: usize, dir: &Path, wt_a: &Path, wt_b: &Path, tally: &mut Tally) {
         }
     }
     // Whatever escaped is cleaned up by session (and the setsid ones by cwd).
-    for pid in processes_under(wt_a) {
-        if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
-            let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
-        }
-    }
+    kill_processes_under(wt_a, Duration::from_secs(10));
     procs.kill_all();
     tally.trials += 1;
 }
